@@ -1,0 +1,52 @@
+/**
+ * The authentication seam: HTTP transports ask an {@linkcode Authenticator} who is calling before
+ * anything reaches MCP. stdio never authenticates (it is a local pipe).
+ *
+ * @module
+ */
+
+import type { UserIdentity } from "../context/request_context.ts";
+
+/** Result of authenticating one HTTP request. */
+export type AuthOutcome =
+  | { ok: true; user?: UserIdentity; token?: string }
+  | { ok: false; response: Response };
+
+/**
+ * Decides who sent an HTTP request.
+ *
+ * @example
+ * ```ts
+ * import type { Authenticator } from "@chuk/mcp-runtime";
+ * const apiKeyAuth: Authenticator = {
+ *   scheme: "api-key",
+ *   authenticate: (req) =>
+ *     Promise.resolve(
+ *       req.headers.get("x-api-key") === "secret"
+ *         ? { ok: true }
+ *         : { ok: false, response: new Response("unauthorized", { status: 401 }) },
+ *     ),
+ * };
+ * ```
+ */
+export interface Authenticator {
+  /** Short name for logs and `/health` (`none`, `bearer`, ...). */
+  readonly scheme: string;
+  /** Identify the caller, or return the response to send instead (401). */
+  authenticate(req: Request): Promise<AuthOutcome>;
+}
+
+/**
+ * The authenticator that lets everyone in anonymously (`server.auth: none`).
+ *
+ * @example
+ * ```ts
+ * import { noAuth } from "@chuk/mcp-runtime";
+ * const outcome = await noAuth.authenticate(new Request("http://127.0.0.1/mcp"));
+ * console.log(outcome.ok); // true
+ * ```
+ */
+export const noAuth: Authenticator = {
+  scheme: "none",
+  authenticate: () => Promise.resolve({ ok: true }),
+};

@@ -1,0 +1,169 @@
+/**
+ * The command line: `server` (default) and the other subcommands. Thin on purpose: each command
+ * parses flags and calls a library function that tests can reach through `mod.ts`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { loadDotEnv } from "../config/env.ts";
+import { ConfigError, RuntimeError } from "../errors.ts";
+import { parseLogLevel } from "../log/logger.ts";
+import type { ConfigOverrides } from "../config/load.ts";
+import { runServer } from "../server/run.ts";
+import { VERSION } from "../version.ts";
+import { EMBEDDED_CONFIG, embeddedDefinitions } from "./embedded.ts";
+
+/** A CLI subcommand: gets its own argv, returns the exit code. */
+export type Command = (args: string[]) => Promise<number>;
+
+/** A usage error: the message plus the usage text, exit code 2. */
+export class UsageError extends RuntimeError {
+  override readonly exitCode: number = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const TRANSPORTS = ["stdio", "sse", "streamable-http"] as const;
+
+/** Usage of the `server` command. */
+export const SERVER_USAGE = `chuk-mcp-runtime ${VERSION} — an MCP runtime for Deno
+
+Usage:
+  cli.ts [server] [options] [CONFIG]
+  cli.ts proxy [options]          proxy MCP servers behind one endpoint (see: proxy --help)
+
+Options:
+  -c, --config FILE        YAML configuration (default: ./config.yaml, else $CHUK_MCP_CONFIG_PATH,
+                           else the embedded default: example tools over HTTP on 127.0.0.1:3000)
+      --transport T        stdio | sse | streamable-http (overrides server.type)
+      --host HOST          listen address of the HTTP transport
+      --port PORT          listen port of the HTTP transport (0 = any free port)
+      --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+  -h, --help               show this help
+  -V, --version            print the version
+
+Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
+`;
+
+/** Parse the flags shared by `server` and `proxy` into config overrides. */
+export function parseServerFlags(values: {
+  transport?: string;
+  host?: string;
+  port?: string;
+  "log-level"?: string;
+}): ConfigOverrides {
+  const o: ConfigOverrides = {};
+  if (values.transport !== undefined) {
+    if (!(TRANSPORTS as readonly string[]).includes(values.transport)) {
+      throw new UsageError(
+        `--transport: expected one of ${TRANSPORTS.join(", ")}, got '${values.transport}'`,
+      );
+    }
+    o.transport = values.transport as ConfigOverrides["transport"];
+  }
+  if (values.host !== undefined) o.host = values.host;
+  if (values.port !== undefined) {
+    const n = Number(values.port);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new UsageError(`--port: expected an integer 0-65535, got '${values.port}'`);
+    }
+    o.port = n;
+  }
+  if (values["log-level"] !== undefined) {
+    const level = parseLogLevel(values["log-level"]);
+    if (!level) throw new UsageError(`--log-level: expected DEBUG, INFO, WARNING, ERROR or CRITICAL`);
+    o.logLevel = level;
+  }
+  return o;
+}
+
+/** The flag spec `server` and `proxy` share (for `node:util` `parseArgs`). */
+export const SERVER_FLAG_SPEC = {
+  config: { type: "string", short: "c" },
+  transport: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+const serverCommand: Command = async (args) => {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: SERVER_FLAG_SPEC, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    write(Deno.stdout, SERVER_USAGE);
+    return 0;
+  }
+  if (values.version) {
+    write(Deno.stdout, `${VERSION}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
+  if (values.config && positionals.length) {
+    throw new UsageError("give the config file once (--config or positional)");
+  }
+  const server = await runServer({
+    configPath: values.config ?? positionals[0],
+    overrides: parseServerFlags(values),
+    fallbackConfig: EMBEDDED_CONFIG,
+    fallbackDefinitions: embeddedDefinitions(),
+  });
+  await server.done;
+  return 0;
+};
+
+/** Subcommands by name. Features add theirs here (`proxy`, `permissions`, ...). */
+export const COMMANDS: Record<string, Command> = {
+  server: serverCommand,
+};
+
+function write(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += stream.writeSync(bytes.subarray(off));
+}
+
+/**
+ * Run the CLI with `args` (without the program name). Resolves with the exit code; a server
+ * resolves when it stops.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "@chuk/mcp-runtime/cli";
+ * const code = await runCli(["--version"]);
+ * ```
+ */
+export async function runCli(args: string[]): Promise<number> {
+  // Like the reference: a `.env` in the working directory is loaded first; set variables win.
+  loadDotEnv(Deno.cwd());
+  const [first, ...rest] = args;
+  const command = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  const run = command ? () => command(rest) : () => COMMANDS.server(args);
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      write(Deno.stderr, `error: ${e.message}\n\n${SERVER_USAGE}`);
+      return e.exitCode;
+    }
+    if (e instanceof ConfigError) {
+      write(Deno.stderr, `error: invalid configuration: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof RuntimeError) {
+      write(Deno.stderr, `error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    write(Deno.stderr, `error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return 1;
+  }
+}

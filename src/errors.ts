@@ -1,0 +1,153 @@
+/**
+ * Typed errors of the runtime. Each carries what a user needs to fix the problem; the CLI maps
+ * them to exit codes (configuration problems exit with 2, other startup problems with 1).
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error the runtime raises on purpose.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "@chuk/mcp-runtime";
+ * try {
+ *   throw new RuntimeError("boom");
+ * } catch (e) {
+ *   if (e instanceof RuntimeError) console.error(e.message);
+ * }
+ * ```
+ */
+export class RuntimeError extends Error {
+  /** Process exit code the CLI uses when this error ends startup. */
+  readonly exitCode: number = 1;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeError";
+  }
+}
+
+/** Where in a configuration file a problem was found. */
+export interface ConfigErrorLocation {
+  /** The file, or a label such as `<embedded default>` or `<command line>`. */
+  file: string;
+  /** Dotted key path, e.g. `server.type` or `mcp_servers.time.command`. */
+  path?: string;
+  /** 1-based line in the file, when the YAML has one for the key. */
+  line?: number;
+}
+
+/**
+ * Invalid configuration: bad YAML, a wrong value, an unknown key, a missing file.
+ * The message names the file, the key path, the line and what was expected; exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "@chuk/mcp-runtime";
+ * const err = new ConfigError("expected one of stdio, sse, streamable-http", {
+ *   file: "config.yaml",
+ *   path: "server.type",
+ *   line: 2,
+ * });
+ * console.log(err.message); // config.yaml:2: server.type: expected one of stdio, sse, streamable-http
+ * ```
+ */
+export class ConfigError extends RuntimeError {
+  override readonly exitCode: number = 2;
+  /** Where the problem is. */
+  readonly location: ConfigErrorLocation;
+  /** What was wrong, without the location prefix. */
+  readonly detail: string;
+  constructor(detail: string, location: ConfigErrorLocation, options?: ErrorOptions) {
+    const where = location.line ? `${location.file}:${location.line}` : location.file;
+    super(`${where}: ${location.path ? `${location.path}: ` : ""}${detail}`, options);
+    this.name = "ConfigError";
+    this.location = location;
+    this.detail = detail;
+  }
+}
+
+/**
+ * Two definitions (tools, prompts, resources) claim the same name. Names both sources.
+ *
+ * @example
+ * ```ts
+ * import { DuplicateNameError } from "@chuk/mcp-runtime";
+ * const err = new DuplicateNameError("tool", "greet", "a.ts", "b.ts");
+ * console.log(err.message);
+ * ```
+ */
+export class DuplicateNameError extends RuntimeError {
+  override readonly exitCode: number = 2;
+  constructor(
+    /** `tool`, `prompt`, `resource` or `resource template`. */
+    readonly kind: string,
+    /** The name (or URI) both definitions use. */
+    readonly key: string,
+    /** Where the first definition came from. */
+    readonly firstSource: string,
+    /** Where the second definition came from. */
+    readonly secondSource: string,
+  ) {
+    super(`duplicate ${kind} '${key}': defined by ${firstSource} and by ${secondSource}`);
+    this.name = "DuplicateNameError";
+  }
+}
+
+/**
+ * A tool, resource or prompt module could not be imported.
+ *
+ * @example
+ * ```ts
+ * import { ModuleLoadError } from "@chuk/mcp-runtime";
+ * const err = new ModuleLoadError("./tools.ts", new SyntaxError("Unexpected token"));
+ * console.log(err.message);
+ * ```
+ */
+export class ModuleLoadError extends RuntimeError {
+  constructor(readonly file: string, cause: unknown) {
+    super(`cannot load module ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ModuleLoadError";
+  }
+}
+
+/**
+ * A tool call failed in a way the caller should see as a tool error (`isError: true`).
+ * Throw it from a handler to control the message exactly.
+ *
+ * @example
+ * ```ts
+ * import { defineTool, ToolError } from "@chuk/mcp-runtime";
+ * export const divide = defineTool({
+ *   name: "divide",
+ *   inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } },
+ *   handler: ({ a, b }) => {
+ *     if (b === 0) throw new ToolError("division by zero");
+ *     return String(Number(a) / Number(b));
+ *   },
+ * });
+ * ```
+ */
+export class ToolError extends RuntimeError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ToolError";
+  }
+}
+
+/**
+ * A tool call ran past its timeout. The call's `ctx.signal` is aborted with this error.
+ *
+ * @example
+ * ```ts
+ * import { ToolTimeoutError } from "@chuk/mcp-runtime";
+ * const err = new ToolTimeoutError("slow", 2);
+ * console.log(err.message); // Tool 'slow' timed out after 2.0s
+ * ```
+ */
+export class ToolTimeoutError extends RuntimeError {
+  constructor(readonly tool: string, readonly seconds: number) {
+    super(`Tool '${tool}' timed out after ${seconds.toFixed(1)}s`);
+    this.name = "ToolTimeoutError";
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Small leveled logger that writes to stderr only: on the stdio transport stdout carries the
+ * protocol and nothing else. Formats accept the reference's Python-style placeholders
+ * (`%(asctime)s`, `%(name)s`, `%(levelname)s`, `%(message)s`) so existing configs keep working.
+ *
+ * @module
+ */
+
+/** Log levels, lowest first (the reference's names). */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+
+/** One of {@linkcode LOG_LEVELS}. */
+export type LogLevelName = typeof LOG_LEVELS[number];
+
+/** How logging is set up; see {@linkcode configureLogging}. */
+export interface LoggingOptions {
+  /** Lowest level written. Default `INFO`. */
+  level?: LogLevelName;
+  /** Python-style format string. */
+  format?: string;
+  /** Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`). */
+  loggers?: Record<string, LogLevelName>;
+  /** Where lines go; default stderr. Tests pass a collector. */
+  sink?: (line: string) => void;
+}
+
+/** A named logger. */
+export interface Logger {
+  /** The logger's name, e.g. `proxy.time`. */
+  readonly name: string;
+  /** Log at DEBUG. */
+  debug(message: string): void;
+  /** Log at INFO. */
+  info(message: string): void;
+  /** Log at WARNING. */
+  warn(message: string): void;
+  /** Log at ERROR. */
+  error(message: string): void;
+  /** Whether a message at `level` would be written (skip building expensive messages). */
+  enabled(level: LogLevelName): boolean;
+}
+
+/** The default line format. */
+export const DEFAULT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s";
+
+const rank = (level: LogLevelName): number => LOG_LEVELS.indexOf(level);
+const encoder = new TextEncoder();
+
+interface LoggingState {
+  level: LogLevelName;
+  format: string;
+  loggers: [string, LogLevelName][];
+  sink: (line: string) => void;
+}
+
+const state: LoggingState = {
+  level: "INFO",
+  format: DEFAULT_LOG_FORMAT,
+  loggers: [],
+  sink: (line) => {
+    try {
+      Deno.stderr.writeSync(encoder.encode(line + "\n"));
+    } catch {
+      // stderr closed (parent went away): nothing sensible left to do with a log line.
+    }
+  },
+};
+
+/**
+ * Parse a level name as users write it (`debug`, `WARN`, `warning`). Returns undefined when unknown.
+ *
+ * @example
+ * ```ts
+ * import { parseLogLevel } from "@chuk/mcp-runtime";
+ * parseLogLevel("warn"); // "WARNING"
+ * ```
+ */
+export function parseLogLevel(value: string | undefined | null): LogLevelName | undefined {
+  if (!value) return undefined;
+  const upper = value.trim().toUpperCase();
+  if (upper === "WARN") return "WARNING";
+  if (upper === "FATAL") return "CRITICAL";
+  return (LOG_LEVELS as readonly string[]).includes(upper) ? upper as LogLevelName : undefined;
+}
+
+/**
+ * Set the process-wide logging level, format and per-logger overrides.
+ *
+ * @example
+ * ```ts
+ * import { configureLogging } from "@chuk/mcp-runtime";
+ * configureLogging({ level: "DEBUG", loggers: { proxy: "WARNING" } });
+ * ```
+ */
+export function configureLogging(options: LoggingOptions): void {
+  if (options.level) state.level = options.level;
+  if (options.format) state.format = options.format;
+  if (options.loggers) {
+    // Longest prefix first so `proxy.time` beats `proxy`.
+    state.loggers = Object.entries(options.loggers).sort((a, b) => b[0].length - a[0].length);
+  }
+  if (options.sink) state.sink = options.sink;
+}
+
+function levelFor(name: string): LogLevelName {
+  for (const [prefix, level] of state.loggers) {
+    if (name === prefix || name.startsWith(prefix + ".")) return level;
+  }
+  return state.level;
+}
+
+function format(name: string, level: LogLevelName, message: string): string {
+  return state.format.replace(/%\((\w+)\)[-0-9.]*[sdf]/g, (whole, key: string) => {
+    switch (key) {
+      case "asctime":
+        return new Date().toISOString();
+      case "name":
+        return name;
+      case "levelname":
+        return level;
+      case "message":
+        return message;
+      case "process":
+        return String(Deno.pid);
+      default:
+        return whole;
+    }
+  });
+}
+
+/**
+ * Get a named logger. Loggers are cheap; create them at module level.
+ *
+ * @example
+ * ```ts
+ * import { getLogger } from "@chuk/mcp-runtime";
+ * const log = getLogger("my_tools");
+ * log.info("loaded");
+ * ```
+ */
+export function getLogger(name: string): Logger {
+  const write = (level: LogLevelName, message: string) => {
+    if (rank(level) >= rank(levelFor(name))) state.sink(format(name, level, message));
+  };
+  return {
+    name,
+    debug: (m) => write("DEBUG", m),
+    info: (m) => write("INFO", m),
+    warn: (m) => write("WARNING", m),
+    error: (m) => write("ERROR", m),
+    enabled: (level) => rank(level) >= rank(levelFor(name)),
+  };
+}

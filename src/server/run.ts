@@ -1,0 +1,86 @@
+/**
+ * `runServer`: everything the `server` command does, as a library call — load the configuration,
+ * build the runtime with its plugins, start it and serve it.
+ *
+ * @module
+ */
+
+import type { Authenticator } from "../auth/types.ts";
+import { type EnvSource, processEnv } from "../config/env.ts";
+import { type ConfigOverrides, loadConfig } from "../config/load.ts";
+import type { RuntimeConfigInput } from "../config/schema.ts";
+import type { CollectedDefinitions } from "../tools/loader.ts";
+import { Runtime, type RuntimePlugin } from "./runtime.ts";
+import { pluginsFor } from "./plugins.ts";
+import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
+
+/** Options of {@linkcode runServer}. */
+export interface RunServerOptions extends ServeOptions {
+  /** `--config FILE`. */
+  configPath?: string;
+  /** Flags that beat the file and the environment. */
+  overrides?: ConfigOverrides;
+  /** Configuration used when no file is given or found. */
+  fallbackConfig?: RuntimeConfigInput;
+  /** Definitions registered only when the fallback configuration is used (the embedded examples). */
+  fallbackDefinitions?: { source: string; definitions: CollectedDefinitions }[];
+  /** Definitions always registered (tools written in the embedding program). */
+  definitions?: { source: string; definitions: CollectedDefinitions }[];
+  /** Extra plugins, started after the configured ones. */
+  plugins?: RuntimePlugin[];
+  /** Replace the authenticator the configuration implies. */
+  authenticator?: Authenticator;
+  /** Environment to read; default the process environment. */
+  env?: EnvSource;
+  /** Working directory for the config search; default `Deno.cwd()`. */
+  cwd?: string;
+  /** Do not look for `./config.yaml` when no path is given. */
+  noSearch?: boolean;
+}
+
+/**
+ * Load configuration, start the runtime and serve it. Resolves once serving; `handle.done`
+ * resolves when the server stops.
+ *
+ * @example
+ * ```ts
+ * import { runServer } from "@chuk/mcp-runtime";
+ * const server = await runServer({
+ *   fallbackConfig: { server: { type: "streamable-http" }, "streamable-http": { port: 0 } },
+ *   noSearch: true,
+ *   handleSignals: false,
+ * });
+ * console.log(server.url);
+ * await server.stop();
+ * ```
+ */
+export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
+  const env = options.env ?? processEnv;
+  const loaded = await loadConfig({
+    path: options.configPath,
+    env,
+    cwd: options.cwd,
+    overrides: options.overrides,
+    fallback: options.fallbackConfig,
+    noSearch: options.noSearch,
+  });
+  const runtime = new Runtime({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    configLabel: loaded.file ?? "<embedded default>",
+    env,
+    definitions: [
+      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
+      ...(options.definitions ?? []),
+    ],
+    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
+    authenticator: options.authenticator,
+  });
+  try {
+    await runtime.start();
+  } catch (e) {
+    await runtime.stop();
+    throw e;
+  }
+  return await serve(runtime, options);
+}

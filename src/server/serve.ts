@@ -1,0 +1,171 @@
+/**
+ * Serving a runtime on its configured transport, with graceful shutdown: stop accepting, let
+ * in-flight calls finish (bounded), close sessions, stop plugins (children die with us).
+ *
+ * @module
+ */
+
+import { getLogger } from "../log/logger.ts";
+import { listenHttp } from "../transports/http_common.ts";
+import { createSseHandler } from "../transports/sse.ts";
+import { StdioTransport } from "../transports/stdio.ts";
+import { createStreamableHttpHandler, type HttpHandler } from "../transports/streamable_http.ts";
+import type { Runtime } from "./runtime.ts";
+
+const log = getLogger("server");
+
+/** A running server. */
+export interface ServeHandle {
+  /** The transport in use. */
+  readonly transport: "stdio" | "sse" | "streamable-http";
+  /** The MCP endpoint URL (HTTP transports): `/mcp` or the SSE stream path. */
+  readonly url?: string;
+  /** The bound port (HTTP transports). */
+  readonly port?: number;
+  /** Resolves when the server has stopped (client went away on stdio, or `stop()`). */
+  readonly done: Promise<void>;
+  /** Stop gracefully: stop accepting, drain in-flight calls, close sessions, stop plugins. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /** Stop on SIGINT/SIGTERM (default true; the CLI wants it, embedders may not). */
+  handleSignals?: boolean;
+  /** How long in-flight calls may take to finish on shutdown (ms, default 10 000). */
+  drainMs?: number;
+  /** Print the ready banner to stderr (default true). */
+  banner?: boolean;
+}
+
+/**
+ * Serve a started runtime on `config.server.type`.
+ *
+ * @example
+ * ```ts
+ * import { Runtime, validateConfig, serve } from "@chuk/mcp-runtime";
+ * const runtime = new Runtime({
+ *   config: validateConfig({ server: { type: "streamable-http" }, "streamable-http": { port: 0 } }, "inline"),
+ * });
+ * await runtime.start();
+ * const server = await serve(runtime, { handleSignals: false, banner: false });
+ * console.log(server.url);
+ * await server.stop();
+ * ```
+ */
+export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
+  const type = runtime.config.server.type;
+  const drainMs = options.drainMs ?? 10_000;
+  const banner = options.banner ?? true;
+  let stopping: Promise<void> | undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let closeTransport: () => Promise<void>;
+  let info: { url?: string; port?: number } = {};
+
+  if (type === "stdio") {
+    const transport = new StdioTransport();
+    const session = runtime.openSession({ transport: "stdio" });
+    // End of input means the client is gone: stop the whole runtime (and its children).
+    session.onClose(() => void stop());
+    closeTransport = () => session.close();
+    const ready = session.connect(transport);
+    if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
+    return ready.then(() => handle());
+  }
+
+  let http: HttpHandler;
+  let host: string;
+  let port: number;
+  let accessLog: boolean;
+  let path: string;
+  let mode: string;
+  if (type === "sse") {
+    const s = runtime.config.sse;
+    http = createSseHandler(runtime, {
+      ssePath: s.sse_path,
+      messagePath: s.message_path,
+      healthPath: s.health_path,
+      bindHost: s.host,
+      maxBodyBytes: s.max_body_bytes,
+      allowedHosts: s.allowed_hosts,
+      allowedOrigins: s.allowed_origins,
+    });
+    ({ host, port, access_log: accessLog, sse_path: path } = s);
+    mode = `messages at ${s.message_path}`;
+  } else {
+    const s = runtime.config["streamable-http"];
+    http = createStreamableHttpHandler(runtime, {
+      mcpPath: s.mcp_path,
+      healthPath: s.health_path,
+      jsonResponse: s.json_response,
+      stateless: s.stateless,
+      sessionIdleTimeout: s.session_idle_timeout,
+      bindHost: s.host,
+      maxBodyBytes: s.max_body_bytes,
+      allowedHosts: s.allowed_hosts,
+      allowedOrigins: s.allowed_origins,
+    });
+    ({ host, port, access_log: accessLog, mcp_path: path } = s);
+    mode = `${s.stateless ? "stateless" : "stateful"}, ${s.json_response ? "JSON" : "SSE"} responses`;
+  }
+  const listener = listenHttp(host, port, (req) => http.handle(req), accessLog);
+  const url = `${listener.origin}${path}`;
+  info = { url, port: listener.port };
+  closeTransport = async () => {
+    const shuttingDown = listener.shutdown(drainMs);
+    await runtime.drain(drainMs);
+    await http.close();
+    await shuttingDown;
+  };
+  if (banner) printBanner(runtime, type, url, listener.origin, mode);
+  return Promise.resolve(handle());
+
+  function handle(): ServeHandle {
+    if (options.handleSignals ?? true) installSignals(() => void stop());
+    return { transport: type, ...info, done, stop };
+  }
+
+  function stop(): Promise<void> {
+    return stopping ??= (async () => {
+      try {
+        await closeTransport();
+      } catch (e) {
+        log.warn(`transport did not close cleanly: ${e instanceof Error ? e.message : e}`);
+      }
+      await runtime.stop();
+      resolveDone();
+    })();
+  }
+}
+
+function installSignals(onSignal: () => void): void {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(sig, onSignal);
+    } catch {
+      // SIGTERM is not available on Windows.
+    }
+  }
+}
+
+function printBanner(runtime: Runtime, type: string, url: string, origin: string, mode: string): void {
+  const health = type === "sse"
+    ? runtime.config.sse.health_path
+    : runtime.config["streamable-http"].health_path;
+  const lines = [`MCP server "${runtime.serverInfo.name}" ready: ${type} at ${url} (${mode})`];
+  lines.push(`  health: curl -s ${origin}${health}`);
+  if (type === "streamable-http") {
+    const auth = runtime.authenticator.scheme === "bearer" ? ` -H "Authorization: Bearer $TOKEN"` : "";
+    lines.push(
+      `  try:    curl -s ${url} -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream'${auth}` +
+        ` -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
+    );
+  }
+  const text = new TextEncoder().encode(lines.join("\n") + "\n");
+  try {
+    Deno.stderr.writeSync(text);
+  } catch {
+    // no stderr
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Loading tool, resource and prompt modules named in the configuration, and registering what
+ * they export.
+ *
+ * @module
+ */
+
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConfigError, ModuleLoadError } from "../errors.ts";
+import type { Registry } from "../registry/registry.ts";
+import type {
+  Definition,
+  PromptDefinition,
+  ResourceDefinition,
+  ResourceTemplateDefinition,
+  ToolDefinition,
+} from "./define.ts";
+import {
+  localPromptEntry,
+  localResourceEntry,
+  localTemplateEntry,
+  localToolEntry,
+  type LocalToolOptions,
+} from "./local.ts";
+
+/** Which config slot a module came from; decides how an untagged `{ name, handler }` is read. */
+export type ModuleSlot = "tools" | "resources" | "prompts" | "any";
+
+/** Definitions found in one module, by kind. */
+export interface CollectedDefinitions {
+  tools: ToolDefinition[];
+  resources: ResourceDefinition[];
+  templates: ResourceTemplateDefinition[];
+  prompts: PromptDefinition[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Classify one exported value, or `undefined` when it is not a definition. */
+function classify(value: unknown, slot: ModuleSlot): keyof CollectedDefinitions | undefined {
+  if (!isObject(value) || typeof value.handler !== "function") return undefined;
+  switch (value.kind) {
+    case "tool":
+      return "tools";
+    case "resource":
+      return "resources";
+    case "resourceTemplate":
+      return "templates";
+    case "prompt":
+      return "prompts";
+  }
+  if (typeof value.uriTemplate === "string") return "templates";
+  if (typeof value.uri === "string") return "resources";
+  if (typeof value.name !== "string") return undefined;
+  if ("inputSchema" in value) return "tools";
+  if (Array.isArray(value.arguments)) return "prompts";
+  return slot === "prompts" ? "prompts" : slot === "resources" ? undefined : "tools";
+}
+
+/**
+ * Collect the definitions a module exports (each export may be a definition or an array of them).
+ *
+ * @example
+ * ```ts
+ * import { collectDefinitions, defineTool } from "@chuk/mcp-runtime";
+ * const found = collectDefinitions({
+ *   hello: defineTool({ name: "hello", inputSchema: { type: "object" }, handler: () => "hi" }),
+ * });
+ * console.log(found.tools.length); // 1
+ * ```
+ */
+export function collectDefinitions(
+  namespace: Record<string, unknown>,
+  slot: ModuleSlot = "any",
+): CollectedDefinitions {
+  const out: CollectedDefinitions = { tools: [], resources: [], templates: [], prompts: [] };
+  const seen = new Set<unknown>();
+  const visit = (value: unknown) => {
+    if (seen.has(value)) return; // `export default` of something also exported by name
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach(visit);
+    const kind = classify(value, slot);
+    if (kind) (out[kind] as Definition[]).push(value as Definition);
+  };
+  for (const value of Object.values(namespace)) visit(value);
+  return out;
+}
+
+/**
+ * Register collected definitions under `source`. Duplicate names throw
+ * {@linkcode DuplicateNameError} naming both sources.
+ *
+ * @example
+ * ```ts
+ * import { Registry, registerDefinitions, collectDefinitions } from "@chuk/mcp-runtime";
+ * const registry = new Registry();
+ * registerDefinitions(registry, collectDefinitions({}), "empty.ts", { defaultTimeout: 60 });
+ * ```
+ */
+export function registerDefinitions(
+  registry: Registry,
+  defs: CollectedDefinitions,
+  source: string,
+  options: LocalToolOptions,
+): void {
+  registry.batch(() => {
+    for (const d of defs.tools) registry.addTool(localToolEntry(d, source, options));
+    for (const d of defs.resources) registry.addResource(localResourceEntry(d, source));
+    for (const d of defs.templates) registry.addTemplate(localTemplateEntry(d, source));
+    for (const d of defs.prompts) registry.addPrompt(localPromptEntry(d, source));
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Find the file a config names. A path is tried as given, then with `.ts` / `.js`, then (for the
+ * reference's dotted Python-style names such as `my_tools.tools`) with dots as folders.
+ * Throws a {@linkcode ConfigError} at `keyPath` listing what was tried.
+ *
+ * @example
+ * ```ts
+ * import { resolveModulePath } from "@chuk/mcp-runtime";
+ * const file = await resolveModulePath("examples/tools.ts", Deno.cwd(), { file: "config.yaml", path: "tools.modules_to_import.0" });
+ * ```
+ */
+export async function resolveModulePath(
+  spec: string,
+  baseDir: string,
+  where: { file: string; path: string },
+): Promise<string> {
+  const base = isAbsolute(spec) ? spec : resolvePath(baseDir, spec);
+  const candidates = [base];
+  if (!/\.(m?[jt]sx?)$/.test(spec)) {
+    candidates.push(`${base}.ts`, `${base}.js`);
+    if (/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$/.test(spec)) {
+      const dotted = spec.replace(/\./g, "/");
+      candidates.push(resolvePath(baseDir, `${dotted}.ts`), resolvePath(baseDir, `${dotted}.js`));
+      candidates.push(resolvePath(baseDir, "..", `${dotted}.ts`), resolvePath(baseDir, "..", `${dotted}.js`));
+    }
+  }
+  for (const c of candidates) if (await exists(c)) return c;
+  throw new ConfigError(`module not found: ${JSON.stringify(spec)} (tried ${candidates.join(", ")})`, where);
+}
+
+/**
+ * Import a module file and collect its definitions. Import failures become
+ * {@linkcode ModuleLoadError} naming the file.
+ *
+ * @example
+ * ```ts
+ * import { importDefinitions } from "@chuk/mcp-runtime";
+ * const defs = await importDefinitions(`${Deno.cwd()}/examples/tools.ts`, "tools");
+ * console.log(defs.tools.map((t) => t.name));
+ * ```
+ */
+export async function importDefinitions(file: string, slot: ModuleSlot): Promise<CollectedDefinitions> {
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await import(pathToFileURL(file).href);
+  } catch (e) {
+    throw new ModuleLoadError(file, e);
+  }
+  return collectDefinitions(namespace, slot);
+}

@@ -1,0 +1,281 @@
+/**
+ * What both HTTP transports share: the `Deno.serve` listener, health endpoint, DNS-rebinding
+ * protection, body limits, JSON parsing and JSON-RPC error responses. Every check answers with a
+ * proper HTTP status and a JSON-RPC error body; none of them can take the server down.
+ *
+ * @module
+ */
+
+import { getLogger } from "../log/logger.ts";
+
+const log = getLogger("transport.http");
+
+/** Request hygiene settings (from the `sse:` / `streamable-http:` sections). */
+export interface HttpHygiene {
+  /** The address the server binds. Loopback binds get Host/Origin checks. */
+  bindHost: string;
+  /** Largest accepted body in bytes. */
+  maxBodyBytes: number;
+  /** Extra accepted `Host` values (host or host:port). */
+  allowedHosts: string[];
+  /** Extra accepted `Origin` values (full origins, e.g. `https://app.example.com`). */
+  allowedOrigins: string[];
+}
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * Whether a bind address is loopback-only.
+ *
+ * @example
+ * ```ts
+ * import { isLoopback } from "@chuk/mcp-runtime";
+ * isLoopback("127.0.0.1"); // true
+ * isLoopback("0.0.0.0"); // false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_NAMES.has(host) || /^127\./.test(host);
+}
+
+/**
+ * A JSON-RPC error response with an HTTP status.
+ *
+ * @example
+ * ```ts
+ * import { jsonRpcErrorResponse } from "@chuk/mcp-runtime";
+ * const res = jsonRpcErrorResponse(400, -32700, "Parse error");
+ * console.log(res.status); // 400
+ * ```
+ */
+export function jsonRpcErrorResponse(
+  status: number,
+  code: number,
+  message: string,
+  headers: HeadersInit = {},
+): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+    status,
+    headers: { "content-type": "application/json", ...Object.fromEntries(new Headers(headers)) },
+  });
+}
+
+function hostnameOf(hostHeader: string): string {
+  // "[::1]:3000" → "[::1]", "localhost:3000" → "localhost"
+  if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);
+  const i = hostHeader.lastIndexOf(":");
+  return i >= 0 ? hostHeader.slice(0, i) : hostHeader;
+}
+
+/**
+ * DNS-rebinding protection (MCP security best practice): on a loopback bind, refuse requests whose
+ * `Host` or `Origin` is not a loopback name (or listed in `allowed_hosts` / `allowed_origins`).
+ * Returns the 403 response to send, or undefined when the request may pass.
+ *
+ * @example
+ * ```ts
+ * import { checkHostAndOrigin } from "@chuk/mcp-runtime";
+ * const req = new Request("http://127.0.0.1:3000/mcp", { headers: { host: "evil.example.com" } });
+ * const denied = checkHostAndOrigin(req, {
+ *   bindHost: "127.0.0.1", maxBodyBytes: 1024, allowedHosts: [], allowedOrigins: [],
+ * });
+ * console.log(denied?.status); // 403
+ * ```
+ */
+export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response | undefined {
+  const host = req.headers.get("host");
+  const origin = req.headers.get("origin");
+  const loopbackBind = isLoopback(hygiene.bindHost);
+  if (host !== null) {
+    const ok = hygiene.allowedHosts.includes(host) || hygiene.allowedHosts.includes(hostnameOf(host)) ||
+      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(host)) : hygiene.allowedHosts.length === 0);
+    if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Host header '${host}'`);
+  }
+  if (origin !== null && origin !== "null") {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).hostname;
+    } catch {
+      return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header");
+    }
+    const bracketed = originHost.includes(":") ? `[${originHost}]` : originHost;
+    const ok = hygiene.allowedOrigins.includes(origin) ||
+      (loopbackBind ? LOOPBACK_NAMES.has(bracketed) : hygiene.allowedOrigins.length === 0);
+    if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Origin header '${origin}'`);
+  } else if (origin === "null" && loopbackBind && !hygiene.allowedOrigins.includes("null")) {
+    return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header 'null'");
+  }
+  return undefined;
+}
+
+/** Outcome of reading a JSON body. */
+export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };
+
+/**
+ * Read and parse a JSON request body, refusing bodies over `maxBytes` with 413 as soon as the
+ * declared length or the bytes read so far exceed it (the body is never buffered whole), and
+ * malformed JSON with 400 / JSON-RPC -32700.
+ *
+ * @example
+ * ```ts
+ * import { readJsonBody } from "@chuk/mcp-runtime";
+ * const r = await readJsonBody(new Request("http://x/", { method: "POST", body: "{}" }), 1024);
+ * console.log(r.ok); // true
+ * ```
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<JsonBody> {
+  const tooLarge = () => ({
+    ok: false as const,
+    response: jsonRpcErrorResponse(413, -32000, `Payload too large: request body exceeds ${maxBytes} bytes`, {
+      connection: "close",
+    }),
+  });
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await req.body?.cancel().catch(() => {});
+    return tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => {});
+          return tooLarge();
+        }
+        chunks.push(value);
+      }
+    } catch {
+      return {
+        ok: false,
+        response: jsonRpcErrorResponse(400, -32700, "Parse error: request body could not be read"),
+      };
+    }
+  }
+  const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, total);
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(bytes)) };
+  } catch {
+    return { ok: false, response: jsonRpcErrorResponse(400, -32700, "Parse error: invalid JSON") };
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Whether a `Content-Type` header names JSON (`application/json`, parameters allowed).
+ *
+ * @example
+ * ```ts
+ * import { isJsonContentType } from "@chuk/mcp-runtime";
+ * isJsonContentType("application/json; charset=utf-8"); // true
+ * ```
+ */
+export function isJsonContentType(value: string | null): boolean {
+  if (!value) return false;
+  return value.split(";")[0].trim().toLowerCase() === "application/json";
+}
+
+/**
+ * The `/health` answer (also for HEAD).
+ *
+ * @example
+ * ```ts
+ * import { healthResponse } from "@chuk/mcp-runtime";
+ * const res = healthResponse({ status: "ok" }, "GET");
+ * ```
+ */
+export function healthResponse(status: Record<string, unknown>, method: string): Response {
+  const body = JSON.stringify(status);
+  return new Response(method === "HEAD" ? null : body, {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
+
+/** A running HTTP listener. */
+export interface HttpListener {
+  /** The URL base the server answers on, e.g. `http://127.0.0.1:3000`. */
+  readonly origin: string;
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Stop accepting, let in-flight requests finish (bounded by `graceMs`), then close. */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Resolves when the listener has closed. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Start `Deno.serve` on `host:port` with a handler that can never crash the server: an exception
+ * becomes a 500 JSON-RPC error.
+ *
+ * @example
+ * ```ts
+ * import { listenHttp } from "@chuk/mcp-runtime";
+ * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"));
+ * console.log(listener.origin);
+ * await listener.shutdown();
+ * ```
+ */
+export function listenHttp(
+  host: string,
+  port: number,
+  handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
+  accessLog = false,
+): HttpListener {
+  const server = Deno.serve({
+    hostname: host,
+    port,
+    onListen: () => {},
+    onError: (e) => {
+      log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      return jsonRpcErrorResponse(500, -32603, "Internal error");
+    },
+  }, async (req, info) => {
+    const started = performance.now();
+    let res: Response;
+    try {
+      res = await handler(req, info);
+    } catch (e) {
+      log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      res = jsonRpcErrorResponse(500, -32603, "Internal error");
+    }
+    if (accessLog) {
+      const url = new URL(req.url);
+      log.info(
+        `${info.remoteAddr.hostname} ${req.method} ${url.pathname} ${res.status} ${
+          (performance.now() - started).toFixed(1)
+        }ms`,
+      );
+    }
+    return res;
+  });
+  const addr = server.addr as Deno.NetAddr;
+  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return {
+    origin: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    finished: server.finished,
+    async shutdown(graceMs = 5000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The stdio transport, Deno-native: newline-delimited JSON-RPC on stdin/stdout. Unlike the SDK's
+ * Node-stream transport it notices end of input (so the server exits when its client goes away)
+ * and answers unparsable lines with a JSON-RPC error instead of dropping them.
+ *
+ * @module
+ */
+
+import { getLogger } from "../log/logger.ts";
+import type { Transport } from "../sdk/server.ts";
+import { type JSONRPCMessage, JSONRPCMessageSchema } from "../sdk/types.ts";
+
+const log = getLogger("transport.stdio");
+
+/** Options of {@linkcode StdioTransport}. */
+export interface StdioTransportOptions {
+  /** Input stream; default `Deno.stdin.readable`. */
+  input?: ReadableStream<Uint8Array>;
+  /** Output stream; default `Deno.stdout.writable`. */
+  output?: WritableStream<Uint8Array>;
+  /** Largest line accepted, in bytes (default 64 MiB); longer input closes the transport. */
+  maxLineBytes?: number;
+}
+
+/**
+ * A server-side stdio transport implementing the SDK's `Transport` interface.
+ *
+ * @example
+ * ```ts
+ * import { StdioTransport } from "@chuk/mcp-runtime";
+ * const transport = new StdioTransport();
+ * transport.onmessage = (msg) => console.error("got", msg);
+ * await transport.start();
+ * ```
+ */
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly #input: ReadableStream<Uint8Array>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #maxLine: number;
+  readonly #encoder = new TextEncoder();
+  #closed = false;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+
+  constructor(options: StdioTransportOptions = {}) {
+    this.#input = options.input ?? Deno.stdin.readable;
+    this.#writer = (options.output ?? Deno.stdout.writable).getWriter();
+    this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
+  }
+
+  start(): Promise<void> {
+    void this.#readLoop();
+    return Promise.resolve();
+  }
+
+  async #readLoop(): Promise<void> {
+    const decoder = new TextDecoder();
+    this.#reader = this.#input.getReader();
+    let buffer = "";
+    try {
+      while (!this.#closed) {
+        const { value, done } = await this.#reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).replace(/\r$/, "");
+          buffer = buffer.slice(nl + 1);
+          if (line.trim()) this.#handleLine(line);
+        }
+        if (buffer.length > this.#maxLine) {
+          this.onerror?.(new Error(`stdin line longer than ${this.#maxLine} bytes; closing`));
+          break;
+        }
+      }
+      const tail = buffer + decoder.decode();
+      if (tail.trim() && !this.#closed) this.#handleLine(tail.trim());
+    } catch (e) {
+      if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    }
+    await this.close();
+  }
+
+  #handleLine(line: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      log.warn(`unparsable input line (${line.length} chars)`);
+      void this.#sendRaw({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: invalid JSON" },
+      });
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const id = raw && typeof raw === "object" && "id" in raw ? (raw as { id: unknown }).id : null;
+      void this.#sendRaw({
+        jsonrpc: "2.0",
+        id: typeof id === "string" || typeof id === "number" ? id : null,
+        error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" },
+      });
+      return;
+    }
+    try {
+      this.onmessage?.(parsed.data);
+    } catch (e) {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  #sendRaw(message: unknown): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+      void this.close();
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.#sendRaw(message);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#reader?.cancel();
+    } catch {
+      // already released
+    }
+    try {
+      this.#writer.releaseLock();
+    } catch {
+      // pending writes keep the lock; the process is ending anyway
+    }
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Streamable HTTP (MCP 2025-03-26+) on `Deno.serve`, using the SDK's web-standard transport.
+ *
+ * Modes:
+ * - stateful (`stateless: false`): `initialize` creates a session and an `Mcp-Session-Id`; later
+ *   requests carry it; `GET` opens the server→client stream; `DELETE` ends the session; idle
+ *   sessions are closed after `session_idle_timeout`.
+ * - stateless (default): every POST is served by a fresh session. With `json_response: true` the
+ *   answer is plain JSON, except when the request asked for progress and accepts SSE: then the
+ *   answer streams, so progress notifications reach the client.
+ *
+ * @module
+ */
+
+import type { UserIdentity } from "../context/request_context.ts";
+import { getLogger } from "../log/logger.ts";
+import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
+import { isInitializeRequest } from "../sdk/types.ts";
+import type { Runtime } from "../server/runtime.ts";
+import { type DownstreamSession, USER_KEY } from "../server/session.ts";
+import {
+  checkHostAndOrigin,
+  healthResponse,
+  type HttpHygiene,
+  isJsonContentType,
+  jsonRpcErrorResponse,
+  readJsonBody,
+} from "./http_common.ts";
+
+const log = getLogger("transport.http");
+
+/** Settings of the streamable HTTP handler (the `streamable-http:` section). */
+export interface StreamableHttpSettings extends HttpHygiene {
+  mcpPath: string;
+  healthPath: string;
+  jsonResponse: boolean;
+  stateless: boolean;
+  /** Seconds of inactivity after which a stateful session is closed. */
+  sessionIdleTimeout: number;
+}
+
+interface Live {
+  session: DownstreamSession;
+  transport: WebStandardStreamableHTTPServerTransport;
+}
+
+/** A request handler plus what it needs to shut down. */
+export interface HttpHandler {
+  /** Serve one request. */
+  handle(req: Request): Promise<Response>;
+  /** Close every session this handler opened and stop timers. */
+  close(): Promise<void>;
+}
+
+function wantsProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => m && typeof m === "object" && m.params?._meta?.progressToken !== undefined);
+}
+
+/** The SDK transport wants a `Request` whose body it may read; we already read it. */
+function authInfo(user: UserIdentity | undefined, token: string | undefined) {
+  return user
+    ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
+    : undefined;
+}
+
+/**
+ * Build the streamable-HTTP request handler for a runtime.
+ *
+ * @example
+ * ```ts
+ * import { Runtime, validateConfig, createStreamableHttpHandler, listenHttp } from "@chuk/mcp-runtime";
+ * const runtime = new Runtime({ config: validateConfig({}, "inline") });
+ * await runtime.start();
+ * const http = createStreamableHttpHandler(runtime, {
+ *   mcpPath: "/mcp", healthPath: "/health", jsonResponse: true, stateless: true,
+ *   sessionIdleTimeout: 1800, bindHost: "127.0.0.1", maxBodyBytes: 8 << 20,
+ *   allowedHosts: [], allowedOrigins: [],
+ * });
+ * const listener = listenHttp("127.0.0.1", 0, (req) => http.handle(req));
+ * await listener.shutdown();
+ * await http.close();
+ * ```
+ */
+export function createStreamableHttpHandler(runtime: Runtime, settings: StreamableHttpSettings): HttpHandler {
+  const live = new Map<string, Live>();
+  const reaper = settings.stateless ? undefined : setInterval(() => {
+    const cutoff = Date.now() - settings.sessionIdleTimeout * 1000;
+    for (const [id, l] of live) {
+      if (l.session.lastActivity < cutoff) {
+        log.info(`closing idle session ${id}`);
+        void l.session.close();
+      }
+    }
+  }, Math.min(60_000, Math.max(1000, settings.sessionIdleTimeout * 250)));
+  if (reaper !== undefined) Deno.unrefTimer(reaper);
+
+  async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    if (url.pathname === settings.healthPath && (req.method === "GET" || req.method === "HEAD")) {
+      return healthResponse(runtime.health(), req.method);
+    }
+    const denied = checkHostAndOrigin(req, settings);
+    if (denied) return denied;
+    if (url.pathname !== settings.mcpPath && url.pathname !== settings.mcpPath + "/") {
+      return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
+    }
+    const auth = await runtime.authenticator.authenticate(req);
+    if (!auth.ok) return auth.response;
+
+    if (req.method === "POST") return await post(req, auth.user, auth.token);
+    if (settings.stateless) {
+      return jsonRpcErrorResponse(405, -32000, "Method not allowed: this server is stateless (POST only)", {
+        allow: "POST",
+      });
+    }
+    if (req.method === "GET" || req.method === "DELETE") {
+      const found = lookup(req, auth.user);
+      if (found instanceof Response) return found;
+      found.session.lastActivity = Date.now();
+      return await found.transport.handleRequest(req, { authInfo: authInfo(auth.user, auth.token) });
+    }
+    return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" });
+  }
+
+  function lookup(req: Request, user: UserIdentity | undefined): Live | Response {
+    const sid = req.headers.get("mcp-session-id");
+    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
+    const found = live.get(sid);
+    // Another user's session id is "not found": never reveal or reuse someone else's session.
+    if (!found || (found.session.user?.id ?? null) !== (user?.id ?? null)) {
+      return jsonRpcErrorResponse(404, -32001, "Session not found");
+    }
+    return found;
+  }
+
+  async function post(
+    req: Request,
+    user: UserIdentity | undefined,
+    token: string | undefined,
+  ): Promise<Response> {
+    const accept = req.headers.get("accept") ?? "";
+    if (!accept.includes("application/json") || !accept.includes("text/event-stream")) {
+      return jsonRpcErrorResponse(
+        406,
+        -32000,
+        "Not Acceptable: Client must accept both application/json and text/event-stream",
+      );
+    }
+    if (!isJsonContentType(req.headers.get("content-type"))) {
+      return jsonRpcErrorResponse(
+        415,
+        -32000,
+        "Unsupported Media Type: Content-Type must be application/json",
+      );
+    }
+    const body = await readJsonBody(req, settings.maxBodyBytes);
+    if (!body.ok) return body.response;
+    const options = { parsedBody: body.value, authInfo: authInfo(user, token) };
+
+    if (settings.stateless) return await stateless(req, body.value, user, options);
+
+    const sid = req.headers.get("mcp-session-id");
+    if (sid) {
+      const found = lookup(req, user);
+      if (found instanceof Response) return found;
+      found.session.lastActivity = Date.now();
+      return await found.transport.handleRequest(req, options);
+    }
+    const isInit = Array.isArray(body.value)
+      ? body.value.some(isInitializeRequest)
+      : isInitializeRequest(body.value);
+    if (!isInit) {
+      return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
+    }
+    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => session.id,
+      enableJsonResponse: settings.jsonResponse,
+      onsessioninitialized: (id) => {
+        live.set(id, { session, transport });
+      },
+      onsessionclosed: (id) => {
+        live.delete(id);
+        void session.close();
+      },
+    });
+    session.onClose(() => live.delete(session.id));
+    await session.connect(transport);
+    return await transport.handleRequest(req, options);
+  }
+
+  async function stateless(
+    req: Request,
+    message: unknown,
+    user: UserIdentity | undefined,
+    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
+  ): Promise<Response> {
+    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      // JSON answers cannot carry notifications: stream when the caller asked for progress.
+      enableJsonResponse: settings.jsonResponse && !wantsProgress(message),
+    });
+    await session.connect(transport);
+    let res: Response;
+    try {
+      res = await transport.handleRequest(req, options);
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+    if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await session.close();
+      return res;
+    }
+    // Streamed answer: close the per-request session once the stream has been fully sent.
+    const body = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        flush: () => void session.close(),
+        cancel: () => void session.close(),
+      }),
+    );
+    return new Response(body, { status: res.status, headers: res.headers });
+  }
+
+  return {
+    handle,
+    async close() {
+      if (reaper !== undefined) clearInterval(reaper);
+      await Promise.allSettled([...live.values()].map((l) => l.session.close()));
+      live.clear();
+    },
+  };
+}
+
+function headersOf(req: Request): Record<string, string> {
+  return Object.fromEntries(req.headers.entries());
+}
