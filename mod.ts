@@ -191,6 +191,10 @@ export type { HttpHandler, StreamableHttpSettings } from "./src/transports/strea
 export { createSseHandler, SseServerTransport } from "./src/transports/sse.ts";
 export type { SseSettings } from "./src/transports/sse.ts";
 
+// Storage seam (sessions, artifact metadata)
+export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
+export type { KeyValueStore } from "./src/sessions/kv.ts";
+
 // Auth seam
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";

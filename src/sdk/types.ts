@@ -11,6 +11,7 @@ export {
   CallToolResultSchema,
   CancelledNotificationSchema,
   CompleteRequestSchema,
+  CreateMessageRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
   EmptyResultSchema,

@@ -60,6 +60,12 @@ export interface SessionInit {
   user?: UserIdentity;
   /** Headers of the request that opened the connection (lower-cased). */
   headers?: Record<string, string>;
+  /**
+   * Whether messages about a request (progress, logs, sampling) can travel on that request's own
+   * response stream. False for stateful streamable HTTP with JSON responses: they then go on the
+   * session's GET stream instead. Default true.
+   */
+  requestStreams?: boolean;
 }
 
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
@@ -97,6 +103,7 @@ export class DownstreamSession {
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
+  readonly #requestStreams: boolean;
 
   constructor(runtime: Runtime, init: SessionInit) {
     this.#runtime = runtime;
@@ -104,6 +111,7 @@ export class DownstreamSession {
     this.transport = init.transport;
     this.user = init.user;
     this.headers = init.headers ?? {};
+    this.#requestStreams = init.requestStreams ?? true;
     this.server = new Server(runtime.serverInfo, {
       capabilities: {
         tools: { listChanged: true },
@@ -181,6 +189,9 @@ export class DownstreamSession {
     const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
     const user = (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
     const caps = () => this.server.getClientCapabilities();
+    const server = this.server;
+    const related = this.#requestStreams;
+    const notify = (n: ServerNotification) => (related ? extra.sendNotification(n) : server.notification(n));
     return {
       signal: extra.signal,
       headers,
@@ -197,7 +208,7 @@ export class DownstreamSession {
       async sendProgress(progress, total, message) {
         if (progressToken === undefined || extra.signal.aborted) return;
         try {
-          await extra.sendNotification({
+          await notify({
             method: "notifications/progress",
             params: {
               progressToken,
@@ -213,7 +224,7 @@ export class DownstreamSession {
       async log(level, data, logger) {
         if (!wantsLog(level)) return;
         try {
-          await extra.sendNotification({
+          await notify({
             method: "notifications/message",
             params: { level, data, ...(logger ? { logger } : {}) },
           });
@@ -223,25 +234,27 @@ export class DownstreamSession {
       },
       async sample(params) {
         if (!caps()?.sampling) throw new ToolError("the client does not support sampling");
-        return await extra.sendRequest(
-          { method: "sampling/createMessage", params },
-          CreateMessageResultSchema,
-          {
-            signal: extra.signal,
-          },
-        );
+        const req = { method: "sampling/createMessage" as const, params };
+        const opts = { signal: extra.signal };
+        return related
+          ? await extra.sendRequest(req, CreateMessageResultSchema, opts)
+          : await server.request(req, CreateMessageResultSchema, opts);
       },
       async elicit(params) {
         if (!caps()?.elicitation) throw new ToolError("the client does not support elicitation");
-        return await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
-          signal: extra.signal,
-        });
+        const req = { method: "elicitation/create" as const, params };
+        const opts = { signal: extra.signal };
+        return related
+          ? await extra.sendRequest(req, ElicitResultSchema, opts)
+          : await server.request(req, ElicitResultSchema, opts);
       },
       async listRoots() {
         if (!caps()?.roots) throw new ToolError("the client does not support roots");
-        return await extra.sendRequest({ method: "roots/list" }, ListRootsResultSchema, {
-          signal: extra.signal,
-        });
+        const req = { method: "roots/list" as const };
+        const opts = { signal: extra.signal };
+        return related
+          ? await extra.sendRequest(req, ListRootsResultSchema, opts)
+          : await server.request(req, ListRootsResultSchema, opts);
       },
       resourceUpdated: (uri) => runtime.resourceUpdated(uri),
       getHeaders: () => headers,

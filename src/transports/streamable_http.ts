@@ -173,7 +173,13 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
-    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const session = runtime.openSession({
+      transport: "streamable-http",
+      user,
+      headers: headersOf(req),
+      // JSON answers cannot carry notifications: route them over the session's GET stream.
+      requestStreams: !settings.jsonResponse,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => session.id,
       enableJsonResponse: settings.jsonResponse,

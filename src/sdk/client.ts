@@ -1,0 +1,89 @@
+/**
+ * The one place that imports the MCP SDK's client side (used by the proxy's upstream
+ * connections and by tests), plus the workarounds it needs under Deno:
+ *
+ * - {@linkcode retainingFetch}: Deno 2.9 stops honouring an abort once a `Response` becomes
+ *   unreachable while its body is read; the SDK's streamable-HTTP client keeps only the body of
+ *   its GET stream, so `close()` would hang. Keeping each `Response` referenced fixes it.
+ * - {@linkcode deferResponses}: the SDK client handles a response at once but a notification one
+ *   microtask later, so a progress notification arriving in the same chunk as its response is
+ *   dropped ("unknown token"). Delivering responses one microtask later keeps arrival order.
+ *
+ * Kept separate from `server.ts` so servers never load `client/stdio.js` (cross-spawn reads env
+ * `OSTYPE` at import time).
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+export { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+export type { ClientOptions } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+export { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+export type { StdioServerParameters } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/sse"
+export { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+
+import type { Transport } from "./server.ts";
+import type { JSONRPCMessage } from "./types.ts";
+
+const live = new Set<Response>();
+
+/**
+ * A `fetch` that keeps every streaming `Response` referenced until its request is aborted. Pass
+ * it to `StreamableHTTPClientTransport` (`{ fetch: retainingFetch }`) under Deno.
+ *
+ * @example
+ * ```ts
+ * import { retainingFetch } from "@chuk/mcp-runtime";
+ * const res = await retainingFetch("http://127.0.0.1:3000/health");
+ * ```
+ */
+export const retainingFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  const signal = init?.signal;
+  // Only streams can be left with a pending read when the abort comes.
+  if (!signal || !res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    return res;
+  }
+  live.add(res);
+  const release = () => {
+    live.delete(res);
+    signal.removeEventListener("abort", release);
+  };
+  signal.addEventListener("abort", release, { once: true });
+  const body = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({ flush: release, cancel: release }),
+  );
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+};
+
+function isResponse(m: JSONRPCMessage): boolean {
+  return "id" in m && ("result" in m || "error" in m) && !("method" in m);
+}
+
+/**
+ * Call after `client.connect(transport)`: delivers responses one microtask after they arrive, so
+ * notifications that arrived just before them (progress) are handled first.
+ *
+ * @example
+ * ```ts
+ * import { Client, deferResponses, StdioClientTransport } from "./client.ts";
+ * const transport = new StdioClientTransport({ command: "deno", args: ["run", "-A", "cli.ts", "--transport", "stdio"] });
+ * const client = new Client({ name: "example", version: "1.0.0" });
+ * await client.connect(transport);
+ * deferResponses(transport);
+ * ```
+ */
+export function deferResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) throw new Error("deferResponses: call it after client.connect(transport)");
+  transport.onmessage = (message, extra) => {
+    if (isResponse(message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
+  };
+}
