@@ -65,6 +65,8 @@ export interface StartOptions {
   stdin?: boolean;
   /** Milliseconds to wait for the ready banner (default 30 000). */
   readyTimeoutMs?: number;
+  /** `deno` arguments before the entry file; default {@linkcode RUN_FLAGS} (`run -A --quiet`). */
+  runFlags?: string[];
 }
 
 /**
@@ -73,7 +75,7 @@ export interface StartOptions {
  */
 export function startCli(args: string[], options: StartOptions = {}): CliProcess {
   const child = new Deno.Command(DENO, {
-    args: [...RUN_FLAGS, options.entry ?? CLI, ...args],
+    args: [...(options.runFlags ?? RUN_FLAGS), options.entry ?? CLI, ...args],
     cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     clearEnv: true,
@@ -134,7 +136,13 @@ export function startCli(args: string[], options: StartOptions = {}): CliProcess
 /** Run the CLI to completion (for commands that exit: --help, bad config, ...). */
 export async function runCliOnce(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; entry?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    entry?: string;
+    timeoutMs?: number;
+    runFlags?: string[];
+  } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = startCli(args, options);
   const timer = setTimeout(() => proc.stop("SIGKILL"), options.timeoutMs ?? 30_000);
@@ -166,11 +174,17 @@ async function connect(client: Client, transport: Transport): Promise<void> {
 /** Spawn the CLI as a stdio server and connect a client to it. */
 export async function connectStdio(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; client?: Client; entry?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    client?: Client;
+    entry?: string;
+    runFlags?: string[];
+  } = {},
 ): Promise<Connected & { stderr(): string }> {
   const transport = new StdioClientTransport({
     command: DENO,
-    args: [...RUN_FLAGS, options.entry ?? CLI, ...args],
+    args: [...(options.runFlags ?? RUN_FLAGS), options.entry ?? CLI, ...args],
     cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     stderr: "pipe",

@@ -13,6 +13,7 @@ import type { ConfigOverrides } from "../config/load.ts";
 import { runServer } from "../server/run.ts";
 import { VERSION } from "../version.ts";
 import { EMBEDDED_CONFIG, embeddedDefinitions } from "./embedded.ts";
+import { permissionsCommand } from "./permissions.ts";
 
 /** A CLI subcommand: gets its own argv, returns the exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -34,6 +35,7 @@ export const SERVER_USAGE = `chuk-mcp-runtime ${VERSION} — an MCP runtime for 
 Usage:
   cli.ts [server] [options] [CONFIG]
   cli.ts proxy [options]          proxy MCP servers behind one endpoint (see: proxy --help)
+  cli.ts permissions [options]    print the least-privilege deno run flags (see: permissions --help)
 
 Options:
   -c, --config FILE        YAML configuration (default: ./config.yaml, else $CHUK_MCP_CONFIG_PATH,
@@ -124,6 +126,7 @@ const serverCommand: Command = async (args) => {
 /** Subcommands by name. Features add theirs here (`proxy`, `permissions`, ...). */
 export const COMMANDS: Record<string, Command> = {
   server: serverCommand,
+  permissions: permissionsCommand,
 };
 
 function write(stream: { writeSync(p: Uint8Array): number }, text: string): void {

@@ -10,6 +10,8 @@ import { type EnvSource, processEnv } from "../config/env.ts";
 import { type ConfigOverrides, loadConfig } from "../config/load.ts";
 import type { RuntimeConfigInput } from "../config/schema.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
+import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
+import { requiredPermissions } from "../permissions/required.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
 import { pluginsFor } from "./plugins.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
@@ -36,6 +38,12 @@ export interface RunServerOptions extends ServeOptions {
   cwd?: string;
   /** Do not look for `./config.yaml` when no path is given. */
   noSearch?: boolean;
+  /**
+   * Check at startup that every Deno permission the configuration needs is granted, and stop with
+   * a {@linkcode PermissionError} (exit code 2) naming the flags to add when one is not. Default
+   * true; under `-A` the check always passes.
+   */
+  checkPermissions?: boolean;
 }
 
 /**
@@ -56,6 +64,18 @@ export interface RunServerOptions extends ServeOptions {
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
   const env = options.env ?? processEnv;
+  const check = options.checkPermissions ?? true;
+  const readsProcessEnv = options.env === undefined || options.env === processEnv;
+  const configArgs = cliArgsOf(options);
+  if (check) {
+    preflightConfigPermissions({
+      configPath: options.configPath,
+      cwd: options.cwd,
+      noSearch: options.noSearch,
+      readsProcessEnv,
+      configArgs,
+    });
+  }
   const loaded = await loadConfig({
     path: options.configPath,
     env,
@@ -64,6 +84,18 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
     fallback: options.fallbackConfig,
     noSearch: options.noSearch,
   });
+  if (check) {
+    const required = requiredPermissions(loaded.config, {
+      configFile: loaded.file,
+      configPath: options.configPath,
+      noSearch: options.noSearch,
+      baseDir: loaded.baseDir,
+      cwd: options.cwd,
+      env,
+      readsProcessEnv,
+    });
+    assertPermissions(required, { label: loaded.file ?? "the embedded default configuration", configArgs });
+  }
   const runtime = new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,
@@ -83,4 +115,15 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
     throw e;
   }
   return await serve(runtime, options);
+}
+
+/** The command-line arguments that reproduce `options`' configuration (for hints in messages). */
+function cliArgsOf(options: RunServerOptions): string[] {
+  const args: string[] = [];
+  if (options.configPath !== undefined) args.push("--config", options.configPath);
+  const o = options.overrides ?? {};
+  if (o.transport) args.push("--transport", o.transport);
+  if (o.host !== undefined) args.push("--host", o.host);
+  if (o.port !== undefined) args.push("--port", String(o.port));
+  return args;
 }

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { resolve as resolvePath } from "node:path";
 import { type Authenticator, noAuth } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config/load.ts";
@@ -16,6 +15,7 @@ import { Registry } from "../registry/registry.ts";
 import type { Implementation } from "../sdk/types.ts";
 import {
   type CollectedDefinitions,
+  configuredModules,
   importDefinitions,
   registerDefinitions,
   resolveModulePath,
@@ -187,22 +187,9 @@ export class Runtime {
   > {
     const out: { file: string; slot: "tools" | "resources" | "prompts" | "any"; source: string }[] = [];
     const file = this.#configLabel;
-    for (const [i, spec] of this.config.tools.modules_to_import.entries()) {
-      const abs = await resolveModulePath(spec, this.baseDir, { file, path: `tools.modules_to_import.${i}` });
-      out.push({ file: abs, slot: "any", source: spec });
-    }
-    for (const [name, entry] of Object.entries(this.config.mcp_servers)) {
-      if (!entry.enabled) continue;
-      const location = entry.location ? resolvePath(this.baseDir, entry.location) : this.baseDir;
-      for (const slot of ["tools", "resources", "prompts"] as const) {
-        const m = entry[slot];
-        if (!m || !m.enabled) continue;
-        const abs = await resolveModulePath(m.module, location, {
-          file,
-          path: `mcp_servers.${name}.${slot}.module`,
-        });
-        out.push({ file: abs, slot, source: `mcp_servers.${name} (${m.module})` });
-      }
+    for (const m of configuredModules(this.config, this.baseDir)) {
+      const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
+      out.push({ file: abs, slot: m.slot, source: m.source });
     }
     return out;
   }

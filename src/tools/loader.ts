@@ -7,6 +7,7 @@
 
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { RuntimeConfig } from "../config/types.ts";
 import { ConfigError, ModuleLoadError } from "../errors.ts";
 import type { Registry } from "../registry/registry.ts";
 import type {
@@ -122,6 +123,79 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** A tool/resource/prompt module a configuration names, before its file is resolved. */
+export interface ConfiguredModule {
+  /** The spec as written in the config. */
+  spec: string;
+  /** Directory the spec is relative to. */
+  dir: string;
+  /** Key path in the config, for error messages (`tools.modules_to_import.0`). */
+  keyPath: string;
+  /** Which slot it fills. */
+  slot: ModuleSlot;
+  /** Source label for the registry. */
+  source: string;
+}
+
+/**
+ * Every module `config` asks to load, in load order: `tools.modules_to_import`, then each enabled
+ * `mcp_servers.<name>` entry's `tools` / `resources` / `prompts` slots.
+ *
+ * @example
+ * ```ts
+ * import { configuredModules, validateConfig } from "@chuk/mcp-runtime";
+ * const config = validateConfig({ tools: { modules_to_import: ["tools.ts"] } }, "inline");
+ * configuredModules(config, "/srv/app").map((m) => m.spec); // ["tools.ts"]
+ * ```
+ */
+export function configuredModules(config: RuntimeConfig, baseDir: string): ConfiguredModule[] {
+  const out: ConfiguredModule[] = [];
+  for (const [i, spec] of config.tools.modules_to_import.entries()) {
+    out.push({ spec, dir: baseDir, keyPath: `tools.modules_to_import.${i}`, slot: "any", source: spec });
+  }
+  for (const [name, entry] of Object.entries(config.mcp_servers)) {
+    if (!entry.enabled) continue;
+    const dir = entry.location ? resolvePath(baseDir, entry.location) : baseDir;
+    for (const slot of ["tools", "resources", "prompts"] as const) {
+      const m = entry[slot];
+      if (!m || !m.enabled) continue;
+      out.push({
+        spec: m.module,
+        dir,
+        keyPath: `mcp_servers.${name}.${slot}.module`,
+        slot,
+        source: `mcp_servers.${name} (${m.module})`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The absolute paths {@linkcode resolveModulePath} tries for a module spec, in order: the path as
+ * given, then with `.ts` / `.js`, then (for dotted Python-style names) with dots as folders.
+ * Pure: touches no file (the permission planner uses it to know which files will be read).
+ *
+ * @example
+ * ```ts
+ * import { moduleCandidates } from "@chuk/mcp-runtime";
+ * moduleCandidates("tools.ts", "/srv/app"); // ["/srv/app/tools.ts"]
+ * ```
+ */
+export function moduleCandidates(spec: string, baseDir: string): string[] {
+  const base = isAbsolute(spec) ? spec : resolvePath(baseDir, spec);
+  const candidates = [base];
+  if (!/\.(m?[jt]sx?)$/.test(spec)) {
+    candidates.push(`${base}.ts`, `${base}.js`);
+    if (/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$/.test(spec)) {
+      const dotted = spec.replace(/\./g, "/");
+      candidates.push(resolvePath(baseDir, `${dotted}.ts`), resolvePath(baseDir, `${dotted}.js`));
+      candidates.push(resolvePath(baseDir, "..", `${dotted}.ts`), resolvePath(baseDir, "..", `${dotted}.js`));
+    }
+  }
+  return candidates;
+}
+
 /**
  * Find the file a config names. A path is tried as given, then with `.ts` / `.js`, then (for the
  * reference's dotted Python-style names such as `my_tools.tools`) with dots as folders.
@@ -138,16 +212,7 @@ export async function resolveModulePath(
   baseDir: string,
   where: { file: string; path: string },
 ): Promise<string> {
-  const base = isAbsolute(spec) ? spec : resolvePath(baseDir, spec);
-  const candidates = [base];
-  if (!/\.(m?[jt]sx?)$/.test(spec)) {
-    candidates.push(`${base}.ts`, `${base}.js`);
-    if (/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$/.test(spec)) {
-      const dotted = spec.replace(/\./g, "/");
-      candidates.push(resolvePath(baseDir, `${dotted}.ts`), resolvePath(baseDir, `${dotted}.js`));
-      candidates.push(resolvePath(baseDir, "..", `${dotted}.ts`), resolvePath(baseDir, "..", `${dotted}.js`));
-    }
-  }
+  const candidates = moduleCandidates(spec, baseDir);
   for (const c of candidates) if (await exists(c)) return c;
   throw new ConfigError(`module not found: ${JSON.stringify(spec)} (tried ${candidates.join(", ")})`, where);
 }
