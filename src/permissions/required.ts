@@ -299,7 +299,9 @@ function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
       const url = new URL(endpoint);
       plan.add("net", urlHost(url), "S3 endpoint");
       const bucket = a.bucket ?? env("ARTIFACT_BUCKET");
-      if (bucket && !a.s3?.force_path_style) {
+      // Virtual-host style (bucket.host) unless path style is forced or the host is an IP/localhost.
+      const ipOrLocal = /^(\d+\.){3}\d+$|^\[|^localhost$/.test(url.hostname);
+      if (bucket && !a.s3?.force_path_style && !ipOrLocal) {
         plan.add(
           "net",
           urlHost(new URL(`${url.protocol}//${bucket}.${url.host}`)),

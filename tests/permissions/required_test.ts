@@ -1,0 +1,200 @@
+// The permission planner, case by case (pure: configs and environments in, grants out), plus the
+// proxy's stdio part proven on a real run: a stand-in for the proxy (tests/fixtures/launch_driver.ts)
+// starts upstreams from the launch spec under exactly the planned flags.
+import assert from "node:assert/strict";
+import { envFromObject } from "../../src/config/env.ts";
+import { loadConfig, validateConfig } from "../../src/config/load.ts";
+import type { RuntimeConfigInput } from "../../src/config/types.ts";
+import { permissionFlags } from "../../src/permissions/flags.ts";
+import { displayPath, envReferences, netHost, requiredPermissions } from "../../src/permissions/required.ts";
+import type { PermissionKind } from "../../src/permissions/types.ts";
+import { DENO, ROOT } from "../helpers.ts";
+import { readAudit, uncovered } from "./audit.ts";
+
+const EMPTY_ENV = envFromObject({});
+
+function plan(input: RuntimeConfigInput, env: Record<string, string> = {}, baseDir = "/srv/app") {
+  const config = validateConfig(input, "test");
+  return requiredPermissions(config, {
+    configFile: `${baseDir}/config.yaml`,
+    configPath: "config.yaml",
+    configText: "",
+    baseDir,
+    cwd: "/nonexistent-cwd",
+    env: envFromObject(env),
+    denoPath: "/opt/deno",
+  });
+}
+
+function values(required: ReturnType<typeof plan>, kind: PermissionKind): string[] {
+  return required.grants.filter((g) => g.kind === kind).map((g) => g.value);
+}
+
+Deno.test("plan: transports, config file, core env", () => {
+  const stdio = plan({ server: { type: "stdio" } });
+  assert.deepEqual(values(stdio, "net"), []);
+  assert.deepEqual(values(stdio, "read"), ["/srv/app/config.yaml"]);
+  assert.deepEqual(values(stdio, "write"), []);
+  assert.deepEqual(values(stdio, "run"), []);
+  assert.ok(values(stdio, "env").includes("MCP_TOOL_TIMEOUT"));
+  assert.ok(!values(stdio, "env").includes("CHUK_MCP_CONFIG_PATH"), "--config given: not read");
+
+  const http = plan({ server: { type: "streamable-http" }, "streamable-http": { host: "0.0.0.0", port: 8080 } });
+  assert.deepEqual(values(http, "net"), ["0.0.0.0:8080"]);
+  const sse = plan({ server: { type: "sse" }, sse: { host: "::1" } });
+  assert.deepEqual(values(sse, "net"), ["[::1]:8000"]);
+
+  const pinned = plan({ tools: { timeout: 5 }, sessions: { sandbox_id: "sb" } });
+  assert.ok(!values(pinned, "env").some((v) => ["MCP_TOOL_TIMEOUT", "TOOL_TIMEOUT", "POD_NAME"].includes(v)));
+});
+
+Deno.test("plan: ${VAR} references and modules", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp-rt-plan-" });
+  try {
+    await Deno.mkdir(`${dir}/pkg`);
+    await Deno.writeTextFile(`${dir}/pkg/tools.ts`, "export {};");
+    await Deno.writeTextFile(`${dir}/extra.js`, "export {};");
+    const text = "host: {name: '${NAME:-x}'}\n# $${LITERAL}\ntools:\n  modules_to_import: [pkg.tools, extra]\n";
+    await Deno.writeTextFile(`${dir}/config.yaml`, text);
+    const { config, file, baseDir } = await loadConfig({ path: `${dir}/config.yaml`, env: EMPTY_ENV });
+    const required = requiredPermissions(config, { configFile: file, configPath: file, baseDir, env: EMPTY_ENV });
+    assert.deepEqual(values(required, "read"), [`${dir}/config.yaml`, `${dir}/pkg/tools.ts`, `${dir}/extra.js`]);
+    assert.ok(values(required, "env").includes("NAME"));
+    assert.ok(!values(required, "env").includes("LITERAL"));
+    const dotted = required.grants.find((g) => g.value === `${dir}/pkg/tools.ts`)!;
+    assert.ok(dotted.alternatives?.includes(`${dir}/pkg.tools`), "extensionless specs list every candidate");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.deepEqual(envReferences("a: ${A}\nb: ${B:-d}\nc: $${C}\nd: ${A}"), ["A", "B"]);
+});
+
+Deno.test("plan: proxy upstreams (stdio, sandboxed, remote)", () => {
+  const required = plan({
+    proxy: { enabled: true },
+    mcp_servers: {
+      time: { type: "stdio", command: "uvx", args: ["mcp-server-time"] },
+      fs: { type: "stdio", deno: true, command: "npm:x", permissions: { env: ["TOKEN"] } },
+      remote: { type: "sse", url: "https://mcp.example.com/sse", api_key: "k" },
+      http: { url: "http://10.0.0.5:9000/mcp" },
+      off: { command: "never", enabled: false },
+      local: { location: ".", tools: { module: "tools.ts" } },
+    },
+  }, { PATH: "/bin" });
+  assert.deepEqual(values(required, "run"), ["uvx", "/opt/deno"]);
+  assert.deepEqual(values(required, "net"), ["mcp.example.com:443", "10.0.0.5:9000"]);
+  const env = values(required, "env");
+  for (const v of ["OSTYPE", "PATH", "HOME", "LANG", "DENO_DIR", "TOKEN", "API_KEY"]) assert.ok(env.includes(v), v);
+  assert.ok(values(required, "read").includes("/srv/app/tools.ts"));
+  // Without proxy.enabled upstreams are not started: nothing for them.
+  const off = plan({ mcp_servers: { time: { command: "uvx" } } });
+  assert.deepEqual(values(off, "run"), []);
+});
+
+Deno.test("plan: Redis, S3, filesystem artifacts, bearer auth (provisional parts)", () => {
+  const redis = plan({}, { SESSION_PROVIDER: "redis", REDIS_URL: "redis://:pw@127.0.0.1:6380/2" });
+  assert.deepEqual(values(redis, "net"), ["127.0.0.1:6380"]);
+  const cluster = plan({}, {
+    SESSION_PROVIDER: "redis",
+    SESSION_REDIS_URL: "127.0.0.1:7000,127.0.0.1:7001, rediss://cache.example.com",
+  });
+  assert.deepEqual(values(cluster, "net"), ["127.0.0.1:7000", "127.0.0.1:7001", "cache.example.com:6379"]);
+  assert.deepEqual(values(plan({}), "net"), [], "memory sessions need no network");
+
+  const s3 = plan(
+    { artifacts: { enabled: true, storage_provider: "s3", bucket: "b1" } },
+    { S3_ENDPOINT_URL: "http://127.0.0.1:4569" },
+  );
+  assert.deepEqual(values(s3, "net"), ["127.0.0.1:4569"], "an IP endpoint is addressed path-style");
+  const hosted = plan({ artifacts: { enabled: true, storage_provider: "s3", bucket: "b1" } }, {
+    S3_ENDPOINT_URL: "https://s3.example.com",
+  });
+  assert.deepEqual(values(hosted, "net"), ["s3.example.com:443", "b1.s3.example.com:443"]);
+  assert.deepEqual(values(s3, "sys"), ["osRelease", "uid", "homedir"]);
+  const pathStyle = plan({
+    artifacts: { enabled: true, storage_provider: "vfs-s3", bucket: "b1", s3: { force_path_style: true } },
+  }, { S3_ENDPOINT_URL: "https://s3.example.com" });
+  assert.deepEqual(values(pathStyle, "net"), ["s3.example.com:443"]);
+  const aws = plan({ artifacts: { enabled: true, storage_provider: "s3", bucket: "b1", s3: { region: "eu-west-1" } } });
+  assert.deepEqual(values(aws, "net"), ["s3.eu-west-1.amazonaws.com:443", "b1.s3.eu-west-1.amazonaws.com:443"]);
+
+  const fs = plan({ artifacts: { enabled: true, storage_provider: "filesystem", filesystem_root: "data" } });
+  assert.deepEqual(values(fs, "write"), ["/srv/app/data"], "write access to the artifact root only");
+  assert.ok(values(fs, "read").includes("/srv/app/data"));
+
+  const bearer = plan({ server: { type: "streamable-http", auth: "bearer" } }, {
+    JWT_JWKS_URL: "https://issuer.example.com/.well-known/jwks.json",
+  });
+  assert.ok(values(bearer, "env").includes("JWT_SECRET_KEY"));
+  assert.ok(values(bearer, "net").includes("issuer.example.com:443"));
+});
+
+Deno.test("flags: order, relative paths, commas refused", () => {
+  const required = plan({
+    server: { type: "streamable-http" },
+    artifacts: { enabled: true, storage_provider: "filesystem", filesystem_root: "data" },
+  });
+  const flags = permissionFlags(required, { relativeTo: "/srv/app" });
+  assert.equal(flags[0], "--no-prompt");
+  assert.deepEqual(flags.map((f) => f.split("=")[0]), [
+    "--no-prompt",
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--ignore-env",
+  ]);
+  assert.ok(flags.includes("--allow-write=data"));
+  assert.throws(
+    () => permissionFlags({ grants: [{ kind: "read", value: "/a,b", reason: "x" }], ignoreEnv: false }),
+    /comma-separated/,
+  );
+  assert.equal(netHost("::1", 1), "[::1]:1");
+  assert.equal(displayPath("/srv/app/x/y.ts", "/srv/app"), "x/y.ts");
+  assert.equal(displayPath("/etc/hosts", "/srv/app"), "/etc/hosts");
+});
+
+Deno.test("plan: the proxy's stdio upstreams start under exactly the planned flags", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp-rt-proxyplan-" });
+  try {
+    await Deno.mkdir(`${dir}/allowed`);
+    await Deno.writeTextFile(`${dir}/allowed/in.txt`, "in\n");
+    const hostile = `${ROOT}tests/fixtures/hostile_server.ts`;
+    await Deno.writeTextFile(
+      `${dir}/config.yaml`,
+      [
+        "server: {type: stdio}",
+        "proxy: {enabled: true}",
+        "mcp_servers:",
+        `  boxed: {type: stdio, deno: true, command: "${hostile}", permissions: {read: [allowed]}}`,
+        `  plain: {type: stdio, command: "${DENO}", args: [run, -A, --quiet, "${hostile}"]}`,
+        "",
+      ].join("\n"),
+    );
+    const { config, file, baseDir } = await loadConfig({ path: `${dir}/config.yaml` });
+    const required = requiredPermissions(config, { configFile: file, configPath: file, baseDir, cwd: dir });
+    const flags = permissionFlags(required);
+    const drive = async (name: string, runFlags: string[], env: Record<string, string> = {}) => {
+      const out = await new Deno.Command(DENO, {
+        args: ["run", "--quiet", ...runFlags, `${ROOT}tests/fixtures/launch_driver.ts`, `${dir}/config.yaml`, name, "read_file", JSON.stringify({ path: `${dir}/allowed/in.txt` })],
+        cwd: dir,
+        env,
+        stdin: "null",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      assert.doesNotMatch(stderr, /NotCapable/);
+      return JSON.parse(new TextDecoder().decode(out.stdout));
+    };
+    for (const name of ["boxed", "plain"]) {
+      const r = await drive(name, flags);
+      assert.equal(r.content[0].text, JSON.stringify({ ok: true, detail: "in\n" }), name);
+    }
+    const auditFile = `${dir}/audit.jsonl`;
+    await drive("boxed", ["-A"], { DENO_AUDIT_PERMISSIONS: auditFile });
+    await drive("plain", ["-A"], { DENO_AUDIT_PERMISSIONS: auditFile });
+    assert.deepEqual(uncovered(await readAudit(auditFile), required, dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
