@@ -9,6 +9,7 @@
  */
 
 import { resolve as resolvePath } from "node:path";
+import { isCompiledBinary } from "../util/compiled.ts";
 import { entrySpec, shellJoin } from "./flags.ts";
 import { displayPath, envReferences } from "./required.ts";
 import {
@@ -116,20 +117,6 @@ function describeMissing(missing: PermissionGrant[], options: AssertPermissionsO
     lines.push("  deno task compile --permissions-from <config.yaml>");
   }
   return lines.join("\n");
-}
-
-/**
- * Whether this process is a `deno compile` binary (its main module lives in the binary's
- * embedded file system, which Deno mounts under a `deno-compile-<name>` folder).
- *
- * @example
- * ```ts
- * import { isCompiledBinary } from "@chuk/mcp-runtime";
- * console.log(isCompiledBinary()); // false under `deno run`
- * ```
- */
-export function isCompiledBinary(mainModule: string = Deno.mainModule): boolean {
-  return /[\\/]deno-compile-[^\\/]+[\\/]/.test(decodeURIComponent(mainModule));
 }
 
 /** Options of {@linkcode preflightConfigPermissions}. */

@@ -14,7 +14,7 @@
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/types.ts";
-import { configuredModules, moduleCandidates } from "../tools/loader.ts";
+import { bakedModule, configuredModules, moduleCandidates } from "../tools/loader.ts";
 import { stdioLaunchSpec, upstreamType } from "./sandbox.ts";
 import type { PermissionGrant, PermissionKind, RequiredPermissions } from "./types.ts";
 
@@ -41,6 +41,8 @@ export interface RequiredPermissionsOptions {
   readsProcessEnv?: boolean;
   /** Deno executable for sandboxed stdio children (see `denoExecutable`). */
   denoPath?: string;
+  /** The config's modules are baked into the program (`scripts/compile.ts`): no read access for them. */
+  modulesBaked?: boolean;
 }
 
 /**
@@ -147,8 +149,9 @@ function coreGrants({ config, cwd, env, options, plan }: PlanContext): void {
 }
 
 /** Tool, resource and prompt modules: dynamic imports of computed paths need read access. */
-function moduleGrants({ config, baseDir, plan }: PlanContext): void {
+function moduleGrants({ config, baseDir, options, plan }: PlanContext): void {
   for (const m of configuredModules(config, baseDir)) {
+    if (options.modulesBaked || bakedModule(m, baseDir)) continue; // in the binary: nothing to read
     const candidates = moduleCandidates(m.spec, m.dir);
     const found = candidates.find(fileExists) ?? candidates[0];
     plan.add("read", found, `module ${m.keyPath}`, {

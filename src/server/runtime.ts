@@ -14,6 +14,8 @@ import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.t
 import { Registry } from "../registry/registry.ts";
 import type { Implementation } from "../sdk/types.ts";
 import {
+  bakedModule,
+  collectDefinitions,
   type CollectedDefinitions,
   configuredModules,
   importDefinitions,
@@ -169,8 +171,9 @@ export class Runtime {
     for (const { source, definitions } of this.#definitions) {
       registerDefinitions(this.registry, definitions, source, toolOptions);
     }
-    for (const { file, slot, source } of await this.#configuredModules()) {
-      registerDefinitions(this.registry, await importDefinitions(file, slot), source, toolOptions);
+    for (const { file, slot, source, namespace } of await this.#configuredModules()) {
+      const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
+      registerDefinitions(this.registry, defs, source, toolOptions);
     }
     for (const plugin of this.#plugins) {
       if (plugin.start) await plugin.start(this);
@@ -183,11 +186,27 @@ export class Runtime {
   }
 
   async #configuredModules(): Promise<
-    { file: string; slot: "tools" | "resources" | "prompts" | "any"; source: string }[]
+    {
+      file: string;
+      slot: "tools" | "resources" | "prompts" | "any";
+      source: string;
+      namespace?: Record<string, unknown>;
+    }[]
   > {
-    const out: { file: string; slot: "tools" | "resources" | "prompts" | "any"; source: string }[] = [];
+    const out: {
+      file: string;
+      slot: "tools" | "resources" | "prompts" | "any";
+      source: string;
+      namespace?: Record<string, unknown>;
+    }[] = [];
     const file = this.#configLabel;
     for (const m of configuredModules(this.config, this.baseDir)) {
+      // Baked in at build time (compiled binaries): no file to resolve or import.
+      const namespace = bakedModule(m, this.baseDir);
+      if (namespace) {
+        out.push({ file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
+        continue;
+      }
       const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
       out.push({ file: abs, slot: m.slot, source: m.source });
     }

@@ -5,10 +5,11 @@
  * @module
  */
 
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
 import { ConfigError, ModuleLoadError } from "../errors.ts";
+import { isCompiledBinary } from "../util/compiled.ts";
 import type { Registry } from "../registry/registry.ts";
 import type {
   Definition,
@@ -233,7 +234,55 @@ export async function importDefinitions(file: string, slot: ModuleSlot): Promise
   try {
     namespace = await import(pathToFileURL(file).href);
   } catch (e) {
-    throw new ModuleLoadError(file, e);
+    if (!isCompiledBinary()) throw new ModuleLoadError(file, e);
+    // deno compile binaries cannot import files that were not in the build (denoland/deno#18327).
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ModuleLoadError(
+      file,
+      new Error(
+        `${why} — a compiled binary only loads the tool modules baked in when it was built: ` +
+          `deno task compile --permissions-from <config.yaml> (or run with deno run)`,
+      ),
+    );
   }
   return collectDefinitions(namespace, slot);
+}
+
+const baked = new Map<string, Record<string, unknown>>();
+
+/**
+ * Register module namespaces that were imported statically ("baked in") at build time, keyed by
+ * their path relative to the configuration file's directory (`/` separators). A configured module
+ * whose path matches is served from here instead of being imported from disk — which is how tool
+ * modules named in a config work inside a `deno compile` binary (it cannot import files outside
+ * its build). `scripts/compile.ts` generates the call.
+ *
+ * @example
+ * ```ts
+ * import { bakeModules } from "@chuk/mcp-runtime";
+ * import * as tools from "./examples/tools.ts";
+ * bakeModules({ "tools.ts": tools });
+ * ```
+ */
+export function bakeModules(modules: Record<string, Record<string, unknown>>): void {
+  for (const [key, namespace] of Object.entries(modules)) baked.set(key.replace(/\\/g, "/"), namespace);
+}
+
+/**
+ * The baked-in namespace for a configured module, if {@linkcode bakeModules} registered one.
+ *
+ * @example
+ * ```ts
+ * import { bakedModule, configuredModules, validateConfig } from "@chuk/mcp-runtime";
+ * const config = validateConfig({ tools: { modules_to_import: ["tools.ts"] } }, "inline");
+ * const ns = bakedModule(configuredModules(config, "/srv/app")[0], "/srv/app"); // undefined unless baked
+ * ```
+ */
+export function bakedModule(m: ConfiguredModule, baseDir: string): Record<string, unknown> | undefined {
+  if (baked.size === 0) return undefined;
+  for (const candidate of moduleCandidates(m.spec, m.dir)) {
+    const namespace = baked.get(relative(baseDir, candidate).split(sep).join("/"));
+    if (namespace) return namespace;
+  }
+  return undefined;
 }

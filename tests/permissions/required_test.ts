@@ -39,7 +39,10 @@ Deno.test("plan: transports, config file, core env", () => {
   assert.ok(values(stdio, "env").includes("MCP_TOOL_TIMEOUT"));
   assert.ok(!values(stdio, "env").includes("CHUK_MCP_CONFIG_PATH"), "--config given: not read");
 
-  const http = plan({ server: { type: "streamable-http" }, "streamable-http": { host: "0.0.0.0", port: 8080 } });
+  const http = plan({
+    server: { type: "streamable-http" },
+    "streamable-http": { host: "0.0.0.0", port: 8080 },
+  });
   assert.deepEqual(values(http, "net"), ["0.0.0.0:8080"]);
   const sse = plan({ server: { type: "sse" }, sse: { host: "::1" } });
   assert.deepEqual(values(sse, "net"), ["[::1]:8000"]);
@@ -54,11 +57,21 @@ Deno.test("plan: ${VAR} references and modules", async () => {
     await Deno.mkdir(`${dir}/pkg`);
     await Deno.writeTextFile(`${dir}/pkg/tools.ts`, "export {};");
     await Deno.writeTextFile(`${dir}/extra.js`, "export {};");
-    const text = "host: {name: '${NAME:-x}'}\n# $${LITERAL}\ntools:\n  modules_to_import: [pkg.tools, extra]\n";
+    const text =
+      "host: {name: '${NAME:-x}'}\n# $${LITERAL}\ntools:\n  modules_to_import: [pkg.tools, extra]\n";
     await Deno.writeTextFile(`${dir}/config.yaml`, text);
     const { config, file, baseDir } = await loadConfig({ path: `${dir}/config.yaml`, env: EMPTY_ENV });
-    const required = requiredPermissions(config, { configFile: file, configPath: file, baseDir, env: EMPTY_ENV });
-    assert.deepEqual(values(required, "read"), [`${dir}/config.yaml`, `${dir}/pkg/tools.ts`, `${dir}/extra.js`]);
+    const required = requiredPermissions(config, {
+      configFile: file,
+      configPath: file,
+      baseDir,
+      env: EMPTY_ENV,
+    });
+    assert.deepEqual(values(required, "read"), [
+      `${dir}/config.yaml`,
+      `${dir}/pkg/tools.ts`,
+      `${dir}/extra.js`,
+    ]);
     assert.ok(values(required, "env").includes("NAME"));
     assert.ok(!values(required, "env").includes("LITERAL"));
     const dotted = required.grants.find((g) => g.value === `${dir}/pkg/tools.ts`)!;
@@ -84,7 +97,9 @@ Deno.test("plan: proxy upstreams (stdio, sandboxed, remote)", () => {
   assert.deepEqual(values(required, "run"), ["uvx", "/opt/deno"]);
   assert.deepEqual(values(required, "net"), ["mcp.example.com:443", "10.0.0.5:9000"]);
   const env = values(required, "env");
-  for (const v of ["OSTYPE", "PATH", "HOME", "LANG", "DENO_DIR", "TOKEN", "API_KEY"]) assert.ok(env.includes(v), v);
+  for (const v of ["OSTYPE", "PATH", "HOME", "LANG", "DENO_DIR", "TOKEN", "API_KEY"]) {
+    assert.ok(env.includes(v), v);
+  }
   assert.ok(values(required, "read").includes("/srv/app/tools.ts"));
   // Without proxy.enabled upstreams are not started: nothing for them.
   const off = plan({ mcp_servers: { time: { command: "uvx" } } });
@@ -115,8 +130,13 @@ Deno.test("plan: Redis, S3, filesystem artifacts, bearer auth (provisional parts
     artifacts: { enabled: true, storage_provider: "vfs-s3", bucket: "b1", s3: { force_path_style: true } },
   }, { S3_ENDPOINT_URL: "https://s3.example.com" });
   assert.deepEqual(values(pathStyle, "net"), ["s3.example.com:443"]);
-  const aws = plan({ artifacts: { enabled: true, storage_provider: "s3", bucket: "b1", s3: { region: "eu-west-1" } } });
-  assert.deepEqual(values(aws, "net"), ["s3.eu-west-1.amazonaws.com:443", "b1.s3.eu-west-1.amazonaws.com:443"]);
+  const aws = plan({
+    artifacts: { enabled: true, storage_provider: "s3", bucket: "b1", s3: { region: "eu-west-1" } },
+  });
+  assert.deepEqual(values(aws, "net"), [
+    "s3.eu-west-1.amazonaws.com:443",
+    "b1.s3.eu-west-1.amazonaws.com:443",
+  ]);
 
   const fs = plan({ artifacts: { enabled: true, storage_provider: "filesystem", filesystem_root: "data" } });
   assert.deepEqual(values(fs, "write"), ["/srv/app/data"], "write access to the artifact root only");
@@ -176,7 +196,16 @@ Deno.test("plan: the proxy's stdio upstreams start under exactly the planned fla
     const flags = permissionFlags(required);
     const drive = async (name: string, runFlags: string[], env: Record<string, string> = {}) => {
       const out = await new Deno.Command(DENO, {
-        args: ["run", "--quiet", ...runFlags, `${ROOT}tests/fixtures/launch_driver.ts`, `${dir}/config.yaml`, name, "read_file", JSON.stringify({ path: `${dir}/allowed/in.txt` })],
+        args: [
+          "run",
+          "--quiet",
+          ...runFlags,
+          `${ROOT}tests/fixtures/launch_driver.ts`,
+          `${dir}/config.yaml`,
+          name,
+          "read_file",
+          JSON.stringify({ path: `${dir}/allowed/in.txt` }),
+        ],
         cwd: dir,
         env,
         stdin: "null",

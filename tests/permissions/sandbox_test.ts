@@ -90,7 +90,12 @@ Deno.test("launch spec: deno: true runs `deno run` with exactly the entry's gran
       command: "npm:@modelcontextprotocol/server-filesystem",
       args: ["/srv/data"],
       env: { MODE: "ro" },
-      permissions: { read: ["data", "/etc/hosts"], net: ["127.0.0.1:9"], env: ["GREETING"], sys: ["hostname"] },
+      permissions: {
+        read: ["data", "/etc/hosts"],
+        net: ["127.0.0.1:9"],
+        env: ["GREETING"],
+        sys: ["hostname"],
+      },
     }),
     { baseDir: "/srv", env: parentEnv({ GREETING: "hi" }), denoPath: "/opt/deno" },
   );
@@ -116,9 +121,8 @@ Deno.test("launch spec: deno: true runs `deno run` with exactly the entry's gran
   assert.equal(spec.env.AWS_SECRET_ACCESS_KEY, undefined);
   assert.deepEqual(
     Object.keys(spec.env).sort(),
-    ["DENO_DIR", "DENO_NO_UPDATE_CHECK", "DENO_TLS_CA_STORE", "GREETING", "HOME", "LANG", "MODE", "PATH"].filter((k) =>
-      k !== "DENO_DIR" || Deno.env.get("DENO_DIR") !== undefined
-    ).sort(),
+    ["DENO_DIR", "DENO_NO_UPDATE_CHECK", "DENO_TLS_CA_STORE", "GREETING", "HOME", "LANG", "MODE", "PATH"]
+      .filter((k) => k !== "DENO_DIR" || Deno.env.get("DENO_DIR") !== undefined).sort(),
   );
 });
 
@@ -145,7 +149,10 @@ Deno.test("launch spec: a plain stdio child gets PATH/HOME/LANG plus its env, no
   assert.equal(spec.sandboxed, false);
   assert.equal(spec.cwd, "/srv");
   // A relative command path is pinned to the config's directory, not the runtime's cwd.
-  const local = stdioLaunchSpec("l", entry({ command: "./bin/server" }), { baseDir: "/srv", env: parentEnv() });
+  const local = stdioLaunchSpec("l", entry({ command: "./bin/server" }), {
+    baseDir: "/srv",
+    env: parentEnv(),
+  });
   assert.equal(local.command, "/srv/bin/server");
 });
 
@@ -153,8 +160,14 @@ Deno.test("launch spec: clear config errors", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ type: "stdio" }, /mcp_servers\.x\.command: a stdio upstream needs a command/],
     [{ command: "node", permissions: { read: ["/"] } }, /mcp_servers\.x\.permissions: .*deno: true/],
-    [{ command: "a.ts", deno: true, permissions: { read: ["a,b"] } }, /mcp_servers\.x\.permissions\.read: .*comma/],
-    [{ type: "sse", url: "http://127.0.0.1:1/sse", command: "x" }, /mcp_servers\.x\.type: expected a stdio upstream/],
+    [
+      { command: "a.ts", deno: true, permissions: { read: ["a,b"] } },
+      /mcp_servers\.x\.permissions\.read: .*comma/,
+    ],
+    [
+      { type: "sse", url: "http://127.0.0.1:1/sse", command: "x" },
+      /mcp_servers\.x\.type: expected a stdio upstream/,
+    ],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => stdioLaunchSpec("x", entry(raw), { env: parentEnv() }), (e: unknown) => {
@@ -166,7 +179,10 @@ Deno.test("launch spec: clear config errors", () => {
 });
 
 Deno.test("launch spec: which deno runs sandboxed children", () => {
-  assert.equal(denoExecutable(envFromObject({ CHUK_MCP_DENO_PATH: "/opt/deno/bin/deno" })), "/opt/deno/bin/deno");
+  assert.equal(
+    denoExecutable(envFromObject({ CHUK_MCP_DENO_PATH: "/opt/deno/bin/deno" })),
+    "/opt/deno/bin/deno",
+  );
   // Under the deno CLI (as here) it is the running executable.
   assert.equal(denoExecutable(envFromObject({})), Deno.execPath());
 });
@@ -257,9 +273,18 @@ Deno.test("sandbox: grants open exactly what they name", async () => {
         detail: "connected",
       });
       assert.equal((await attempt(c.client, "connect", { host: "127.0.0.1", port: net.port + 1 })).ok, false);
-      assert.deepEqual(await attempt(c.client, "read_env", { name: "GREETING" }), { ok: true, detail: "hello" });
-      assert.deepEqual(await attempt(c.client, "read_env", { name: "GIVEN" }), { ok: true, detail: "by-config" });
-      assert.deepEqual(await attempt(c.client, "read_env", { name: "SECRET_TOKEN" }), { ok: true, detail: null });
+      assert.deepEqual(await attempt(c.client, "read_env", { name: "GREETING" }), {
+        ok: true,
+        detail: "hello",
+      });
+      assert.deepEqual(await attempt(c.client, "read_env", { name: "GIVEN" }), {
+        ok: true,
+        detail: "by-config",
+      });
+      assert.deepEqual(await attempt(c.client, "read_env", { name: "SECRET_TOKEN" }), {
+        ok: true,
+        detail: null,
+      });
       // Write access is not read access.
       assert.equal((await attempt(c.client, "read_file", { path: `${dir}/allowed/new.txt` })).ok, false);
     } finally {
@@ -294,7 +319,10 @@ Deno.test("sandbox: server-filesystem (npm) with a read grant of one directory c
     // No roots capability: the server keeps the directories from its arguments.
     const c = await connectSpec(fs([`${dir}/allowed`]));
     try {
-      assert.deepEqual(await read(c.client, `${dir}/allowed/inside.txt`), { isError: false, text: "inside\n" });
+      assert.deepEqual(await read(c.client, `${dir}/allowed/inside.txt`), {
+        isError: false,
+        text: "inside\n",
+      });
       const denied = await read(c.client, `${dir}/secret/outside.txt`);
       assert.equal(denied.isError, true);
       assert.doesNotMatch(denied.text, /outside\n/);
@@ -305,7 +333,10 @@ Deno.test("sandbox: server-filesystem (npm) with a read grant of one directory c
     // Control: grant both and the same server reads the sibling — the grant is what stopped it.
     const both = await connectSpec(fs([`${dir}/allowed`, `${dir}/secret`]));
     try {
-      assert.deepEqual(await read(both.client, `${dir}/secret/outside.txt`), { isError: false, text: "outside\n" });
+      assert.deepEqual(await read(both.client, `${dir}/secret/outside.txt`), {
+        isError: false,
+        text: "outside\n",
+      });
     } finally {
       await both.close();
     }
