@@ -122,6 +122,20 @@ export type {
   RuntimeConfigInput,
   TransportType,
 } from "./src/config/schema.ts";
+export type {
+  ArtifactToolName,
+  BuiltinToolSwitch,
+  DeepPartial,
+  DenoPermissionsConfig,
+  HttpSectionConfig,
+  McpServerConfigInput,
+  ModuleSlotConfig,
+  SessionProviderName,
+  SessionToolName,
+  SseSectionConfig,
+  StorageProviderName,
+  StreamableHttpSectionConfig,
+} from "./src/config/types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./src/config/env.ts";
 export type { EnvSource } from "./src/config/env.ts";
 
@@ -198,6 +212,41 @@ export type { KeyValueStore } from "./src/sessions/kv.ts";
 // Auth seam
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
+
+// Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
+export {
+  displayPath,
+  envReferences,
+  LIBRARY_ENV_PROBES,
+  netHost,
+  requiredPermissions,
+} from "./src/permissions/required.ts";
+export type { RequiredPermissionsOptions } from "./src/permissions/required.ts";
+export { entrySpec, permissionFlags, shellJoin } from "./src/permissions/flags.ts";
+export type { PermissionFlagOptions } from "./src/permissions/flags.ts";
+export {
+  assertPermissions,
+  missingPermissions,
+  preflightConfigPermissions,
+} from "./src/permissions/check.ts";
+export type { AssertPermissionsOptions, PreflightOptions } from "./src/permissions/check.ts";
+export { PERMISSION_KINDS, PermissionError } from "./src/permissions/types.ts";
+export type { PermissionGrant, PermissionKind, RequiredPermissions } from "./src/permissions/types.ts";
+export {
+  BASE_CHILD_ENV,
+  BASE_CHILD_ENV_WINDOWS,
+  DENO_CHILD_ENV,
+  DENO_PATH_ENV,
+  denoExecutable,
+  stdioLaunchSpec,
+  upstreamType,
+} from "./src/permissions/sandbox.ts";
+export type { StdioLaunchOptions, StdioLaunchSpec } from "./src/permissions/sandbox.ts";
+export { bakedModule, bakeModules, configuredModules, moduleCandidates } from "./src/tools/loader.ts";
+export type { ConfiguredModule } from "./src/tools/loader.ts";
+export { isCompiledBinary } from "./src/util/compiled.ts";
+export { PERMISSIONS_USAGE, permissionsCommand, permissionsReport } from "./src/cli/permissions.ts";
+export type { PermissionsReport } from "./src/cli/permissions.ts";
 
 // Utilities
 export { Emitter } from "./src/util/emitter.ts";

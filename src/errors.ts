@@ -21,6 +21,7 @@
 export class RuntimeError extends Error {
   /** Process exit code the CLI uses when this error ends startup. */
   readonly exitCode: number = 1;
+  /** An error with `message` (and an optional `cause`). */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "RuntimeError";
@@ -53,11 +54,13 @@ export interface ConfigErrorLocation {
  * ```
  */
 export class ConfigError extends RuntimeError {
+  /** Exit code 2: the user fixes the configuration. */
   override readonly exitCode: number = 2;
   /** Where the problem is. */
   readonly location: ConfigErrorLocation;
   /** What was wrong, without the location prefix. */
   readonly detail: string;
+  /** An error at `location`, saying what was wrong (`detail`). */
   constructor(detail: string, location: ConfigErrorLocation, options?: ErrorOptions) {
     const where = location.line ? `${location.file}:${location.line}` : location.file;
     super(`${where}: ${location.path ? `${location.path}: ` : ""}${detail}`, options);
@@ -78,7 +81,9 @@ export class ConfigError extends RuntimeError {
  * ```
  */
 export class DuplicateNameError extends RuntimeError {
+  /** Exit code 2: the user fixes the configuration. */
   override readonly exitCode: number = 2;
+  /** Two definitions of `kind` named `key`, from two sources. */
   constructor(
     /** `tool`, `prompt`, `resource` or `resource template`. */
     readonly kind: string,
@@ -105,6 +110,7 @@ export class DuplicateNameError extends RuntimeError {
  * ```
  */
 export class ModuleLoadError extends RuntimeError {
+  /** Importing `file` failed with `cause`. */
   constructor(readonly file: string, cause: unknown) {
     super(`cannot load module ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "ModuleLoadError";
@@ -129,6 +135,7 @@ export class ModuleLoadError extends RuntimeError {
  * ```
  */
 export class ToolError extends RuntimeError {
+  /** A tool error the caller sees with exactly `message`. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ToolError";
@@ -146,6 +153,7 @@ export class ToolError extends RuntimeError {
  * ```
  */
 export class ToolTimeoutError extends RuntimeError {
+  /** `tool` ran longer than `seconds`. */
   constructor(readonly tool: string, readonly seconds: number) {
     super(`Tool '${tool}' timed out after ${seconds.toFixed(1)}s`);
     this.name = "ToolTimeoutError";

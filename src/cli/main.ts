@@ -20,7 +20,9 @@ export type Command = (args: string[]) => Promise<number>;
 
 /** A usage error: the message plus the usage text, exit code 2. */
 export class UsageError extends RuntimeError {
+  /** Exit code 2: the user fixes the command line. */
   override readonly exitCode: number = 2;
+  /** A usage error with `message`; the CLI prints the usage after it. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -18,7 +18,7 @@ export type EnvSource = (name: string) => string | undefined;
  * const level = processEnv("CHUK_MCP_LOG_LEVEL") ?? "INFO";
  * ```
  */
-export const processEnv: EnvSource = (name) => {
+export const processEnv: EnvSource = (name): string | undefined => {
   try {
     return Deno.env.get(name);
   } catch {

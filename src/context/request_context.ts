@@ -160,10 +160,15 @@ export async function sendProgress(progress: number, total?: number, message?: s
 
 /** Options of {@linkcode createTestContext}. */
 export interface TestContextOptions {
+  /** Request headers the handler sees (HTTP transports). */
   headers?: Record<string, string>;
+  /** Session id the handler sees. */
   sessionId?: string;
+  /** Authenticated caller, if any. */
   user?: UserIdentity;
+  /** Progress token of the simulated request (enables `sendProgress`). */
   progressToken?: string | number;
+  /** Cancellation signal handed to the handler. */
   signal?: AbortSignal;
   /** Receives what the handler sends: progress, log entries and resource updates. */
   onNotification?: (method: string, params: Record<string, unknown>) => void;

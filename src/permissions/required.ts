@@ -367,7 +367,15 @@ function redisHosts(value: string): string[] {
   });
 }
 
-/** `${NAME}` references in config text (not the escaped `$${NAME}`), as the loader expands them. */
+/**
+ * `${NAME}` references in config text (not the escaped `$${NAME}`), as the loader expands them.
+ *
+ * @example
+ * ```ts
+ * import { envReferences } from "@chuk/mcp-runtime";
+ * envReferences("url: ${REDIS_URL:-redis://localhost}\nraw: $${KEEP}"); // ["REDIS_URL"]
+ * ```
+ */
 export function envReferences(text: string): string[] {
   const names: string[] = [];
   for (const m of text.matchAll(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) {

@@ -135,7 +135,17 @@ export function denoExecutable(env: EnvSource = processEnv): string {
   return base === "deno" || base === "deno.exe" ? self : "deno";
 }
 
-/** The upstream kind of an entry, or undefined for a local-module entry. */
+/**
+ * The upstream kind of an `mcp_servers` entry (`type`, else `stdio` when it has a `command`, else
+ * `streamable-http` when it has a `url`), or undefined for a local-module entry.
+ *
+ * @example
+ * ```ts
+ * import { upstreamType, validateConfig } from "@chuk/mcp-runtime";
+ * const config = validateConfig({ mcp_servers: { time: { command: "uvx" } } }, "inline");
+ * upstreamType(config.mcp_servers.time); // "stdio"
+ * ```
+ */
 export function upstreamType(entry: McpServerConfig): "stdio" | "sse" | "streamable-http" | undefined {
   if (entry.type) return entry.type;
   if (entry.command) return "stdio";

@@ -98,6 +98,8 @@ export class PermissionError extends RuntimeError {
   /** The grants that are missing. */
   readonly missing: PermissionGrant[];
   /**
+   * An error listing the missing grants.
+   *
    * @param message What is missing and which flags to add.
    * @param missing The missing grants.
    */

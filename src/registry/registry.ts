@@ -31,21 +31,29 @@ export interface ToolEntry {
 
 /** Context handed to completion callbacks (the `context` of `completion/complete`). */
 export interface CompletionContext {
+  /** Values of the other arguments already given. */
   arguments?: Record<string, string>;
 }
 
 /** Candidate values for one argument, as `completion/complete` returns them. */
 export interface CompletionValues {
+  /** Candidate values (at most 100 are sent). */
   values: string[];
+  /** Total number of candidates, when more exist than are sent. */
   total?: number;
+  /** Whether more candidates exist than are sent. */
   hasMore?: boolean;
 }
 
 /** A prompt as the registry holds it. */
 export interface PromptEntry {
+  /** The prompt as `prompts/list` shows it. */
   readonly prompt: Prompt;
+  /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
+  /** Render the prompt (`prompts/get`). */
   get(args: Record<string, string> | undefined, ctx: RequestContext): Promise<GetPromptResult>;
+  /** Complete an argument value (`completion/complete`). */
   complete?(
     argument: string,
     value: string,
@@ -56,22 +64,29 @@ export interface PromptEntry {
 
 /** A fixed resource as the registry holds it. */
 export interface ResourceEntry {
+  /** The resource as `resources/list` shows it. */
   readonly resource: Resource;
+  /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
+  /** Read its content (`resources/read`). */
   read(uri: string, ctx: RequestContext): Promise<ReadResourceResult>;
 }
 
 /** A resource template as the registry holds it. */
 export interface ResourceTemplateEntry {
+  /** The template as `resources/templates/list` shows it. */
   readonly template: ResourceTemplate;
+  /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
   /** Concrete resources to add to `resources/list`, if the template can enumerate them. */
   list?(ctx: RequestContext): Promise<Resource[]>;
+  /** Read one concrete URI; `variables` holds the template's matches. */
   read(
     uri: string,
     variables: Record<string, string | string[]>,
     ctx: RequestContext,
   ): Promise<ReadResourceResult>;
+  /** Complete a template variable (`completion/complete`). */
   complete?(
     argument: string,
     value: string,
@@ -87,6 +102,7 @@ export interface ResourceTemplateEntry {
 export interface ResourceProvider {
   /** For error messages. */
   readonly source: string;
+  /** The resources this provider offers the caller (`resources/list`). */
   list(ctx: RequestContext): Promise<Resource[]>;
   /** Read `uri`, or return `undefined` when the URI is not this provider's. */
   read(uri: string, ctx: RequestContext): Promise<ReadResourceResult | undefined>;

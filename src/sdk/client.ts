@@ -39,7 +39,7 @@ const live = new Set<Response>();
  *
  * @example
  * ```ts
- * import { retainingFetch } from "@chuk/mcp-runtime";
+ * import { retainingFetch } from "./client.ts";
  * const res = await retainingFetch("http://127.0.0.1:3000/health");
  * ```
  */

@@ -134,6 +134,7 @@ export class Runtime {
   #inflight = 0;
   #idle: (() => void)[] = [];
 
+  /** Create a runtime; nothing starts until {@linkcode Runtime.start}. */
   constructor(options: RuntimeOptions) {
     this.config = options.config;
     this.#env = options.env ?? processEnv;

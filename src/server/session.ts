@@ -105,6 +105,7 @@ export class DownstreamSession {
   readonly #closeHandlers: (() => void)[] = [];
   readonly #requestStreams: boolean;
 
+  /** A session of `runtime` for one client connection; a transport connects it. */
   constructor(runtime: Runtime, init: SessionInit) {
     this.#runtime = runtime;
     this.id = init.id ?? crypto.randomUUID();

@@ -62,6 +62,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   readonly #now: () => number;
 
   /** @param now Clock (ms), for tests. */
+  /** An empty store; `now` is the clock TTLs are measured with (tests pass a fake one). */
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }

@@ -21,9 +21,13 @@ import type {
 
 /** A JSON Schema for an object (what MCP requires of `inputSchema`). */
 export interface JsonObjectSchema {
+  /** Always `object`: MCP tools take named arguments. */
   type: "object";
+  /** The arguments, by name. */
   properties?: Record<string, unknown>;
+  /** Names of the arguments that must be given. */
   required?: string[];
+  /** Any other JSON Schema keyword. */
   [keyword: string]: unknown;
 }
 
@@ -92,9 +96,11 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
 export function defineTool<S extends z.ZodRawShape>(
   def: Omit<ToolDefinition<ArgsOf<S>>, "inputSchema"> & { inputSchema: S },
 ): ToolDefinition;
+/** Define a tool whose `inputSchema` is a zod object schema (`z.object({...})`). */
 export function defineTool<S extends z.ZodObject>(
   def: Omit<ToolDefinition<z.output<S>>, "inputSchema"> & { inputSchema: S },
 ): ToolDefinition;
+/** Define a tool whose `inputSchema` is a JSON Schema. */
 export function defineTool(def: ToolDefinition): ToolDefinition;
 export function defineTool(def: ToolDefinition): ToolDefinition {
   if (!def || typeof def.name !== "string" || def.name.length === 0) {
@@ -125,13 +131,17 @@ export interface ResourceDefinition {
   uri: string;
   /** Display name; default the URI. */
   name?: string;
+  /** Human-readable title. */
   title?: string;
+  /** What the resource holds. */
   description?: string;
   /** MIME type; kept in the read result (default `text/plain` for text, octet-stream for bytes). */
   mimeType?: string;
   /** Size in bytes, when known up front. */
   size?: number;
+  /** MCP annotations (audience, priority, last modified). */
   annotations?: Resource["annotations"];
+  /** Extra metadata passed through as `_meta`. */
   _meta?: Record<string, unknown>;
   /** Produce the content. Sync or async. */
   handler: (uri: URL, ctx: RequestContext) => ResourceReturn | Promise<ResourceReturn>;
@@ -175,10 +185,15 @@ export interface ResourceTemplateDefinition {
   uriTemplate: string;
   /** Display name; default the template. */
   name?: string;
+  /** Human-readable title. */
   title?: string;
+  /** What the resources hold. */
   description?: string;
+  /** MIME type of every resource of the template. */
   mimeType?: string;
+  /** MCP annotations (audience, priority, last modified). */
   annotations?: Resource["annotations"];
+  /** Extra metadata passed through as `_meta`. */
   _meta?: Record<string, unknown>;
   /** Optional enumeration of concrete resources, merged into `resources/list`. */
   list?: (ctx: RequestContext) => Resource[] | Promise<Resource[]>;
@@ -219,8 +234,11 @@ export function defineResourceTemplate(def: ResourceTemplateDefinition): Resourc
 
 /** One declared prompt argument. */
 export interface PromptArgumentDefinition {
+  /** Argument name. */
   name: string;
+  /** What the argument means. */
   description?: string;
+  /** Whether the caller must give it. */
   required?: boolean;
 }
 
@@ -231,14 +249,19 @@ export type PromptReturn = string | PromptMessage[] | GetPromptResult;
 export interface PromptDefinition {
   /** Optional tag; set by `definePrompt`. */
   kind?: "prompt";
+  /** Prompt name (unique in the server). */
   name: string;
+  /** Human-readable title. */
   title?: string;
+  /** What the prompt is for. */
   description?: string;
   /** Declared arguments; required ones are checked before the handler runs. */
   arguments?: PromptArgumentDefinition[];
   /** Completions per argument (`completion/complete`). */
   complete?: Record<string, CompleteFn>;
+  /** Extra metadata passed through as `_meta`. */
   _meta?: Record<string, unknown>;
+  /** Build the prompt's messages from the arguments. Sync or async. */
   handler: (args: Record<string, string>, ctx: RequestContext) => PromptReturn | Promise<PromptReturn>;
 }
 

@@ -31,9 +31,13 @@ export type ModuleSlot = "tools" | "resources" | "prompts" | "any";
 
 /** Definitions found in one module, by kind. */
 export interface CollectedDefinitions {
+  /** Tool definitions. */
   tools: ToolDefinition[];
+  /** Fixed resources. */
   resources: ResourceDefinition[];
+  /** Resource templates. */
   templates: ResourceTemplateDefinition[];
+  /** Prompts. */
   prompts: PromptDefinition[];
 }
 
@@ -259,9 +263,9 @@ const baked = new Map<string, Record<string, unknown>>();
  *
  * @example
  * ```ts
- * import { bakeModules } from "@chuk/mcp-runtime";
- * import * as tools from "./examples/tools.ts";
- * bakeModules({ "tools.ts": tools });
+ * import { bakeModules, defineTool } from "@chuk/mcp-runtime";
+ * const hello = defineTool({ name: "hello", inputSchema: { type: "object" }, handler: () => "hi" });
+ * bakeModules({ "tools.ts": { hello } }); // serves `modules_to_import: [tools.ts]` without reading it
  * ```
  */
 export function bakeModules(modules: Record<string, Record<string, unknown>>): void {

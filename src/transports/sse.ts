@@ -51,6 +51,8 @@ export class SseServerTransport implements Transport {
   #closed = false;
 
   /**
+   * A transport for one SSE connection.
+   *
    * @param messagePath Path clients POST messages to.
    * @param sessionId The connection's id (sent in the `endpoint` event).
    * @param keepAliveMs Interval of `: ping` comments that keep idle proxies from closing the stream.
@@ -140,8 +142,11 @@ export class SseServerTransport implements Transport {
 
 /** Settings of the SSE handler (the `sse:` section). */
 export interface SseSettings extends HttpHygiene {
+  /** Path of the SSE stream (GET). */
   ssePath: string;
+  /** Path clients POST messages to. */
   messagePath: string;
+  /** Path of the health endpoint. */
   healthPath: string;
 }
 

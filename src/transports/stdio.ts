@@ -44,6 +44,7 @@ export class StdioTransport implements Transport {
   #closed = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
 
+  /** A transport over this process's stdin and stdout. */
   constructor(options: StdioTransportOptions = {}) {
     this.#input = options.input ?? Deno.stdin.readable;
     this.#writer = (options.output ?? Deno.stdout.writable).getWriter();

@@ -31,9 +31,13 @@ const log = getLogger("transport.http");
 
 /** Settings of the streamable HTTP handler (the `streamable-http:` section). */
 export interface StreamableHttpSettings extends HttpHygiene {
+  /** Path of the MCP endpoint. */
   mcpPath: string;
+  /** Path of the health endpoint. */
   healthPath: string;
+  /** Answer with plain JSON instead of an SSE stream when no notifications are needed. */
   jsonResponse: boolean;
+  /** No `Mcp-Session-Id`: every request stands alone. */
   stateless: boolean;
   /** Seconds of inactivity after which a stateful session is closed. */
   sessionIdleTimeout: number;
