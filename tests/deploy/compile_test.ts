@@ -250,3 +250,17 @@ Deno.test({
     }
   },
 });
+
+Deno.test("release workflow builds every target and attaches binaries and the bundle", async () => {
+  const { parse } = await import("yaml");
+  const wf = parse(await Deno.readTextFile(`${ROOT}.github/workflows/release.yml`));
+  const steps: { run?: string; uses?: string; with?: { files?: string } }[] = wf.jobs.build.steps;
+  const runs = steps.map((s) => s.run ?? "").join("\n");
+  assert.match(runs, /^deno task compile$/m, "all targets: no --host/--target");
+  assert.match(runs, /^deno task bundle$/m);
+  const files = steps.find((s) => s.uses?.startsWith("softprops/action-gh-release"))?.with?.files ?? "";
+  for (const f of ["dist/chuk-mcp-server-*", "dist/chuk-mcp-proxy-*", "dist/chuk-mcp-runtime.js"]) {
+    assert.ok(files.includes(f), f);
+  }
+  assert.deepEqual(wf.on.push.tags, ["v*"]);
+});

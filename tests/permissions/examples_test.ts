@@ -158,3 +158,11 @@ Deno.test("permissions: --format flags and text agree with json", async () => {
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--format: expected text, json or flags/);
 });
+
+Deno.test("permissions: the README shows exactly what the command prints for each example", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  for (const kind of EXAMPLES) {
+    const report = await printedReport(["--config", `examples/config.${kind}.yaml`]);
+    assert.ok(readme.includes(report.commandLine), `README lacks:\n${report.commandLine}`);
+  }
+});
