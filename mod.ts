@@ -199,6 +199,18 @@ export type { KeyValueStore } from "./src/sessions/kv.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
 
+// Identity: bearer JWT
+export {
+  HMAC_ALGORITHMS,
+  JwtAuthenticator,
+  PUBLIC_KEY_ALGORITHMS,
+  TokenError,
+  USER_ID_CLAIMS,
+  userFromClaims,
+} from "./src/auth/jwt.ts";
+export type { JwtAuthOptions, TokenFailure } from "./src/auth/jwt.ts";
+export { createAuthenticator, jwtOptionsFromEnv } from "./src/auth/config.ts";
+
 // Utilities
 export { Emitter } from "./src/util/emitter.ts";
 export { VERSION } from "./src/version.ts";
