@@ -211,6 +211,21 @@ export {
 export type { JwtAuthOptions, TokenFailure } from "./src/auth/jwt.ts";
 export { createAuthenticator, jwtOptionsFromEnv } from "./src/auth/config.ts";
 
+// Sessions: per-client sessions over memory / Redis / Redis Cluster
+export { attachBinding, bindingOf, SessionBinding, SessionManager } from "./src/sessions/manager.ts";
+export type { BindOptions, SessionManagerOptions, SessionRecord } from "./src/sessions/manager.ts";
+export { SessionError, SessionNotFoundError, StoreUnavailableError } from "./src/sessions/errors.ts";
+export { keyNamespace, NamespacedKeyValueStore } from "./src/sessions/namespace.ts";
+export {
+  DEFAULT_REDIS_URL,
+  parseRedisUrl,
+  RedisKeyValueStore,
+  redisOptionsFromEnv,
+} from "./src/sessions/redis_kv.ts";
+export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
+export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
+export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
+
 // Utilities
 export { Emitter } from "./src/util/emitter.ts";
 export { VERSION } from "./src/version.ts";

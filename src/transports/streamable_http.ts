@@ -203,7 +203,12 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     user: UserIdentity | undefined,
     options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
   ): Promise<Response> {
-    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const session = runtime.openSession({
+      transport: "streamable-http",
+      user,
+      headers: headersOf(req),
+      stateless: true,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // JSON answers cannot carry notifications: stream when the caller asked for progress.
