@@ -224,6 +224,7 @@ export {
 } from "./src/sessions/redis_kv.ts";
 export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
 export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
+export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
 export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
 
 // Utilities

@@ -13,10 +13,26 @@ import type { UserIdentity } from "../context/request_context.ts";
 import { ConfigError } from "../errors.ts";
 import type { Authenticator, AuthOutcome } from "./types.ts";
 
-/** HMAC algorithms: verified with the shared secret. */
+/**
+ * HMAC algorithms: verified with the shared secret.
+ *
+ * @example
+ * ```ts
+ * import { HMAC_ALGORITHMS } from "@chuk/mcp-runtime";
+ * HMAC_ALGORITHMS.includes("HS256"); // true
+ * ```
+ */
 export const HMAC_ALGORITHMS: readonly string[] = ["HS256", "HS384", "HS512"];
 
-/** Public-key algorithms: verified with a PEM key or a JWKS. */
+/**
+ * Public-key algorithms: verified with a PEM key or a JWKS.
+ *
+ * @example
+ * ```ts
+ * import { PUBLIC_KEY_ALGORITHMS } from "@chuk/mcp-runtime";
+ * PUBLIC_KEY_ALGORITHMS.includes("ES256"); // true
+ * ```
+ */
 export const PUBLIC_KEY_ALGORITHMS: readonly string[] = [
   "RS256",
   "RS384",
@@ -31,7 +47,15 @@ export const PUBLIC_KEY_ALGORITHMS: readonly string[] = [
   "Ed25519",
 ];
 
-/** Claims that carry the user id, in order of preference. */
+/**
+ * Claims that carry the user id, in order of preference.
+ *
+ * @example
+ * ```ts
+ * import { USER_ID_CLAIMS } from "@chuk/mcp-runtime";
+ * console.log(USER_ID_CLAIMS.join(" > ")); // sub > user_id > uid > id
+ * ```
+ */
 export const USER_ID_CLAIMS: readonly string[] = ["sub", "user_id", "uid", "id"];
 
 /**
@@ -93,6 +117,7 @@ export type TokenFailure =
  * ```
  */
 export class TokenError extends Error {
+  /** A refusal: `reason` is which check failed, `message` what the client is told. */
   constructor(
     /** Which check failed. */
     readonly reason: TokenFailure,

@@ -17,6 +17,7 @@ import { ToolError } from "../errors.ts";
  * ```
  */
 export class SessionError extends ToolError {
+  /** `message` is what the caller is told. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "SessionError";
@@ -35,6 +36,7 @@ export class SessionError extends ToolError {
  * ```
  */
 export class SessionNotFoundError extends SessionError {
+  /** `sessionId` is the id asked for. */
   constructor(readonly sessionId: string) {
     super(`Session not found: ${sessionId}`);
     this.name = "SessionNotFoundError";
@@ -53,6 +55,7 @@ export class SessionNotFoundError extends SessionError {
  * ```
  */
 export class StoreUnavailableError extends SessionError {
+  /** `provider` is `redis`, ...; `detail` says what went wrong (the driver's message). */
   constructor(readonly provider: string, detail: string, options?: ErrorOptions) {
     super(`Session store unavailable (${provider}): ${detail}`, options);
     this.name = "StoreUnavailableError";

@@ -39,8 +39,11 @@ export interface SessionRecord {
   sandboxId: string;
   /** Owner: the authenticated user, or null for an anonymous client. */
   userId: string | null;
+  /** When it was created. */
   createdAt: string;
+  /** When a call last used it (refreshed at most once a minute). */
   lastAccessedAt: string;
+  /** When it expires unless used (and so extended) before. */
   expiresAt: string;
   /** Free-form data (`create_session`'s metadata, artifact bookkeeping, ...). */
   metadata: Record<string, unknown>;
@@ -80,6 +83,15 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * Which runtime session one client connection (or one stateless request) uses. Created by
  * {@linkcode SessionManager.bind}; the session tools switch it.
+ *
+ * @example
+ * ```ts
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime";
+ * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
+ * const binding = manager.bind({ userId: "alice" });
+ * await binding.ready();
+ * console.log(binding.sessionId); // sess-<unix seconds>-<24 hex>
+ * ```
  */
 export class SessionBinding {
   /** Owner of the sessions this binding may use (null = anonymous). */
@@ -93,6 +105,13 @@ export class SessionBinding {
   #ready: Promise<void> | undefined;
   readonly #resolve: ((b: SessionBinding) => Promise<void>) | undefined;
 
+  /**
+   * A binding for one connection (made by {@linkcode SessionManager.bind}).
+   *
+   * @param userId the connection's user (null = anonymous)
+   * @param sessionId the session to start with (connections)
+   * @param resolve looks the session up on `ready()` (stateless HTTP: the user's current session)
+   */
   constructor(
     userId: string | null,
     sessionId: string | undefined,
@@ -195,6 +214,7 @@ export class SessionManager {
   readonly autoExtendThreshold: number;
   readonly #now: () => number;
 
+  /** A manager over `options.store` (see {@linkcode SessionManager.fromConfig} for the usual one). */
   constructor(options: SessionManagerOptions) {
     this.store = options.store;
     this.sandboxId = options.sandboxId;

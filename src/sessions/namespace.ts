@@ -44,6 +44,7 @@ export class NamespacedKeyValueStore implements KeyValueStore {
   /** The prefix, e.g. `dev:default:`. */
   readonly prefix: string;
 
+  /** A view of `inner` in which every key starts with `prefix` (e.g. `dev:default:`). */
   constructor(inner: KeyValueStore, prefix: string) {
     this.inner = inner;
     this.prefix = prefix;

@@ -18,14 +18,24 @@ import type { KeyValueStore } from "./kv.ts";
 
 const log = getLogger("sessions.redis");
 
-/** Default when neither `SESSION_REDIS_URL` nor `REDIS_URL` is set. */
+/**
+ * Default when neither `SESSION_REDIS_URL` nor `REDIS_URL` is set.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_REDIS_URL } from "@chuk/mcp-runtime";
+ * console.log(DEFAULT_REDIS_URL); // redis://127.0.0.1:6379
+ * ```
+ */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 /** A Redis URL taken apart. */
 export interface ParsedRedisUrl {
   /** `rediss://`: connect with TLS. */
   tls: boolean;
+  /** ACL user name, when the URL has one. */
   username?: string;
+  /** Password, when the URL has one. */
   password?: string;
   /** Database index (standalone only; a cluster has only database 0). */
   db?: number;
@@ -173,6 +183,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   #lastError = "not connected";
   #waiters: (() => void)[] = [];
 
+  /** Connects in the background; an unreachable Redis is reported on use, not here. */
   constructor(options: RedisKeyValueStoreOptions) {
     const parsed = parseRedisUrl(options.url);
     this.url = redact(options.url);
