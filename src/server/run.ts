@@ -8,7 +8,7 @@
 import type { Authenticator } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { type ConfigOverrides, loadConfig } from "../config/load.ts";
-import type { RuntimeConfigInput } from "../config/schema.ts";
+import type { RuntimeConfig, RuntimeConfigInput } from "../config/schema.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
 import { pluginsFor } from "./plugins.ts";
@@ -36,6 +36,45 @@ export interface RunServerOptions extends ServeOptions {
   cwd?: string;
   /** Do not look for `./config.yaml` when no path is given. */
   noSearch?: boolean;
+  /** Adjust the loaded configuration (command-line additions) before the runtime is built. */
+  patchConfig?: (config: RuntimeConfig) => void;
+}
+
+/**
+ * Load configuration and build the runtime it describes (not started, not serving).
+ *
+ * @example
+ * ```ts
+ * import { buildRuntime } from "@chuk/mcp-runtime";
+ * const runtime = await buildRuntime({ fallbackConfig: {}, noSearch: true });
+ * await runtime.start();
+ * console.log(runtime.registry.listTools().length);
+ * await runtime.stop();
+ * ```
+ */
+export async function buildRuntime(options: RunServerOptions = {}): Promise<Runtime> {
+  const env = options.env ?? processEnv;
+  const loaded = await loadConfig({
+    path: options.configPath,
+    env,
+    cwd: options.cwd,
+    overrides: options.overrides,
+    fallback: options.fallbackConfig,
+    noSearch: options.noSearch,
+  });
+  options.patchConfig?.(loaded.config);
+  return new Runtime({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    configLabel: loaded.file ?? "<embedded default>",
+    env,
+    definitions: [
+      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
+      ...(options.definitions ?? []),
+    ],
+    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
+    authenticator: options.authenticator,
+  });
 }
 
 /**
@@ -55,27 +94,7 @@ export interface RunServerOptions extends ServeOptions {
  * ```
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
-  const env = options.env ?? processEnv;
-  const loaded = await loadConfig({
-    path: options.configPath,
-    env,
-    cwd: options.cwd,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  const runtime = new Runtime({
-    config: loaded.config,
-    baseDir: loaded.baseDir,
-    configLabel: loaded.file ?? "<embedded default>",
-    env,
-    definitions: [
-      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
-      ...(options.definitions ?? []),
-    ],
-    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
-    authenticator: options.authenticator,
-  });
+  const runtime = await buildRuntime(options);
   try {
     await runtime.start();
   } catch (e) {

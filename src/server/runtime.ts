@@ -13,7 +13,7 @@ import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "../registry/registry.ts";
-import type { Implementation } from "../sdk/types.ts";
+import type { Implementation, LoggingLevel } from "../sdk/types.ts";
 import {
   type CollectedDefinitions,
   importDefinitions,
@@ -67,6 +67,8 @@ export interface RuntimeEvents extends Record<string, unknown> {
   subscribe: { session: DownstreamSession; uri: string };
   /** A client unsubscribed from a resource URI. */
   unsubscribe: { session: DownstreamSession; uri: string };
+  /** A client set its log level (`logging/setLevel`). */
+  logLevel: { session: DownstreamSession; level: LoggingLevel };
 }
 
 /** Options of the {@linkcode Runtime} constructor. */

@@ -363,6 +363,7 @@ export class DownstreamSession {
     s.setRequestHandler(SetLevelRequestSchema, (req) => {
       touch();
       this.logLevel = req.params.level;
+      this.#runtime.events.emit("logLevel", { session: this, level: req.params.level });
       return {};
     });
   }
