@@ -100,7 +100,7 @@ export class StdioClientTransport implements Transport {
           new Error(`process exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""})`),
         );
       }
-      void this.#finish();
+      this.#finish();
     });
     return Promise.resolve();
   }
@@ -204,10 +204,10 @@ export class StdioClientTransport implements Transport {
       this.#signalGroup("SIGTERM");
       await exited.catch(() => {});
     }
-    await this.#finish();
+    this.#finish();
   }
 
-  async #finish(): Promise<void> {
+  #finish(): void {
     if (this.#exited === undefined) return;
     const first = !this.#closed;
     this.#closed = true;
