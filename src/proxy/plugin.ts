@@ -230,7 +230,17 @@ export class ProxyPlugin implements RuntimePlugin {
         (sid) => make(`session-${sid.slice(0, 8)}`, sid),
       );
       this.#groups.set(name, group);
+      let wasReady = false;
       discovery.events.on("lists", () => this.#sync());
+      discovery.events.on("state", (state) => {
+        // Back after a crash: clients re-list (the lists may be the same, the tools work again).
+        if (state === "ready" && wasReady) {
+          runtime.registry.batch(() => {
+            for (const kind of ["tools", "prompts", "resources"] as const) runtime.registry.touch(kind);
+          });
+        }
+        if (state === "ready") wasReady = true;
+      });
       discovery.events.on("resourceUpdated", (uri) => void runtime.resourceUpdated(uri));
     }
     if (this.#groups.size === 0) {
