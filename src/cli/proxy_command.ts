@@ -213,8 +213,9 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
         current(token, ["stdio"]).cwd = value;
         break;
       case "--env": {
+        const server = current(token, ["stdio"]);
         const [k, v] = keyValue(token, value!);
-        current(token, ["stdio"]).env[k] = v;
+        server.env[k] = v;
         break;
       }
       case "--url":
@@ -224,8 +225,9 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
         current(token, ["sse", "streamable-http"]).apiKey = value;
         break;
       case "--header": {
+        const server = current(token, ["sse", "streamable-http"]);
         const [k, v] = keyValue(token, value!);
-        current(token, ["sse", "streamable-http"]).headers[k] = v;
+        server.headers[k] = v;
         break;
       }
       default:

@@ -5,7 +5,9 @@ import { ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
 import { connectHttp, connectStdio, DENO, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
 import { alive, eventually, FIXTURE_ARGS, fixtureYaml } from "./_helpers.ts";
 
-async function health(url: string): Promise<{ proxy: { upstreams: Record<string, Record<string, unknown>> } }> {
+async function health(
+  url: string,
+): Promise<{ proxy: { upstreams: Record<string, Record<string, unknown>> } }> {
   const res = await fetch(new URL("/health", url));
   return await res.json();
 }
@@ -29,7 +31,11 @@ Deno.test("a crashed stdio upstream: isError while down, restarted, list_changed
       // From now on the upstream cannot start: it stays down until the fail file goes away.
       await Deno.writeTextFile(failFile, "");
       await client.callTool({ name: "proxy.fx.crash", arguments: {} });
-      await eventually(async () => (await health(url)).proxy.upstreams.fx.state !== "ready", 10_000, "upstream down");
+      await eventually(
+        async () => (await health(url)).proxy.upstreams.fx.state !== "ready",
+        10_000,
+        "upstream down",
+      );
       const down = await client.callTool({ name: "proxy.fx.echo", arguments: { text: "x" } });
       assert.equal(down.isError, true);
       assert.match(firstText(down), /^Upstream 'fx' is (restarting|failed)/);
@@ -40,7 +46,10 @@ Deno.test("a crashed stdio upstream: isError while down, restarted, list_changed
       );
       await Deno.remove(failFile);
       await back;
-      assert.equal(firstText(await client.callTool({ name: "proxy.fx.echo", arguments: { text: "again" } })), "again");
+      assert.equal(
+        firstText(await client.callTool({ name: "proxy.fx.echo", arguments: { text: "again" } })),
+        "again",
+      );
       const h = (await health(url)).proxy.upstreams.fx;
       assert.equal(h.state, "ready");
       assert.equal(h.restarts, 1);
@@ -69,7 +78,10 @@ Deno.test("startup: a broken upstream does not stop the others, and its state is
     assert.match(String(h.broken.last_error), /not found|No such file/i);
     const c = await connectHttp(url);
     try {
-      assert.equal(firstText(await c.client.callTool({ name: "proxy.fx.echo", arguments: { text: "ok" } })), "ok");
+      assert.equal(
+        firstText(await c.client.callTool({ name: "proxy.fx.echo", arguments: { text: "ok" } })),
+        "ok",
+      );
     } finally {
       await c.close();
     }
@@ -82,7 +94,18 @@ Deno.test("no orphans: a grandchild that ignores EOF dies with the proxy's proce
   // bash is the direct child; the MCP server is bash's child and keeps running after its stdin
   // closes, so only a signal to the whole group can end it.
   const script = `${[DENO, ...FIXTURE_ARGS].map((a) => `'${a}'`).join(" ")}; true`;
-  const c = await connectStdio(["proxy", "--stdio", "fx", "--command", "bash", "--env", "FIXTURE_IGNORE_EOF=1", "--", "-c", script]);
+  const c = await connectStdio([
+    "proxy",
+    "--stdio",
+    "fx",
+    "--command",
+    "bash",
+    "--env",
+    "FIXTURE_IGNORE_EOF=1",
+    "--",
+    "-c",
+    script,
+  ]);
   const pid = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
   assert.ok(await alive(pid));
   await c.close(); // the proxy's stdin closes; it shuts down and ends its children's group
