@@ -250,6 +250,11 @@ export class ProxyPlugin implements RuntimePlugin {
       runtime.events.on("subscribe", ({ session, uri }) => void this.#subscription(session, uri, true)),
       runtime.events.on("unsubscribe", ({ session, uri }) => void this.#subscription(session, uri, false)),
       runtime.events.on("logLevel", ({ session, level }) => void this.#logLevel(session, level)),
+      // Roots belong to the client: when one connects or its roots change, upstreams ask again.
+      runtime.events.on("sessionInitialized", (session) => {
+        if (session.server.getClientCapabilities()?.roots) void this.#rootsChanged(session);
+      }),
+      runtime.events.on("rootsChanged", (session) => void this.#rootsChanged(session)),
       runtime.events.on("sessionClosed", (session) => {
         for (const g of this.#groups.values()) void g.release(session.id, "session ended");
       }),
@@ -518,6 +523,13 @@ export class ProxyPlugin implements RuntimePlugin {
       return;
     }
     await (on ? group.discovery.subscribe(uri) : group.discovery.unsubscribe(uri));
+  }
+
+  async #rootsChanged(session: DownstreamSession): Promise<void> {
+    for (const g of this.#groups.values()) {
+      if (g.perSession) await g.instances.get(session.id)?.rootsChanged();
+      else await g.discovery.rootsChanged();
+    }
   }
 
   async #logLevel(session: DownstreamSession, level: LoggingLevel): Promise<void> {

@@ -643,6 +643,11 @@ export class Upstream {
     }
   }
 
+  /** Tell the upstream the client's roots changed (it will ask again with `roots/list`). */
+  async rootsChanged(): Promise<void> {
+    await this.#client?.sendRootsListChanged().catch((e) => this.#log.debug(`roots changed: ${errorText(e)}`));
+  }
+
   /** Ping the upstream (health checks). */
   async ping(): Promise<boolean> {
     try {

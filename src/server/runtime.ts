@@ -67,6 +67,10 @@ export interface RuntimeEvents extends Record<string, unknown> {
   subscribe: { session: DownstreamSession; uri: string };
   /** A client unsubscribed from a resource URI. */
   unsubscribe: { session: DownstreamSession; uri: string };
+  /** A client finished the `initialize` handshake (its capabilities are known). */
+  sessionInitialized: DownstreamSession;
+  /** A client said its roots changed (`notifications/roots/list_changed`). */
+  rootsChanged: DownstreamSession;
   /** A client set its log level (`logging/setLevel`). */
   logLevel: { session: DownstreamSession; level: LoggingLevel };
 }

@@ -26,6 +26,7 @@ import {
   type LoggingLevel,
   McpError,
   ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
   type ServerNotification,
   type ServerRequest,
   SetLevelRequestSchema,
@@ -124,6 +125,10 @@ export class DownstreamSession {
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
+    this.server.oninitialized = () => runtime.events.emit("sessionInitialized", this);
+    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+      runtime.events.emit("rootsChanged", this);
+    });
   }
 
   /** Whether the connection has ended. */

@@ -1,12 +1,17 @@
 // The official npm MCP servers behind the proxy, over stdio, with a stdio downstream.
 import assert from "node:assert/strict";
-import { CreateMessageRequestSchema, ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
+import {
+  CreateMessageRequestSchema,
+  ListRootsRequestSchema,
+  ToolListChangedNotificationSchema,
+} from "../../src/sdk/types.ts";
 import { connectStdio, firstText, newClient } from "../helpers.ts";
 import { npmServerPath } from "./_helpers.ts";
 
 Deno.test("server-everything (stdio): capability-gated tools, progress, sampling, resources", async () => {
   const entry = await npmServerPath("everything");
   const client = newClient();
+  client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }));
   const listChanged = new Promise<void>((resolve) =>
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
   );
@@ -43,6 +48,10 @@ Deno.test("server-everything (stdio): capability-gated tools, progress, sampling
       arguments: { prompt: "?" },
     });
     assert.match(JSON.stringify(sampled.content), /forty-two/);
+
+    // roots/list from the upstream is answered by this (the only) client.
+    const roots = await client.callTool({ name: "proxy.ev.get-roots-list", arguments: {} });
+    assert.match(firstText(roots), /file:\/\/\/work\/project/);
 
     const { resources } = await client.listResources();
     assert.ok(resources.length > 0);
