@@ -18,7 +18,14 @@ const CALLS = Number(values.calls);
 const WARMUP = Number(values.warmup);
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DENO = Deno.execPath();
-const FIXTURE = ["run", "-A", "--quiet", "--config", `${ROOT}deno.json`, `${ROOT}tests/fixtures/upstream_server.ts`];
+const FIXTURE = [
+  "run",
+  "-A",
+  "--quiet",
+  "--config",
+  `${ROOT}deno.json`,
+  `${ROOT}tests/fixtures/upstream_server.ts`,
+];
 
 interface Target {
   name: string;
@@ -32,7 +39,19 @@ const targets: Target[] = [
   {
     name: "proxy-stdio",
     command: DENO,
-    args: ["run", "-A", "--quiet", `${ROOT}cli.ts`, "proxy", "--stdio", "fx", "--command", DENO, "--", ...FIXTURE],
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      `${ROOT}cli.ts`,
+      "proxy",
+      "--stdio",
+      "fx",
+      "--command",
+      DENO,
+      "--",
+      ...FIXTURE,
+    ],
     tool: "proxy.fx.echo",
   },
 ];

@@ -126,6 +126,16 @@ const EmptyResult = z.looseObject({});
 /** At most this many pages are fetched per list (a misbehaving server cannot loop us forever). */
 const MAX_PAGES = 100;
 
+/** Whether an error means the connection (not the server's answer) failed. */
+function isConnectionFailure(e: unknown): boolean {
+  // The SDK reports a closed transport as McpError(-32000, "Connection closed"); servers may use
+  // -32000 for their own errors, so the message decides.
+  if (e instanceof McpError) {
+    return e.code === ErrorCode.ConnectionClosed && /connection closed/i.test(e.message);
+  }
+  return true;
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -304,6 +314,18 @@ export class Upstream {
     }
   }
 
+  /**
+   * A request failed below MCP (refused connection, HTTP 404 for a session the server forgot,
+   * broken pipe): drop this connection and reconnect — remote servers do not say they are gone.
+   */
+  #lost(client: Client, e: unknown): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#connectedSince = null;
+    void client.close().catch(() => {});
+    this.#failed(e);
+  }
+
   #failed(e: unknown): void {
     if (this.#stopped) return;
     this.#failures++;
@@ -471,8 +493,12 @@ export class Upstream {
     const id = this.#nextCall++;
     this.#inflight.set(id, ctx);
     this.lastUsed = Date.now();
+    const client = this.#client;
     try {
       return await fn();
+    } catch (e) {
+      if (client && isConnectionFailure(e) && !ctx.signal.aborted) this.#lost(client, e);
+      throw e;
     } finally {
       this.#inflight.delete(id);
       this.lastUsed = Date.now();
@@ -645,7 +671,9 @@ export class Upstream {
 
   /** Tell the upstream the client's roots changed (it will ask again with `roots/list`). */
   async rootsChanged(): Promise<void> {
-    await this.#client?.sendRootsListChanged().catch((e) => this.#log.debug(`roots changed: ${errorText(e)}`));
+    await this.#client?.sendRootsListChanged().catch((e) =>
+      this.#log.debug(`roots changed: ${errorText(e)}`)
+    );
   }
 
   /** Ping the upstream (health checks). */

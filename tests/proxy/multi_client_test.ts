@@ -141,3 +141,19 @@ Deno.test("per-session isolation: own child per client, exact routing, max_insta
     }
   });
 });
+
+Deno.test("per-session isolation: an idle instance is stopped after idle_timeout", async () => {
+  await withProxy({ isolation: "per-session", idle_timeout: 1 }, async (url) => {
+    const a = await connectHttp(url);
+    try {
+      const pid = Number(firstText(await a.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+      assert.ok(await alive(pid));
+      await eventually(async () => !(await alive(pid)), 10_000, "idle instance stopped");
+      // The session is still there: its next call starts a new instance.
+      const pid2 = Number(firstText(await a.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+      assert.notEqual(pid2, pid);
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -11,7 +11,10 @@ import { npmServerPath } from "./_helpers.ts";
 Deno.test("server-everything (stdio): capability-gated tools, progress, sampling, resources", async () => {
   const entry = await npmServerPath("everything");
   const client = newClient();
-  client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }));
+  client.setRequestHandler(
+    ListRootsRequestSchema,
+    () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }),
+  );
   const listChanged = new Promise<void>((resolve) =>
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
   );

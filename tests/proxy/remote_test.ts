@@ -1,7 +1,8 @@
 // Remote upstreams: streamable HTTP and HTTP+SSE, against our own runtime and against the
 // official server-everything (Node), with API keys and headers sent upstream.
 import assert from "node:assert/strict";
-import { connectStdio, firstText, ROOT, startCli, tempConfig } from "../helpers.ts";
+import { ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
+import { connectStdio, firstText, newClient, ROOT, startCli, tempConfig } from "../helpers.ts";
 import { freePort, npmServerPath, startExternal } from "./_helpers.ts";
 
 const FIXTURE_TOOLS = `${ROOT}tests/fixtures/tools.ts`;
@@ -84,3 +85,38 @@ for (const mode of ["streamableHttp", "sse"] as const) {
     }
   });
 }
+
+Deno.test("a dropped remote upstream is reconnected when it comes back, and clients hear list_changed", async () => {
+  const port = freePort();
+  const { path } = await tempConfig(
+    `server: {type: streamable-http}\nstreamable-http: {port: ${port}, stateless: false}\n` +
+      `tools:\n  modules_to_import: ["${EXAMPLE_TOOLS}"]\n`,
+  );
+  let upstream = startCli(["--config", path]);
+  const url = await upstream.ready;
+  const client = newClient();
+  const c = await connectStdio(["proxy", "--http", "remote", "--url", url], { client });
+  try {
+    assert.equal(
+      firstText(await client.callTool({ name: "proxy.remote.echo", arguments: { text: "1" } })),
+      "1",
+    );
+    await upstream.stop();
+    const failed = await client.callTool({ name: "proxy.remote.echo", arguments: { text: "2" } });
+    assert.equal(failed.isError, true);
+    assert.match(firstText(failed), /Upstream 'remote'/);
+    const back = new Promise<void>((resolve) =>
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
+    );
+    upstream = startCli(["--config", path]); // same port: the server "comes back"
+    await upstream.ready;
+    await back;
+    assert.equal(
+      firstText(await client.callTool({ name: "proxy.remote.echo", arguments: { text: "3" } })),
+      "3",
+    );
+  } finally {
+    await c.close();
+    await upstream.stop();
+  }
+});
