@@ -169,9 +169,9 @@ export { DownstreamSession } from "./src/server/session.ts";
 export type { SessionInit } from "./src/server/session.ts";
 export { serve } from "./src/server/serve.ts";
 export type { ServeHandle, ServeOptions } from "./src/server/serve.ts";
-export { runServer } from "./src/server/run.ts";
+export { buildRuntime, runServer } from "./src/server/run.ts";
 export type { RunServerOptions } from "./src/server/run.ts";
-export { pluginsFor } from "./src/server/plugins.ts";
+export { lazyPlugin, pluginsFor } from "./src/server/plugins.ts";
 
 // Transports
 export { StdioTransport } from "./src/transports/stdio.ts";
@@ -194,6 +194,12 @@ export type { SseSettings } from "./src/transports/sse.ts";
 // Storage seam (sessions, artifact metadata)
 export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";
+
+// Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)
+export { MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";
+export type { ListedName, NamingOptions } from "./src/proxy/naming.ts";
+export { toOpenAITools } from "./src/proxy/openai.ts";
+export type { OpenAIToolDefinition } from "./src/proxy/openai.ts";
 
 // Auth seam
 export { noAuth } from "./src/auth/types.ts";

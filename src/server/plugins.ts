@@ -23,5 +23,31 @@ import { sessionToolsPlugin } from "../sessions/tools.ts";
 export function pluginsFor(config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
   const plugins: RuntimePlugin[] = [];
   if (config.session_tools.enabled) plugins.push(sessionToolsPlugin(config));
+  if (config.proxy.enabled) {
+    // Loaded on demand: a server without upstreams never loads the MCP client side.
+    plugins.push(lazyPlugin("proxy", async () => new (await import("../proxy/plugin.ts")).ProxyPlugin()));
+  }
   return plugins;
+}
+
+/**
+ * A plugin whose module is imported only when the runtime starts it.
+ *
+ * @example
+ * ```ts
+ * import { lazyPlugin } from "@chuk/mcp-runtime";
+ * const plugin = lazyPlugin("hello", () => Promise.resolve({ name: "hello" }));
+ * ```
+ */
+export function lazyPlugin(name: string, load: () => Promise<RuntimePlugin>): RuntimePlugin {
+  let inner: RuntimePlugin | undefined;
+  return {
+    name,
+    async start(runtime) {
+      inner = await load();
+      await inner.start?.(runtime);
+    },
+    stop: () => inner?.stop?.() ?? Promise.resolve(),
+    health: () => inner?.health?.(),
+  };
 }

@@ -9,7 +9,7 @@ import { createAuthenticator } from "../auth/config.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { type ConfigOverrides, loadConfig } from "../config/load.ts";
-import type { RuntimeConfigInput } from "../config/schema.ts";
+import type { RuntimeConfig, RuntimeConfigInput } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
@@ -38,6 +38,53 @@ export interface RunServerOptions extends ServeOptions {
   cwd?: string;
   /** Do not look for `./config.yaml` when no path is given. */
   noSearch?: boolean;
+  /** Adjust the loaded configuration (command-line additions) before the runtime is built. */
+  patchConfig?: (config: RuntimeConfig) => void;
+}
+
+/**
+ * Load configuration and build the runtime it describes (not started, not serving).
+ *
+ * @example
+ * ```ts
+ * import { buildRuntime } from "@chuk/mcp-runtime";
+ * const runtime = await buildRuntime({ fallbackConfig: {}, noSearch: true });
+ * await runtime.start();
+ * console.log(runtime.registry.listTools().length);
+ * await runtime.stop();
+ * ```
+ */
+export async function buildRuntime(options: RunServerOptions = {}): Promise<Runtime> {
+  const env = options.env ?? processEnv;
+  const loaded = await loadConfig({
+    path: options.configPath,
+    env,
+    cwd: options.cwd,
+    overrides: options.overrides,
+    fallback: options.fallbackConfig,
+    noSearch: options.noSearch,
+  });
+  options.patchConfig?.(loaded.config);
+  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  const authenticator = options.authenticator ??
+    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
+    getLogger("server").info(
+      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
+    );
+  }
+  return new Runtime({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    configLabel: loaded.file ?? "<embedded default>",
+    env,
+    definitions: [
+      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
+      ...(options.definitions ?? []),
+    ],
+    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
+    authenticator,
+  });
 }
 
 /**
@@ -57,35 +104,7 @@ export interface RunServerOptions extends ServeOptions {
  * ```
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
-  const env = options.env ?? processEnv;
-  const loaded = await loadConfig({
-    path: options.configPath,
-    env,
-    cwd: options.cwd,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
-  const authenticator = options.authenticator ??
-    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
-  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
-    getLogger("server").info(
-      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
-    );
-  }
-  const runtime = new Runtime({
-    config: loaded.config,
-    baseDir: loaded.baseDir,
-    configLabel: loaded.file ?? "<embedded default>",
-    env,
-    definitions: [
-      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
-      ...(options.definitions ?? []),
-    ],
-    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
-    authenticator,
-  });
+  const runtime = await buildRuntime(options);
   try {
     await runtime.start();
   } catch (e) {

@@ -14,7 +14,7 @@ import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "../registry/registry.ts";
 import { SessionManager } from "../sessions/manager.ts";
-import type { Implementation } from "../sdk/types.ts";
+import type { Implementation, LoggingLevel } from "../sdk/types.ts";
 import {
   type CollectedDefinitions,
   importDefinitions,
@@ -68,6 +68,12 @@ export interface RuntimeEvents extends Record<string, unknown> {
   subscribe: { session: DownstreamSession; uri: string };
   /** A client unsubscribed from a resource URI. */
   unsubscribe: { session: DownstreamSession; uri: string };
+  /** A client finished the `initialize` handshake (its capabilities are known). */
+  sessionInitialized: DownstreamSession;
+  /** A client said its roots changed (`notifications/roots/list_changed`). */
+  rootsChanged: DownstreamSession;
+  /** A client set its log level (`logging/setLevel`). */
+  logLevel: { session: DownstreamSession; level: LoggingLevel };
 }
 
 /** Options of the {@linkcode Runtime} constructor. */

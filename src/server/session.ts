@@ -27,6 +27,7 @@ import {
   type LoggingLevel,
   McpError,
   ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
   type ServerNotification,
   type ServerRequest,
   SetLevelRequestSchema,
@@ -133,6 +134,10 @@ export class DownstreamSession {
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
+    this.server.oninitialized = () => runtime.events.emit("sessionInitialized", this);
+    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+      runtime.events.emit("rootsChanged", this);
+    });
   }
 
   /** Whether the connection has ended. */
@@ -379,6 +384,7 @@ export class DownstreamSession {
     s.setRequestHandler(SetLevelRequestSchema, (req) => {
       touch();
       this.logLevel = req.params.level;
+      this.#runtime.events.emit("logLevel", { session: this, level: req.params.level });
       return {};
     });
   }
