@@ -63,12 +63,6 @@ export interface SessionInit {
   /** Headers of the request that opened the connection (lower-cased). */
   headers?: Record<string, string>;
   /**
-   * Whether messages about a request (progress, logs, sampling) can travel on that request's own
-   * response stream. False for stateful streamable HTTP with JSON responses: they then go on the
-   * session's GET stream instead. Default true.
-   */
-  requestStreams?: boolean;
-  /**
    * One request of stateless HTTP: the runtime session then follows the authenticated user (an
    * anonymous request gets a session of its own).
    */
@@ -112,7 +106,6 @@ export class DownstreamSession {
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
-  readonly #requestStreams: boolean;
 
   constructor(runtime: Runtime, init: SessionInit) {
     this.#runtime = runtime;
@@ -120,7 +113,6 @@ export class DownstreamSession {
     this.transport = init.transport;
     this.user = init.user;
     this.headers = init.headers ?? {};
-    this.#requestStreams = init.requestStreams ?? true;
     this.binding = runtime.sessionManager.bind({ userId: init.user?.id ?? null, followUser: init.stateless });
     this.server = new Server(runtime.serverInfo, {
       capabilities: {
@@ -203,9 +195,8 @@ export class DownstreamSession {
     const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
     const user = (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
     const caps = () => this.server.getClientCapabilities();
-    const server = this.server;
-    const related = this.#requestStreams;
-    const notify = (n: ServerNotification) => (related ? extra.sendNotification(n) : server.notification(n));
+    // Messages about this request travel with it (on its response stream, for HTTP).
+    const notify = (n: ServerNotification) => extra.sendNotification(n);
     const ctx: RequestContext = {
       signal: extra.signal,
       headers,
@@ -248,27 +239,23 @@ export class DownstreamSession {
       },
       async sample(params) {
         if (!caps()?.sampling) throw new ToolError("the client does not support sampling");
-        const req = { method: "sampling/createMessage" as const, params };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, CreateMessageResultSchema, opts)
-          : await server.request(req, CreateMessageResultSchema, opts);
+        return await extra.sendRequest(
+          { method: "sampling/createMessage", params },
+          CreateMessageResultSchema,
+          { signal: extra.signal },
+        );
       },
       async elicit(params) {
         if (!caps()?.elicitation) throw new ToolError("the client does not support elicitation");
-        const req = { method: "elicitation/create" as const, params };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, ElicitResultSchema, opts)
-          : await server.request(req, ElicitResultSchema, opts);
+        return await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
+          signal: extra.signal,
+        });
       },
       async listRoots() {
         if (!caps()?.roots) throw new ToolError("the client does not support roots");
-        const req = { method: "roots/list" as const };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, ListRootsResultSchema, opts)
-          : await server.request(req, ListRootsResultSchema, opts);
+        return await extra.sendRequest({ method: "roots/list" }, ListRootsResultSchema, {
+          signal: extra.signal,
+        });
       },
       resourceUpdated: (uri) => runtime.resourceUpdated(uri),
       getHeaders: () => headers,
