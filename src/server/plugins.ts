@@ -5,6 +5,7 @@
  * @module
  */
 
+import { artifactsPlugin } from "../artifacts/plugin.ts";
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import type { RuntimePlugin } from "./runtime.ts";
@@ -21,5 +22,6 @@ import type { RuntimePlugin } from "./runtime.ts";
  */
 export function pluginsFor(_config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
   const plugins: RuntimePlugin[] = [];
+  if (_config.artifacts.enabled) plugins.push(artifactsPlugin());
   return plugins;
 }
