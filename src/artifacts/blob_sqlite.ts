@@ -47,7 +47,8 @@ export class SqliteBlobStore implements BlobStore {
     if (this.path !== ":memory:") Deno.mkdirSync(dirname(this.path), { recursive: true });
     const db = new DatabaseSync(this.path);
     db.exec("PRAGMA busy_timeout = 5000");
-    if (this.path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    // Atomic and crash-safe for a killed process; see SqliteKeyValueStore for the trade-off.
+    if (this.path !== ":memory:") db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     db.exec(`CREATE TABLE IF NOT EXISTS artifact_blobs (
       bucket TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, mime TEXT,
       stored_at INTEGER NOT NULL, PRIMARY KEY (bucket, key))`);

@@ -18,6 +18,7 @@ import { createBlobStore } from "./providers.ts";
 import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
 import { ArtifactStore } from "./store.ts";
+import { ArtifactError } from "./errors.ts";
 import { artifactToolDefinitions } from "./tools.ts";
 
 const log = getLogger("artifacts");
@@ -122,9 +123,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     } catch (e) {
       if (ownKv) await kv.close();
       await blobs.close().catch(() => {});
-      throw new ConfigError(
-        `artifact storage '${settings.storageName}' is not usable: ${e instanceof Error ? e.message : e}`,
-        { file: "<config>", path: "artifacts.storage_provider" },
+      // A storage service that is down is a runtime failure (exit 1), not a bad config.
+      throw new ArtifactError(
+        `artifact storage '${settings.storageName}' failed to start: ${e instanceof Error ? e.message : e}`,
         { cause: e },
       );
     }

@@ -46,7 +46,9 @@ export class SqliteKeyValueStore implements KeyValueStore {
     if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+    // WAL + synchronous=NORMAL: commits are atomic and survive a killed process; only a power
+    // loss can drop the last few. FULL would fsync every one of the store's small writes.
+    if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS kv_values (
         key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
