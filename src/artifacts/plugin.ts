@@ -17,7 +17,7 @@ import type { BlobStore } from "./blob.ts";
 import { createBlobStore } from "./providers.ts";
 import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
-import { ArtifactStore } from "./store.ts";
+import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
 import { ArtifactError } from "./errors.ts";
 import { artifactToolDefinitions } from "./tools.ts";
 
@@ -84,6 +84,34 @@ export function artifactsPlugin(options: ArtifactsPluginOptions = {}): Artifacts
   return new ArtifactsPlugin(options);
 }
 
+/**
+ * The live sessions whose `artifact://` list an artifact belongs to: its session (session scope),
+ * its owner's sessions (user scope), everyone (sandbox). Others are not told anything, so list
+ * changes do not leak activity across users.
+ *
+ * @example
+ * ```ts
+ * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime";
+ * const sessions = [{ id: "s1", user: undefined }, { id: "s2", user: { id: "bob", claims: {} } }];
+ * const m = { scope: "user", owner_id: "bob", session_id: "s9" } as ArtifactMetadata;
+ * console.log(artifactAudience(sessions, m).map((s) => s.id)); // ["s2"]
+ * ```
+ */
+export function artifactAudience<S extends { id: string; user?: { id: string } | undefined }>(
+  sessions: Iterable<S>,
+  m: ArtifactMetadata,
+): S[] {
+  const out: S[] = [];
+  for (const s of sessions) {
+    if (
+      m.scope === "sandbox" ||
+      (m.scope === "session" && s.id === m.session_id) ||
+      (m.scope === "user" && s.user?.id === m.owner_id)
+    ) out.push(s);
+  }
+  return out;
+}
+
 /** See {@linkcode artifactsPlugin}. */
 export class ArtifactsPlugin implements RuntimePlugin {
   readonly name = "artifacts";
@@ -137,7 +165,11 @@ export class ArtifactsPlugin implements RuntimePlugin {
       ttl: settings.ttl,
       storageName: settings.storageName,
       closeKv: ownKv,
-      onChange: () => runtime.registry.resourcesChanged(),
+      onChange: (m) => {
+        for (const s of artifactAudience(runtime.sessions, m)) {
+          void s.notify({ method: "notifications/resources/list_changed" });
+        }
+      },
     });
     this.store = store;
 

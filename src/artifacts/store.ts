@@ -119,8 +119,8 @@ export interface ArtifactStoreOptions {
   storageName?: string;
   /** Clock in ms (for tests). */
   now?: () => number;
-  /** Called after every change (write, delete, copy, update, expiry). */
-  onChange?: () => void;
+  /** Called with the artifact after every change (write, delete, copy, update, expiry). */
+  onChange?: (artifact: ArtifactMetadata) => void;
   /** Close `kv` in {@linkcode ArtifactStore.close} (default true; false when it is shared). */
   closeKv?: boolean;
 }
@@ -193,7 +193,7 @@ export class ArtifactStore {
   /** Storage provider name as configured. */
   readonly storageName: string;
   readonly #now: () => number;
-  readonly #onChange: (() => void) | undefined;
+  readonly #onChange: ((artifact: ArtifactMetadata) => void) | undefined;
   readonly #prefix: string;
   readonly #closeKv: boolean;
 
@@ -229,9 +229,9 @@ export class ArtifactStore {
     return `${this.namespace}/${id}`;
   }
 
-  #changed(): void {
+  #changed(m: ArtifactMetadata): void {
     try {
-      this.#onChange?.();
+      this.#onChange?.(m);
     } catch {
       // listeners must not break storage
     }
@@ -283,7 +283,7 @@ export class ArtifactStore {
     } catch {
       // The id stays in the "all" index, so the sweeper retries the blob later.
     }
-    this.#changed();
+    this.#changed(m);
   }
 
   #indexOwner(m: ArtifactMetadata): string | null {
@@ -403,7 +403,7 @@ export class ArtifactStore {
     } finally {
       await this.kv.delete(this.#pendingKey(id)).catch(() => false);
     }
-    this.#changed();
+    this.#changed(m);
   }
 
   /**
@@ -437,7 +437,7 @@ export class ArtifactStore {
       updated_at: new Date(this.#now()).toISOString(),
     };
     await this.kv.set(this.#metaKey(id), JSON.stringify(next), this.#kvTtl(m));
-    this.#changed();
+    this.#changed(next);
     return next;
   }
 
@@ -612,7 +612,6 @@ export class ArtifactStore {
       }
     }
     await this.blobs.sweep?.();
-    if (removed > 0) this.#changed();
     return removed;
   }
 

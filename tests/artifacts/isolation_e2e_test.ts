@@ -191,6 +191,12 @@ Deno.test("stdio CLI: artifact tools through the config's plugin, with progress"
   try {
     const names = (await c.client.listTools()).tools.map((t) => t.name).sort();
     assert.deepEqual(names, ["read_file", "upload_file", "write_file"], "only enabled tools are listed");
+    // The session hears about new artifacts (notifications arrive before the call's answer).
+    const notified: string[] = [];
+    c.client.fallbackNotificationHandler = (n) => {
+      notified.push(n.method);
+      return Promise.resolve();
+    };
     const progress: string[] = [];
     const w = await c.client.callTool(
       { name: "write_file", arguments: { content: "hi", filename: "a.txt" } },
@@ -200,6 +206,7 @@ Deno.test("stdio CLI: artifact tools through the config's plugin, with progress"
       },
     );
     assert.deepEqual(progress, ["1/3 Preparing content", "2/3 Writing 2 bytes", "3/3 File created"]);
+    assert.deepEqual(notified, ["notifications/resources/list_changed"]);
     progress.length = 0;
     await c.client.callTool(
       { name: "upload_file", arguments: { content: "aGk=", filename: "b.bin" } },
