@@ -133,6 +133,10 @@ const PENDING_TTL = 3600;
  * itself sees the expiry and removes the blob at once; past it the sweep still finds the blob.
  */
 const EXPIRY_GRACE = 3600;
+/** Expiry buckets are this wide (ms): the sweep reads only the buckets that have come due. */
+const BUCKET_MS = 3600_000;
+/** Buckets outlive their hour by this much (seconds), in case no sweeper runs for a while. */
+const BUCKET_GRACE = 31 * 24 * 3600;
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
@@ -218,8 +222,19 @@ export class ArtifactStore {
   #pendingKey(id: string): string {
     return `${this.#prefix}pending:${id}`;
   }
-  #allKey(): string {
-    return `${this.#prefix}all`;
+  /** Ids whose write began and has not finished (or crashed): the sweep checks them. */
+  #inflightKey(): string {
+    return `${this.#prefix}inflight`;
+  }
+  /** Ids expiring during hour `h` (ms epoch / BUCKET_MS). */
+  #bucketKey(h: number): string {
+    return `${this.#prefix}exp:${h}`;
+  }
+  #cursorKey(): string {
+    return `${this.#prefix}exp-cursor`;
+  }
+  #bucketOf(m: ArtifactMetadata): number | undefined {
+    return m.expires_at === null ? undefined : Math.floor(Date.parse(m.expires_at) / BUCKET_MS);
   }
   #indexKey(scope: ArtifactScope, owner: string | null): string {
     if (scope === "sandbox") return `${this.#prefix}sandbox`;
@@ -259,14 +274,8 @@ export class ArtifactStore {
   /** Load metadata without access checks; expired artifacts are purged and read as missing. */
   async #load(id: string): Promise<ArtifactMetadata | undefined> {
     if (!UUID.test(id)) return undefined;
-    const raw = await this.kv.get(this.#metaKey(id));
-    if (raw === undefined) return undefined;
-    let m: ArtifactMetadata;
-    try {
-      m = JSON.parse(raw) as ArtifactMetadata;
-    } catch {
-      return undefined;
-    }
+    const m = this.#parse(await this.kv.get(this.#metaKey(id)));
+    if (!m) return undefined;
     if (this.#expired(m)) {
       await this.#purge(m);
       return undefined;
@@ -279,10 +288,12 @@ export class ArtifactStore {
     await this.kv.removeFromSet(this.#indexKey(m.scope, this.#indexOwner(m)), m.artifact_id);
     try {
       await this.blobs.delete(m.key);
-      await this.kv.removeFromSet(this.#allKey(), m.artifact_id);
     } catch {
-      // The id stays in the "all" index, so the sweeper retries the blob later.
+      // The artifact is gone either way; the next sweep retries the blob.
+      await this.kv.addToSet(this.#inflightKey(), m.artifact_id);
     }
+    const bucket = this.#bucketOf(m);
+    if (bucket !== undefined) await this.kv.removeFromSet(this.#bucketKey(bucket), m.artifact_id);
     this.#changed(m);
   }
 
@@ -386,19 +397,28 @@ export class ArtifactStore {
     return m;
   }
 
-  /** Write the blob with `putBlob`, then the metadata; the sweeper cleans up after a crash. */
+  /** Write the blob with `putBlob`, then the metadata; the sweep cleans up after a crash. */
   async #commit(m: ArtifactMetadata, putBlob: () => Promise<unknown>): Promise<void> {
     const id = m.artifact_id;
-    // Order matters: "pending" before "all", so a sweeper never takes a blob being written.
+    // Order matters: "pending" before "inflight", so a sweep never takes a blob being written.
     await this.kv.set(this.#pendingKey(id), "1", PENDING_TTL);
-    await this.kv.addToSet(this.#allKey(), id);
+    await this.kv.addToSet(this.#inflightKey(), id);
     try {
       await putBlob();
       await this.kv.set(this.#metaKey(id), JSON.stringify(m), this.#kvTtl(m));
       await this.kv.addToSet(this.#indexKey(m.scope, this.#indexOwner(m)), id, this.#kvTtl(m));
+      const bucket = this.#bucketOf(m);
+      if (bucket !== undefined) {
+        const ttl = Math.ceil(((bucket + 1) * BUCKET_MS - this.#now()) / 1000) + BUCKET_GRACE;
+        await this.kv.addToSet(this.#bucketKey(bucket), id, ttl);
+      }
+      await this.kv.removeFromSet(this.#inflightKey(), id);
     } catch (e) {
       await this.kv.delete(this.#metaKey(id)).catch(() => false);
-      await this.blobs.delete(m.key).catch(() => false);
+      // If this fails too, the id stays "inflight" and the sweep removes the blob later.
+      if (await this.blobs.delete(m.key).then(() => true, () => false)) {
+        await this.kv.removeFromSet(this.#inflightKey(), id).catch(() => {});
+      }
       throw e;
     } finally {
       await this.kv.delete(this.#pendingKey(id)).catch(() => false);
@@ -580,39 +600,62 @@ export class ArtifactStore {
   }
 
   /**
-   * Remove expired artifacts and blobs whose metadata is gone (expired in the key-value store,
-   * or never written because a writer crashed). Resolves with the number of artifacts removed.
+   * Remove expired artifacts, and blobs whose metadata is gone (expired from the key-value store
+   * while no sweep ran, or never written because the writer crashed). Reads only the expiry
+   * buckets that came due since the last sweep, so its cost follows the number of expiring
+   * artifacts, not the number stored. Resolves with the number of artifacts removed.
    */
   async sweep(): Promise<number> {
     let removed = 0;
-    for (const id of await this.kv.members(this.#allKey())) {
-      const raw = await this.kv.get(this.#metaKey(id));
-      if (raw !== undefined) {
-        let m: ArtifactMetadata | undefined;
-        try {
-          m = JSON.parse(raw) as ArtifactMetadata;
-        } catch {
-          m = undefined;
-        }
-        if (m && !this.#expired(m)) continue;
-        if (m) {
-          await this.#purge(m);
-          removed++;
-          continue;
-        }
-      }
-      if (await this.kv.get(this.#pendingKey(id)) !== undefined) continue; // being written
+    // 1. Writes that began and never finished.
+    for (const id of await this.kv.members(this.#inflightKey())) {
       try {
-        await this.kv.delete(this.#metaKey(id));
-        await this.blobs.delete(this.#blobKey(id));
-        await this.kv.removeFromSet(this.#allKey(), id);
-        removed++;
+        if (await this.kv.get(this.#pendingKey(id)) !== undefined) continue; // still being written
+        if (await this.kv.get(this.#metaKey(id)) === undefined) {
+          await this.blobs.delete(this.#blobKey(id));
+          removed++;
+        }
+        await this.kv.removeFromSet(this.#inflightKey(), id);
       } catch {
         // try again next sweep
       }
     }
+    // 2. Expiry buckets from the cursor up to the current hour.
+    const nowHour = Math.floor(this.#now() / BUCKET_MS);
+    const raw = await this.kv.get(this.#cursorKey());
+    const cursor = raw !== undefined && Number.isFinite(Number(raw)) ? Number(raw) : nowHour - 1;
+    if (raw === undefined) await this.kv.set(this.#cursorKey(), String(cursor));
+    for (let h = cursor + 1; h <= nowHour; h++) {
+      let clean = true;
+      for (const id of await this.kv.members(this.#bucketKey(h))) {
+        try {
+          const m = this.#parse(await this.kv.get(this.#metaKey(id)));
+          if (m && !this.#expired(m)) continue; // later this hour
+          if (m) await this.#purge(m);
+          else {
+            await this.blobs.delete(this.#blobKey(id));
+            await this.kv.removeFromSet(this.#bucketKey(h), id);
+          }
+          removed++;
+        } catch {
+          clean = false;
+        }
+      }
+      // A past hour is done once every id in it is handled; the current one is read again.
+      if (h < nowHour && clean) await this.kv.set(this.#cursorKey(), String(h));
+      else break;
+    }
     await this.blobs.sweep?.();
     return removed;
+  }
+
+  #parse(raw: string | undefined): ArtifactMetadata | undefined {
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as ArtifactMetadata;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Close the blob provider and (unless shared, see `closeKv`) the key-value store. */

@@ -367,14 +367,14 @@ Deno.test("store: a crash between blob and metadata leaves nothing visible, and 
   await assert.rejects(() => store.write(s1, { data: enc("x"), filename: "x" }), /connection lost/);
   assert.deepEqual(await store.listSession(s1), []);
   failMeta = false;
-  // The blob delete in the failure path was suppressed, as after a crash: the sweep removes it.
+  // The cleanup in the failure path failed too (as after a crash): the sweep removes the blob.
   assert.equal(blobs.size, 1);
   assert.equal(await store.sweep(), 1);
   assert.equal(blobs.size, 0);
   await store.close();
 });
 
-/** A blob store whose delete does nothing until the sweep (simulates the crashed writer). */
+/** A blob store whose first delete fails (the writer cannot clean up after itself). */
 function wrapNoDelete(inner: MemoryBlobStore): BlobStore {
   let calls = 0;
   return {
@@ -383,7 +383,7 @@ function wrapNoDelete(inner: MemoryBlobStore): BlobStore {
     init: () => inner.init(),
     put: (k, d, i) => inner.put(k, d, i),
     get: (k) => inner.get(k),
-    delete: (k) => (calls++ === 0 ? Promise.resolve(false) : inner.delete(k)),
+    delete: (k) => (calls++ === 0 ? Promise.reject(new Error("storage unreachable")) : inner.delete(k)),
     copy: (a, b, i) => inner.copy(a, b, i),
     close: () => inner.close(),
   };
@@ -404,4 +404,64 @@ Deno.test("store: sqlite metadata and filesystem blobs survive reopening", async
   assert.deepEqual((await second.listUser(alice)).map((x) => x.filename), ["p.txt"]);
   await second.close();
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: the sweep reads only due expiry buckets; a blob that failed to delete is retried", async () => {
+  const c = clock();
+  const kv = new MemoryKeyValueStore(c.now);
+  const read: string[] = [];
+  const counting: KeyValueStore = {
+    provider: "memory",
+    get: (k) => kv.get(k),
+    set: (k, v, t) => kv.set(k, v, t),
+    delete: (k) => kv.delete(k),
+    expire: (k, t) => kv.expire(k, t),
+    addToSet: (k, m, t) => kv.addToSet(k, m, t),
+    removeFromSet: (k, m) => kv.removeFromSet(k, m),
+    members: (k) => {
+      read.push(k.replace(/^artifact:default:/, ""));
+      return kv.members(k);
+    },
+    close: () => kv.close(),
+  };
+  const inner = new MemoryBlobStore();
+  let failDeletes = false;
+  const blobs: BlobStore = {
+    provider: "memory",
+    bucket: "b",
+    init: () => inner.init(),
+    put: (k, d, i) => inner.put(k, d, i),
+    get: (k) => inner.get(k),
+    delete: (k) => (failDeletes ? Promise.reject(new Error("S3 down")) : inner.delete(k)),
+    copy: (a, b, i) => inner.copy(a, b, i),
+    close: () => inner.close(),
+  };
+  const store = new ArtifactStore({ blobs, kv: counting, now: c.now });
+  await store.sweep(); // first sweep sets the cursor
+  for (let i = 0; i < 50; i++) await store.write(alice, { data: enc("u"), filename: `u${i}`, scope: "user" });
+  const soon = await store.write(s1, { data: enc("s"), filename: "soon", ttl: 60 });
+  read.length = 0;
+  assert.equal(await store.sweep(), 0);
+  // The in-flight set and the current hour's bucket; not the 50 artifacts due next year.
+  assert.equal(read.length, 2, read.join(", "));
+  c.advance(2 * 3600_000);
+  read.length = 0;
+  assert.equal(await store.sweep(), 1);
+  assert.equal(await inner.get(soon.key), undefined);
+  assert.ok(read.length <= 4, read.join(", "));
+  read.length = 0;
+  await store.sweep();
+  assert.equal(read.length, 2, "the cursor moved past the swept hours");
+
+  // Deleting while the blob store is down: the artifact is gone at once, the blob follows later.
+  const doomed = await store.write(alice, { data: enc("d"), filename: "d", scope: "user" });
+  failDeletes = true;
+  assert.equal(await store.delete(alice, doomed.artifact_id), true);
+  await assert.rejects(() => store.read(alice, doomed.artifact_id), ArtifactNotFoundError);
+  assert.ok(await inner.get(doomed.key));
+  assert.equal(await store.sweep(), 0, "still down");
+  failDeletes = false;
+  assert.equal(await store.sweep(), 1);
+  assert.equal(await inner.get(doomed.key), undefined);
+  await store.close();
 });
