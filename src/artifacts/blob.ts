@@ -73,7 +73,16 @@ export function assertBlobKey(key: string): void {
   }
 }
 
-/** Run a synchronous step as a promise: a throw becomes a rejection (for sync providers). */
+/**
+ * Run a synchronous step as a promise: a throw becomes a rejection (for synchronous providers,
+ * whose callers expect rejections, not throws).
+ *
+ * @example
+ * ```ts
+ * import { settle } from "./blob.ts";
+ * await settle(() => 42); // 42
+ * ```
+ */
 export function settle<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());

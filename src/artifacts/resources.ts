@@ -17,7 +17,16 @@ import type { ArtifactStore } from "./store.ts";
 /** URI scheme prefix of artifact resources. */
 export const ARTIFACT_URI_PREFIX = "artifact://";
 
-/** Whether content of `mime` is returned as text (`text/*`, JSON and `+json` types). */
+/**
+ * Whether content of `mime` is returned as text (`text/*`, JSON and `+json` types).
+ *
+ * @example
+ * ```ts
+ * import { isTextMime } from "@chuk/mcp-runtime";
+ * isTextMime("application/ld+json"); // true
+ * isTextMime("image/png"); // false
+ * ```
+ */
 export function isTextMime(mime: string): boolean {
   const m = mime.split(";")[0].trim().toLowerCase();
   return m.startsWith("text/") || m === "application/json" || m.endsWith("+json") ||

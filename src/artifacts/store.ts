@@ -152,7 +152,16 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? "null";
 }
 
-/** Does `mime` match a `mime_prefix` filter (`text/*`, `text/`, `text`, `*`)? */
+/**
+ * Does `mime` match a `mime_prefix` filter (`text/*`, `text/`, `text`, `*`)?
+ *
+ * @example
+ * ```ts
+ * import { mimeMatches } from "@chuk/mcp-runtime";
+ * mimeMatches("text/markdown", "text/*"); // true
+ * mimeMatches("image/png", "text/*"); // false
+ * ```
+ */
 export function mimeMatches(mime: string, prefix: string | undefined): boolean {
   if (!prefix) return true;
   const p = prefix.trim().toLowerCase();
