@@ -123,6 +123,7 @@ export type {
   TransportType,
 } from "./src/config/schema.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./src/config/env.ts";
+export { resolveArtifactRoot, resolveSqlitePath } from "./src/config/paths.ts";
 export type { EnvSource } from "./src/config/env.ts";
 
 // Logging
@@ -194,6 +195,58 @@ export type { SseSettings } from "./src/transports/sse.ts";
 // Storage seam (sessions, artifact metadata)
 export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";
+export { SqliteKeyValueStore } from "./src/sessions/sqlite_kv.ts";
+export type { SqliteKeyValueStoreOptions } from "./src/sessions/sqlite_kv.ts";
+
+// Artifacts (scoped file storage, its tools and artifact:// resources)
+export { ArtifactStore, mimeMatches } from "./src/artifacts/store.ts";
+export type {
+  ArtifactCaller,
+  ArtifactInput,
+  ArtifactMetadata,
+  ArtifactScope,
+  ArtifactStoreOptions,
+  ArtifactUpdate,
+  UserListFilter,
+} from "./src/artifacts/store.ts";
+export {
+  ArtifactError,
+  ArtifactIdentityError,
+  ArtifactNotFoundError,
+  ArtifactPermissionError,
+  ArtifactTooLargeError,
+} from "./src/artifacts/errors.ts";
+export { assertBlobKey } from "./src/artifacts/blob.ts";
+export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
+export { MemoryBlobStore } from "./src/artifacts/blob_memory.ts";
+export { FilesystemBlobStore } from "./src/artifacts/blob_filesystem.ts";
+export type { FilesystemBlobStoreOptions } from "./src/artifacts/blob_filesystem.ts";
+export { S3BlobStore } from "./src/artifacts/blob_s3.ts";
+export type { S3BlobStoreOptions } from "./src/artifacts/blob_s3.ts";
+export { SqliteBlobStore } from "./src/artifacts/blob_sqlite.ts";
+export { createBlobStore } from "./src/artifacts/providers.ts";
+export {
+  IBM_COS_DEFAULT_ENDPOINT,
+  resolveArtifactNamespace,
+  resolveArtifactSettings,
+  STORAGE_ALIASES,
+} from "./src/artifacts/settings.ts";
+export type {
+  ArtifactSettings,
+  MetadataProviderName,
+  S3Settings,
+  StorageKind,
+} from "./src/artifacts/settings.ts";
+export { callerOf } from "./src/artifacts/caller.ts";
+export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
+export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./src/artifacts/resources.ts";
+export {
+  artifactAudience,
+  ArtifactsPlugin,
+  artifactsPlugin,
+  createArtifactKeyValueStore,
+} from "./src/artifacts/plugin.ts";
+export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";
 
 // Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)
 export { MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";

@@ -23,6 +23,11 @@ import { sessionToolsPlugin } from "../sessions/tools.ts";
 export function pluginsFor(config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
   const plugins: RuntimePlugin[] = [];
   if (config.session_tools.enabled) plugins.push(sessionToolsPlugin(config));
+  if (config.artifacts.enabled) {
+    plugins.push(
+      lazyPlugin("artifacts", async () => (await import("../artifacts/plugin.ts")).artifactsPlugin()),
+    );
+  }
   if (config.proxy.enabled) {
     // Loaded on demand: a server without upstreams never loads the MCP client side.
     plugins.push(lazyPlugin("proxy", async () => new (await import("../proxy/plugin.ts")).ProxyPlugin()));

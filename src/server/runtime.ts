@@ -161,7 +161,7 @@ export class Runtime {
     this.sandboxId = resolveSandboxId(this.config, this.#env);
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
     this.sessionManager = options.sessionManager ??
-      SessionManager.fromConfig(this.config, this.#env, this.sandboxId);
+      SessionManager.fromConfig(this.config, this.#env, this.sandboxId, this.baseDir);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
   }
 

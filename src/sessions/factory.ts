@@ -11,6 +11,8 @@ import type { SessionProviderName } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 import { type KeyValueStore, MemoryKeyValueStore } from "./kv.ts";
 import { RedisKeyValueStore, redisOptionsFromEnv } from "./redis_kv.ts";
+import { SqliteKeyValueStore } from "./sqlite_kv.ts";
+import { resolveSqlitePath } from "../config/paths.ts";
 
 /**
  * The session provider in force: `SESSION_PROVIDER` > `ARTIFACT_SESSION_PROVIDER` >
@@ -53,17 +55,31 @@ export function resolveSessionProvider(
  * await kv.close();
  * ```
  */
-export function createKeyValueStore(config: RuntimeConfig, env: EnvSource = processEnv): KeyValueStore {
+export function createKeyValueStore(
+  config: RuntimeConfig,
+  env: EnvSource = processEnv,
+  baseDir: string = Deno.cwd(),
+): KeyValueStore {
   const provider = resolveSessionProvider(config, env);
   switch (provider) {
     case "memory":
       return new MemoryKeyValueStore();
     case "redis":
       return new RedisKeyValueStore(redisOptionsFromEnv(env));
-    default:
-      throw new ConfigError(`session provider '${provider}' is not available in this build`, {
-        file: "<config>",
-        path: "artifacts.session_provider",
-      });
+    case "sqlite": {
+      const path = resolveSqlitePath(config, env, baseDir);
+      try {
+        return new SqliteKeyValueStore(path);
+      } catch (e) {
+        throw new ConfigError(
+          `cannot open the SQLite store at ${path}: ${e instanceof Error ? e.message : e}`,
+          {
+            file: "<config>",
+            path: "artifacts.sqlite_path",
+          },
+          { cause: e },
+        );
+      }
+    }
   }
 }

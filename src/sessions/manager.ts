@@ -240,8 +240,9 @@ export class SessionManager {
     config: RuntimeConfig,
     env: EnvSource = processEnv,
     sandboxId = "default",
+    baseDir: string = Deno.cwd(),
   ): SessionManager {
-    const store = new NamespacedKeyValueStore(createKeyValueStore(config, env), keyNamespace(env));
+    const store = new NamespacedKeyValueStore(createKeyValueStore(config, env, baseDir), keyNamespace(env));
     return new SessionManager({
       store,
       sandboxId,
