@@ -199,6 +199,34 @@ export type { KeyValueStore } from "./src/sessions/kv.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
 
+// Identity: bearer JWT
+export {
+  HMAC_ALGORITHMS,
+  JwtAuthenticator,
+  PUBLIC_KEY_ALGORITHMS,
+  TokenError,
+  USER_ID_CLAIMS,
+  userFromClaims,
+} from "./src/auth/jwt.ts";
+export type { JwtAuthOptions, TokenFailure } from "./src/auth/jwt.ts";
+export { createAuthenticator, jwtOptionsFromEnv } from "./src/auth/config.ts";
+
+// Sessions: per-client sessions over memory / Redis / Redis Cluster
+export { attachBinding, bindingOf, SessionBinding, SessionManager } from "./src/sessions/manager.ts";
+export type { BindOptions, SessionManagerOptions, SessionRecord } from "./src/sessions/manager.ts";
+export { SessionError, SessionNotFoundError, StoreUnavailableError } from "./src/sessions/errors.ts";
+export { keyNamespace, NamespacedKeyValueStore } from "./src/sessions/namespace.ts";
+export {
+  DEFAULT_REDIS_URL,
+  parseRedisUrl,
+  RedisKeyValueStore,
+  redisOptionsFromEnv,
+} from "./src/sessions/redis_kv.ts";
+export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
+export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
+export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
+export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
+
 // Utilities
 export { Emitter } from "./src/util/emitter.ts";
 export { VERSION } from "./src/version.ts";

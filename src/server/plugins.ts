@@ -8,6 +8,7 @@
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import type { RuntimePlugin } from "./runtime.ts";
+import { sessionToolsPlugin } from "../sessions/tools.ts";
 
 /**
  * The plugins `config` asks for, in start order.
@@ -19,7 +20,8 @@ import type { RuntimePlugin } from "./runtime.ts";
  * console.log(plugins.map((p) => p.name));
  * ```
  */
-export function pluginsFor(_config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
+export function pluginsFor(config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
   const plugins: RuntimePlugin[] = [];
+  if (config.session_tools.enabled) plugins.push(sessionToolsPlugin(config));
   return plugins;
 }

@@ -5,10 +5,12 @@
  * @module
  */
 
+import { createAuthenticator } from "../auth/config.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { type ConfigOverrides, loadConfig } from "../config/load.ts";
 import type { RuntimeConfigInput } from "../config/schema.ts";
+import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
 import { pluginsFor } from "./plugins.ts";
@@ -64,6 +66,14 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
     fallback: options.fallbackConfig,
     noSearch: options.noSearch,
   });
+  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  const authenticator = options.authenticator ??
+    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
+    getLogger("server").info(
+      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
+    );
+  }
   const runtime = new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,
@@ -74,7 +84,7 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
       ...(options.definitions ?? []),
     ],
     plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
-    authenticator: options.authenticator,
+    authenticator,
   });
   try {
     await runtime.start();

@@ -13,6 +13,7 @@ import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "../registry/registry.ts";
+import { SessionManager } from "../sessions/manager.ts";
 import type { Implementation } from "../sdk/types.ts";
 import {
   type CollectedDefinitions,
@@ -87,6 +88,8 @@ export interface RuntimeOptions {
   authenticator?: Authenticator;
   /** Server instructions sent in the `initialize` answer. */
   instructions?: string;
+  /** Runtime sessions; default: built from the config and environment (`SessionManager.fromConfig`). */
+  sessionManager?: SessionManager;
 }
 
 /**
@@ -118,6 +121,13 @@ export class Runtime {
   readonly events: Emitter<RuntimeEvents> = new Emitter<RuntimeEvents>();
   /** How HTTP transports authenticate callers. */
   authenticator: Authenticator;
+  /**
+   * Runtime sessions: which session each call belongs to, and the session records in the session
+   * provider. Its `store` (namespaced `{ENVIRONMENT}:{DEPLOYMENT_ID}:`) is shared with other
+   * features such as artifact metadata. (Not to be confused with {@linkcode Runtime.sessions}, the
+   * live client connections.)
+   */
+  readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
   readonly instructions: string | undefined;
   /** When the runtime was created (ms epoch), for uptime. */
@@ -144,6 +154,8 @@ export class Runtime {
     this.serverInfo = { name: this.config.host.name, version: VERSION };
     this.sandboxId = resolveSandboxId(this.config, this.#env);
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
+    this.sessionManager = options.sessionManager ??
+      SessionManager.fromConfig(this.config, this.#env, this.sandboxId);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
   }
 
@@ -172,6 +184,7 @@ export class Runtime {
     for (const { file, slot, source } of await this.#configuredModules()) {
       registerDefinitions(this.registry, await importDefinitions(file, slot), source, toolOptions);
     }
+    await this.sessionManager.start();
     for (const plugin of this.#plugins) {
       if (plugin.start) await plugin.start(this);
       this.#started.push(plugin);
@@ -275,6 +288,7 @@ export class Runtime {
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
       sessions: this.#sessions.size,
       tools: this.registry.listTools().length,
+      session_store: this.sessionManager.health(),
       ...plugins,
     };
   }
@@ -293,5 +307,6 @@ export class Runtime {
         log.warn(`plugin ${plugin.name} did not stop cleanly: ${e instanceof Error ? e.message : e}`);
       }
     }
+    await this.sessionManager.close().catch((e) => log.warn(`session store did not close cleanly: ${e}`));
   }
 }

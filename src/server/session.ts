@@ -9,6 +9,7 @@
 import type { RequestContext, TransportKind, UserIdentity } from "../context/request_context.ts";
 import { ToolError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
+import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
 import { Server } from "../sdk/server.ts";
 import {
@@ -66,6 +67,11 @@ export interface SessionInit {
    * session's GET stream instead. Default true.
    */
   requestStreams?: boolean;
+  /**
+   * One request of stateless HTTP: the runtime session then follows the authenticated user (an
+   * anonymous request gets a session of its own).
+   */
+  stateless?: boolean;
 }
 
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
@@ -84,8 +90,10 @@ export const USER_KEY = "chukUser";
  * ```
  */
 export class DownstreamSession {
-  /** The connection's session id (what `ctx.sessionId` reports; the sessions layer may switch it). */
+  /** The connection's id (the transport's: SSE session id, `Mcp-Session-Id`). */
   id: string;
+  /** Which runtime session this connection's calls use; `ctx.sessionId` reports its id. */
+  readonly binding: SessionBinding;
   /** The transport kind. */
   readonly transport: TransportKind;
   /** The SDK server bound to this connection. */
@@ -112,6 +120,7 @@ export class DownstreamSession {
     this.user = init.user;
     this.headers = init.headers ?? {};
     this.#requestStreams = init.requestStreams ?? true;
+    this.binding = runtime.sessionManager.bind({ userId: init.user?.id ?? null, followUser: init.stateless });
     this.server = new Server(runtime.serverInfo, {
       capabilities: {
         tools: { listChanged: true },
@@ -182,7 +191,7 @@ export class DownstreamSession {
   /** Build the handler context for one request. */
   context(extra: Extra): RequestContext {
     const runtime = this.#runtime;
-    const sessionId = this.id;
+    const sessionId = this.binding.sessionId;
     const wantsLog = (level: LoggingLevel) => this.wantsLog(level);
     const meta = extra._meta as Record<string, unknown> | undefined;
     const progressToken = meta?.progressToken as string | number | undefined;
@@ -192,7 +201,7 @@ export class DownstreamSession {
     const server = this.server;
     const related = this.#requestStreams;
     const notify = (n: ServerNotification) => (related ? extra.sendNotification(n) : server.notification(n));
-    return {
+    const ctx: RequestContext = {
       signal: extra.signal,
       headers,
       sessionId,
@@ -259,6 +268,13 @@ export class DownstreamSession {
       resourceUpdated: (uri) => runtime.resourceUpdated(uri),
       getHeaders: () => headers,
     };
+    return attachBinding(ctx, this.binding);
+  }
+
+  /** `context()` once the runtime session is resolved (stateless HTTP looks it up in the store). */
+  async #context(extra: Extra): Promise<RequestContext> {
+    await this.binding.ready();
+    return this.context(extra);
   }
 
   #installHandlers(): void {
@@ -277,7 +293,7 @@ export class DownstreamSession {
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
       const end = this.#runtime.beginRequest();
       try {
-        return await entry.call(req.params.arguments, this.context(extra));
+        return await entry.call(req.params.arguments, await this.#context(extra));
       } finally {
         end();
       }
@@ -285,7 +301,7 @@ export class DownstreamSession {
 
     s.setRequestHandler(ListResourcesRequestSchema, async (_req, extra) => {
       touch();
-      return { resources: await registry.listResources(this.context(extra)) };
+      return { resources: await registry.listResources(await this.#context(extra)) };
     });
 
     s.setRequestHandler(ListResourceTemplatesRequestSchema, () => {
@@ -298,7 +314,7 @@ export class DownstreamSession {
       const uri = req.params.uri;
       let result;
       try {
-        result = await registry.readResource(uri, this.context(extra));
+        result = await registry.readResource(uri, await this.#context(extra));
       } catch (e) {
         if (e instanceof McpError) throw e;
         throw new McpError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
@@ -333,7 +349,7 @@ export class DownstreamSession {
       const entry = registry.getPrompt(req.params.name);
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
       try {
-        return await entry.get(req.params.arguments, this.context(extra));
+        return await entry.get(req.params.arguments, await this.#context(extra));
       } catch (e) {
         if (e instanceof McpError) throw e;
         throw new McpError(ErrorCode.InvalidParams, errorText(e));
@@ -343,7 +359,7 @@ export class DownstreamSession {
     s.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
       touch();
       const { ref, argument, context } = req.params;
-      const ctx = this.context(extra);
+      const ctx = await this.#context(extra);
       let entry;
       if (ref.type === "ref/prompt") {
         entry = registry.getPrompt(ref.name);

@@ -102,11 +102,12 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const denied = checkHostAndOrigin(req, settings);
     if (denied) return denied;
+    // Every request but the health check needs credentials, unknown paths included.
+    const auth = await runtime.authenticator.authenticate(req);
+    if (!auth.ok) return auth.response;
     if (url.pathname !== settings.mcpPath && url.pathname !== settings.mcpPath + "/") {
       return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
     }
-    const auth = await runtime.authenticator.authenticate(req);
-    if (!auth.ok) return auth.response;
 
     if (req.method === "POST") return await post(req, auth.user, auth.token);
     if (settings.stateless) {
@@ -202,7 +203,12 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     user: UserIdentity | undefined,
     options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
   ): Promise<Response> {
-    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const session = runtime.openSession({
+      transport: "streamable-http",
+      user,
+      headers: headersOf(req),
+      stateless: true,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       // JSON answers cannot carry notifications: stream when the caller asked for progress.
