@@ -442,11 +442,11 @@ const USAGE = `Run the MCP conformance suite (${SUITE}) against the runtime.
 
 Usage: deno task conformance [options]
 
-  --target T               direct | proxy | proxy-http (repeatable; default: direct)
+  --target T               direct | proxy | proxy-http | all (repeatable; default: direct)
   --scenario NAME          run only this scenario (repeatable; default: the suite's active set)
   --suite S                active | all | pending (default: active)
   --repeat N               run each scenario N times (flakiness check; default 1)
-  --timeout SECONDS        per scenario run (default 60)
+  --timeout SECONDS        per scenario run (default 30; the suite's own request timeout is 60)
   --expected-failures F    baseline (default: examples/conformance/expected-failures.yaml)
   --config FILE            the example server's HTTP config (default: examples/conformance/config.yaml)
   --out DIR                where results go (default: .tmp/conformance/<time>)
@@ -462,7 +462,7 @@ async function main(args: string[]): Promise<number> {
       scenario: { type: "string", multiple: true },
       suite: { type: "string", default: "active" },
       repeat: { type: "string", default: "1" },
-      timeout: { type: "string", default: "60" },
+      timeout: { type: "string", default: "30" },
       "expected-failures": { type: "string", default: DEFAULT_BASELINE },
       config: { type: "string", default: EXAMPLE_HTTP_CONFIG },
       out: { type: "string" },
@@ -474,7 +474,8 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const targets = (values.target ?? ["direct"]) as TargetName[];
+  const named = values.target ?? ["direct"];
+  const targets = (named.includes("all") ? [...TARGETS] : [...new Set(named)]) as TargetName[];
   for (const t of targets) {
     if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
   }
