@@ -130,13 +130,12 @@ export type {
   HttpSectionConfig,
   McpServerConfigInput,
   ModuleSlotConfig,
-  SessionProviderName,
-  SessionToolName,
   SseSectionConfig,
   StorageProviderName,
   StreamableHttpSectionConfig,
 } from "./src/config/types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./src/config/env.ts";
+export { resolveArtifactRoot, resolveSqlitePath } from "./src/config/paths.ts";
 export type { EnvSource } from "./src/config/env.ts";
 
 // Logging
@@ -183,9 +182,9 @@ export { DownstreamSession } from "./src/server/session.ts";
 export type { SessionInit } from "./src/server/session.ts";
 export { serve } from "./src/server/serve.ts";
 export type { ServeHandle, ServeOptions } from "./src/server/serve.ts";
-export { runServer } from "./src/server/run.ts";
+export { buildRuntime, runServer } from "./src/server/run.ts";
 export type { RunServerOptions } from "./src/server/run.ts";
-export { pluginsFor } from "./src/server/plugins.ts";
+export { lazyPlugin, pluginsFor } from "./src/server/plugins.ts";
 
 // Transports
 export { StdioTransport } from "./src/transports/stdio.ts";
@@ -208,10 +207,96 @@ export type { SseSettings } from "./src/transports/sse.ts";
 // Storage seam (sessions, artifact metadata)
 export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";
+export { SqliteKeyValueStore } from "./src/sessions/sqlite_kv.ts";
+export type { SqliteKeyValueStoreOptions } from "./src/sessions/sqlite_kv.ts";
+
+// Artifacts (scoped file storage, its tools and artifact:// resources)
+export { ArtifactStore, mimeMatches } from "./src/artifacts/store.ts";
+export type {
+  ArtifactCaller,
+  ArtifactInput,
+  ArtifactMetadata,
+  ArtifactScope,
+  ArtifactStoreOptions,
+  ArtifactUpdate,
+  UserListFilter,
+} from "./src/artifacts/store.ts";
+export {
+  ArtifactError,
+  ArtifactIdentityError,
+  ArtifactNotFoundError,
+  ArtifactPermissionError,
+  ArtifactTooLargeError,
+} from "./src/artifacts/errors.ts";
+export { assertBlobKey } from "./src/artifacts/blob.ts";
+export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
+export { MemoryBlobStore } from "./src/artifacts/blob_memory.ts";
+export { FilesystemBlobStore } from "./src/artifacts/blob_filesystem.ts";
+export type { FilesystemBlobStoreOptions } from "./src/artifacts/blob_filesystem.ts";
+export { S3BlobStore } from "./src/artifacts/blob_s3.ts";
+export type { S3BlobStoreOptions } from "./src/artifacts/blob_s3.ts";
+export { SqliteBlobStore } from "./src/artifacts/blob_sqlite.ts";
+export { createBlobStore } from "./src/artifacts/providers.ts";
+export {
+  IBM_COS_DEFAULT_ENDPOINT,
+  resolveArtifactNamespace,
+  resolveArtifactSettings,
+  STORAGE_ALIASES,
+} from "./src/artifacts/settings.ts";
+export type {
+  ArtifactSettings,
+  MetadataProviderName,
+  S3Settings,
+  StorageKind,
+} from "./src/artifacts/settings.ts";
+export { callerOf } from "./src/artifacts/caller.ts";
+export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
+export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./src/artifacts/resources.ts";
+export {
+  artifactAudience,
+  ArtifactsPlugin,
+  artifactsPlugin,
+  createArtifactKeyValueStore,
+} from "./src/artifacts/plugin.ts";
+export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";
+
+// Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)
+export { MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";
+export type { ListedName, NamingOptions } from "./src/proxy/naming.ts";
+export { toOpenAITools } from "./src/proxy/openai.ts";
+export type { OpenAIToolDefinition } from "./src/proxy/openai.ts";
 
 // Auth seam
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
+
+// Identity: bearer JWT
+export {
+  HMAC_ALGORITHMS,
+  JwtAuthenticator,
+  PUBLIC_KEY_ALGORITHMS,
+  TokenError,
+  USER_ID_CLAIMS,
+  userFromClaims,
+} from "./src/auth/jwt.ts";
+export type { JwtAuthOptions, TokenFailure } from "./src/auth/jwt.ts";
+export { createAuthenticator, jwtOptionsFromEnv } from "./src/auth/config.ts";
+
+// Sessions: per-client sessions over memory / Redis / Redis Cluster
+export { attachBinding, bindingOf, SessionBinding, SessionManager } from "./src/sessions/manager.ts";
+export type { BindOptions, SessionManagerOptions, SessionRecord } from "./src/sessions/manager.ts";
+export { SessionError, SessionNotFoundError, StoreUnavailableError } from "./src/sessions/errors.ts";
+export { keyNamespace, NamespacedKeyValueStore } from "./src/sessions/namespace.ts";
+export {
+  DEFAULT_REDIS_URL,
+  parseRedisUrl,
+  RedisKeyValueStore,
+  redisOptionsFromEnv,
+} from "./src/sessions/redis_kv.ts";
+export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
+export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
+export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
+export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
 
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
 export {

@@ -9,11 +9,11 @@
 import {
   Client,
   deferResponses,
+  retainingFetch,
   SSEClientTransport,
-  StdioClientTransport,
   StreamableHTTPClientTransport,
 } from "../src/sdk/client.ts";
-import { retainingFetch } from "../src/sdk/client.ts";
+import { StdioClientTransport } from "../src/sdk/client_stdio.ts";
 import type { Transport } from "../src/sdk/server.ts";
 
 /** Absolute path of the repository root (with a trailing slash). */

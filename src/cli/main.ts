@@ -8,8 +8,10 @@
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
 import { ConfigError, RuntimeError } from "../errors.ts";
-import { parseLogLevel } from "../log/logger.ts";
-import type { ConfigOverrides } from "../config/load.ts";
+import { parseServerFlags, UsageError, writeAll } from "./common.ts";
+import { proxyCommand } from "./proxy_command.ts";
+
+export { parseServerFlags, UsageError } from "./common.ts";
 import { runServer } from "../server/run.ts";
 import { VERSION } from "../version.ts";
 import { EMBEDDED_CONFIG, embeddedDefinitions } from "./embedded.ts";
@@ -17,19 +19,6 @@ import { permissionsCommand } from "./permissions.ts";
 
 /** A CLI subcommand: gets its own argv, returns the exit code. */
 export type Command = (args: string[]) => Promise<number>;
-
-/** A usage error: the message plus the usage text, exit code 2. */
-export class UsageError extends RuntimeError {
-  /** Exit code 2: the user fixes the command line. */
-  override readonly exitCode: number = 2;
-  /** A usage error with `message`; the CLI prints the usage after it. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-const TRANSPORTS = ["stdio", "sse", "streamable-http"] as const;
 
 /** Usage of the `server` command. */
 export const SERVER_USAGE = `chuk-mcp-runtime ${VERSION} — an MCP runtime for Deno
@@ -51,38 +40,6 @@ Options:
 
 Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
 `;
-
-/** Parse the flags shared by `server` and `proxy` into config overrides. */
-export function parseServerFlags(values: {
-  transport?: string;
-  host?: string;
-  port?: string;
-  "log-level"?: string;
-}): ConfigOverrides {
-  const o: ConfigOverrides = {};
-  if (values.transport !== undefined) {
-    if (!(TRANSPORTS as readonly string[]).includes(values.transport)) {
-      throw new UsageError(
-        `--transport: expected one of ${TRANSPORTS.join(", ")}, got '${values.transport}'`,
-      );
-    }
-    o.transport = values.transport as ConfigOverrides["transport"];
-  }
-  if (values.host !== undefined) o.host = values.host;
-  if (values.port !== undefined) {
-    const n = Number(values.port);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
-      throw new UsageError(`--port: expected an integer 0-65535, got '${values.port}'`);
-    }
-    o.port = n;
-  }
-  if (values["log-level"] !== undefined) {
-    const level = parseLogLevel(values["log-level"]);
-    if (!level) throw new UsageError(`--log-level: expected DEBUG, INFO, WARNING, ERROR or CRITICAL`);
-    o.logLevel = level;
-  }
-  return o;
-}
 
 /** The flag spec `server` and `proxy` share (for `node:util` `parseArgs`). */
 export const SERVER_FLAG_SPEC = {
@@ -128,14 +85,11 @@ const serverCommand: Command = async (args) => {
 /** Subcommands by name. Features add theirs here (`proxy`, `permissions`, ...). */
 export const COMMANDS: Record<string, Command> = {
   server: serverCommand,
+  proxy: proxyCommand,
   permissions: permissionsCommand,
 };
 
-function write(stream: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += stream.writeSync(bytes.subarray(off));
-}
+const write = writeAll;
 
 /**
  * Run the CLI with `args` (without the program name). Resolves with the exit code; a server
@@ -157,7 +111,10 @@ export async function runCli(args: string[]): Promise<number> {
     return await run();
   } catch (e) {
     if (e instanceof UsageError) {
-      write(Deno.stderr, `error: ${e.message}\n\n${SERVER_USAGE}`);
+      const usage = command && command !== COMMANDS.server
+        ? `Run 'cli.ts ${first} --help' for usage.\n`
+        : `\n${SERVER_USAGE}`;
+      write(Deno.stderr, `error: ${e.message}\n${usage}`);
       return e.exitCode;
     }
     if (e instanceof ConfigError) {

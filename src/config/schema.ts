@@ -182,6 +182,12 @@ const artifactsSchema = z.strictObject({
   }).optional(),
   /** Largest artifact accepted, in bytes (default 100 MiB). */
   max_file_bytes: byteSize.default(100 * MiB),
+  /** Default lifetime of session-scope artifacts, in seconds (15 min). */
+  session_ttl_seconds: z.number().int().positive().default(900),
+  /** Default lifetime of user-scope artifacts, in seconds (365 days). */
+  user_ttl_seconds: z.number().int().positive().default(365 * 24 * 3600),
+  /** How often expired artifacts' blobs are removed, in seconds. */
+  cleanup_interval_seconds: z.number().positive().default(60),
   tools: toolSwitches(ARTIFACT_TOOL_NAMES),
 });
 

@@ -214,6 +214,9 @@ export interface RuntimeConfig {
     sqlite_path: string | null;
     s3?: { endpoint_url?: string; region?: string; force_path_style?: boolean };
     max_file_bytes: number;
+    session_ttl_seconds: number;
+    user_ttl_seconds: number;
+    cleanup_interval_seconds: number;
     tools: { [K in ArtifactToolName]?: BuiltinToolSwitch };
   };
   /** `proxy:` section. */

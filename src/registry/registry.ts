@@ -317,6 +317,11 @@ export class Registry {
     this.#changed("resources");
   }
 
+  /** Tell sessions a list may have changed even though no entry did (e.g. an upstream came back). */
+  touch(kind: ListKind): void {
+    this.#changed(kind);
+  }
+
   /** The `resources/list` answer for this caller: fixed, template-enumerated, then providers'. */
   async listResources(ctx: RequestContext): Promise<Resource[]> {
     const out = [...this.#resources.values()].map((e) => e.resource);

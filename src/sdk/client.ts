@@ -9,8 +9,9 @@
  *   microtask later, so a progress notification arriving in the same chunk as its response is
  *   dropped ("unknown token"). Delivering responses one microtask later keeps arrival order.
  *
- * Kept separate from `server.ts` so servers never load `client/stdio.js` (cross-spawn reads env
- * `OSTYPE` at import time).
+ * Kept separate from `server.ts` so servers without upstreams never load the client side. The
+ * SDK's stdio client (which pulls cross-spawn, reading env `OSTYPE` at import time) lives in
+ * `client_stdio.ts`, for tests only: the proxy has its own (process groups, exact env).
  *
  * @module
  */
@@ -19,10 +20,6 @@
 export { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 export type { ClientOptions } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-export { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-export type { StdioServerParameters } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/client/sse"
@@ -72,8 +69,8 @@ function isResponse(m: JSONRPCMessage): boolean {
  *
  * @example
  * ```ts
- * import { Client, deferResponses, StdioClientTransport } from "./client.ts";
- * const transport = new StdioClientTransport({ command: "deno", args: ["run", "-A", "cli.ts", "--transport", "stdio"] });
+ * import { Client, deferResponses, StreamableHTTPClientTransport } from "./client.ts";
+ * const transport = new StreamableHTTPClientTransport(new URL("http://127.0.0.1:3000/mcp"));
  * const client = new Client({ name: "example", version: "1.0.0" });
  * await client.connect(transport);
  * deferResponses(transport);

@@ -8,6 +8,7 @@
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import type { RuntimePlugin } from "./runtime.ts";
+import { sessionToolsPlugin } from "../sessions/tools.ts";
 
 /**
  * The plugins `config` asks for, in start order.
@@ -19,7 +20,39 @@ import type { RuntimePlugin } from "./runtime.ts";
  * console.log(plugins.map((p) => p.name));
  * ```
  */
-export function pluginsFor(_config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
+export function pluginsFor(config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
   const plugins: RuntimePlugin[] = [];
+  if (config.session_tools.enabled) plugins.push(sessionToolsPlugin(config));
+  if (config.artifacts.enabled) {
+    plugins.push(
+      lazyPlugin("artifacts", async () => (await import("../artifacts/plugin.ts")).artifactsPlugin()),
+    );
+  }
+  if (config.proxy.enabled) {
+    // Loaded on demand: a server without upstreams never loads the MCP client side.
+    plugins.push(lazyPlugin("proxy", async () => new (await import("../proxy/plugin.ts")).ProxyPlugin()));
+  }
   return plugins;
+}
+
+/**
+ * A plugin whose module is imported only when the runtime starts it.
+ *
+ * @example
+ * ```ts
+ * import { lazyPlugin } from "@chuk/mcp-runtime";
+ * const plugin = lazyPlugin("hello", () => Promise.resolve({ name: "hello" }));
+ * ```
+ */
+export function lazyPlugin(name: string, load: () => Promise<RuntimePlugin>): RuntimePlugin {
+  let inner: RuntimePlugin | undefined;
+  return {
+    name,
+    async start(runtime) {
+      inner = await load();
+      await inner.start?.(runtime);
+    },
+    stop: () => inner?.stop?.() ?? Promise.resolve(),
+    health: () => inner?.health?.(),
+  };
 }

@@ -5,13 +5,15 @@
  * @module
  */
 
+import { createAuthenticator } from "../auth/config.ts";
 import type { Authenticator } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { type ConfigOverrides, loadConfig } from "../config/load.ts";
-import type { RuntimeConfigInput } from "../config/schema.ts";
+import type { RuntimeConfig, RuntimeConfigInput } from "../config/schema.ts";
+import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
-import { requiredPermissions } from "../permissions/required.ts";
+import { displayPath, requiredPermissions } from "../permissions/required.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
 import { pluginsFor } from "./plugins.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
@@ -38,12 +40,88 @@ export interface RunServerOptions extends ServeOptions {
   cwd?: string;
   /** Do not look for `./config.yaml` when no path is given. */
   noSearch?: boolean;
+  /** Adjust the loaded configuration (command-line additions) before the runtime is built. */
+  patchConfig?: (config: RuntimeConfig) => void;
   /**
    * Check at startup that every Deno permission the configuration needs is granted, and stop with
    * a {@linkcode PermissionError} (exit code 2) naming the flags to add when one is not. Default
    * true; under `-A` the check always passes.
    */
   checkPermissions?: boolean;
+  /** Command-line arguments that reproduce this configuration, for the hint in a permission error. */
+  permissionArgs?: string[];
+}
+
+/**
+ * Load configuration and build the runtime it describes (not started, not serving).
+ *
+ * @example
+ * ```ts
+ * import { buildRuntime } from "@chuk/mcp-runtime";
+ * const runtime = await buildRuntime({ fallbackConfig: {}, noSearch: true });
+ * await runtime.start();
+ * console.log(runtime.registry.listTools().length);
+ * await runtime.stop();
+ * ```
+ */
+export async function buildRuntime(options: RunServerOptions = {}): Promise<Runtime> {
+  const env = options.env ?? processEnv;
+  const check = options.checkPermissions ?? true;
+  const readsProcessEnv = options.env === undefined || options.env === processEnv;
+  const configArgs = options.permissionArgs ?? cliArgsOf(options);
+  if (check) {
+    preflightConfigPermissions({
+      configPath: options.configPath,
+      cwd: options.cwd,
+      noSearch: options.noSearch,
+      readsProcessEnv,
+      configArgs,
+    });
+  }
+  const loaded = await loadConfig({
+    path: options.configPath,
+    env,
+    cwd: options.cwd,
+    overrides: options.overrides,
+    fallback: options.fallbackConfig,
+    noSearch: options.noSearch,
+  });
+  options.patchConfig?.(loaded.config);
+  if (check) {
+    const required = requiredPermissions(loaded.config, {
+      configFile: loaded.file,
+      configPath: options.configPath,
+      noSearch: options.noSearch,
+      baseDir: loaded.baseDir,
+      cwd: options.cwd,
+      env,
+      readsProcessEnv,
+    });
+    const label = loaded.file
+      ? displayPath(loaded.file, options.cwd ?? Deno.cwd())
+      : "the embedded default configuration";
+    assertPermissions(required, { label, configArgs });
+  }
+  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  const authenticator = options.authenticator ??
+    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
+    getLogger("server").info(
+      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
+    );
+  }
+  return new Runtime({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    configLabel: loaded.file ?? "<embedded default>",
+    env,
+    definitions: [
+      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
+      ...(options.definitions ?? []),
+    ],
+    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
+    authenticator,
+  });
 }
 
 /**
@@ -63,51 +141,7 @@ export interface RunServerOptions extends ServeOptions {
  * ```
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
-  const env = options.env ?? processEnv;
-  const check = options.checkPermissions ?? true;
-  const readsProcessEnv = options.env === undefined || options.env === processEnv;
-  const configArgs = cliArgsOf(options);
-  if (check) {
-    preflightConfigPermissions({
-      configPath: options.configPath,
-      cwd: options.cwd,
-      noSearch: options.noSearch,
-      readsProcessEnv,
-      configArgs,
-    });
-  }
-  const loaded = await loadConfig({
-    path: options.configPath,
-    env,
-    cwd: options.cwd,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  if (check) {
-    const required = requiredPermissions(loaded.config, {
-      configFile: loaded.file,
-      configPath: options.configPath,
-      noSearch: options.noSearch,
-      baseDir: loaded.baseDir,
-      cwd: options.cwd,
-      env,
-      readsProcessEnv,
-    });
-    assertPermissions(required, { label: loaded.file ?? "the embedded default configuration", configArgs });
-  }
-  const runtime = new Runtime({
-    config: loaded.config,
-    baseDir: loaded.baseDir,
-    configLabel: loaded.file ?? "<embedded default>",
-    env,
-    definitions: [
-      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
-      ...(options.definitions ?? []),
-    ],
-    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
-    authenticator: options.authenticator,
-  });
+  const runtime = await buildRuntime(options);
   try {
     await runtime.start();
   } catch (e) {

@@ -12,7 +12,8 @@ import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "../registry/registry.ts";
-import type { Implementation } from "../sdk/types.ts";
+import { SessionManager } from "../sessions/manager.ts";
+import type { Implementation, LoggingLevel } from "../sdk/types.ts";
 import {
   bakedModule,
   collectDefinitions,
@@ -69,6 +70,12 @@ export interface RuntimeEvents extends Record<string, unknown> {
   subscribe: { session: DownstreamSession; uri: string };
   /** A client unsubscribed from a resource URI. */
   unsubscribe: { session: DownstreamSession; uri: string };
+  /** A client finished the `initialize` handshake (its capabilities are known). */
+  sessionInitialized: DownstreamSession;
+  /** A client said its roots changed (`notifications/roots/list_changed`). */
+  rootsChanged: DownstreamSession;
+  /** A client set its log level (`logging/setLevel`). */
+  logLevel: { session: DownstreamSession; level: LoggingLevel };
 }
 
 /** Options of the {@linkcode Runtime} constructor. */
@@ -89,6 +96,8 @@ export interface RuntimeOptions {
   authenticator?: Authenticator;
   /** Server instructions sent in the `initialize` answer. */
   instructions?: string;
+  /** Runtime sessions; default: built from the config and environment (`SessionManager.fromConfig`). */
+  sessionManager?: SessionManager;
 }
 
 /**
@@ -120,6 +129,13 @@ export class Runtime {
   readonly events: Emitter<RuntimeEvents> = new Emitter<RuntimeEvents>();
   /** How HTTP transports authenticate callers. */
   authenticator: Authenticator;
+  /**
+   * Runtime sessions: which session each call belongs to, and the session records in the session
+   * provider. Its `store` (namespaced `{ENVIRONMENT}:{DEPLOYMENT_ID}:`) is shared with other
+   * features such as artifact metadata. (Not to be confused with {@linkcode Runtime.sessions}, the
+   * live client connections.)
+   */
+  readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
   readonly instructions: string | undefined;
   /** When the runtime was created (ms epoch), for uptime. */
@@ -147,6 +163,8 @@ export class Runtime {
     this.serverInfo = { name: this.config.host.name, version: VERSION };
     this.sandboxId = resolveSandboxId(this.config, this.#env);
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
+    this.sessionManager = options.sessionManager ??
+      SessionManager.fromConfig(this.config, this.#env, this.sandboxId, this.baseDir);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
   }
 
@@ -176,6 +194,7 @@ export class Runtime {
       const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
       registerDefinitions(this.registry, defs, source, toolOptions);
     }
+    await this.sessionManager.start();
     for (const plugin of this.#plugins) {
       if (plugin.start) await plugin.start(this);
       this.#started.push(plugin);
@@ -282,6 +301,7 @@ export class Runtime {
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
       sessions: this.#sessions.size,
       tools: this.registry.listTools().length,
+      session_store: this.sessionManager.health(),
       ...plugins,
     };
   }
@@ -300,5 +320,6 @@ export class Runtime {
         log.warn(`plugin ${plugin.name} did not stop cleanly: ${e instanceof Error ? e.message : e}`);
       }
     }
+    await this.sessionManager.close().catch((e) => log.warn(`session store did not close cleanly: ${e}`));
   }
 }

@@ -9,6 +9,7 @@
 import type { RequestContext, TransportKind, UserIdentity } from "../context/request_context.ts";
 import { ToolError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
+import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
 import { Server } from "../sdk/server.ts";
 import {
@@ -26,6 +27,7 @@ import {
   type LoggingLevel,
   McpError,
   ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
   type ServerNotification,
   type ServerRequest,
   SetLevelRequestSchema,
@@ -61,11 +63,10 @@ export interface SessionInit {
   /** Headers of the request that opened the connection (lower-cased). */
   headers?: Record<string, string>;
   /**
-   * Whether messages about a request (progress, logs, sampling) can travel on that request's own
-   * response stream. False for stateful streamable HTTP with JSON responses: they then go on the
-   * session's GET stream instead. Default true.
+   * One request of stateless HTTP: the runtime session then follows the authenticated user (an
+   * anonymous request gets a session of its own).
    */
-  requestStreams?: boolean;
+  stateless?: boolean;
 }
 
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
@@ -84,8 +85,10 @@ export const USER_KEY = "chukUser";
  * ```
  */
 export class DownstreamSession {
-  /** The connection's session id (what `ctx.sessionId` reports; the sessions layer may switch it). */
+  /** The connection's id (the transport's: SSE session id, `Mcp-Session-Id`). */
   id: string;
+  /** Which runtime session this connection's calls use; `ctx.sessionId` reports its id. */
+  readonly binding: SessionBinding;
   /** The transport kind. */
   readonly transport: TransportKind;
   /** The SDK server bound to this connection. */
@@ -103,7 +106,6 @@ export class DownstreamSession {
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
-  readonly #requestStreams: boolean;
 
   /** A session of `runtime` for one client connection; a transport connects it. */
   constructor(runtime: Runtime, init: SessionInit) {
@@ -112,7 +114,7 @@ export class DownstreamSession {
     this.transport = init.transport;
     this.user = init.user;
     this.headers = init.headers ?? {};
-    this.#requestStreams = init.requestStreams ?? true;
+    this.binding = runtime.sessionManager.bind({ userId: init.user?.id ?? null, followUser: init.stateless });
     this.server = new Server(runtime.serverInfo, {
       capabilities: {
         tools: { listChanged: true },
@@ -125,6 +127,10 @@ export class DownstreamSession {
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
+    this.server.oninitialized = () => runtime.events.emit("sessionInitialized", this);
+    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+      runtime.events.emit("rootsChanged", this);
+    });
   }
 
   /** Whether the connection has ended. */
@@ -183,17 +189,16 @@ export class DownstreamSession {
   /** Build the handler context for one request. */
   context(extra: Extra): RequestContext {
     const runtime = this.#runtime;
-    const sessionId = this.id;
+    const sessionId = this.binding.sessionId;
     const wantsLog = (level: LoggingLevel) => this.wantsLog(level);
     const meta = extra._meta as Record<string, unknown> | undefined;
     const progressToken = meta?.progressToken as string | number | undefined;
     const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
     const user = (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
     const caps = () => this.server.getClientCapabilities();
-    const server = this.server;
-    const related = this.#requestStreams;
-    const notify = (n: ServerNotification) => (related ? extra.sendNotification(n) : server.notification(n));
-    return {
+    // Messages about this request travel with it (on its response stream, for HTTP).
+    const notify = (n: ServerNotification) => extra.sendNotification(n);
+    const ctx: RequestContext = {
       signal: extra.signal,
       headers,
       sessionId,
@@ -235,31 +240,34 @@ export class DownstreamSession {
       },
       async sample(params) {
         if (!caps()?.sampling) throw new ToolError("the client does not support sampling");
-        const req = { method: "sampling/createMessage" as const, params };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, CreateMessageResultSchema, opts)
-          : await server.request(req, CreateMessageResultSchema, opts);
+        return await extra.sendRequest(
+          { method: "sampling/createMessage", params },
+          CreateMessageResultSchema,
+          { signal: extra.signal },
+        );
       },
       async elicit(params) {
         if (!caps()?.elicitation) throw new ToolError("the client does not support elicitation");
-        const req = { method: "elicitation/create" as const, params };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, ElicitResultSchema, opts)
-          : await server.request(req, ElicitResultSchema, opts);
+        return await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
+          signal: extra.signal,
+        });
       },
       async listRoots() {
         if (!caps()?.roots) throw new ToolError("the client does not support roots");
-        const req = { method: "roots/list" as const };
-        const opts = { signal: extra.signal };
-        return related
-          ? await extra.sendRequest(req, ListRootsResultSchema, opts)
-          : await server.request(req, ListRootsResultSchema, opts);
+        return await extra.sendRequest({ method: "roots/list" }, ListRootsResultSchema, {
+          signal: extra.signal,
+        });
       },
       resourceUpdated: (uri) => runtime.resourceUpdated(uri),
       getHeaders: () => headers,
     };
+    return attachBinding(ctx, this.binding);
+  }
+
+  /** `context()` once the runtime session is resolved (stateless HTTP looks it up in the store). */
+  async #context(extra: Extra): Promise<RequestContext> {
+    await this.binding.ready();
+    return this.context(extra);
   }
 
   #installHandlers(): void {
@@ -278,7 +286,7 @@ export class DownstreamSession {
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
       const end = this.#runtime.beginRequest();
       try {
-        return await entry.call(req.params.arguments, this.context(extra));
+        return await entry.call(req.params.arguments, await this.#context(extra));
       } finally {
         end();
       }
@@ -286,7 +294,7 @@ export class DownstreamSession {
 
     s.setRequestHandler(ListResourcesRequestSchema, async (_req, extra) => {
       touch();
-      return { resources: await registry.listResources(this.context(extra)) };
+      return { resources: await registry.listResources(await this.#context(extra)) };
     });
 
     s.setRequestHandler(ListResourceTemplatesRequestSchema, () => {
@@ -299,7 +307,7 @@ export class DownstreamSession {
       const uri = req.params.uri;
       let result;
       try {
-        result = await registry.readResource(uri, this.context(extra));
+        result = await registry.readResource(uri, await this.#context(extra));
       } catch (e) {
         if (e instanceof McpError) throw e;
         throw new McpError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
@@ -334,7 +342,7 @@ export class DownstreamSession {
       const entry = registry.getPrompt(req.params.name);
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
       try {
-        return await entry.get(req.params.arguments, this.context(extra));
+        return await entry.get(req.params.arguments, await this.#context(extra));
       } catch (e) {
         if (e instanceof McpError) throw e;
         throw new McpError(ErrorCode.InvalidParams, errorText(e));
@@ -344,7 +352,7 @@ export class DownstreamSession {
     s.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
       touch();
       const { ref, argument, context } = req.params;
-      const ctx = this.context(extra);
+      const ctx = await this.#context(extra);
       let entry;
       if (ref.type === "ref/prompt") {
         entry = registry.getPrompt(ref.name);
@@ -364,6 +372,7 @@ export class DownstreamSession {
     s.setRequestHandler(SetLevelRequestSchema, (req) => {
       touch();
       this.logLevel = req.params.level;
+      this.#runtime.events.emit("logLevel", { session: this, level: req.params.level });
       return {};
     });
   }

@@ -178,12 +178,12 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
     }
     const denied = checkHostAndOrigin(req, settings);
     if (denied) return denied;
+    // Every request but the health check needs credentials, unknown paths included.
+    const auth = await runtime.authenticator.authenticate(req);
+    if (!auth.ok) return auth.response;
     const isStream = url.pathname === settings.ssePath;
     const isMessage = messagePaths.has(url.pathname);
     if (!isStream && !isMessage) return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
-
-    const auth = await runtime.authenticator.authenticate(req);
-    if (!auth.ok) return auth.response;
 
     if (isStream) {
       if (req.method !== "GET") {

@@ -18,6 +18,7 @@ import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
 import { isInitializeRequest } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
 import { type DownstreamSession, USER_KEY } from "../server/session.ts";
+import { jsonWhenPlain } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
   healthResponse,
@@ -56,9 +57,9 @@ export interface HttpHandler {
   close(): Promise<void>;
 }
 
-function wantsProgress(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => m && typeof m === "object" && m.params?._meta?.progressToken !== undefined);
+/** One JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
+function isSingleRequest(body: unknown): boolean {
+  return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body;
 }
 
 /** The SDK transport wants a `Request` whose body it may read; we already read it. */
@@ -106,11 +107,12 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const denied = checkHostAndOrigin(req, settings);
     if (denied) return denied;
+    // Every request but the health check needs credentials, unknown paths included.
+    const auth = await runtime.authenticator.authenticate(req);
+    if (!auth.ok) return auth.response;
     if (url.pathname !== settings.mcpPath && url.pathname !== settings.mcpPath + "/") {
       return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
     }
-    const auth = await runtime.authenticator.authenticate(req);
-    if (!auth.ok) return auth.response;
 
     if (req.method === "POST") return await post(req, auth.user, auth.token);
     if (settings.stateless) {
@@ -161,15 +163,18 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
     const options = { parsedBody: body.value, authInfo: authInfo(user, token) };
+    // JSON answers when configured and possible (one request, nothing sent before its response).
+    const answer = (res: Response) =>
+      settings.jsonResponse && isSingleRequest(body.value) ? jsonWhenPlain(res) : Promise.resolve(res);
 
-    if (settings.stateless) return await stateless(req, body.value, user, options);
+    if (settings.stateless) return await stateless(req, user, options, answer);
 
     const sid = req.headers.get("mcp-session-id");
     if (sid) {
       const found = lookup(req, user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await found.transport.handleRequest(req, options);
+      return await answer(await found.transport.handleRequest(req, options));
     }
     const isInit = Array.isArray(body.value)
       ? body.value.some(isInitializeRequest)
@@ -181,12 +186,11 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       transport: "streamable-http",
       user,
       headers: headersOf(req),
-      // JSON answers cannot carry notifications: route them over the session's GET stream.
-      requestStreams: !settings.jsonResponse,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => session.id,
-      enableJsonResponse: settings.jsonResponse,
+      // Always a stream underneath; `jsonWhenPlain` answers JSON when nothing but the response comes.
+      enableJsonResponse: false,
       onsessioninitialized: (id) => {
         live.set(id, { session, transport });
       },
@@ -197,25 +201,29 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     });
     session.onClose(() => live.delete(session.id));
     await session.connect(transport);
-    return await transport.handleRequest(req, options);
+    return await answer(await transport.handleRequest(req, options));
   }
 
   async function stateless(
     req: Request,
-    message: unknown,
     user: UserIdentity | undefined,
     options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
+    answer: (res: Response) => Promise<Response>,
   ): Promise<Response> {
-    const session = runtime.openSession({ transport: "streamable-http", user, headers: headersOf(req) });
+    const session = runtime.openSession({
+      transport: "streamable-http",
+      user,
+      headers: headersOf(req),
+      stateless: true,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      // JSON answers cannot carry notifications: stream when the caller asked for progress.
-      enableJsonResponse: settings.jsonResponse && !wantsProgress(message),
+      enableJsonResponse: false,
     });
     await session.connect(transport);
     let res: Response;
     try {
-      res = await transport.handleRequest(req, options);
+      res = await answer(await transport.handleRequest(req, options));
     } catch (e) {
       await session.close();
       throw e;

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { BINARIES, compilePlan, hostTarget, parseCompileArgs, TARGETS } from "../../scripts/compile.ts";
 import { VERSION } from "../../src/version.ts";
-import { Client, deferResponses, StdioClientTransport } from "../../src/sdk/client.ts";
+import { Client, deferResponses } from "../../src/sdk/client.ts";
+import { StdioClientTransport } from "../../src/sdk/client_stdio.ts";
 import { COMMANDS } from "../../src/cli/main.ts";
 import { childEnv, DENO, firstText, ROOT, runCliOnce, tempConfig } from "../helpers.ts";
 

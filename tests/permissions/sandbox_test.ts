@@ -8,7 +8,8 @@ import { validateConfig } from "../../src/config/load.ts";
 import type { McpServerConfig } from "../../src/config/types.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { denoExecutable, type StdioLaunchSpec, stdioLaunchSpec } from "../../src/permissions/sandbox.ts";
-import { Client, deferResponses, StdioClientTransport } from "../../src/sdk/client.ts";
+import { Client, deferResponses } from "../../src/sdk/client.ts";
+import { StdioClientTransport } from "../../src/sdk/client_stdio.ts";
 import { DENO, firstText, ROOT } from "../helpers.ts";
 
 const HOSTILE = `${ROOT}tests/fixtures/hostile_server.ts`;
@@ -135,6 +136,11 @@ Deno.test("launch spec: no grants by default; local files keep their project con
   assert.deepEqual(spec.args, ["run", "--no-prompt", "--ignore-env", "/srv/app/server.ts"]);
   assert.deepEqual(spec.grants, []);
   assert.equal(spec.cwd, "/srv/app/work");
+  const located = stdioLaunchSpec("h", entry({ command: "x", location: "srv" }), {
+    baseDir: "/app",
+    env: parentEnv(),
+  });
+  assert.equal(located.cwd, "/app/srv", "location is the fallback working directory");
 });
 
 Deno.test("launch spec: a plain stdio child gets PATH/HOME/LANG plus its env, nothing else", () => {

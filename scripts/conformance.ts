@@ -1,0 +1,622 @@
+/**
+ * `deno task conformance`: run the official MCP conformance suite
+ * (`@modelcontextprotocol/conformance`, server scenarios) against our runtime.
+ *
+ * For each target it starts a front on a free loopback port, runs every scenario as its own suite
+ * invocation (with a timeout), reads the verdict from the suite's `checks.json`, then stops the
+ * front. It prints a scenario × target table and a `conformance: N passed, N failed` line, and
+ * exits non-zero on any failure the baseline does not name — or on a baseline entry that now
+ * passes (the baseline only shrinks).
+ *
+ * Targets:
+ * - `direct`: the example server `examples/conformance/` over streamable HTTP.
+ * - `proxy`: our proxy in front of the same example server run as a stdio upstream, with root
+ *   aliases so the scenarios' tool and prompt names resolve and resource URIs unchanged.
+ * - `proxy-http`: the same, with the example server as a streamable-HTTP upstream.
+ *
+ * ```sh
+ * deno task conformance                          # direct, active scenarios, once
+ * deno task conformance --target direct --target proxy --repeat 5
+ * deno task conformance --scenario tools-call-sampling --repeat 20
+ * ```
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { isScalar, isSeq, parseDocument } from "yaml";
+import { Client, deferResponses, retainingFetch, StreamableHTTPClientTransport } from "../src/sdk/client.ts";
+
+/** The suite, pinned: scenario lists below are for this version. */
+export const SUITE = "npm:@modelcontextprotocol/conformance@0.1.16";
+
+/** The active server scenarios of the pinned suite (what `server --suite active` runs), in its order. */
+export const ACTIVE_SCENARIOS: readonly string[] = [
+  "server-initialize",
+  "logging-set-level",
+  "ping",
+  "completion-complete",
+  "tools-list",
+  "tools-call-simple-text",
+  "tools-call-image",
+  "tools-call-audio",
+  "tools-call-embedded-resource",
+  "tools-call-mixed-content",
+  "tools-call-with-logging",
+  "tools-call-error",
+  "tools-call-with-progress",
+  "tools-call-sampling",
+  "tools-call-elicitation",
+  "elicitation-sep1034-defaults",
+  "server-sse-multiple-streams",
+  "elicitation-sep1330-enums",
+  "resources-list",
+  "resources-read-text",
+  "resources-read-binary",
+  "resources-templates-read",
+  "resources-subscribe",
+  "resources-unsubscribe",
+  "prompts-list",
+  "prompts-get-simple",
+  "prompts-get-with-args",
+  "prompts-get-embedded-resource",
+  "prompts-get-with-image",
+  "dns-rebinding-protection",
+];
+
+/** Server scenarios the pinned suite marks pending (run with `--suite all` or `--suite pending`). */
+export const PENDING_SCENARIOS: readonly string[] = ["json-schema-2020-12", "server-sse-polling"];
+
+/** Names the front must list before scenarios run (catches a proxy that renames or drops them). */
+const EXPECTED_TOOLS = ["test_simple_text", "test_sampling", "test_elicitation", "test_tool_with_progress"];
+const EXPECTED_PROMPTS = ["test_simple_prompt", "test_prompt_with_arguments"];
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const CLI = `${ROOT}cli.ts`;
+const EXAMPLE_HTTP_CONFIG = `${ROOT}examples/conformance/config.yaml`;
+const EXAMPLE_STDIO_CONFIG = `${ROOT}examples/conformance/config.stdio.yaml`;
+const DEFAULT_BASELINE = `${ROOT}examples/conformance/expected-failures.yaml`;
+const DENO = Deno.execPath();
+
+/** The known targets. */
+export const TARGETS = ["direct", "proxy", "proxy-http"] as const;
+/** A target name. */
+export type TargetName = typeof TARGETS[number];
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts and the baseline (pure; unit-tested)
+
+/** One check as the suite writes it to `checks.json`. */
+export interface SuiteCheck {
+  id: string;
+  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO" | "SKIPPED" | string;
+  errorMessage?: string;
+}
+
+/** The verdict on one scenario run. */
+export interface Verdict {
+  ok: boolean;
+  /** Why it failed: the failing checks' ids and messages. */
+  message?: string;
+}
+
+/**
+ * Judge one scenario run from its checks. Like the suite's own baseline evaluation, a WARNING
+ * counts as a failure; a run with no checks is a failure too (the scenario never ran).
+ */
+export function judge(checks: SuiteCheck[]): Verdict {
+  if (checks.length === 0) return { ok: false, message: "no checks recorded" };
+  const bad = checks.filter((c) => c.status === "FAILURE" || c.status === "WARNING");
+  if (bad.length === 0) return { ok: true };
+  const message = bad.map((c) => `${c.id} ${c.status}${c.errorMessage ? `: ${c.errorMessage}` : ""}`)
+    .join("; ");
+  return { ok: false, message };
+}
+
+/** Scenarios expected to fail, each with the (external) reason written next to it. */
+export type Baseline = Map<string, string>;
+
+/**
+ * Parse an expected-failures file. The format is the suite's own (`server:` list of scenario
+ * names, so the file also works with the suite's `--expected-failures`), plus one rule: every
+ * entry carries its reason as a comment, on its line or the line above. An entry without a reason,
+ * or naming no known scenario, is an error.
+ *
+ * ```yaml
+ * server:
+ *   - some-scenario # upstream SDK bug modelcontextprotocol/typescript-sdk#1234
+ * ```
+ */
+export function parseBaseline(text: string, file: string, known: readonly string[]): Baseline {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+  const out: Baseline = new Map();
+  if (doc.contents === null) return out;
+  const list = doc.get("server", true);
+  if (list === undefined || list === null) return out;
+  if (!isSeq(list)) throw new Error(`${file}: 'server' must be a list of scenario names`);
+  for (const item of list.items) {
+    if (!isScalar(item) || typeof item.value !== "string") {
+      throw new Error(`${file}: 'server' entries must be scenario names`);
+    }
+    const name = item.value;
+    if (!known.includes(name)) throw new Error(`${file}: unknown scenario '${name}'`);
+    const reason = (item.comment ?? item.commentBefore ?? "").trim();
+    if (!reason) {
+      throw new Error(`${file}: '${name}' has no reason; write why it fails (outside our code) as a comment`);
+    }
+    out.set(name, reason);
+  }
+  return out;
+}
+
+/** Outcome of one run against the baseline. */
+export type Outcome = "pass" | "fail" | "expected-fail" | "stale";
+
+/** Classify a run: an unexpected failure and a stale baseline entry both fail the script. */
+export function outcome(ok: boolean, expected: boolean): Outcome {
+  if (ok) return expected ? "stale" : "pass";
+  return expected ? "expected-fail" : "fail";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fronts (what the suite talks to)
+
+/** A running front: the URL the suite tests, and how to stop it. */
+interface Front {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Environment for child Denos: keep what finds and fetches packages, force the system CA store. */
+function childEnv(): Record<string, string> {
+  return {
+    ...Deno.env.toObject(),
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    // A Deno child may need to download npm packages; on these machines that needs the system CAs.
+    DENO_TLS_CA_STORE: "system",
+  };
+}
+
+/** Start the CLI with `config` and wait for its ready banner (`ready: <type> at <url>`). */
+async function startCli(config: string, logFile: string, readyMs = 60_000): Promise<Front> {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "--quiet", CLI, "--config", config, "--port", "0"],
+    cwd: ROOT,
+    env: childEnv(),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const log = await Deno.open(logFile, { write: true, create: true, truncate: true });
+  let seen = "";
+  let resolveUrl!: (url: string) => void;
+  const url = new Promise<string>((r) => (resolveUrl = r));
+  const decoder = new TextDecoder();
+  const pump = (async () => {
+    for await (const chunk of child.stderr) {
+      await log.write(chunk);
+      if (seen.length < 65536) {
+        seen += decoder.decode(chunk, { stream: true });
+        const m = /ready: \S+ at (http:\/\/\S+)/.exec(seen);
+        if (m) resolveUrl(m[1]);
+      }
+    }
+  })();
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 15_000);
+      await child.status;
+      clearTimeout(timer);
+      await pump.catch(() => {});
+      log.close();
+    })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const notReady = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => resolve(new Error(`not ready after ${readyMs} ms`)), readyMs);
+  });
+  const first = await Promise.race([
+    url,
+    child.status.then((s) => new Error(`exited with code ${s.code} before it was ready`)),
+    notReady,
+  ]);
+  clearTimeout(timer);
+  if (first instanceof Error) {
+    await stop();
+    throw new Error(`${config}: ${first.message}; see ${logFile}`);
+  }
+  return { url: first, stop };
+}
+
+function upstreamEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    DENO_TLS_CA_STORE: "system",
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+  };
+  const dir = Deno.env.get("DENO_DIR");
+  if (dir) env.DENO_DIR = dir;
+  return env;
+}
+
+/** Config of the proxy front: our proxy on streamable HTTP, the example server as its upstream. */
+function proxyConfig(upstream: { stdio: true } | { url: string }): string {
+  const server = "stdio" in upstream
+    ? [
+      `    type: "stdio"`,
+      `    command: ${JSON.stringify(DENO)}`,
+      `    args: ${JSON.stringify(["run", "-A", "--quiet", CLI, "--config", EXAMPLE_STDIO_CONFIG])}`,
+      // A stdio child gets a scrubbed environment: give it what a Deno needs to find its cache.
+      `    env: ${JSON.stringify(upstreamEnv())}`,
+    ]
+    : [`    type: "streamable-http"`, `    url: ${JSON.stringify(upstream.url)}`];
+  return [
+    `# Written by scripts/conformance.ts: the proxy in front of examples/conformance.`,
+    `host: { name: "chuk-conformance-proxy" }`,
+    `server: { type: "streamable-http" }`,
+    // Same HTTP face as the direct server: stateful, SSE answers (see examples/conformance/config.yaml).
+    `streamable-http: { host: "127.0.0.1", port: 0, stateless: false, json_response: false }`,
+    `proxy: { enabled: true, namespace: "proxy", keep_root_aliases: true }`,
+    `mcp_servers:`,
+    `  conformance:`,
+    ...server,
+    ``,
+  ].join("\n");
+}
+
+/** Start a target's front(s); `config` is the example server's streamable-HTTP config. */
+async function startTarget(target: TargetName, dir: string, config: string): Promise<Front> {
+  if (target === "direct") return await startCli(config, `${dir}/server.log`);
+  const fronts: Front[] = [];
+  try {
+    let upstream: { stdio: true } | { url: string } = { stdio: true };
+    if (target === "proxy-http") {
+      const example = await startCli(config, `${dir}/upstream.log`);
+      fronts.push(example);
+      upstream = { url: example.url };
+    }
+    const file = `${dir}/proxy.yaml`;
+    await Deno.writeTextFile(file, proxyConfig(upstream));
+    fronts.unshift(await startCli(file, `${dir}/proxy.log`));
+  } catch (e) {
+    for (const f of fronts) await f.stop();
+    throw e;
+  }
+  return {
+    url: fronts[0].url,
+    async stop() {
+      for (const f of fronts) await f.stop();
+    },
+  };
+}
+
+/** Check that the front lists the names the scenarios call, so a naming problem fails loudly once. */
+async function preflight(url: string): Promise<void> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: retainingFetch });
+  const client = new Client({ name: "conformance-preflight", version: "1.0.0" });
+  await client.connect(transport);
+  deferResponses(transport);
+  try {
+    const tools = new Set((await client.listTools()).tools.map((t) => t.name));
+    const prompts = new Set((await client.listPrompts()).prompts.map((p) => p.name));
+    const missing = [
+      ...EXPECTED_TOOLS.filter((n) => !tools.has(n)).map((n) => `tool ${n}`),
+      ...EXPECTED_PROMPTS.filter((n) => !prompts.has(n)).map((n) => `prompt ${n}`),
+    ];
+    if (missing.length) {
+      throw new Error(
+        `${url} does not list ${missing.join(", ")} (it lists tools: ${[...tools].join(", ") || "none"})`,
+      );
+    }
+  } finally {
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the suite
+
+/** Run the suite once with `args`; returns exit code and output (killed after `timeoutMs`). */
+async function suite(
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ code: number; out: string; timedOut: boolean }> {
+  // --no-config: the suite resolves its own dependencies, never through this repo's deno.json/lock.
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "--no-config", SUITE, ...args],
+    cwd,
+    env: childEnv(),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, timeoutMs);
+  const { code, stdout, stderr } = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return { code, out: dec.decode(stdout) + dec.decode(stderr), timedOut };
+}
+
+/** The suite's server scenario names (`list --server`). Also fetches the suite on a fresh machine. */
+async function listScenarios(cwd: string): Promise<string[]> {
+  const r = await suite(["list", "--server"], cwd, 300_000);
+  if (r.code !== 0) throw new Error(`cannot run ${SUITE} list (exit ${r.code}):\n${r.out}`);
+  return [...r.out.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]);
+}
+
+/** One scenario run. */
+export interface RunRecord {
+  target: TargetName;
+  scenario: string;
+  run: number;
+  ok: boolean;
+  outcome: Outcome;
+  message?: string;
+  ms: number;
+  dir: string;
+}
+
+async function readChecks(dir: string): Promise<SuiteCheck[] | undefined> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isDirectory) continue;
+    try {
+      return JSON.parse(await Deno.readTextFile(`${dir}/${entry.name}/checks.json`));
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+async function runScenario(
+  url: string,
+  scenario: string,
+  dir: string,
+  timeoutMs: number,
+): Promise<Verdict & { ms: number }> {
+  await Deno.mkdir(dir, { recursive: true });
+  const started = performance.now();
+  const r = await suite(["server", "--url", url, "--scenario", scenario, "-o", dir], dir, timeoutMs);
+  const ms = Math.round(performance.now() - started);
+  await Deno.writeTextFile(`${dir}/suite.log`, r.out);
+  if (r.timedOut) return { ok: false, message: `timed out after ${timeoutMs / 1000}s`, ms };
+  const checks = await readChecks(dir);
+  if (!checks) {
+    return { ok: false, message: `no checks.json (suite exit ${r.code}); see ${dir}/suite.log`, ms };
+  }
+  return { ...judge(checks), ms };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function cell(records: RunRecord[]): string {
+  if (records.length === 0) return "-";
+  const passed = records.filter((r) => r.ok).length;
+  const expected = records.some((r) => r.outcome === "expected-fail" || r.outcome === "stale");
+  let word = passed === records.length ? "PASS" : passed === 0 ? "FAIL" : "FLAKY";
+  if (expected) word = passed === 0 ? "XFAIL" : "STALE";
+  return records.length === 1 ? word : `${word} ${passed}/${records.length}`;
+}
+
+/** The scenario × target table. */
+export function table(records: RunRecord[], scenarios: string[], targets: TargetName[]): string {
+  const header = ["scenario", ...targets];
+  const rows = scenarios.map((s) => [
+    s,
+    ...targets.map((t) => cell(records.filter((r) => r.scenario === s && r.target === t))),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cols: string[]) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const USAGE = `Run the MCP conformance suite (${SUITE}) against the runtime.
+
+Usage: deno task conformance [options]
+
+  --target T               direct | proxy | proxy-http | all (repeatable; default: direct)
+  --scenario NAME          run only this scenario (repeatable; default: the suite's active set)
+  --suite S                active | all | pending (default: active)
+  --repeat N               run each scenario N times (flakiness check; default 1)
+  --timeout SECONDS        per scenario run (default 30; the suite's own request timeout is 60)
+  --expected-failures F    baseline (default: examples/conformance/expected-failures.yaml)
+  --config FILE            the example server's HTTP config (default: examples/conformance/config.yaml)
+  --out DIR                where results go (default: .tmp/conformance/<time>)
+  -h, --help
+
+Exit code: 0 when every failure is in the baseline and no baseline entry passes; 1 otherwise.`;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      target: { type: "string", multiple: true },
+      scenario: { type: "string", multiple: true },
+      suite: { type: "string", default: "active" },
+      repeat: { type: "string", default: "1" },
+      timeout: { type: "string", default: "30" },
+      "expected-failures": { type: "string", default: DEFAULT_BASELINE },
+      config: { type: "string", default: EXAMPLE_HTTP_CONFIG },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const named = values.target ?? ["direct"];
+  const targets = (named.includes("all") ? [...TARGETS] : [...new Set(named)]) as TargetName[];
+  for (const t of targets) {
+    if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
+  }
+  const repeat = Number(values.repeat);
+  const timeoutMs = Number(values.timeout) * 1000;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected a positive integer`);
+  if (!(timeoutMs > 0)) throw new Error(`--timeout: expected a positive number of seconds`);
+  const known = [...ACTIVE_SCENARIOS, ...PENDING_SCENARIOS];
+  const bySuite: Record<string, readonly string[]> = {
+    active: ACTIVE_SCENARIOS,
+    all: known,
+    pending: PENDING_SCENARIOS,
+  };
+  if (!bySuite[values.suite]) throw new Error(`--suite: expected active, all or pending`);
+  const scenarios = values.scenario ?? [...bySuite[values.suite]];
+  for (const s of scenarios) if (!known.includes(s)) throw new Error(`unknown scenario '${s}'`);
+  const baselineFile = values["expected-failures"];
+  const baseline = parseBaseline(await Deno.readTextFile(baselineFile), baselineFile, known);
+
+  // Absolute: the suite runs with its result directory as working directory.
+  const out = resolve(
+    values.out ?? `${ROOT}.tmp/conformance/${new Date().toISOString().replace(/[:.]/g, "-")}`,
+  );
+  await Deno.mkdir(out, { recursive: true });
+
+  // The suite's own list must match the pinned one, or this script is out of date.
+  const listed = await listScenarios(out);
+  const unknown = listed.filter((s) => !known.includes(s));
+  const gone = known.filter((s) => !listed.includes(s));
+  if (unknown.length || gone.length) {
+    throw new Error(
+      `${SUITE} lists other server scenarios than this script knows ` +
+        `(new: ${unknown.join(", ") || "none"}; missing: ${
+          gone.join(", ") || "none"
+        }); update scripts/conformance.ts`,
+    );
+  }
+
+  console.log(
+    `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
+  );
+  const records: RunRecord[] = [];
+  const setupErrors = new Map<TargetName, string>();
+  for (const target of targets) {
+    const dir = `${out}/${target}`;
+    await Deno.mkdir(dir, { recursive: true });
+    let front: Front;
+    try {
+      front = await startTarget(target, dir, resolve(values.config));
+      await preflight(front.url).catch(async (e) => {
+        await front.stop();
+        throw e;
+      });
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      console.log(`[${target}] cannot start: ${why}`);
+      setupErrors.set(target, why);
+      // Every scenario of a target that did not start counts as failed.
+      for (let run = 1; run <= repeat; run++) {
+        for (const scenario of scenarios) {
+          const ok = false;
+          records.push({
+            target,
+            scenario,
+            run,
+            ok,
+            outcome: outcome(ok, baseline.has(scenario)),
+            message: "target did not start",
+            ms: 0,
+            dir,
+          });
+        }
+      }
+      continue;
+    }
+    console.log(`[${target}] ${front.url}`);
+    // Interrupted: stop the front (its children are not ours to leak), then exit.
+    const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
+    Deno.addSignalListener("SIGINT", stopOnSignal);
+    Deno.addSignalListener("SIGTERM", stopOnSignal);
+    try {
+      for (let run = 1; run <= repeat; run++) {
+        for (const scenario of scenarios) {
+          const runDir = `${dir}/${scenario}/${run}`;
+          const v = await runScenario(front.url, scenario, runDir, timeoutMs);
+          const expected = baseline.has(scenario);
+          const rec: RunRecord = {
+            target,
+            scenario,
+            run,
+            ok: v.ok,
+            outcome: outcome(v.ok, expected),
+            message: v.message,
+            ms: v.ms,
+            dir: runDir,
+          };
+          records.push(rec);
+          const mark = rec.outcome === "pass" ? "ok  " : rec.outcome === "expected-fail" ? "xfail" : "FAIL";
+          console.log(
+            `[${target}] ${mark} ${scenario}${repeat > 1 ? ` #${run}` : ""} (${v.ms} ms)` +
+              (v.message ? `: ${v.message}` : ""),
+          );
+        }
+      }
+    } finally {
+      Deno.removeSignalListener("SIGINT", stopOnSignal);
+      Deno.removeSignalListener("SIGTERM", stopOnSignal);
+      await front.stop();
+    }
+  }
+
+  console.log("");
+  console.log(table(records, scenarios, targets));
+  const problems = records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
+  if (problems.length) {
+    console.log("\nProblems:");
+    for (const [target, why] of setupErrors) console.log(`  [${target}] did not start: ${why}`);
+    for (const r of problems.filter((p) => !setupErrors.has(p.target))) {
+      const why = r.outcome === "stale"
+        ? `passes but is in the baseline (${baseline.get(r.scenario)}); remove it from ${baselineFile}`
+        : r.message;
+      console.log(`  [${r.target}] ${r.scenario} #${r.run}: ${why} (${r.dir})`);
+    }
+  }
+  const expectedFails = records.filter((r) => r.outcome === "expected-fail");
+  if (expectedFails.length) {
+    console.log("\nExpected failures (baseline):");
+    for (const s of new Set(expectedFails.map((r) => r.scenario))) console.log(`  ${s}: ${baseline.get(s)}`);
+  }
+  await Deno.writeTextFile(`${out}/summary.json`, JSON.stringify({ suite: SUITE, records }, null, 2));
+  const passed = records.filter((r) => r.ok).length;
+  console.log(`\nconformance: ${passed} passed, ${records.length - passed} failed`);
+  return problems.length ? 1 : 0;
+}
+
+if (import.meta.main) {
+  main(Deno.args).then(
+    (code) => Deno.exit(code),
+    (e) => {
+      console.error(`error: ${e instanceof Error ? e.message : e}`);
+      Deno.exit(2);
+    },
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * The artifacts plugin: builds one {@linkcode ArtifactStore} from the `artifacts:` config
+ * section and the environment, registers the enabled artifact tools and the `artifact://`
+ * resources, and sweeps expired artifacts in the background.
+ *
+ * @module
+ */
+
+import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
+import { ConfigError } from "../errors.ts";
+import { getLogger } from "../log/logger.ts";
+import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
+import { type KeyValueStore, MemoryKeyValueStore } from "../sessions/kv.ts";
+import { SqliteKeyValueStore } from "../sessions/sqlite_kv.ts";
+import { localToolEntry } from "../tools/local.ts";
+import type { BlobStore } from "./blob.ts";
+import { createBlobStore } from "./providers.ts";
+import { artifactResourceProvider } from "./resources.ts";
+import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
+import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
+import { ArtifactError } from "./errors.ts";
+import { artifactToolDefinitions } from "./tools.ts";
+
+const log = getLogger("artifacts");
+
+/** Options of {@linkcode artifactsPlugin}. */
+export interface ArtifactsPluginOptions {
+  /** Build the blob provider yourself (custom providers, crash tests); default from the settings. */
+  blobStore?: (settings: ArtifactSettings) => BlobStore;
+  /**
+   * Metadata store to use instead of building one from the settings (e.g. the one the session
+   * manager uses). The plugin does not close a store it was given.
+   */
+  keyValueStore?: KeyValueStore;
+}
+
+/**
+ * The metadata store the settings ask for.
+ *
+ * This is the one place the plugin builds its {@linkcode KeyValueStore}; when the shared
+ * session-store factory exists, this function becomes a call to it (with a `sqlite` case that
+ * uses `settings.sqlitePath`).
+ *
+ * @example
+ * ```ts
+ * import { createArtifactKeyValueStore, resolveArtifactSettings, validateConfig, processEnv } from "@chuk/mcp-runtime";
+ * const settings = resolveArtifactSettings(validateConfig({}, "inline"), processEnv, Deno.cwd());
+ * const kv = createArtifactKeyValueStore(settings); // MemoryKeyValueStore by default
+ * await kv.close();
+ * ```
+ */
+export function createArtifactKeyValueStore(settings: ArtifactSettings): KeyValueStore {
+  switch (settings.metadataProvider) {
+    case "memory":
+      return new MemoryKeyValueStore();
+    case "sqlite":
+      return new SqliteKeyValueStore(settings.sqlitePath);
+    case "redis":
+      throw new ConfigError(
+        "the redis session provider is not available in this build (use memory or sqlite)",
+        { file: "<config>", path: "artifacts.session_provider" },
+      );
+  }
+}
+
+/**
+ * The artifacts plugin (what `artifacts.enabled: true` starts). Its store is available as
+ * `plugin.store` once started.
+ *
+ * @example
+ * ```ts
+ * import { artifactsPlugin, Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * const plugin = artifactsPlugin();
+ * const runtime = new Runtime({
+ *   config: validateConfig({ artifacts: { enabled: true, tools: { write_file: { enabled: true } } } }, "inline"),
+ *   plugins: [plugin],
+ * });
+ * await runtime.start();
+ * console.log(plugin.store?.storageName); // memory
+ * await runtime.stop();
+ * ```
+ */
+export function artifactsPlugin(options: ArtifactsPluginOptions = {}): ArtifactsPlugin {
+  return new ArtifactsPlugin(options);
+}
+
+/**
+ * The live sessions whose `artifact://` list an artifact belongs to: its session (session scope),
+ * its owner's sessions (user scope), everyone (sandbox). Others are not told anything, so list
+ * changes do not leak activity across users.
+ *
+ * @example
+ * ```ts
+ * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime";
+ * const sessions = [{ id: "s1", user: undefined }, { id: "s2", user: { id: "bob", claims: {} } }];
+ * const m = { scope: "user", owner_id: "bob", session_id: "s9" } as ArtifactMetadata;
+ * console.log(artifactAudience(sessions, m).map((s) => s.id)); // ["s2"]
+ * ```
+ */
+export function artifactAudience<S extends { id: string; user?: { id: string } | undefined }>(
+  sessions: Iterable<S>,
+  m: ArtifactMetadata,
+): S[] {
+  const out: S[] = [];
+  for (const s of sessions) {
+    if (
+      m.scope === "sandbox" ||
+      (m.scope === "session" && s.id === m.session_id) ||
+      (m.scope === "user" && s.user?.id === m.owner_id)
+    ) out.push(s);
+  }
+  return out;
+}
+
+/** See {@linkcode artifactsPlugin}. */
+export class ArtifactsPlugin implements RuntimePlugin {
+  readonly name = "artifacts";
+  /** The store, once started. */
+  store: ArtifactStore | undefined;
+  /** The resolved settings, once started. */
+  settings: ArtifactSettings | undefined;
+  readonly #options: ArtifactsPluginOptions;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #sweeping: Promise<unknown> | undefined;
+  #undo: (() => void)[] = [];
+
+  constructor(options: ArtifactsPluginOptions = {}) {
+    this.#options = options;
+  }
+
+  async start(runtime: Runtime): Promise<void> {
+    const settings = resolveArtifactSettings(runtime.config, runtime.env, runtime.baseDir);
+    this.settings = settings;
+    // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
+    // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
+    const ownKv = false;
+    const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
+    const blobs = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
+    try {
+      await blobs.init();
+    } catch (e) {
+      if (ownKv) await kv.close();
+      await blobs.close().catch(() => {});
+      // A storage service that is down is a runtime failure (exit 1), not a bad config.
+      throw new ArtifactError(
+        `artifact storage '${settings.storageName}' failed to start: ${e instanceof Error ? e.message : e}`,
+        { cause: e },
+      );
+    }
+    const store = new ArtifactStore({
+      blobs,
+      kv,
+      namespace: settings.namespace,
+      maxFileBytes: settings.maxFileBytes,
+      ttl: settings.ttl,
+      storageName: settings.storageName,
+      closeKv: ownKv,
+      onChange: (m) => {
+        const sessions = [...runtime.sessions].map((s) => ({
+          id: s.binding.sessionId ?? "",
+          user: s.user,
+          session: s,
+        }));
+        for (const s of artifactAudience(sessions, m)) {
+          void s.session.notify({ method: "notifications/resources/list_changed" });
+        }
+      },
+    });
+    this.store = store;
+
+    const switches = runtime.config.artifacts.tools;
+    const defs = artifactToolDefinitions(store);
+    const enabled = ARTIFACT_TOOL_NAMES.filter((n) => switches[n]?.enabled);
+    runtime.registry.batch(() => {
+      for (const name of enabled) {
+        const description = switches[name]?.description;
+        const def = description ? { ...defs[name], description } : defs[name];
+        runtime.registry.addTool(
+          localToolEntry(def, "builtin artifacts", { defaultTimeout: runtime.defaultToolTimeout }),
+        );
+        this.#undo.push(() => runtime.registry.removeTool(name));
+      }
+      this.#undo.push(runtime.registry.addResourceProvider(artifactResourceProvider(store)));
+    });
+
+    const every = settings.cleanupIntervalSeconds * 1000;
+    this.#timer = setInterval(() => void this.#sweep(), every);
+    Deno.unrefTimer(this.#timer);
+    void this.#sweep();
+    log.info(
+      `artifacts: storage ${settings.storageName} (bucket ${settings.bucket}), metadata ${kv.provider}, ` +
+        `sandbox ${settings.namespace}, ${enabled.length} tool(s)`,
+    );
+  }
+
+  #sweep(): Promise<unknown> {
+    // One sweep at a time; a slow backend must not pile them up.
+    return this.#sweeping ??= (async () => {
+      try {
+        const n = await this.store?.sweep();
+        if (n) log.debug(`removed ${n} expired artifact(s)`);
+      } catch (e) {
+        log.warn(`artifact cleanup failed: ${e instanceof Error ? e.message : e}`);
+      } finally {
+        this.#sweeping = undefined;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#sweeping;
+    for (const undo of this.#undo.splice(0).reverse()) undo();
+    await this.store?.close();
+    this.store = undefined;
+  }
+
+  health(): unknown {
+    const s = this.settings;
+    return s
+      ? {
+        storage_provider: s.storageName,
+        session_provider: this.store?.kv.provider ?? s.metadataProvider,
+        bucket: s.bucket,
+        sandbox: s.namespace,
+      }
+      : undefined;
+  }
+}

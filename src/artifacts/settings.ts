@@ -1,0 +1,240 @@
+/**
+ * The artifact store's settings: the `artifacts:` config section with the environment on top
+ * (environment beats the file, as everywhere else), the README's provider spellings folded into
+ * four providers, and relative paths resolved.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import type { EnvSource } from "../config/env.ts";
+import type { RuntimeConfig } from "../config/schema.ts";
+import { ConfigError } from "../errors.ts";
+import { resolveArtifactRoot, resolveSqlitePath } from "../config/paths.ts";
+
+/** The four blob providers. */
+export type StorageKind = "memory" | "filesystem" | "s3" | "sqlite";
+
+/** Metadata (session) providers. */
+export type MetadataProviderName = "memory" | "redis" | "sqlite";
+
+/** Every spelling accepted for a storage provider, and what it means. */
+export const STORAGE_ALIASES: Readonly<Record<string, StorageKind>> = {
+  memory: "memory",
+  mem: "memory",
+  inmemory: "memory",
+  "vfs-memory": "memory",
+  filesystem: "filesystem",
+  fs: "filesystem",
+  vfs: "filesystem",
+  "vfs-filesystem": "filesystem",
+  s3: "s3",
+  "vfs-s3": "s3",
+  ibm_cos: "s3",
+  "ibm-cos": "s3",
+  sqlite: "sqlite",
+  "vfs-sqlite": "sqlite",
+};
+
+const METADATA_PROVIDERS: readonly MetadataProviderName[] = ["memory", "redis", "sqlite"];
+
+/** Default IBM COS endpoint (US South, public). */
+export const IBM_COS_DEFAULT_ENDPOINT = "https://s3.us-south.cloud-object-storage.appdomain.cloud";
+
+/** Resolved S3 connection settings. */
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** Everything the artifact plugin needs, resolved. */
+export interface ArtifactSettings {
+  /** Blob provider. */
+  storage: StorageKind;
+  /** The provider name as configured (`ibm_cos`, `vfs-s3`, ...), for stats. */
+  storageName: string;
+  /** Metadata provider. */
+  metadataProvider: MetadataProviderName;
+  /** Bucket (S3), sub-directory (filesystem) or row namespace (sqlite). */
+  bucket: string;
+  /** Absolute artifact root directory (filesystem blobs; default home of the sqlite file). */
+  root: string;
+  /** Absolute path of the SQLite file (sqlite storage and sqlite metadata). */
+  sqlitePath: string;
+  /** Namespace of keys and blobs: the sandbox the artifacts belong to. */
+  namespace: string;
+  /** Largest artifact accepted. */
+  maxFileBytes: number;
+  /** Default TTLs in seconds per writable scope. */
+  ttl: { session: number; user: number };
+  /** Seconds between sweeps of expired artifacts. */
+  cleanupIntervalSeconds: number;
+  /** S3 connection (when `storage` is `s3`). */
+  s3?: S3Settings;
+}
+
+function envFlag(v: string | undefined): boolean | undefined {
+  if (v === undefined || v.trim() === "") return undefined;
+  return /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+/** `[A-Za-z0-9_.-]`, at most 64 characters, never starting with a dot. */
+function sanitizeNamespace(raw: string): string {
+  const s = raw.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\./, "_").slice(0, 64);
+  return s || "default";
+}
+
+/**
+ * The namespace artifacts live in: `ARTIFACT_SANDBOX_ID` > `sessions.sandbox_id` >
+ * `MCP_SANDBOX_ID` > `CHUK_SANDBOX_ID` > `SANDBOX_ID` > `default`. Unlike the runtime's sandbox
+ * id there is no per-process fallback (`POD_NAME`, a timestamp): user files must stay reachable
+ * after a restart or a redeploy.
+ *
+ * @example
+ * ```ts
+ * import { resolveArtifactNamespace, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * resolveArtifactNamespace(validateConfig({}, "inline"), envFromObject({ MCP_SANDBOX_ID: "tenant-a" })); // "tenant-a"
+ * ```
+ */
+export function resolveArtifactNamespace(config: RuntimeConfig, env: EnvSource): string {
+  const explicit = env("ARTIFACT_SANDBOX_ID") || config.sessions.sandbox_id || env("MCP_SANDBOX_ID") ||
+    env("CHUK_SANDBOX_ID") || env("SANDBOX_ID");
+  return sanitizeNamespace(explicit || "default");
+}
+
+function region(endpoint: string | undefined): string | undefined {
+  const m = endpoint ? /s3[.-](?:private\.|direct\.)?([a-z]{2}-[a-z]+)\./.exec(endpoint) : null;
+  return m?.[1];
+}
+
+/**
+ * Resolve the artifact settings. Relative paths in the config file resolve against `baseDir`
+ * (the config file's directory); relative paths in the environment against the working directory.
+ * An unknown provider or conflicting settings are a {@linkcode ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import { resolveArtifactSettings, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * const config = validateConfig({ artifacts: { enabled: true, storage_provider: "vfs-filesystem" } }, "inline");
+ * const s = resolveArtifactSettings(config, envFromObject({ ARTIFACT_FS_ROOT: "/tmp/art" }), "/srv");
+ * console.log(s.storage, s.root); // filesystem /tmp/art
+ * ```
+ */
+export function resolveArtifactSettings(
+  config: RuntimeConfig,
+  env: EnvSource,
+  baseDir: string,
+  configLabel = "<config>",
+): ArtifactSettings {
+  const a = config.artifacts;
+  const fromEnv = (name: string) => {
+    const v = env(name);
+    return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
+  };
+
+  const storageName = (fromEnv("ARTIFACT_STORAGE_PROVIDER") ?? a.storage_provider).toLowerCase();
+  const storage = STORAGE_ALIASES[storageName];
+  if (!storage) {
+    throw new ConfigError(
+      `unknown storage provider ${JSON.stringify(storageName)}; expected one of ${
+        Object.keys(STORAGE_ALIASES).join(", ")
+      }`,
+      { file: "<environment>", path: "ARTIFACT_STORAGE_PROVIDER" },
+    );
+  }
+
+  const metaName = (fromEnv("ARTIFACT_SESSION_PROVIDER") ?? a.session_provider).toLowerCase();
+  if (!METADATA_PROVIDERS.includes(metaName as MetadataProviderName)) {
+    throw new ConfigError(
+      `unknown session provider ${JSON.stringify(metaName)}; expected one of ${
+        METADATA_PROVIDERS.join(", ")
+      }`,
+      { file: "<environment>", path: "ARTIFACT_SESSION_PROVIDER" },
+    );
+  }
+
+  const bucket = fromEnv("ARTIFACT_BUCKET") ?? a.bucket ?? "mcp-runtime";
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(bucket)) {
+    throw new ConfigError(`invalid bucket name ${JSON.stringify(bucket)} (use letters, digits, . _ -)`, {
+      file: fromEnv("ARTIFACT_BUCKET") ? "<environment>" : configLabel,
+      path: fromEnv("ARTIFACT_BUCKET") ? "ARTIFACT_BUCKET" : "artifacts.bucket",
+    });
+  }
+
+  const basePath = a.filesystem?.base_path;
+  if (a.filesystem_root && basePath && resolve(baseDir, a.filesystem_root) !== resolve(baseDir, basePath)) {
+    throw new ConfigError(
+      `artifacts.filesystem_root (${a.filesystem_root}) and artifacts.filesystem.base_path (${basePath}) disagree; set one`,
+      { file: configLabel, path: "artifacts.filesystem.base_path" },
+    );
+  }
+  const root = resolveArtifactRoot(config, env, baseDir);
+  const sqlitePath = resolveSqlitePath(config, env, baseDir);
+
+  const settings: ArtifactSettings = {
+    storage,
+    storageName,
+    metadataProvider: metaName as MetadataProviderName,
+    bucket,
+    root,
+    sqlitePath,
+    namespace: resolveArtifactNamespace(config, env),
+    maxFileBytes: a.max_file_bytes,
+    ttl: { session: a.session_ttl_seconds, user: a.user_ttl_seconds },
+    cleanupIntervalSeconds: a.cleanup_interval_seconds,
+  };
+  if (storage === "s3") settings.s3 = resolveS3(config, env, storageName.startsWith("ibm"));
+  return settings;
+}
+
+function resolveS3(config: RuntimeConfig, env: EnvSource, ibm: boolean): S3Settings {
+  const c = config.artifacts.s3 ?? {};
+  const get = (name: string) => {
+    const v = env(name);
+    return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
+  };
+  const endpoint = ibm
+    ? get("IBM_COS_ENDPOINT") ?? get("S3_ENDPOINT_URL") ?? c.endpoint_url ?? IBM_COS_DEFAULT_ENDPOINT
+    : get("S3_ENDPOINT_URL") ?? c.endpoint_url;
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new ConfigError(`expected a URL, got ${JSON.stringify(endpoint)}`, {
+      file: "<environment>",
+      path: ibm ? "IBM_COS_ENDPOINT" : "S3_ENDPOINT_URL",
+    });
+  }
+  const regionName = get("AWS_REGION") ?? get("AWS_DEFAULT_REGION") ??
+    (ibm ? get("IBM_COS_REGION") : undefined) ?? c.region ??
+    (ibm ? region(endpoint) ?? "us-south" : "us-east-1");
+  const forcePathStyle = envFlag(get("S3_FORCE_PATH_STYLE")) ?? c.force_path_style ??
+    (endpoint !== undefined);
+
+  const accessKeyId = (ibm ? get("IBM_COS_ACCESS_KEY_ID") : undefined) ?? get("AWS_ACCESS_KEY_ID");
+  const secretAccessKey = (ibm ? get("IBM_COS_SECRET_ACCESS_KEY") : undefined) ??
+    get("AWS_SECRET_ACCESS_KEY");
+  let credentials: S3Settings["credentials"];
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = get("AWS_SESSION_TOKEN");
+    credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  } else if (accessKeyId || secretAccessKey) {
+    throw new ConfigError("set both the access key id and the secret access key, or neither", {
+      file: "<environment>",
+      path: accessKeyId ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID",
+    });
+  } else if (ibm) {
+    // The reference README lists IAM API keys; only HMAC keys speak the S3 API.
+    const iam = get("IBM_COS_APIKEY") ? " IAM API keys (IBM_COS_APIKEY) are not supported." : "";
+    throw new ConfigError(
+      `IBM COS needs HMAC credentials: set IBM_COS_ACCESS_KEY_ID and IBM_COS_SECRET_ACCESS_KEY ` +
+        `(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).${iam}`,
+      { file: "<environment>", path: "IBM_COS_ACCESS_KEY_ID" },
+    );
+  }
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    region: regionName,
+    forcePathStyle,
+    ...(credentials ? { credentials } : {}),
+  };
+}

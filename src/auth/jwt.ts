@@ -1,0 +1,433 @@
+/**
+ * Bearer JWT authentication (`server.auth: bearer`) with `npm:jose`.
+ *
+ * Keys come from a shared secret (HS256/384/512), a PEM public key or certificate (RS*, PS*, ES*,
+ * EdDSA) or a JWKS URL (cached; fetched again when a token names an unknown `kid`). Every key is
+ * imported once, when the authenticator is created: a request only verifies.
+ *
+ * @module
+ */
+
+import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { UserIdentity } from "../context/request_context.ts";
+import { ConfigError } from "../errors.ts";
+import type { Authenticator, AuthOutcome } from "./types.ts";
+
+/**
+ * HMAC algorithms: verified with the shared secret.
+ *
+ * @example
+ * ```ts
+ * import { HMAC_ALGORITHMS } from "@chuk/mcp-runtime";
+ * HMAC_ALGORITHMS.includes("HS256"); // true
+ * ```
+ */
+export const HMAC_ALGORITHMS: readonly string[] = ["HS256", "HS384", "HS512"];
+
+/**
+ * Public-key algorithms: verified with a PEM key or a JWKS.
+ *
+ * @example
+ * ```ts
+ * import { PUBLIC_KEY_ALGORITHMS } from "@chuk/mcp-runtime";
+ * PUBLIC_KEY_ALGORITHMS.includes("ES256"); // true
+ * ```
+ */
+export const PUBLIC_KEY_ALGORITHMS: readonly string[] = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+];
+
+/**
+ * Claims that carry the user id, in order of preference.
+ *
+ * @example
+ * ```ts
+ * import { USER_ID_CLAIMS } from "@chuk/mcp-runtime";
+ * console.log(USER_ID_CLAIMS.join(" > ")); // sub > user_id > uid > id
+ * ```
+ */
+export const USER_ID_CLAIMS: readonly string[] = ["sub", "user_id", "uid", "id"];
+
+/**
+ * How to verify tokens. Each option mirrors an environment variable (named in brackets), and
+ * errors name that variable.
+ */
+export interface JwtAuthOptions {
+  /** Shared secret for HS* [`JWT_SECRET_KEY`]. */
+  secret?: string;
+  /** PEM public key (SPKI) or certificate for RS*, PS*, ES*, EdDSA [`JWT_PUBLIC_KEY`]. */
+  publicKeyPem?: string;
+  /** JWKS URL [`JWT_JWKS_URL`]. */
+  jwksUrl?: string;
+  /**
+   * Accepted `alg` values [`JWT_ALLOWED_ALGORITHMS`, else `JWT_ALGORITHM`]. Default: every algorithm
+   * the configured keys can verify.
+   */
+  algorithms?: string[];
+  /** Clock skew tolerated for `exp`/`nbf`, in seconds [`JWT_LEEWAY`]; default 1. */
+  leewaySeconds?: number;
+  /** Accepted `aud` values; when set, tokens must carry one [`JWT_AUDIENCE`]. */
+  audience?: string[];
+  /** Accepted `iss` values; when set, tokens must carry one [`JWT_ISSUER`]. */
+  issuer?: string[];
+  /** Minimum seconds between two JWKS fetches triggered by an unknown `kid` [`JWT_JWKS_COOLDOWN`]; default 30. */
+  jwksCooldownSeconds?: number;
+  /** How long a fetched JWKS is used before it is fetched again, in seconds; default 600. */
+  jwksMaxAgeSeconds?: number;
+  /**
+   * How long a verified token is remembered, in seconds (default 60; `0` disables): a client
+   * sending the same token again is not verified again until then (expiry is still checked on
+   * every request). Bounds how long a key removed from the JWKS keeps working for tokens already seen.
+   */
+  verifiedCacheSeconds?: number;
+  /** Clock (ms epoch), for tests. */
+  now?: () => number;
+}
+
+/** Why a request was refused. */
+export type TokenFailure =
+  | "missing"
+  | "malformed"
+  | "expired"
+  | "not_yet_valid"
+  | "bad_signature"
+  | "algorithm"
+  | "claims"
+  | "no_user"
+  | "key_unavailable";
+
+/**
+ * A token that does not authenticate its bearer. `reason` says which check failed.
+ *
+ * @example
+ * ```ts
+ * import { TokenError } from "@chuk/mcp-runtime";
+ * const e = new TokenError("expired", "Token has expired");
+ * console.log(e.reason); // "expired"
+ * ```
+ */
+export class TokenError extends Error {
+  /** A refusal: `reason` is which check failed, `message` what the client is told. */
+  constructor(
+    /** Which check failed. */
+    readonly reason: TokenFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TokenError";
+  }
+}
+
+/** Most tokens remembered as verified at once. */
+const VERIFIED_CACHE_SIZE = 1024;
+
+interface Verified {
+  user: UserIdentity;
+  /** Time window (ms epoch) in which the token's own `nbf`/`exp` (with leeway) accept it. */
+  from: number;
+  until: number;
+  /** When this entry must be verified again. */
+  recheckAt: number;
+}
+
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-_.~+/]+=*)[ \t]*$/i;
+const ENV = "<environment>";
+
+function configError(name: string, detail: string): ConfigError {
+  return new ConfigError(detail, { file: ENV, path: name });
+}
+
+/**
+ * The user a set of verified claims names: the first of `sub`, `user_id`, `uid`, `id` that is a
+ * non-empty string or a number.
+ *
+ * @example
+ * ```ts
+ * import { userFromClaims } from "@chuk/mcp-runtime";
+ * userFromClaims({ user_id: 42, role: "admin" })?.id; // "42"
+ * userFromClaims({ role: "admin" }); // undefined
+ * ```
+ */
+export function userFromClaims(claims: Record<string, unknown>): UserIdentity | undefined {
+  for (const name of USER_ID_CLAIMS) {
+    const v = claims[name];
+    if (typeof v === "string" && v !== "") return { id: v, claims };
+    if (typeof v === "number" && Number.isFinite(v)) return { id: String(v), claims };
+  }
+  return undefined;
+}
+
+/** Normalise a PEM given through an environment variable (literal `\n`, stray quotes). */
+function normalisePem(pem: string): string {
+  return pem.trim().replace(/^["']|["']$/g, "").replace(/\\n/g, "\n");
+}
+
+function unauthorized(error: TokenError): Response {
+  const missing = error.reason === "missing";
+  // RFC 6750 §3: no error code when the request carried no credentials at all.
+  const challenge = missing
+    ? `Bearer realm="mcp"`
+    : `Bearer error="invalid_token", error_description="${error.message.replace(/["\\]/g, "")}"`;
+  const body = { error: missing ? "unauthorized" : "invalid_token", error_description: error.message };
+  return new Response(JSON.stringify(body), {
+    status: 401,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "www-authenticate": challenge,
+    },
+  });
+}
+
+/**
+ * Verifies `Authorization: Bearer <jwt>` on every request it is asked about. Create it with
+ * {@linkcode JwtAuthenticator.create} (keys are imported then, once).
+ *
+ * @example
+ * ```ts
+ * import { JwtAuthenticator } from "@chuk/mcp-runtime";
+ * const auth = await JwtAuthenticator.create({ secret: "a-long-shared-secret-of-32-bytes!!" });
+ * const outcome = await auth.authenticate(new Request("http://127.0.0.1/mcp"));
+ * console.log(outcome.ok); // false: no token
+ * ```
+ */
+export class JwtAuthenticator implements Authenticator {
+  readonly scheme = "bearer";
+  /** The accepted algorithms. */
+  readonly algorithms: readonly string[];
+  readonly #keys: Map<string, CryptoKey>;
+  readonly #jwks: JWTVerifyGetKey | undefined;
+  readonly #verifyOptions: {
+    algorithms: string[];
+    clockTolerance: number;
+    audience?: string[];
+    issuer?: string[];
+  };
+  readonly #verified = new Map<string, Verified>();
+  readonly #cacheMs: number;
+  readonly #leewayMs: number;
+  readonly #now: () => number;
+
+  private constructor(
+    algorithms: string[],
+    keys: Map<string, CryptoKey>,
+    jwks: JWTVerifyGetKey | undefined,
+    options: JwtAuthOptions,
+  ) {
+    this.algorithms = algorithms;
+    this.#keys = keys;
+    this.#jwks = jwks;
+    this.#cacheMs = (options.verifiedCacheSeconds ?? 60) * 1000;
+    this.#leewayMs = (options.leewaySeconds ?? 1) * 1000;
+    this.#now = options.now ?? Date.now;
+    this.#verifyOptions = {
+      algorithms,
+      clockTolerance: options.leewaySeconds ?? 1,
+      ...(options.audience?.length ? { audience: options.audience } : {}),
+      ...(options.issuer?.length ? { issuer: options.issuer } : {}),
+    };
+  }
+
+  /**
+   * Import the keys and check the options. Throws {@linkcode ConfigError} when no key is given, an
+   * algorithm is unknown (or `none`), or an accepted algorithm has no key to verify it.
+   */
+  static async create(options: JwtAuthOptions): Promise<JwtAuthenticator> {
+    const secret = options.secret || undefined;
+    const pem = options.publicKeyPem ? normalisePem(options.publicKeyPem) : undefined;
+    const jwksUrl = options.jwksUrl || undefined;
+    if (!secret && !pem && !jwksUrl) {
+      throw new ConfigError(
+        "server.auth is 'bearer' but no key is configured: set JWT_SECRET_KEY (HS256/384/512), " +
+          "JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE (PEM, for RS*/PS*/ES*/EdDSA) or JWT_JWKS_URL",
+        { file: ENV, path: "JWT_SECRET_KEY" },
+      );
+    }
+    const known = new Set([...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS]);
+    const explicit = options.algorithms?.map((a) => a.trim()).filter((a) => a !== "");
+    for (const alg of explicit ?? []) {
+      if (!known.has(alg)) {
+        throw configError(
+          "JWT_ALLOWED_ALGORITHMS",
+          `unsupported algorithm '${alg}'; expected some of ${[...known].join(", ")}` +
+            (alg.toLowerCase() === "none" ? " (unsigned tokens are never accepted)" : ""),
+        );
+      }
+    }
+    const keys = new Map<string, CryptoKey>();
+    if (secret) {
+      const raw = new TextEncoder().encode(secret);
+      for (const alg of HMAC_ALGORITHMS) {
+        if (explicit && !explicit.includes(alg)) continue;
+        const hash = `SHA-${alg.slice(2)}`;
+        keys.set(alg, await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["verify"]));
+      }
+    }
+    if (pem) {
+      const isCert = pem.includes("BEGIN CERTIFICATE");
+      if (!isCert && !pem.includes("BEGIN PUBLIC KEY")) {
+        throw configError(
+          "JWT_PUBLIC_KEY",
+          "expected a PEM public key ('-----BEGIN PUBLIC KEY-----') or certificate ('-----BEGIN CERTIFICATE-----')",
+        );
+      }
+      // A PEM key fits several algorithms (an RSA key: RS*, PS*); import it once for each it fits.
+      for (const alg of PUBLIC_KEY_ALGORITHMS) {
+        if (explicit && !explicit.includes(alg)) continue;
+        try {
+          const key = isCert ? await importX509(pem, alg) : await importSPKI(pem, alg);
+          keys.set(alg, key as CryptoKey);
+        } catch {
+          // Not a key for this algorithm.
+        }
+      }
+      if (![...keys.keys()].some((a) => PUBLIC_KEY_ALGORITHMS.includes(a)) && !jwksUrl) {
+        throw configError(
+          "JWT_PUBLIC_KEY",
+          `the PEM key cannot verify any accepted algorithm (${
+            (explicit ?? PUBLIC_KEY_ALGORITHMS).join(", ")
+          })`,
+        );
+      }
+    }
+    let jwks: JWTVerifyGetKey | undefined;
+    if (jwksUrl) {
+      let url: URL;
+      try {
+        url = new URL(jwksUrl);
+      } catch {
+        throw configError("JWT_JWKS_URL", `expected a URL, got ${JSON.stringify(jwksUrl)}`);
+      }
+      jwks = createRemoteJWKSet(url, {
+        cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000,
+        cacheMaxAge: (options.jwksMaxAgeSeconds ?? 600) * 1000,
+      });
+    }
+    const algorithms = explicit ??
+      [...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS].filter((a) =>
+        keys.has(a) || (jwks !== undefined && PUBLIC_KEY_ALGORITHMS.includes(a))
+      );
+    for (const alg of algorithms) {
+      if (keys.has(alg) || (jwks && PUBLIC_KEY_ALGORITHMS.includes(alg))) continue;
+      throw configError(
+        "JWT_ALLOWED_ALGORITHMS",
+        HMAC_ALGORITHMS.includes(alg)
+          ? `${alg} needs JWT_SECRET_KEY`
+          : `${alg} needs JWT_PUBLIC_KEY / JWT_PUBLIC_KEY_FILE (a key of that type) or JWT_JWKS_URL`,
+      );
+    }
+    const leeway = options.leewaySeconds ?? 1;
+    if (!Number.isFinite(leeway) || leeway < 0) {
+      throw configError("JWT_LEEWAY", `expected a number of seconds >= 0, got ${leeway}`);
+    }
+    return new JwtAuthenticator(algorithms, keys, jwks, options);
+  }
+
+  /**
+   * Verify a token; resolves with the user it names, rejects with {@linkcode TokenError}. A token
+   * verified in the last `verifiedCacheSeconds` is not verified again (its expiry still is).
+   */
+  async verify(token: string): Promise<UserIdentity> {
+    const now = this.#now();
+    const seen = this.#verified.get(token);
+    if (seen && now < seen.recheckAt) {
+      if (now >= seen.until) throw new TokenError("expired", "Token has expired");
+      if (now < seen.from) throw new TokenError("not_yet_valid", "Token is not yet valid");
+      return seen.user;
+    }
+    const user = await this.#verify(token, now);
+    if (this.#cacheMs > 0) {
+      const claims = user.claims;
+      const exp = typeof claims.exp === "number" ? claims.exp * 1000 + this.#leewayMs : Infinity;
+      const nbf = typeof claims.nbf === "number" ? claims.nbf * 1000 - this.#leewayMs : -Infinity;
+      this.#verified.delete(token);
+      this.#verified.set(token, { user, from: nbf, until: exp, recheckAt: now + this.#cacheMs });
+      if (this.#verified.size > VERIFIED_CACHE_SIZE) {
+        this.#verified.delete(this.#verified.keys().next().value as string);
+      }
+    }
+    return user;
+  }
+
+  async #verify(token: string, now: number): Promise<UserIdentity> {
+    const keys = this.#keys;
+    const jwks = this.#jwks;
+    // Called by jose only after it checked `alg` against the accepted list.
+    const getKey: JWTVerifyGetKey = (header, jws) => {
+      const asymmetric = PUBLIC_KEY_ALGORITHMS.includes(header.alg);
+      // A `kid` names a key of the JWKS; without one, the configured PEM key is meant.
+      if (jwks && asymmetric && header.kid !== undefined) return jwks(header, jws);
+      const key = keys.get(header.alg);
+      if (key) return key;
+      if (jwks && asymmetric) return jwks(header, jws);
+      throw new TokenError("algorithm", "Token algorithm not allowed");
+    };
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, { ...this.#verifyOptions, currentDate: new Date(now) }));
+    } catch (e) {
+      throw toTokenError(e);
+    }
+    const user = userFromClaims(Object.freeze(payload));
+    if (!user) throw new TokenError("no_user", "Token names no user (claims sub, user_id, uid or id)");
+    return user;
+  }
+
+  async authenticate(req: Request): Promise<AuthOutcome> {
+    const header = req.headers.get("authorization");
+    try {
+      if (header === null) {
+        throw new TokenError("missing", "Missing bearer token (Authorization: Bearer <token>)");
+      }
+      const m = BEARER.exec(header);
+      if (!m) throw new TokenError("malformed", "Malformed Authorization header: expected 'Bearer <token>'");
+      const token = m[1];
+      return { ok: true, user: await this.verify(token), token };
+    } catch (e) {
+      const error = e instanceof TokenError ? e : new TokenError("malformed", "Invalid token");
+      return { ok: false, response: unauthorized(error) };
+    }
+  }
+}
+
+function toTokenError(e: unknown): TokenError {
+  if (e instanceof TokenError) return e;
+  const code = (e as { code?: string })?.code;
+  const claim = (e as { claim?: string })?.claim;
+  switch (code) {
+    case "ERR_JWT_EXPIRED":
+      return new TokenError("expired", "Token has expired");
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
+      if (claim === "nbf") return new TokenError("not_yet_valid", "Token is not yet valid");
+      if (claim === "iat") return new TokenError("not_yet_valid", "Token was issued in the future");
+      return new TokenError("claims", `Token claim '${claim ?? "?"}' is not accepted`);
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+      return new TokenError("bad_signature", "Token signature is invalid");
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+    case "ERR_JOSE_NOT_SUPPORTED":
+      return new TokenError("algorithm", "Token algorithm not allowed");
+    case "ERR_JWKS_NO_MATCHING_KEY":
+      return new TokenError("bad_signature", "Token signed by an unknown key");
+    case "ERR_JWKS_TIMEOUT":
+    case "ERR_JOSE_GENERIC":
+      return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
+    case "ERR_JWS_INVALID":
+    case "ERR_JWT_INVALID":
+      return new TokenError("malformed", "Malformed token");
+    default:
+      if (e instanceof TypeError) {
+        return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
+      }
+      return new TokenError("malformed", "Invalid token");
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * `cli.ts proxy` (compiled as `chuk-mcp-proxy`): serve MCP servers named on the command line
+ * and/or in a config file behind one endpoint. `proxy tools [--openai]` prints the aggregated tool
+ * list instead of serving.
+ *
+ * Server definitions are groups: `--stdio NAME --command CMD [--cwd DIR] [--env K=V]... [-- ARGS]`,
+ * `--sse NAME --url URL [--api-key KEY] [--header K=V]...`, `--http NAME --url URL [...]`.
+ * Everything after `--` (or `--args`) is the child's argv, up to the next `--stdio`, `--sse` or
+ * `--http`, which starts the next server — so
+ * `--stdio time --command uvx -- mcp-server-time --local-timezone America/New_York` works as
+ * written. Put proxy options before the first `--`.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
+import { validateConfig } from "../config/load.ts";
+import { buildRuntime, runServer } from "../server/run.ts";
+import { VERSION } from "../version.ts";
+import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
+import { toOpenAITools } from "../proxy/openai.ts";
+
+/** Usage of `cli.ts proxy`. */
+export const PROXY_USAGE = `chuk-mcp-proxy ${VERSION} — many MCP servers behind one endpoint
+
+Usage:
+  cli.ts proxy [options] SERVER...          serve (downstream transport: stdio unless configured)
+  cli.ts proxy tools [--openai] [options] SERVER...
+                                            print the aggregated tool list (OpenAI format with --openai)
+
+Servers (repeatable, combine with --config):
+  --stdio NAME --command CMD [--cwd DIR] [--env K=V]... [-- ARG...]
+                           a stdio server; everything after -- is its argv (until the next
+                           --stdio/--sse/--http). --args ARG... is the same as -- ARG...
+  --sse NAME --url URL [--api-key KEY] [--header K=V]...
+                           a remote server over HTTP+SSE (API_KEY env as the key fallback)
+  --http NAME --url URL [--api-key KEY] [--header K=V]...
+                           a remote server over streamable HTTP
+
+Options:
+  -c, --config FILE        YAML configuration (its mcp_servers are proxied too)
+      --namespace NS       tool name prefix (default: proxy → proxy.<server>.<tool>)
+      --openai-compatible  also list <server>_<tool> names
+      --only-openai-tools  list only the <server>_<tool> names (with --openai-compatible)
+      --keep-root-aliases  also list the bare <tool> names
+      --transport T        stdio | sse | streamable-http (default stdio)
+      --host HOST, --port PORT, --log-level LEVEL
+  -h, --help               show this help
+  -V, --version            print the version
+`;
+
+interface ServerSpec {
+  name: string;
+  kind: "stdio" | "sse" | "streamable-http";
+  command?: string;
+  cwd?: string;
+  args: string[];
+  env: Record<string, string>;
+  url?: string;
+  apiKey?: string;
+  headers: Record<string, string>;
+}
+
+/** What the proxy command line says. */
+export interface ProxyArgs {
+  tools: boolean;
+  openai: boolean;
+  help: boolean;
+  version: boolean;
+  config?: string;
+  namespace?: string;
+  openaiCompatible: boolean;
+  onlyOpenaiTools: boolean;
+  keepRootAliases: boolean;
+  serverFlags: { transport?: string; host?: string; port?: string; "log-level"?: string };
+  servers: ServerSpec[];
+}
+
+const VALUE_FLAGS = new Set([
+  "--config",
+  "-c",
+  "--namespace",
+  "--transport",
+  "--host",
+  "--port",
+  "--log-level",
+  "--stdio",
+  "--sse",
+  "--http",
+  "--command",
+  "--cwd",
+  "--env",
+  "--url",
+  "--api-key",
+  "--header",
+]);
+const SERVER_STARTS = new Set(["--stdio", "--sse", "--http"]);
+
+function keyValue(flag: string, v: string): [string, string] {
+  const i = v.indexOf("=");
+  if (i <= 0) throw new UsageError(`${flag}: expected KEY=VALUE, got '${v}'`);
+  return [v.slice(0, i), v.slice(i + 1)];
+}
+
+/**
+ * Parse the proxy command line.
+ *
+ * @example
+ * ```ts
+ * import { parseProxyArgs } from "@chuk/mcp-runtime/cli";
+ * const a = parseProxyArgs(["--stdio", "time", "--command", "uvx", "--", "mcp-server-time"]);
+ * console.log(a.servers[0].args); // ["mcp-server-time"]
+ * ```
+ */
+export function parseProxyArgs(argv: string[]): ProxyArgs {
+  const out: ProxyArgs = {
+    tools: false,
+    openai: false,
+    help: false,
+    version: false,
+    openaiCompatible: false,
+    onlyOpenaiTools: false,
+    keepRootAliases: false,
+    serverFlags: {},
+    servers: [],
+  };
+  const current = (flag: string, kinds: ServerSpec["kind"][]): ServerSpec => {
+    const s = out.servers[out.servers.length - 1];
+    if (!s || !kinds.includes(s.kind)) {
+      const starts = kinds.map((k) => (k === "streamable-http" ? "--http" : `--${k}`)).join(" or ");
+      throw new UsageError(`${flag} must follow ${starts} NAME`);
+    }
+    return s;
+  };
+  let i = 0;
+  if (argv[0] === "tools") {
+    out.tools = true;
+    i = 1;
+  }
+  while (i < argv.length) {
+    let token = argv[i++];
+    let inline: string | undefined;
+    if (token.startsWith("--") && token.includes("=") && token !== "--") {
+      inline = token.slice(token.indexOf("=") + 1);
+      token = token.slice(0, token.indexOf("="));
+    }
+    if (token === "--" || token === "--args") {
+      const s = current(token, ["stdio"]);
+      while (i < argv.length && !SERVER_STARTS.has(argv[i].split("=")[0])) s.args.push(argv[i++]);
+      continue;
+    }
+    let value: string | undefined;
+    if (VALUE_FLAGS.has(token)) {
+      value = inline ?? argv[i++];
+      if (value === undefined) throw new UsageError(`${token} needs a value`);
+    } else if (inline !== undefined) {
+      throw new UsageError(`${token} takes no value`);
+    }
+    switch (token) {
+      case "-h":
+      case "--help":
+        out.help = true;
+        break;
+      case "-V":
+      case "--version":
+        out.version = true;
+        break;
+      case "--openai":
+        if (!out.tools) throw new UsageError("--openai is an option of 'proxy tools'");
+        out.openai = true;
+        break;
+      case "-c":
+      case "--config":
+        out.config = value;
+        break;
+      case "--namespace":
+        out.namespace = value;
+        break;
+      case "--openai-compatible":
+        out.openaiCompatible = true;
+        break;
+      case "--only-openai-tools":
+        out.onlyOpenaiTools = true;
+        break;
+      case "--keep-root-aliases":
+        out.keepRootAliases = true;
+        break;
+      case "--transport":
+      case "--host":
+      case "--port":
+      case "--log-level":
+        out.serverFlags[token.slice(2) as keyof ProxyArgs["serverFlags"]] = value;
+        break;
+      case "--stdio":
+      case "--sse":
+      case "--http": {
+        const name = value!;
+        if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+          throw new UsageError(`${token}: server names use letters, digits, '_' and '-', got '${name}'`);
+        }
+        if (out.servers.some((s) => s.name === name)) {
+          throw new UsageError(`server '${name}' is defined twice`);
+        }
+        const kind = token === "--http" ? "streamable-http" : token === "--sse" ? "sse" : "stdio";
+        out.servers.push({ name, kind, args: [], env: {}, headers: {} });
+        break;
+      }
+      case "--command":
+        current(token, ["stdio"]).command = value;
+        break;
+      case "--cwd":
+        current(token, ["stdio"]).cwd = value;
+        break;
+      case "--env": {
+        const server = current(token, ["stdio"]);
+        const [k, v] = keyValue(token, value!);
+        server.env[k] = v;
+        break;
+      }
+      case "--url":
+        current(token, ["sse", "streamable-http"]).url = value;
+        break;
+      case "--api-key":
+        current(token, ["sse", "streamable-http"]).apiKey = value;
+        break;
+      case "--header": {
+        const server = current(token, ["sse", "streamable-http"]);
+        const [k, v] = keyValue(token, value!);
+        server.headers[k] = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option '${token}' (see: proxy --help)`);
+    }
+  }
+  for (const s of out.servers) {
+    if (s.kind === "stdio" && !s.command) throw new UsageError(`--stdio ${s.name} needs --command`);
+    if (s.kind !== "stdio" && !s.url) {
+      throw new UsageError(`--${s.kind === "sse" ? "sse" : "http"} ${s.name} needs --url`);
+    }
+  }
+  return out;
+}
+
+/** Apply the proxy command line to a loaded configuration. */
+function patch(args: ProxyArgs): (config: RuntimeConfig) => void {
+  const entries: NonNullable<RuntimeConfigInput["mcp_servers"]> = {};
+  for (const s of args.servers) {
+    entries[s.name] = s.kind === "stdio"
+      ? { type: "stdio", command: s.command, args: s.args, env: s.env, ...(s.cwd ? { cwd: s.cwd } : {}) }
+      : { type: s.kind, url: s.url, headers: s.headers, ...(s.apiKey ? { api_key: s.apiKey } : {}) };
+  }
+  // Validated like a file, so a bad --url is the same clear error as in YAML.
+  const validated = validateConfig({ mcp_servers: entries }, "<command line>").mcp_servers;
+  return (config) => {
+    config.proxy.enabled = true;
+    if (args.namespace !== undefined) config.proxy.namespace = args.namespace;
+    if (args.openaiCompatible) config.proxy.openai_compatible = true;
+    if (args.onlyOpenaiTools) config.proxy.only_openai_tools = true;
+    if (args.keepRootAliases) config.proxy.keep_root_aliases = true;
+    Object.assign(config.mcp_servers, validated);
+    const upstreams = Object.values(config.mcp_servers).filter((e) => e.enabled && (e.command || e.url));
+    if (upstreams.length === 0) {
+      throw new ConfigError("no MCP server to proxy: give --stdio/--sse/--http or mcp_servers in --config", {
+        file: "<command line>",
+      });
+    }
+  };
+}
+
+/**
+ * The `proxy` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { proxyCommand } from "@chuk/mcp-runtime/cli";
+ * const code = await proxyCommand(["--help"]);
+ * ```
+ */
+export async function proxyCommand(argv: string[]): Promise<number> {
+  const args = parseProxyArgs(argv);
+  if (args.help) {
+    write(Deno.stdout, PROXY_USAGE);
+    return 0;
+  }
+  if (args.version) {
+    write(Deno.stdout, `${VERSION}\n`);
+    return 0;
+  }
+  const overrides = parseServerFlags(args.serverFlags);
+  const common = {
+    configPath: args.config,
+    overrides,
+    fallbackConfig: { server: { type: "stdio" as const } },
+    noSearch: true,
+    patchConfig: patch(args),
+  };
+  if (args.tools) {
+    const runtime = await buildRuntime(common);
+    try {
+      await runtime.start();
+      const tools = runtime.registry.listTools();
+      write(Deno.stdout, JSON.stringify(args.openai ? toOpenAITools(tools) : tools, null, 2) + "\n");
+    } finally {
+      await runtime.stop();
+    }
+    return 0;
+  }
+  const server = await runServer(common);
+  await server.done;
+  return 0;
+}

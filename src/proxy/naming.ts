@@ -1,0 +1,88 @@
+/**
+ * How proxied tools and prompts are named (the reference README's naming matrix), in one place.
+ *
+ * | setting                                   | names listed for tool `t` of server `s`   |
+ * |-------------------------------------------|-------------------------------------------|
+ * | default                                   | `<ns>.s.t`                                |
+ * | `keep_root_aliases`                       | `<ns>.s.t`, `t`                           |
+ * | `openai_compatible`                       | `<ns>.s.t`, `s_t`                         |
+ * | `openai_compatible` + `only_openai_tools` | `s_t` (+ `t` with `keep_root_aliases`)    |
+ *
+ * OpenAI-style names replace every character outside `[A-Za-z0-9_-]` with `_`. Any name longer
+ * than 64 characters (the limit of OpenAI and Claude) is shortened deterministically: its first
+ * 55 characters, `_`, and the first 8 hex digits of the SHA-256 of the full name — so two long
+ * names never collapse into one.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/** The naming flags (the `proxy:` section). */
+export interface NamingOptions {
+  namespace: string;
+  keepRootAliases: boolean;
+  openaiCompatible: boolean;
+  onlyOpenaiTools: boolean;
+}
+
+/** One listed name and what kind of name it is. */
+export interface ListedName {
+  name: string;
+  kind: "namespaced" | "openai" | "root";
+}
+
+/** Longest name listed. */
+export const MAX_NAME_LENGTH = 64;
+
+/**
+ * Shorten a name to at most 64 characters, deterministically (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import { shortenName } from "@chuk/mcp-runtime";
+ * shortenName("a".repeat(80)).length; // 64
+ * ```
+ */
+export function shortenName(name: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, MAX_NAME_LENGTH - 9)}_${hash}`;
+}
+
+/**
+ * The OpenAI-compatible form of a name: characters outside `[A-Za-z0-9_-]` become `_`.
+ *
+ * @example
+ * ```ts
+ * import { toOpenAIName } from "@chuk/mcp-runtime";
+ * toOpenAIName("time.get-current time"); // "time_get-current_time"
+ * ```
+ */
+export function toOpenAIName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/**
+ * Every name under which tool (or prompt) `item` of upstream `server` is listed, in order of
+ * precedence (namespaced first).
+ *
+ * @example
+ * ```ts
+ * import { proxiedNames } from "@chuk/mcp-runtime";
+ * proxiedNames("time", "get_time", {
+ *   namespace: "proxy", keepRootAliases: true, openaiCompatible: false, onlyOpenaiTools: false,
+ * }); // [{ name: "proxy.time.get_time", kind: "namespaced" }, { name: "get_time", kind: "root" }]
+ * ```
+ */
+export function proxiedNames(server: string, item: string, options: NamingOptions): ListedName[] {
+  const out: ListedName[] = [];
+  const only = options.openaiCompatible && options.onlyOpenaiTools;
+  if (!only) out.push({ name: shortenName(`${options.namespace}.${server}.${item}`), kind: "namespaced" });
+  if (options.openaiCompatible) {
+    out.push({ name: shortenName(toOpenAIName(`${server}_${item}`)), kind: "openai" });
+  }
+  if (options.keepRootAliases) out.push({ name: shortenName(item), kind: "root" });
+  // A server and tool whose names make the forms coincide list it once.
+  return out.filter((n, i) => out.findIndex((m) => m.name === n.name) === i);
+}

@@ -1,0 +1,222 @@
+/**
+ * The client side of a stdio upstream, Deno-native: spawns the MCP server in its own process
+ * group with exactly the environment and working directory it is given, speaks newline-delimited
+ * JSON-RPC on its stdin/stdout, logs its stderr, and on close ends the whole group (stdin EOF,
+ * then SIGTERM, then SIGKILL) so no grandchild (`npx` → `node`, `uvx` → `python`) outlives it.
+ *
+ * The SDK's Node-based stdio client cannot kill a process group and imports cross-spawn, which
+ * needs extra environment permissions; hence this small transport behind the same interface.
+ *
+ * @module
+ */
+
+import { getLogger, type Logger } from "../log/logger.ts";
+import type { Transport } from "../sdk/server.ts";
+import { type JSONRPCMessage, JSONRPCMessageSchema } from "../sdk/types.ts";
+
+/** What to spawn. */
+export interface StdioLaunch {
+  /** Executable (looked up on `PATH` of `env`). */
+  command: string;
+  args: string[];
+  /** The child's complete environment (nothing is inherited implicitly). */
+  env: Record<string, string>;
+  /** Working directory. */
+  cwd?: string;
+}
+
+/** Options of {@linkcode StdioClientTransport}. */
+export interface StdioClientOptions {
+  /** Logger for the child's stderr lines; default `upstream.<command>`. */
+  logger?: Logger;
+  /** Grace periods on close, ms: after stdin EOF, then after SIGTERM. Default 2000 each. */
+  closeGraceMs?: number;
+}
+
+/**
+ * A stdio MCP client transport that owns the child's process group.
+ *
+ * @example
+ * ```ts
+ * import { StdioClientTransport } from "./stdio_client.ts";
+ * const transport = new StdioClientTransport({
+ *   command: "node",
+ *   args: ["server.js"],
+ *   env: { PATH: Deno.env.get("PATH") ?? "" },
+ * });
+ * ```
+ */
+export class StdioClientTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  readonly #launch: StdioLaunch;
+  readonly #log: Logger;
+  readonly #grace: number;
+  readonly #encoder = new TextEncoder();
+  #child: Deno.ChildProcess | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #closed = false;
+  #exited: Promise<Deno.CommandStatus> | undefined;
+
+  constructor(launch: StdioLaunch, options: StdioClientOptions = {}) {
+    this.#launch = launch;
+    this.#log = options.logger ?? getLogger(`upstream.${launch.command}`);
+    this.#grace = options.closeGraceMs ?? 2000;
+  }
+
+  /** Process id of the child (its process group id too). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(): Promise<void> {
+    const { command, args, env, cwd } = this.#launch;
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command, {
+        args,
+        env,
+        clearEnv: true,
+        cwd,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        // A new process group, so closing can signal the child's own children too.
+        detached: Deno.build.os !== "windows",
+      }).spawn();
+    } catch (e) {
+      const msg = e instanceof Deno.errors.NotFound ? `command not found: ${command}` : String(e);
+      return Promise.reject(new Error(`cannot start '${command}': ${msg}`));
+    }
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#exited = child.status;
+    void this.#readStdout(child.stdout);
+    void this.#readStderr(child.stderr);
+    void child.status.then((status) => {
+      if (!this.#closed) {
+        this.onerror?.(
+          new Error(`process exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""})`),
+        );
+      }
+      this.#finish();
+    });
+    return Promise.resolve();
+  }
+
+  async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of stream) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (line) this.#handleLine(line);
+        }
+      }
+    } catch (e) {
+      if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  #handleLine(line: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      // Servers that print banners on stdout: not protocol, say so once per line and go on.
+      this.#log.warn(`non-JSON output on stdout ignored: ${line.slice(0, 200)}`);
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.#log.warn(`non-JSON-RPC message ignored: ${line.slice(0, 200)}`);
+      return;
+    }
+    try {
+      this.onmessage?.(parsed.data);
+    } catch (e) {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for await (const chunk of stream) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).trimEnd();
+          buffer = buffer.slice(nl + 1);
+          if (line) this.#log.debug(line);
+        }
+      }
+      if (buffer.trim()) this.#log.debug(buffer.trimEnd());
+    } catch {
+      // stderr closed with the process
+    }
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.#closed || !this.#writer) return Promise.reject(new Error("stdio upstream is not running"));
+    return this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n"));
+  }
+
+  #signalGroup(signal: Deno.Signal): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      if (Deno.build.os === "windows") this.#child!.kill(signal);
+      else Deno.kill(-pid, signal);
+    } catch {
+      try {
+        this.#child!.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const exited = this.#exited;
+    if (exited) {
+      // Polite first: EOF on stdin lets well-behaved servers exit on their own.
+      try {
+        await this.#writer?.close();
+      } catch {
+        // pipe already closed
+      }
+      const wait = (ms: number) =>
+        Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
+      if (!(await wait(this.#grace))) {
+        this.#signalGroup("SIGTERM");
+        if (!(await wait(this.#grace))) this.#signalGroup("SIGKILL");
+      }
+      // Grandchildren that ignored the parent's exit still get the signal.
+      this.#signalGroup("SIGTERM");
+      await exited.catch(() => {});
+    }
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#exited === undefined) return;
+    const first = !this.#closed;
+    this.#closed = true;
+    if (first) {
+      // The child died on its own: make sure nothing of its group is left behind.
+      this.#signalGroup("SIGTERM");
+    }
+    const cb = this.onclose;
+    this.onclose = undefined;
+    cb?.();
+  }
+}

@@ -1,0 +1,113 @@
+// Self-healing: a crashed upstream is reported while down, restarted with backoff, announced with
+// list_changed when back; stdio children and their own children never outlive the proxy.
+import assert from "node:assert/strict";
+import { ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
+import { connectHttp, connectStdio, DENO, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
+import { alive, eventually, FIXTURE_ARGS, fixtureYaml } from "./_helpers.ts";
+
+async function health(
+  url: string,
+): Promise<{ proxy: { upstreams: Record<string, Record<string, unknown>> } }> {
+  const res = await fetch(new URL("/health", url));
+  return await res.json();
+}
+
+Deno.test("a crashed stdio upstream: isError while down, restarted, list_changed when back", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "proxy-crash-" });
+  const failFile = `${dir}/fail`;
+  const { path } = await tempConfig(
+    `server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false}\nproxy: {enabled: true}\n` +
+      `mcp_servers:\n${fixtureYaml("fx", {}, { FIXTURE_FAIL_FILE: failFile })}`,
+  );
+  const proc = startCli(["--config", path]);
+  try {
+    const url = await proc.ready;
+    const client = newClient();
+    const c = await connectHttp(url, { client });
+    try {
+      const pid1 = Number(firstText(await client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+      assert.ok(await alive(pid1));
+
+      // From now on the upstream cannot start: it stays down until the fail file goes away.
+      await Deno.writeTextFile(failFile, "");
+      await client.callTool({ name: "proxy.fx.crash", arguments: {} });
+      await eventually(
+        async () => (await health(url)).proxy.upstreams.fx.state !== "ready",
+        10_000,
+        "upstream down",
+      );
+      const down = await client.callTool({ name: "proxy.fx.echo", arguments: { text: "x" } });
+      assert.equal(down.isError, true);
+      assert.match(firstText(down), /^Upstream 'fx' is (restarting|failed)/);
+      assert.ok(!(await alive(pid1)), "the crashed child is gone");
+
+      const back = new Promise<void>((resolve) =>
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
+      );
+      await Deno.remove(failFile);
+      await back;
+      assert.equal(
+        firstText(await client.callTool({ name: "proxy.fx.echo", arguments: { text: "again" } })),
+        "again",
+      );
+      const h = (await health(url)).proxy.upstreams.fx;
+      assert.equal(h.state, "ready");
+      assert.equal(h.restarts, 1);
+      const pid2 = Number(firstText(await client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+      assert.notEqual(pid2, pid1);
+    } finally {
+      await c.close();
+    }
+  } finally {
+    assert.equal((await proc.stop()).code, 0, proc.stderr());
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startup: a broken upstream does not stop the others, and its state is visible", async () => {
+  const { path } = await tempConfig(
+    `server: {type: streamable-http}\nstreamable-http: {port: 0}\nproxy: {enabled: true}\n` +
+      `mcp_servers:\n  broken: {type: stdio, command: /nonexistent/mcp-server}\n${fixtureYaml("fx")}`,
+  );
+  const proc = startCli(["--config", path]);
+  try {
+    const url = await proc.ready;
+    const h = (await health(url)).proxy.upstreams;
+    assert.equal(h.fx.state, "ready");
+    assert.match(String(h.broken.state), /restarting|failed/);
+    assert.match(String(h.broken.last_error), /not found|No such file/i);
+    const c = await connectHttp(url);
+    try {
+      assert.equal(
+        firstText(await c.client.callTool({ name: "proxy.fx.echo", arguments: { text: "ok" } })),
+        "ok",
+      );
+    } finally {
+      await c.close();
+    }
+  } finally {
+    await proc.stop();
+  }
+});
+
+Deno.test("no orphans: a grandchild that ignores EOF dies with the proxy's process group", async () => {
+  // bash is the direct child; the MCP server is bash's child and keeps running after its stdin
+  // closes, so only a signal to the whole group can end it.
+  const script = `${[DENO, ...FIXTURE_ARGS].map((a) => `'${a}'`).join(" ")}; true`;
+  const c = await connectStdio([
+    "proxy",
+    "--stdio",
+    "fx",
+    "--command",
+    "bash",
+    "--env",
+    "FIXTURE_IGNORE_EOF=1",
+    "--",
+    "-c",
+    script,
+  ]);
+  const pid = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+  assert.ok(await alive(pid));
+  await c.close(); // the proxy's stdin closes; it shuts down and ends its children's group
+  await eventually(async () => !(await alive(pid)), 15_000, `grandchild ${pid} gone`);
+});
