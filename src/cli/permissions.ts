@@ -11,12 +11,15 @@ import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
 import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/required.ts";
 import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
 import { EMBEDDED_CONFIG } from "./embedded.ts";
+import { parseServerFlags, UsageError } from "./common.ts";
 // A cycle (main.ts lists this command); only used inside functions, so it is safe.
-import { parseServerFlags, SERVER_FLAG_SPEC, UsageError } from "./main.ts";
+import { SERVER_FLAG_SPEC } from "./main.ts";
+import { parseProxyArgs, proxyServerOptions } from "./proxy_command.ts";
 
 /** Usage of the `permissions` command. */
 export const PERMISSIONS_USAGE = `Usage:
   cli.ts permissions [--config FILE] [--transport T] [--host H] [--port P] [--format text|json|flags]
+  cli.ts permissions proxy [proxy options...] [--format text|json|flags]
 
 Prints the narrowest \`deno run\` permission flags the configuration needs (the same resolution as
 \`server\`: --config, else $CHUK_MCP_CONFIG_PATH, else ./config.yaml, else the embedded default),
@@ -116,6 +119,7 @@ function textReport(r: PermissionsReport): string {
  * ```
  */
 export async function permissionsCommand(args: string[]): Promise<number> {
+  if (args[0] === "proxy") return await proxyPermissions(args.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -153,11 +157,45 @@ export async function permissionsCommand(args: string[]): Promise<number> {
     ...(values.host !== undefined ? ["--host", values.host] : []),
     ...(values.port !== undefined ? ["--port", values.port] : []),
   ];
-  const report = permissionsReport(required, { config: loaded.file, configArgs, entry: values.entry });
+  print(permissionsReport(required, { config: loaded.file, configArgs, entry: values.entry }), format);
+  return 0;
+}
+
+/** `permissions proxy <proxy args>`: the plan of the proxy command line (its --stdio/--sse/--http included). */
+async function proxyPermissions(argv: string[]): Promise<number> {
+  // `--format` belongs to us, everything else to the proxy command line.
+  let format = "text";
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--format") format = argv[++i] ?? "";
+    else if (argv[i].startsWith("--format=")) format = argv[i].slice("--format=".length);
+    else rest.push(argv[i]);
+  }
+  if (!["text", "json", "flags"].includes(format)) {
+    throw new UsageError(`--format: expected text, json or flags, got '${format}'`);
+  }
+  const options = proxyServerOptions(parseProxyArgs(rest));
+  const loaded = await loadConfig({
+    path: options.configPath,
+    overrides: options.overrides,
+    fallback: options.fallbackConfig,
+    noSearch: options.noSearch,
+  });
+  options.patchConfig(loaded.config);
+  const required = requiredPermissions(loaded.config, {
+    configFile: loaded.file,
+    configPath: options.configPath,
+    noSearch: options.noSearch,
+    baseDir: loaded.baseDir,
+  });
+  print(permissionsReport(required, { config: loaded.file, configArgs: ["proxy", ...rest] }), format);
+  return 0;
+}
+
+function print(report: PermissionsReport, format: string): void {
   if (format === "json") write(JSON.stringify(report, null, 2) + "\n");
   else if (format === "flags") write(report.flags.join(" ") + "\n");
   else write(textReport(report));
-  return 0;
 }
 
 function write(text: string): void {

@@ -16,7 +16,7 @@
 import { ConfigError } from "../errors.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
 import { validateConfig } from "../config/load.ts";
-import { buildRuntime, runServer } from "../server/run.ts";
+import { buildRuntime, runServer, type RunServerOptions } from "../server/run.ts";
 import { VERSION } from "../version.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
 import { toOpenAITools } from "../proxy/openai.ts";
@@ -270,6 +270,28 @@ function patch(args: ProxyArgs): (config: RuntimeConfig) => void {
 }
 
 /**
+ * The `runServer` options a proxy command line stands for (used by `proxy` and by
+ * `permissions proxy`, so both plan the same configuration).
+ *
+ * @example
+ * ```ts
+ * import { parseProxyArgs, proxyServerOptions } from "@chuk/mcp-runtime/cli";
+ * const options = proxyServerOptions(parseProxyArgs(["--stdio", "time", "--command", "uvx", "--", "mcp-server-time"]));
+ * ```
+ */
+export function proxyServerOptions(
+  args: ProxyArgs,
+): RunServerOptions & { patchConfig: (config: RuntimeConfig) => void } {
+  return {
+    configPath: args.config,
+    overrides: parseServerFlags(args.serverFlags),
+    fallbackConfig: { server: { type: "stdio" as const } },
+    noSearch: true,
+    patchConfig: patch(args),
+  };
+}
+
+/**
  * The `proxy` subcommand.
  *
  * @example
@@ -288,14 +310,8 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     write(Deno.stdout, `${VERSION}\n`);
     return 0;
   }
-  const overrides = parseServerFlags(args.serverFlags);
-  const common = {
-    configPath: args.config,
-    overrides,
-    fallbackConfig: { server: { type: "stdio" as const } },
-    noSearch: true,
-    patchConfig: patch(args),
-  };
+  // A missing permission names `cli.ts permissions proxy <these args>` (the same plan, flags included).
+  const common = { ...proxyServerOptions(args), permissionArgs: ["proxy", ...argv] };
   if (args.tools) {
     const runtime = await buildRuntime(common);
     try {

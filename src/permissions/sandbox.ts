@@ -33,7 +33,7 @@ export interface StdioLaunchSpec {
    * LOGNAME, PATH, SHELL, TERM, USER) on top of what it is given.
    */
   env: Record<string, string>;
-  /** Working directory: the entry's `cwd` (relative to the config file), else the config's directory. */
+  /** Working directory: the entry's `cwd`, else its `location` (relative to the config file), else the config's directory. */
   cwd: string;
   /** Whether the child runs under Deno's permission model (`deno: true`). */
   sandboxed: boolean;
@@ -209,7 +209,8 @@ export function stdioLaunchSpec(
       { file, path: `${key}.permissions` },
     );
   }
-  const cwd = entry.cwd ? resolvePath(baseDir, entry.cwd) : baseDir;
+  const dir = entry.cwd ?? entry.location;
+  const cwd = dir ? resolvePath(baseDir, dir) : baseDir;
   const inherited: string[] = [];
   const childEnv: Record<string, string> = {};
   const inherit = (names: readonly string[]) => {

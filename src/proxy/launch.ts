@@ -5,32 +5,29 @@
  * @module
  */
 
-import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
 import { retainingFetch, SSEClientTransport, StreamableHTTPClientTransport } from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
 import { StdioClientTransport, type StdioLaunch } from "./stdio_client.ts";
 import { getLogger } from "../log/logger.ts";
+import { BASE_CHILD_ENV, stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
 
 /** The upstream kinds. */
 export type UpstreamType = "stdio" | "sse" | "streamable-http";
 
 /** What kind an entry is: explicit `type`, else `command` → stdio, `url` → streamable-http. */
-export function upstreamType(entry: McpServerConfig): UpstreamType | undefined {
-  if (entry.type) return entry.type;
-  if (entry.command) return "stdio";
-  if (entry.url) return "streamable-http";
-  return undefined;
-}
+export { upstreamType };
 
 /** Variables a stdio child inherits from the runtime's environment (everything else is named). */
-export const INHERITED_ENV = ["PATH", "HOME", "LANG"] as const;
+export const INHERITED_ENV = BASE_CHILD_ENV;
 
 /**
- * Spawn parameters of a stdio upstream: its command and args, an environment of only
- * PATH/HOME/LANG plus what the entry names (so the runtime's secrets never leak to children), and
- * a fixed working directory (`cwd`, else `location`, else the config file's folder).
+ * Spawn parameters of a stdio upstream — see `stdioLaunchSpec` (`src/permissions/sandbox.ts`):
+ * its command and args (for `deno: true`, `deno run` with exactly the entry's permissions), an
+ * environment of only PATH/HOME/LANG plus what the entry names (so the runtime's secrets never
+ * leak to children), and a fixed working directory (`cwd`, else `location`, else the config
+ * file's folder).
  *
  * @example
  * ```ts
@@ -38,17 +35,14 @@ export const INHERITED_ENV = ["PATH", "HOME", "LANG"] as const;
  * const launch = stdioLaunch({ command: "node", args: ["s.js"], env: { DEBUG: "1" } } as never, (n) => Deno.env.get(n), "/srv");
  * ```
  */
-export function stdioLaunch(entry: McpServerConfig, env: EnvSource, baseDir: string): StdioLaunch {
-  if (!entry.command) throw new Error("a stdio upstream needs 'command'");
-  const childEnv: Record<string, string> = {};
-  for (const name of INHERITED_ENV) {
-    const v = env(name);
-    if (v !== undefined) childEnv[name] = v;
-  }
-  Object.assign(childEnv, entry.env);
-  const dir = entry.cwd ?? entry.location;
-  const cwd = dir ? (isAbsolute(dir) ? dir : resolvePath(baseDir, dir)) : baseDir;
-  return { command: entry.command, args: entry.args, env: childEnv, cwd };
+export function stdioLaunch(
+  entry: McpServerConfig,
+  env: EnvSource,
+  baseDir: string,
+  name = "upstream",
+): StdioLaunch {
+  const { command, args, env: childEnv, cwd } = stdioLaunchSpec(name, entry, { baseDir, env });
+  return { command, args, env: childEnv, cwd };
 }
 
 /** Headers for a remote upstream: its `headers`, plus `Authorization: Bearer <api_key>`. */
@@ -78,7 +72,7 @@ export function createUpstreamTransport(
 ): Transport {
   const type = upstreamType(entry);
   if (type === "stdio") {
-    return new StdioClientTransport(stdioLaunch(entry, env, baseDir), {
+    return new StdioClientTransport(stdioLaunch(entry, env, baseDir, name), {
       logger: getLogger(`upstream.${name}`),
     });
   }
