@@ -15,6 +15,11 @@ import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { bakedModule, configuredModules, moduleCandidates } from "../tools/loader.ts";
+import { resolveArtifactSettings } from "../artifacts/settings.ts";
+import { resolveSqlitePath } from "../config/paths.ts";
+import { resolveSessionProvider } from "../sessions/factory.ts";
+import { keyNamespace } from "../sessions/namespace.ts";
+import { parseRedisUrl, redisOptionsFromEnv } from "../sessions/redis_kv.ts";
 import { stdioLaunchSpec, upstreamType } from "./sandbox.ts";
 import type { PermissionGrant, PermissionKind, RequiredPermissions } from "./types.ts";
 
@@ -52,7 +57,22 @@ export interface RequiredPermissionsOptions {
 export const LIBRARY_ENV_PROBES: Readonly<Record<string, string>> = {
   LOG_TOKENS: "npm:yaml debug switch (read on every parse)",
   LOG_STREAM: "npm:yaml debug switch (read on every parse)",
+  AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: "AWS SDK, at import (Lambda detection)",
+  AWS_LAMBDA_BENCHMARK_MODE: "AWS SDK, at import (Lambda detection)",
+  DEBUG: "npm:debug (an ioredis dependency): its namespaces; it also lists the whole environment",
 };
+
+/**
+ * Optional lookups libraries make on their own, by pattern: with `--ignore-env` the variables read
+ * as unset and, without a read grant, the files as absent — the libraries' defaults. The AWS SDK
+ * probes a few dozen `AWS_*` settings, the home folder and `~/.aws/{config,credentials}` (the
+ * runtime hands it explicit credentials and region).
+ */
+export const LIBRARY_PROBE_PATTERNS: readonly { kind: "env" | "read"; pattern: RegExp; library: string }[] = [
+  { kind: "env", pattern: /^(AWS_|_X_AMZN_)/, library: "AWS SDK settings (the runtime passes its own)" },
+  { kind: "env", pattern: /^(HOME|USERPROFILE|HOMEPATH|HOMEDRIVE)$/, library: "AWS SDK profile lookup" },
+  { kind: "read", pattern: /[\\/]\.aws[\\/](config|credentials)$/, library: "AWS SDK shared config files" },
+];
 
 /** Collects grants, keeping the first reason for a duplicate. */
 class Plan {
@@ -170,9 +190,9 @@ function transportGrants({ config, plan }: PlanContext): void {
 
 /**
  * Upstream MCP servers (`proxy.enabled`). stdio: the command each one runs (the Deno executable
- * for `deno: true`), the variables the launch spec copies, and what the SDK's stdio client reads
- * (cross-spawn reads `OSTYPE` at import; the SDK copies HOME, LOGNAME, PATH, SHELL, TERM, USER;
- * Deno's `node:child_process` reads `NODE_V8_COVERAGE`). Remote: the upstream's host and port.
+ * for `deno: true`) and the variables the launch spec copies into its environment; the proxy's
+ * own stdio transport (`Deno.Command`, a new process group) needs nothing more. Remote: the
+ * upstream's host and port, and `API_KEY` for an SSE upstream without `api_key`.
  */
 function proxyGrants({ config, baseDir, env, options, plan }: PlanContext): void {
   if (!config.proxy.enabled) return;
@@ -187,138 +207,141 @@ function proxyGrants({ config, baseDir, env, options, plan }: PlanContext): void
         configLabel: options.configFile,
       });
       plan.add("run", spec.command, `stdio upstream ${name}${spec.sandboxed ? " (sandboxed deno)" : ""}`);
-      plan.env(spec.inheritedEnv, `environment of stdio upstream children`);
-      plan.env(
-        ["OSTYPE", "HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "NODE_V8_COVERAGE"],
-        "the MCP SDK's stdio client (cross-spawn, default child environment, node:child_process)",
-      );
+      plan.env(spec.inheritedEnv, `copied into the environment of stdio upstream children`);
     } else if (type && entry.url) {
       const url = new URL(entry.url);
       plan.add("net", urlHost(url), `${type} upstream ${name}`);
-      if (entry.api_key === undefined) plan.add("env", "API_KEY", `fallback API key of upstream ${name}`);
+      if (entry.api_key === undefined && type === "sse") {
+        plan.add("env", "API_KEY", `fallback API key of SSE upstream ${name}`);
+      }
     }
   }
 }
 
-/** Bearer authentication (`server.auth: bearer`). *Provisional* (identity issue). */
+/**
+ * Bearer authentication (`server.auth: bearer`, HTTP transports): `jwtOptionsFromEnv` reads all of
+ * these on every start; the public key file and the JWKS host when they are set.
+ */
 function authGrants({ config, env, plan }: PlanContext): void {
-  if (config.server.auth !== "bearer" || config.server.type === "stdio") return;
+  if (config.server.auth !== "bearer") return;
   plan.env(
     [
-      "JWT_SECRET_KEY",
       "JWT_PUBLIC_KEY",
+      "JWT_PUBLIC_KEY_FILE",
+      "JWT_SECRET_KEY",
       "JWT_JWKS_URL",
-      "JWT_ALGORITHM",
       "JWT_ALLOWED_ALGORITHMS",
+      "JWT_ALGORITHM",
       "JWT_LEEWAY",
       "JWT_AUDIENCE",
       "JWT_ISSUER",
+      "JWT_JWKS_COOLDOWN",
     ],
     "bearer token verification settings",
   );
+  const file = env("JWT_PUBLIC_KEY");
+  const keyFile = env("JWT_PUBLIC_KEY_FILE");
+  if (!file && keyFile) plan.add("read", resolvePath(keyFile), "public key file (JWT_PUBLIC_KEY_FILE)");
   const jwks = env("JWT_JWKS_URL");
-  if (jwks) plan.add("net", urlHost(new URL(jwks)), "JWKS endpoint (JWT_JWKS_URL)");
-  const pub = env("JWT_PUBLIC_KEY");
-  if (pub && !pub.includes("-----BEGIN")) {
-    plan.add("read", resolvePath(pub), "public key file (JWT_PUBLIC_KEY)");
-  }
+  if (jwks && URL.canParse(jwks)) plan.add("net", urlHost(new URL(jwks)), "JWKS endpoint (JWT_JWKS_URL)");
 }
 
-/** The session/metadata provider. Only Redis needs anything. *Provisional* (identity issue). */
-function sessionGrants({ config, env, plan }: PlanContext): void {
-  const provider = env("SESSION_PROVIDER") ?? env("ARTIFACT_SESSION_PROVIDER") ??
-    config.artifacts.session_provider;
-  // Read on every start (here, to plan; by the session store, to choose).
-  plan.env(
-    ["SESSION_PROVIDER", "ARTIFACT_SESSION_PROVIDER"],
-    "session provider selection (memory unless set)",
-  );
-  if (provider !== "redis") return;
-  plan.env(
-    [
-      "SESSION_REDIS_URL",
-      "REDIS_URL",
-      "REDIS_TLS_INSECURE",
-      "ENVIRONMENT",
-      "DEPLOYMENT_ID",
-    ],
-    "Redis session store settings",
-  );
-  const url = env("SESSION_REDIS_URL") ?? env("REDIS_URL") ?? "redis://localhost:6379/0";
-  for (const host of redisHosts(url)) plan.add("net", host, "Redis session store");
+/**
+ * Sessions (always) and their store: the provider switch and the key namespace are read on every
+ * start; Redis needs its hosts, SQLite its database file. Decided by the sessions code itself
+ * (`resolveSessionProvider`, `keyNamespace`, `redisOptionsFromEnv`, `resolveSqlitePath`), run
+ * with an environment that records what it reads.
+ */
+function sessionGrants({ config, baseDir, env, plan }: PlanContext): void {
+  const reads = recordReads(env, plan, (rec, plan) => {
+    keyNamespace(rec);
+    const provider = resolveSessionProvider(config, rec);
+    if (provider === "redis") {
+      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
+        plan.add("net", netHost(node.host, node.port), "Redis session store");
+      }
+    } else if (provider === "sqlite") {
+      sqliteGrants(plan, resolveSqlitePath(config, rec, baseDir), "SQLite session store");
+    }
+  });
+  plan.env(reads, "session store settings (provider, key namespace, connection)");
 }
 
-/** The artifact store. *Provisional* (artifacts issue). */
+/** The artifact store (`artifacts.enabled`), decided by `resolveArtifactSettings` itself. */
 function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
-  const a = config.artifacts;
-  if (!a.enabled) return;
-  plan.env(
-    ["ARTIFACT_STORAGE_PROVIDER", "ARTIFACT_SESSION_PROVIDER", "ARTIFACT_BUCKET", "ARTIFACT_FS_ROOT"],
-    "artifact store settings",
-  );
-  const storage = (env("ARTIFACT_STORAGE_PROVIDER") ?? a.storage_provider).replace(/^vfs-/, "");
-  const root = resolvePath(
-    baseDir,
-    a.filesystem_root ?? a.filesystem?.base_path ?? env("ARTIFACT_FS_ROOT") ??
-      `${env("HOME") ?? "."}/.chuk_mcp_artifacts`,
-  );
-  if (storage === "filesystem") {
-    plan.add("read", root, "artifact root (filesystem storage)");
-    plan.add("write", root, "artifact root (filesystem storage)");
-    plan.add("env", "HOME", "default artifact root");
-  }
-  const sessionProvider = env("ARTIFACT_SESSION_PROVIDER") ?? a.session_provider;
-  if (storage === "sqlite" || sessionProvider === "sqlite") {
-    plan.add("env", "ARTIFACT_SQLITE_PATH", "SQLite database path");
-    const db = resolvePath(baseDir, a.sqlite_path ?? env("ARTIFACT_SQLITE_PATH") ?? `${root}/artifacts.db`);
-    for (const f of [db, `${db}-journal`, `${db}-wal`, `${db}-shm`]) {
-      plan.add("read", f, "SQLite artifact database");
-      plan.add("write", f, "SQLite artifact database");
+  if (!config.artifacts.enabled) return;
+  const reads = recordReads(env, plan, (rec, plan) => {
+    const s = resolveArtifactSettings(config, rec, baseDir);
+    if (s.storage === "filesystem") {
+      plan.add("read", s.root, "artifact root (filesystem storage)");
+      plan.add("write", s.root, "artifact root (filesystem storage)");
     }
-  }
-  if (storage === "s3" || storage === "ibm_cos" || storage === "ibm-cos") {
-    plan.env(
-      [
-        "S3_ENDPOINT_URL",
-        "IBM_COS_ENDPOINT",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-      ],
-      "S3 endpoint and credentials",
-    );
-    // The AWS SDK asks the OS release for its user agent (and, with --ignore-env, for uid and home).
-    for (const kind of ["osRelease", "uid", "homedir"]) {
-      plan.add("sys", kind, "the AWS SDK (user agent, profile lookup)");
+    if (s.storage === "sqlite" || s.metadataProvider === "sqlite") {
+      sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
     }
-    const region = a.s3?.region ?? env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? "us-east-1";
-    const endpoint = a.s3?.endpoint_url ?? env("S3_ENDPOINT_URL") ??
-      (storage === "s3"
-        ? undefined
-        : env("IBM_COS_ENDPOINT") ?? "https://s3.us-south.cloud-object-storage.appdomain.cloud");
-    if (endpoint) {
-      const url = new URL(endpoint);
-      plan.add("net", urlHost(url), "S3 endpoint");
-      const bucket = a.bucket ?? env("ARTIFACT_BUCKET");
-      // Virtual-host style (bucket.host) unless path style is forced or the host is an IP/localhost.
-      const ipOrLocal = /^(\d+\.){3}\d+$|^\[|^localhost$/.test(url.hostname);
-      if (bucket && !a.s3?.force_path_style && !ipOrLocal) {
-        plan.add(
-          "net",
-          urlHost(new URL(`${url.protocol}//${bucket}.${url.host}`)),
-          "S3 bucket (virtual-host style)",
-        );
-      }
-    } else {
-      plan.add("net", `s3.${region}.amazonaws.com:443`, "AWS S3 endpoint");
-      const bucket = a.bucket ?? env("ARTIFACT_BUCKET");
-      if (bucket) {
-        plan.add("net", `${bucket}.s3.${region}.amazonaws.com:443`, "AWS S3 bucket (virtual-host style)");
+    if (s.metadataProvider === "redis") {
+      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
+        plan.add("net", netHost(node.host, node.port), "Redis artifact metadata");
       }
     }
+    if (s.s3) {
+      const endpoint = s.s3.endpoint ? new URL(s.s3.endpoint) : undefined;
+      if (endpoint) {
+        plan.add("net", urlHost(endpoint), "S3 endpoint");
+        if (!s.s3.forcePathStyle) {
+          plan.add(
+            "net",
+            netHost(`${s.bucket}.${endpoint.hostname}`, urlPort(endpoint)),
+            "S3 bucket (virtual-host style)",
+          );
+        }
+      } else {
+        plan.add("net", `s3.${s.s3.region}.amazonaws.com:443`, "AWS S3 endpoint");
+        if (!s.s3.forcePathStyle) {
+          plan.add(
+            "net",
+            `${s.bucket}.s3.${s.s3.region}.amazonaws.com:443`,
+            "AWS S3 bucket (virtual-host style)",
+          );
+        }
+      }
+      // The AWS SDK asks the OS for its user agent and, with variables ignored, for uid and home.
+      for (const kind of ["osRelease", "uid", "homedir"]) {
+        plan.add("sys", kind, "the AWS SDK (user agent, profile lookup)");
+      }
+    }
+  });
+  plan.env(reads, "artifact store settings");
+}
+
+/** A SQLite database file and its journal/WAL companions. */
+function sqliteGrants(plan: Plan, db: string, reason: string): void {
+  // node:sqlite creates the file and its companions next to it.
+  for (const f of [db, `${db}-journal`, `${db}-wal`, `${db}-shm`]) {
+    plan.add("read", f, reason);
+    plan.add("write", f, reason);
   }
+}
+
+/**
+ * Run `fn` with an environment that records every variable read: once with the real one (the
+ * branches the values select) and once with nothing set (every fallback in each chain). Errors
+ * of the second run (settings that are required) are ignored; the first run's are real.
+ */
+function recordReads(env: EnvSource, plan: Plan, fn: (env: EnvSource, plan: Plan) => void): string[] {
+  const reads: string[] = [];
+  const recording = (source: EnvSource): EnvSource => (name) => {
+    if (!reads.includes(name)) reads.push(name);
+    return source(name);
+  };
+  fn(recording(env), plan);
+  try {
+    // Only the names matter here: grants from the empty run go to a plan that is thrown away.
+    fn(recording(() => undefined), new Plan(false));
+  } catch {
+    // e.g. IBM COS without credentials: the real run decides.
+  }
+  return reads;
 }
 
 /** Each part of the system, in order. A feature adds its grants in its own function, here. */
@@ -346,25 +369,13 @@ export function netHost(host: string, port?: number): string {
   return port === undefined ? h : `${h}:${port}`;
 }
 
-function urlHost(url: URL): string {
-  const defaults: Record<string, number> = {
-    "http:": 80,
-    "https:": 443,
-    "ws:": 80,
-    "wss:": 443,
-    "redis:": 6379,
-    "rediss:": 6379,
-  };
-  const port = url.port ? Number(url.port) : defaults[url.protocol];
-  return netHost(url.hostname, port);
+function urlPort(url: URL): number | undefined {
+  const defaults: Record<string, number> = { "http:": 80, "https:": 443, "ws:": 80, "wss:": 443 };
+  return url.port ? Number(url.port) : defaults[url.protocol];
 }
 
-/** Hosts in a Redis URL or a comma-separated cluster list (`h1:7000,h2:7001` or URLs). */
-function redisHosts(value: string): string[] {
-  return value.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
-    const url = new URL(item.includes("://") ? item : `redis://${item}`);
-    return urlHost(url);
-  });
+function urlHost(url: URL): string {
+  return netHost(url.hostname.replace(/^\[|\]$/g, ""), urlPort(url));
 }
 
 /**

@@ -3,6 +3,7 @@
 // pointed at a dead loopback proxy (so a download would fail loudly). One case per scenario: the
 // proxy of a real upstream is added as one more entry in CASES when the proxy lands.
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import {
   type Connected,
   connectHttp,
@@ -66,8 +67,20 @@ const CASES: BundleCase[] = [
     call: { name: "shout", arguments: { text: "sse" }, expect: "SSE" },
     leastPrivilege: true,
   },
-  // Proxy (when it lands): { name: "proxy of a real upstream", transport: "stdio",
-  //   files: { "config.yaml": "proxy: {enabled: true}\nmcp_servers: {...}" }, args: [...], call: {...} },
+  {
+    // The upstream is the bundle itself, serving its embedded examples over stdio from a folder
+    // without a config.yaml (else it would find this proxy config and start itself again).
+    name: "proxy of a real stdio upstream, least privilege",
+    transport: "stdio",
+    files: {
+      "config.yaml": `server: {type: stdio}\nproxy: {enabled: true}\nmcp_servers:\n  up:\n    type: stdio\n` +
+        `    cwd: up\n    command: "${DENO}"\n    args: [run, -A, --quiet, ../chuk-mcp-runtime.js, --transport, stdio]\n`,
+      "up/README": "the upstream's working directory\n",
+    },
+    args: ["--config", "config.yaml"],
+    call: { name: "proxy.up.add", arguments: { a: 20, b: 22 }, expect: '{"sum":42}' },
+    leastPrivilege: true,
+  },
 ];
 
 let built: Promise<string> | undefined;
@@ -95,7 +108,10 @@ for (const c of CASES) {
     try {
       const entry = `${dir}/chuk-mcp-runtime.js`;
       await Deno.copyFile(file, entry);
-      for (const [name, text] of Object.entries(c.files)) await Deno.writeTextFile(`${dir}/${name}`, text);
+      for (const [name, text] of Object.entries(c.files)) {
+        await Deno.mkdir(dirname(`${dir}/${name}`), { recursive: true });
+        await Deno.writeTextFile(`${dir}/${name}`, text);
+      }
       const env = { DENO_DIR: denoDir, HTTPS_PROXY: "http://127.0.0.1:9", HTTP_PROXY: "http://127.0.0.1:9" };
       let runFlags = ["run", "-A", "--quiet"];
       if (c.leastPrivilege) {

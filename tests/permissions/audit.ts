@@ -5,7 +5,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { LIBRARY_ENV_PROBES } from "../../src/permissions/required.ts";
+import { LIBRARY_ENV_PROBES, LIBRARY_PROBE_PATTERNS } from "../../src/permissions/required.ts";
 import type { RequiredPermissions } from "../../src/permissions/types.ts";
 
 /** One audited permission check. */
@@ -42,7 +42,12 @@ function under(path: string, grant: string): boolean {
  * stats under `-A` (the same runs pass with no `--allow-write`), and library probes of optional
  * variables read as unset under `--ignore-env` ({@linkcode LIBRARY_ENV_PROBES}).
  */
-export function uncovered(entries: AuditEntry[], required: RequiredPermissions, cwd?: string): AuditEntry[] {
+export function uncovered(
+  entries: AuditEntry[],
+  required: RequiredPermissions,
+  cwd?: string,
+  environment: string[] = [],
+): AuditEntry[] {
   // The runtime looks for `.env` in the working directory; when there is none, the planner grants
   // nothing and the (denied) lookup reads as "no file".
   const absentDotEnv = cwd && !exists(`${cwd.replace(/\/$/, "")}/.env`)
@@ -55,7 +60,22 @@ export function uncovered(entries: AuditEntry[], required: RequiredPermissions, 
   );
   const seen = new Set<string>();
   const out: AuditEntry[] = [];
-  for (const e of entries) {
+  // A library listing the whole environment (`Object.keys(process.env)`: ioredis's `debug`) shows
+  // as `env: null` followed by a read of every variable set. Under --ignore-env the listing holds
+  // only the granted variables, so those reads are not needs.
+  const listed = new Set<number>();
+  entries.forEach((e, i) => {
+    if (e.permission !== "env" || e.value !== null || !required.ignoreEnv) return;
+    listed.add(i);
+    const names = new Set(environment);
+    for (let j = i + 1; j < entries.length; j++) {
+      const n = entries[j];
+      if (n.permission !== "env" || n.value === null || !names.delete(n.value)) break;
+      listed.add(j);
+    }
+  });
+  for (const [i, e] of entries.entries()) {
+    if (listed.has(i)) continue;
     const key = `${e.permission}\u0000${e.value}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -63,17 +83,25 @@ export function uncovered(entries: AuditEntry[], required: RequiredPermissions, 
     let ok = false;
     switch (e.permission) {
       case "env":
-        ok = grants("env").includes(v) || (required.ignoreEnv && v in LIBRARY_ENV_PROBES);
+        ok = grants("env").includes(v) ||
+          (required.ignoreEnv && (v in LIBRARY_ENV_PROBES || probe("env", v)));
         break;
       case "read":
-        ok = grants("read").some((g) => under(asPath(v), g)) || asPath(v) === absentDotEnv;
+        // Files of npm packages are read by the module loader (require of package.json), which needs
+        // no grant: the restricted runs prove it.
+        ok = grants("read").some((g) => under(asPath(v), g)) || asPath(v) === absentDotEnv ||
+          probe("read", asPath(v)) ||
+          /[\\/]node_modules[\\/]|[\\/]npm[\\/]registry\.npmjs\.org[\\/]/.test(asPath(v));
         break;
       case "write":
         ok = grants("write").some((g) => under(asPath(v), g)) || readPaths.has(asPath(v));
         break;
-      case "net":
-        ok = grants("net").some((g) => g === v || (!g.includes(":") && v.startsWith(`${g}:`)));
+      case "net": {
+        // fetch() is logged with its whole URL; listeners and sockets with host:port.
+        const hostPort = /^[a-z]+:\/\//i.test(v) ? hostPortOf(new URL(v)) : v;
+        ok = grants("net").some((g) => g === hostPort || (!g.includes(":") && hostPort.startsWith(`${g}:`)));
         break;
+      }
       case "run":
         ok = grants("run").some((g) => g === v || g.endsWith(`/${v}`));
         break;
@@ -92,4 +120,13 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function hostPortOf(url: URL): string {
+  const port = url.port || ({ "http:": "80", "https:": "443" } as Record<string, string>)[url.protocol];
+  return `${url.hostname}:${port}`;
+}
+
+function probe(kind: "env" | "read", value: string): boolean {
+  return LIBRARY_PROBE_PATTERNS.some((p) => p.kind === kind && p.pattern.test(value));
 }

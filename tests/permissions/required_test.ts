@@ -1,6 +1,6 @@
-// The permission planner, case by case (pure: configs and environments in, grants out), plus the
-// proxy's stdio part proven on a real run: a stand-in for the proxy (tests/fixtures/launch_driver.ts)
-// starts upstreams from the launch spec under exactly the planned flags.
+// The permission planner, case by case (pure: configs and environments in, grants out). Real runs
+// under the planned flags: examples_test.ts (each example config) and features_test.ts (each
+// feature, the proxy included).
 import assert from "node:assert/strict";
 import { envFromObject } from "../../src/config/env.ts";
 import { loadConfig, validateConfig } from "../../src/config/load.ts";
@@ -8,8 +8,6 @@ import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { permissionFlags } from "../../src/permissions/flags.ts";
 import { displayPath, envReferences, netHost, requiredPermissions } from "../../src/permissions/required.ts";
 import type { PermissionKind } from "../../src/permissions/types.ts";
-import { DENO, ROOT } from "../helpers.ts";
-import { readAudit, uncovered } from "./audit.ts";
 
 const EMPTY_ENV = envFromObject({});
 
@@ -97,7 +95,13 @@ Deno.test("plan: proxy upstreams (stdio, sandboxed, remote)", () => {
   assert.deepEqual(values(required, "run"), ["uvx", "/opt/deno"]);
   assert.deepEqual(values(required, "net"), ["mcp.example.com:443", "10.0.0.5:9000"]);
   const env = values(required, "env");
-  for (const v of ["OSTYPE", "PATH", "HOME", "LANG", "DENO_DIR", "TOKEN", "API_KEY"]) {
+  assert.ok(!values(required, "env").includes("API_KEY"), "an SSE upstream with api_key");
+  const sse = plan({
+    proxy: { enabled: true },
+    mcp_servers: { s: { type: "sse", url: "http://127.0.0.1:9/sse" } },
+  });
+  assert.ok(values(sse, "env").includes("API_KEY"), "an SSE upstream without api_key falls back to API_KEY");
+  for (const v of ["PATH", "HOME", "LANG", "DENO_DIR", "TOKEN"]) {
     assert.ok(env.includes(v), v);
   }
   assert.ok(values(required, "read").includes("/srv/app/tools.ts"));
@@ -106,30 +110,56 @@ Deno.test("plan: proxy upstreams (stdio, sandboxed, remote)", () => {
   assert.deepEqual(values(off, "run"), []);
 });
 
-Deno.test("plan: Redis, S3, filesystem artifacts, bearer auth (provisional parts)", () => {
+Deno.test("plan: Redis, SQLite, S3, filesystem artifacts, bearer auth", () => {
   const redis = plan({}, { SESSION_PROVIDER: "redis", REDIS_URL: "redis://:pw@127.0.0.1:6380/2" });
   assert.deepEqual(values(redis, "net"), ["127.0.0.1:6380"]);
+  for (
+    const v of [
+      "SESSION_PROVIDER",
+      "SESSION_REDIS_URL",
+      "REDIS_URL",
+      "REDIS_TLS_INSECURE",
+      "ENVIRONMENT",
+      "DEPLOYMENT_ID",
+    ]
+  ) {
+    assert.ok(values(redis, "env").includes(v), v);
+  }
   const cluster = plan({}, {
     SESSION_PROVIDER: "redis",
-    SESSION_REDIS_URL: "127.0.0.1:7000,127.0.0.1:7001, rediss://cache.example.com",
+    SESSION_REDIS_URL: "redis://127.0.0.1:7000,127.0.0.1:7001,[::1]:7002",
   });
-  assert.deepEqual(values(cluster, "net"), ["127.0.0.1:7000", "127.0.0.1:7001", "cache.example.com:6379"]);
-  assert.deepEqual(values(plan({}), "net"), [], "memory sessions need no network");
+  assert.deepEqual(values(cluster, "net"), ["127.0.0.1:7000", "127.0.0.1:7001", "[::1]:7002"]);
+  const memory = plan({});
+  assert.deepEqual(values(memory, "net"), [], "memory sessions need no network");
+  assert.ok(!values(memory, "env").includes("REDIS_URL"));
+  assert.ok(values(memory, "env").includes("SESSION_PROVIDER"), "the switch itself is always read");
+
+  const sqlite = plan({ artifacts: { session_provider: "sqlite", sqlite_path: "state/db.sqlite" } });
+  assert.deepEqual(values(sqlite, "write"), [
+    "/srv/app/state/db.sqlite",
+    "/srv/app/state/db.sqlite-journal",
+    "/srv/app/state/db.sqlite-wal",
+    "/srv/app/state/db.sqlite-shm",
+  ]);
 
   const s3 = plan(
     { artifacts: { enabled: true, storage_provider: "s3", bucket: "b1" } },
-    { S3_ENDPOINT_URL: "http://127.0.0.1:4569" },
+    { S3_ENDPOINT_URL: "http://127.0.0.1:4569", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" },
   );
-  assert.deepEqual(values(s3, "net"), ["127.0.0.1:4569"], "an IP endpoint is addressed path-style");
-  const hosted = plan({ artifacts: { enabled: true, storage_provider: "s3", bucket: "b1" } }, {
-    S3_ENDPOINT_URL: "https://s3.example.com",
-  });
-  assert.deepEqual(values(hosted, "net"), ["s3.example.com:443", "b1.s3.example.com:443"]);
+  assert.deepEqual(values(s3, "net"), ["127.0.0.1:4569"], "a custom endpoint is addressed path-style");
   assert.deepEqual(values(s3, "sys"), ["osRelease", "uid", "homedir"]);
-  const pathStyle = plan({
-    artifacts: { enabled: true, storage_provider: "vfs-s3", bucket: "b1", s3: { force_path_style: true } },
-  }, { S3_ENDPOINT_URL: "https://s3.example.com" });
-  assert.deepEqual(values(pathStyle, "net"), ["s3.example.com:443"]);
+  for (
+    const v of [
+      "S3_ENDPOINT_URL",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_REGION",
+    ]
+  ) {
+    assert.ok(values(s3, "env").includes(v), v);
+  }
   const aws = plan({
     artifacts: { enabled: true, storage_provider: "s3", bucket: "b1", s3: { region: "eu-west-1" } },
   });
@@ -141,12 +171,18 @@ Deno.test("plan: Redis, S3, filesystem artifacts, bearer auth (provisional parts
   const fs = plan({ artifacts: { enabled: true, storage_provider: "filesystem", filesystem_root: "data" } });
   assert.deepEqual(values(fs, "write"), ["/srv/app/data"], "write access to the artifact root only");
   assert.ok(values(fs, "read").includes("/srv/app/data"));
+  const fsEnv = plan({ artifacts: { enabled: true, storage_provider: "filesystem" } }, {
+    ARTIFACT_FS_ROOT: "/var/art",
+  });
+  assert.deepEqual(values(fsEnv, "write"), ["/var/art"], "the environment beats the config");
 
   const bearer = plan({ server: { type: "streamable-http", auth: "bearer" } }, {
     JWT_JWKS_URL: "https://issuer.example.com/.well-known/jwks.json",
+    JWT_PUBLIC_KEY_FILE: "/etc/keys/jwt.pem",
   });
   assert.ok(values(bearer, "env").includes("JWT_SECRET_KEY"));
   assert.ok(values(bearer, "net").includes("issuer.example.com:443"));
+  assert.ok(values(bearer, "read").includes("/etc/keys/jwt.pem"));
 });
 
 Deno.test("flags: order, relative paths, commas refused", () => {
@@ -172,58 +208,4 @@ Deno.test("flags: order, relative paths, commas refused", () => {
   assert.equal(netHost("::1", 1), "[::1]:1");
   assert.equal(displayPath("/srv/app/x/y.ts", "/srv/app"), "x/y.ts");
   assert.equal(displayPath("/etc/hosts", "/srv/app"), "/etc/hosts");
-});
-
-Deno.test("plan: the proxy's stdio upstreams start under exactly the planned flags", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "mcp-rt-proxyplan-" });
-  try {
-    await Deno.mkdir(`${dir}/allowed`);
-    await Deno.writeTextFile(`${dir}/allowed/in.txt`, "in\n");
-    const hostile = `${ROOT}tests/fixtures/hostile_server.ts`;
-    await Deno.writeTextFile(
-      `${dir}/config.yaml`,
-      [
-        "server: {type: stdio}",
-        "proxy: {enabled: true}",
-        "mcp_servers:",
-        `  boxed: {type: stdio, deno: true, command: "${hostile}", permissions: {read: [allowed]}}`,
-        `  plain: {type: stdio, command: "${DENO}", args: [run, -A, --quiet, "${hostile}"]}`,
-        "",
-      ].join("\n"),
-    );
-    const { config, file, baseDir } = await loadConfig({ path: `${dir}/config.yaml` });
-    const required = requiredPermissions(config, { configFile: file, configPath: file, baseDir, cwd: dir });
-    const flags = permissionFlags(required);
-    const drive = async (name: string, runFlags: string[], env: Record<string, string> = {}) => {
-      const out = await new Deno.Command(DENO, {
-        args: [
-          "run",
-          "--quiet",
-          ...runFlags,
-          `${ROOT}tests/fixtures/launch_driver.ts`,
-          `${dir}/config.yaml`,
-          name,
-          "read_file",
-          JSON.stringify({ path: `${dir}/allowed/in.txt` }),
-        ],
-        cwd: dir,
-        env,
-        stdin: "null",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, stderr);
-      assert.doesNotMatch(stderr, /NotCapable/);
-      return JSON.parse(new TextDecoder().decode(out.stdout));
-    };
-    for (const name of ["boxed", "plain"]) {
-      const r = await drive(name, flags);
-      assert.equal(r.content[0].text, JSON.stringify({ ok: true, detail: "in\n" }), name);
-    }
-    const auditFile = `${dir}/audit.jsonl`;
-    await drive("boxed", ["-A"], { DENO_AUDIT_PERMISSIONS: auditFile });
-    await drive("plain", ["-A"], { DENO_AUDIT_PERMISSIONS: auditFile });
-    assert.deepEqual(uncovered(await readAudit(auditFile), required, dir), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
