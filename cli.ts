@@ -19,7 +19,7 @@ import { runCli } from "./src/cli/main.ts";
 
 export { COMMANDS, parseServerFlags, runCli, SERVER_USAGE, UsageError } from "./src/cli/main.ts";
 export { parseProxyArgs, PROXY_USAGE, proxyCommand, proxyServerOptions } from "./src/cli/proxy_command.ts";
-export type { ProxyArgs } from "./src/cli/proxy_command.ts";
+export type { ProxyArgs, ServerSpec } from "./src/cli/proxy_command.ts";
 export type { Command } from "./src/cli/main.ts";
 
 if (import.meta.main) {

@@ -46,6 +46,7 @@ export class FilesystemBlobStore implements BlobStore {
   readonly #staleMs: number;
   readonly #beforeCommit: FilesystemBlobStoreOptions["beforeCommit"];
 
+  /** Blobs under `<root>/<bucket>/` (created when missing). */
   constructor(root: string, bucket = "mcp-runtime", options: FilesystemBlobStoreOptions = {}) {
     assertBlobKey(bucket);
     this.root = resolve(root);

@@ -24,6 +24,7 @@ export class MemoryBlobStore implements BlobStore {
   readonly bucket: string;
   readonly #blobs = new Map<string, Uint8Array>();
 
+  /** An empty in-memory store for `bucket`. */
   constructor(bucket = "mcp-runtime") {
     this.bucket = bucket;
   }

@@ -92,6 +92,7 @@ export class S3BlobStore implements BlobStore {
   readonly #partSize: number;
   readonly #createBucket: boolean;
 
+  /** A blob store on the S3 bucket `options.bucket` (created on first use unless `createBucket: false`). */
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.#partSize = Math.max(5 * MiB, options.partSize ?? 8 * MiB);

@@ -32,6 +32,7 @@ export class SqliteBlobStore implements BlobStore {
   #db: DatabaseSync | undefined;
   #q: Record<string, StatementSync> | undefined;
 
+  /** Blobs in the SQLite file at `path`, under `bucket`. */
   constructor(path: string, bucket = "mcp-runtime") {
     assertBlobKey(bucket);
     this.path = path;

@@ -21,6 +21,7 @@ import { RuntimeError } from "../errors.ts";
  * ```
  */
 export class ArtifactError extends RuntimeError {
+  /** An artifact error with `message`. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ArtifactError";
@@ -38,6 +39,7 @@ export class ArtifactError extends RuntimeError {
  * ```
  */
 export class ArtifactNotFoundError extends ArtifactError {
+  /** No artifact `artifactId` the caller may see. */
   constructor(readonly artifactId: string) {
     super(`File not found: ${artifactId}`);
     this.name = "ArtifactNotFoundError";
@@ -54,6 +56,7 @@ export class ArtifactNotFoundError extends ArtifactError {
  * ```
  */
 export class ArtifactTooLargeError extends ArtifactError {
+  /** `bytes` is over the limit `maxBytes`. */
   constructor(readonly bytes: number, readonly maxBytes: number) {
     super(
       `File too large: ${bytes} bytes exceeds the limit of ${maxBytes} bytes (artifacts.max_file_bytes)`,
@@ -73,6 +76,7 @@ export class ArtifactTooLargeError extends ArtifactError {
  * ```
  */
 export class ArtifactIdentityError extends ArtifactError {
+  /** An identity error with `message` (see the static constructors). */
   constructor(message: string) {
     super(message);
     this.name = "ArtifactIdentityError";
@@ -100,6 +104,7 @@ export class ArtifactIdentityError extends ArtifactError {
  * ```
  */
 export class ArtifactPermissionError extends ArtifactError {
+  /** A refusal with `message`. */
   constructor(message: string) {
     super(message);
     this.name = "ArtifactPermissionError";

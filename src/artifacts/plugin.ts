@@ -124,6 +124,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
   #sweeping: Promise<unknown> | undefined;
   #undo: (() => void)[] = [];
 
+  /** The plugin; `options` replace what the configuration says (tests, embedding). */
   constructor(options: ArtifactsPluginOptions = {}) {
     this.#options = options;
   }

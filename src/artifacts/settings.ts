@@ -43,9 +43,13 @@ export const IBM_COS_DEFAULT_ENDPOINT = "https://s3.us-south.cloud-object-storag
 
 /** Resolved S3 connection settings. */
 export interface S3Settings {
+  /** Endpoint URL (absent: AWS). */
   endpoint?: string;
+  /** Region. */
   region: string;
+  /** Address buckets as `host/bucket` instead of `bucket.host`. */
   forcePathStyle: boolean;
+  /** Explicit credentials (else the AWS SDK's own lookup). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 

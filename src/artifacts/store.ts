@@ -34,6 +34,7 @@ export type ArtifactScope = "session" | "user" | "sandbox";
 export interface ArtifactMetadata {
   /** Random UUID. */
   artifact_id: string;
+  /** Who sees it: `session`, `user` or `sandbox`. */
   scope: ArtifactScope;
   /** Session that wrote it (the owner for session scope). */
   session_id: string | null;
@@ -45,10 +46,13 @@ export interface ArtifactMetadata {
   key: string;
   /** Display name; metadata only, never a path. */
   filename: string;
+  /** MIME type. */
   mime: string;
+  /** Short description. */
   summary: string;
   /** Caller-supplied metadata. */
   meta: Record<string, unknown>;
+  /** Size in bytes. */
   bytes: number;
   /** Hex SHA-256 of the content. */
   sha256: string;
@@ -60,7 +64,9 @@ export interface ArtifactMetadata {
   ttl: number;
   /** ISO expiry time, or null. */
   expires_at: string | null;
+  /** Blob provider that holds the content. */
   storage_provider: string;
+  /** Provider that holds this metadata. */
   session_provider: string;
 }
 
@@ -76,12 +82,15 @@ export interface ArtifactCaller {
 
 /** What to store. */
 export interface ArtifactInput {
+  /** The content. */
   data: Uint8Array;
+  /** Display name (metadata only, never a path). */
   filename: string;
   /** Default `application/octet-stream`. */
   mime?: string;
   /** Default empty. */
   summary?: string;
+  /** Caller-supplied metadata. */
   meta?: Record<string, unknown>;
   /** Default `session`. */
   scope?: ArtifactScope;
@@ -91,7 +100,9 @@ export interface ArtifactInput {
 
 /** Changes to an artifact's metadata (what `move_file` does: a rename). */
 export interface ArtifactUpdate {
+  /** New display name. */
   filename?: string;
+  /** New description. */
   summary?: string;
   /** Merged into the existing `meta`. */
   meta?: Record<string, unknown>;
@@ -107,7 +118,9 @@ export interface UserListFilter {
 
 /** Options of {@linkcode ArtifactStore}. */
 export interface ArtifactStoreOptions {
+  /** Where contents go. */
   blobs: BlobStore;
+  /** Where metadata goes (the session provider's store). */
   kv: KeyValueStore;
   /** Sandbox namespace of keys and blobs (default `default`). */
   namespace?: string;
@@ -210,6 +223,7 @@ export class ArtifactStore {
   readonly #prefix: string;
   readonly #closeKv: boolean;
 
+  /** A store over `options.blobs` and `options.kv`. */
   constructor(options: ArtifactStoreOptions) {
     this.blobs = options.blobs;
     this.kv = options.kv;

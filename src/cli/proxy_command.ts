@@ -50,30 +50,51 @@ Options:
   -V, --version            print the version
 `;
 
-interface ServerSpec {
+/** One upstream given on the proxy command line (`--stdio`, `--sse`, `--http`). */
+export interface ServerSpec {
+  /** Its name (`mcp_servers.<name>`). */
   name: string;
+  /** Its transport. */
   kind: "stdio" | "sse" | "streamable-http";
+  /** `--command` (stdio). */
   command?: string;
+  /** `--cwd` (stdio). */
   cwd?: string;
+  /** `--args` / everything after `--` (stdio). */
   args: string[];
+  /** `--env K=V` (stdio). */
   env: Record<string, string>;
+  /** `--url` (remote). */
   url?: string;
+  /** `--api-key` (remote). */
   apiKey?: string;
+  /** `--header K=V` (remote). */
   headers: Record<string, string>;
 }
 
 /** What the proxy command line says. */
 export interface ProxyArgs {
+  /** `tools`: print the aggregated tool list instead of serving. */
   tools: boolean;
+  /** `--openai`: print the tools as OpenAI function definitions. */
   openai: boolean;
+  /** `--help`. */
   help: boolean;
+  /** `--version`. */
   version: boolean;
+  /** `--config FILE`. */
   config?: string;
+  /** `--namespace`. */
   namespace?: string;
+  /** `--openai-compatible`. */
   openaiCompatible: boolean;
+  /** `--only-openai-tools`. */
   onlyOpenaiTools: boolean;
+  /** `--keep-root-aliases`. */
   keepRootAliases: boolean;
+  /** The server flags (`--transport`, `--host`, `--port`, `--log-level`), unparsed. */
   serverFlags: { transport?: string; host?: string; port?: string; "log-level"?: string };
+  /** Upstreams given with `--stdio`, `--sse` and `--http`, in order. */
   servers: ServerSpec[];
 }
 

@@ -20,15 +20,21 @@ import { createHash } from "node:crypto";
 
 /** The naming flags (the `proxy:` section). */
 export interface NamingOptions {
+  /** Prefix of namespaced names (`proxy`). */
   namespace: string;
+  /** Also list the bare tool name. */
   keepRootAliases: boolean;
+  /** Also list `<server>_<tool>` (OpenAI-safe). */
   openaiCompatible: boolean;
+  /** List only the OpenAI-safe names. */
   onlyOpenaiTools: boolean;
 }
 
 /** One listed name and what kind of name it is. */
 export interface ListedName {
+  /** The name as listed. */
   name: string;
+  /** Which naming rule made it. */
   kind: "namespaced" | "openai" | "root";
 }
 

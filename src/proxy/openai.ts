@@ -9,7 +9,9 @@ import { shortenName, toOpenAIName } from "./naming.ts";
 
 /** One OpenAI function-calling tool definition. */
 export interface OpenAIToolDefinition {
+  /** Always `function`. */
   type: "function";
+  /** The function: its OpenAI-safe name, description and JSON Schema parameters. */
   function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 

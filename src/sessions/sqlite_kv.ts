@@ -40,6 +40,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
   readonly #q: Record<string, StatementSync>;
   #closed = false;
 
+  /** Open (or create) the SQLite file at `path`. */
   constructor(path: string, options: SqliteKeyValueStoreOptions = {}) {
     this.path = path;
     this.#now = options.now ?? Date.now;
