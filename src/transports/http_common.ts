@@ -87,8 +87,11 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
   const origin = req.headers.get("origin");
   const loopbackBind = isLoopback(hygiene.bindHost);
   if (host !== null) {
-    const ok = hygiene.allowedHosts.includes(host) || hygiene.allowedHosts.includes(hostnameOf(host)) ||
-      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(host)) : hygiene.allowedHosts.length === 0);
+    // Host names are case-insensitive.
+    const h = host.toLowerCase();
+    const allowed = hygiene.allowedHosts.map((a) => a.toLowerCase());
+    const ok = allowed.includes(h) || allowed.includes(hostnameOf(h)) ||
+      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(h)) : allowed.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Host header '${host}'`);
   }
   if (origin !== null && origin !== "null") {
@@ -98,7 +101,10 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
     } catch {
       return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header");
     }
-    const bracketed = originHost.includes(":") ? `[${originHost}]` : originHost;
+    // URL.hostname keeps the brackets of an IPv6 literal ("[::1]").
+    const bracketed = originHost.includes(":") && !originHost.startsWith("[")
+      ? `[${originHost}]`
+      : originHost;
     const ok = hygiene.allowedOrigins.includes(origin) ||
       (loopbackBind ? LOOPBACK_NAMES.has(bracketed) : hygiene.allowedOrigins.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Origin header '${origin}'`);
