@@ -66,9 +66,16 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   if (type === "stdio") {
     const transport = new StdioTransport();
     const session = runtime.openSession({ transport: "stdio" });
+    // stdout is the protocol: a tool's console.log must not corrupt it.
+    const restoreConsole = consoleToStderr();
     // End of input means the client is gone: stop the whole runtime (and its children).
     session.onClose(() => void stop());
-    closeTransport = () => session.close();
+    closeTransport = async () => {
+      // A signal stops us while the client is still there: let in-flight calls answer first.
+      if (!session.closed) await drain();
+      await session.close();
+      restoreConsole();
+    };
     const ready = session.connect(transport);
     if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
     return ready.then(() => handle());
@@ -114,12 +121,18 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   info = { url, port: listener.port };
   closeTransport = async () => {
     const shuttingDown = listener.shutdown(drainMs);
-    await runtime.drain(drainMs);
+    await drain();
     await http.close();
     await shuttingDown;
   };
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
   return Promise.resolve(handle());
+
+  /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
+  async function drain(): Promise<void> {
+    await runtime.drain(drainMs);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 
   function handle(): ServeHandle {
     if (options.handleSignals ?? true) installSignals(() => void stop());
@@ -137,6 +150,24 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       resolveDone();
     })();
   }
+}
+
+/**
+ * Send what `console.log` & co. would print on stdout to stderr instead. Returns a function that
+ * puts the original methods back.
+ */
+function consoleToStderr(): () => void {
+  const c = console as unknown as Record<string, unknown>;
+  const names = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
+  const saved = names.map((n) => [n, c[n]] as const);
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  c.log = c.info = c.debug = toStderr;
+  c.dir = c.dirxml = (value: unknown, options?: Deno.InspectOptions) =>
+    console.error(Deno.inspect(value, options));
+  c.table = (data: unknown) => console.error(Deno.inspect(data));
+  return () => {
+    for (const [n, fn] of saved) c[n] = fn;
+  };
 }
 
 function installSignals(onSignal: () => void): void {

@@ -43,6 +43,8 @@ export class StdioTransport implements Transport {
   readonly #encoder = new TextEncoder();
   #closed = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /** The last write; writes are chained so `close()` can wait for them to reach stdout. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(options: StdioTransportOptions = {}) {
     this.#input = options.input ?? Deno.stdin.readable;
@@ -115,10 +117,12 @@ export class StdioTransport implements Transport {
 
   #sendRaw(message: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
+    const written = this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
       void this.close();
     });
+    this.#writing = written;
+    return written;
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -133,6 +137,8 @@ export class StdioTransport implements Transport {
     } catch {
       // already released
     }
+    // Answers already handed to us (a call that finished during shutdown) still go out.
+    await this.#writing;
     try {
       this.#writer.releaseLock();
     } catch {
