@@ -24,7 +24,7 @@ import {
   ListRootsResultSchema,
   ListToolsRequestSchema,
   type LoggingLevel,
-  McpError,
+  McpError as SdkMcpError,
   ReadResourceRequestSchema,
   type ServerNotification,
   type ServerRequest,
@@ -35,6 +35,17 @@ import {
 import type { Runtime } from "./runtime.ts";
 
 const log = getLogger("session");
+
+/**
+ * An MCP error whose wire message is the text alone: the SDK's `McpError` prefixes
+ * "MCP error <code>: " to its message, and SDK clients prefix it again when they receive it.
+ */
+class McpError extends SdkMcpError {
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, data);
+    this.message = message;
+  }
+}
 
 /** MCP log levels, lowest first (RFC 5424 order). */
 const MCP_LEVELS: LoggingLevel[] = [
@@ -191,6 +202,17 @@ export class DownstreamSession {
     const caps = () => this.server.getClientCapabilities();
     const server = this.server;
     const related = this.#requestStreams;
+    // A stateless HTTP request has no initialized client behind it: nothing can answer a request.
+    const require = (capability: "sampling" | "elicitation" | "roots") => {
+      const c = caps();
+      if (!c) {
+        throw new ToolError(
+          `${capability} needs a session: this call came without one (stateless streamable HTTP cannot ` +
+            "send requests to the client; use stdio, SSE or stateless: false)",
+        );
+      }
+      if (!c[capability]) throw new ToolError(`the client does not support ${capability}`);
+    };
     const notify = (n: ServerNotification) => (related ? extra.sendNotification(n) : server.notification(n));
     return {
       signal: extra.signal,
@@ -233,7 +255,7 @@ export class DownstreamSession {
         }
       },
       async sample(params) {
-        if (!caps()?.sampling) throw new ToolError("the client does not support sampling");
+        require("sampling");
         const req = { method: "sampling/createMessage" as const, params };
         const opts = { signal: extra.signal };
         return related
@@ -241,7 +263,7 @@ export class DownstreamSession {
           : await server.request(req, CreateMessageResultSchema, opts);
       },
       async elicit(params) {
-        if (!caps()?.elicitation) throw new ToolError("the client does not support elicitation");
+        require("elicitation");
         const req = { method: "elicitation/create" as const, params };
         const opts = { signal: extra.signal };
         return related
@@ -249,7 +271,7 @@ export class DownstreamSession {
           : await server.request(req, ElicitResultSchema, opts);
       },
       async listRoots() {
-        if (!caps()?.roots) throw new ToolError("the client does not support roots");
+        require("roots");
         const req = { method: "roots/list" as const };
         const opts = { signal: extra.signal };
         return related
@@ -300,7 +322,7 @@ export class DownstreamSession {
       try {
         result = await registry.readResource(uri, this.context(extra));
       } catch (e) {
-        if (e instanceof McpError) throw e;
+        if (e instanceof SdkMcpError) throw e;
         throw new McpError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
       }
       // -32002 is the spec's "resource not found" code.
@@ -335,8 +357,13 @@ export class DownstreamSession {
       try {
         return await entry.get(req.params.arguments, this.context(extra));
       } catch (e) {
-        if (e instanceof McpError) throw e;
-        throw new McpError(ErrorCode.InvalidParams, errorText(e));
+        if (e instanceof SdkMcpError) throw e;
+        // Bad arguments are the caller's problem; anything else failed inside the prompt.
+        if (e instanceof ToolError) throw new McpError(ErrorCode.InvalidParams, errorText(e));
+        throw new McpError(
+          ErrorCode.InternalError,
+          `Failed to get prompt ${req.params.name}: ${errorText(e)}`,
+        );
       }
     });
 
