@@ -5,9 +5,11 @@
  * - stateful (`stateless: false`): `initialize` creates a session and an `Mcp-Session-Id`; later
  *   requests carry it; `GET` opens the server→client stream; `DELETE` ends the session; idle
  *   sessions are closed after `session_idle_timeout`.
- * - stateless (default): every POST is served by a fresh session. With `json_response: true` the
- *   answer is plain JSON, except when the request asked for progress and accepts SSE: then the
- *   answer streams, so progress notifications reach the client.
+ * - stateless (default): every POST is served by a fresh session.
+ *
+ * In both, `json_response: true` answers plain JSON, except when the request asked for progress:
+ * then the answer streams, so progress notifications reach the client before the result. In
+ * stateful JSON mode other messages about a call (logs, sampling) travel on the GET stream.
  *
  * @module
  */
@@ -15,7 +17,7 @@
 import type { UserIdentity } from "../context/request_context.ts";
 import { getLogger } from "../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
-import { isInitializeRequest } from "../sdk/types.ts";
+import { isInitializeRequest, type JSONRPCMessage, type RequestId } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
 import { type DownstreamSession, USER_KEY } from "../server/session.ts";
 import {
@@ -42,6 +44,69 @@ export interface StreamableHttpSettings extends HttpHygiene {
 interface Live {
   session: DownstreamSession;
   transport: WebStandardStreamableHTTPServerTransport;
+  /** Serve one POST of a stateful session (JSON answers where possible, see `jsonAnswers`). */
+  post(req: Request, options: PostOptions, message: unknown): Promise<Response>;
+}
+
+type PostOptions = { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> };
+
+function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
+  return "id" in m && ("result" in m || "error" in m);
+}
+
+/** A single request (not a batch, not a notification) that did not ask for progress. */
+function plainRequest(body: unknown): body is { id: RequestId; method: string } {
+  return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body &&
+    !wantsProgress(body);
+}
+
+/**
+ * JSON answers for a stateful session (`json_response: true`). The SDK transport decides JSON or
+ * SSE once per transport, but the choice must be per request: a request that asked for progress
+ * needs a stream so its notifications arrive before its answer (on the GET stream they would race
+ * the answer and the client would drop them). So the transport runs in SSE mode and plain requests
+ * are answered here as JSON: their response is taken from `send`, and messages about them (logs,
+ * sampling) go on the session's GET stream.
+ */
+function jsonAnswers(transport: WebStandardStreamableHTTPServerTransport, json: boolean) {
+  const waiting = new Map<RequestId, (m: JSONRPCMessage) => void>();
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const id = isResponse(message) ? message.id : options?.relatedRequestId;
+    const deliver = id === undefined ? undefined : waiting.get(id);
+    if (!deliver) return send(message, options);
+    if (!isResponse(message)) return send(message, { ...options, relatedRequestId: undefined });
+    waiting.delete(message.id);
+    deliver(message);
+    return send(message, options); // lets the SDK close the unused stream and forget the request
+  };
+  return async (req: Request, options: PostOptions, message: unknown): Promise<Response> => {
+    if (!json || !plainRequest(message)) return await transport.handleRequest(req, options);
+    const id = message.id;
+    const answered = new Promise<JSONRPCMessage>((resolve) => waiting.set(id, resolve));
+    let res: Response;
+    try {
+      res = await transport.handleRequest(req, options);
+    } catch (e) {
+      waiting.delete(id);
+      throw e;
+    }
+    if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      waiting.delete(id);
+      return res; // an error answer (400, 404, ...) from the SDK
+    }
+    // The SDK's stream carries nothing we send; read it so the SDK can finish it.
+    const drained = res.body.pipeTo(new WritableStream()).catch(() => {});
+    const answer = await Promise.race([answered, drained.then(() => undefined)]);
+    if (!answer) {
+      waiting.delete(id);
+      return jsonRpcErrorResponse(404, -32001, "Session not found");
+    }
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const sid = res.headers.get("mcp-session-id");
+    if (sid) headers["mcp-session-id"] = sid;
+    return new Response(JSON.stringify(answer), { status: 200, headers });
+  };
 }
 
 /** A request handler plus what it needs to shut down. */
@@ -165,7 +230,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       const found = lookup(req, user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await found.transport.handleRequest(req, options);
+      return await found.post(req, options, body.value);
     }
     const isInit = Array.isArray(body.value)
       ? body.value.some(isInitializeRequest)
@@ -177,23 +242,23 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       transport: "streamable-http",
       user,
       headers: headersOf(req),
-      // JSON answers cannot carry notifications: route them over the session's GET stream.
-      requestStreams: !settings.jsonResponse,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => session.id,
-      enableJsonResponse: settings.jsonResponse,
+      // JSON answers are made per request by `jsonAnswers`.
+      enableJsonResponse: false,
       onsessioninitialized: (id) => {
-        live.set(id, { session, transport });
+        live.set(id, { session, transport, post });
       },
       onsessionclosed: (id) => {
         live.delete(id);
         void session.close();
       },
     });
+    const post = jsonAnswers(transport, settings.jsonResponse);
     session.onClose(() => live.delete(session.id));
     await session.connect(transport);
-    return await transport.handleRequest(req, options);
+    return await post(req, options, body.value);
   }
 
   async function stateless(
