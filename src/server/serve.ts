@@ -141,6 +141,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
 
   function stop(): Promise<void> {
     return stopping ??= (async () => {
+      log.info(`stopping: ${runtime.inflight} call(s) in flight`);
       try {
         await closeTransport();
       } catch (e) {

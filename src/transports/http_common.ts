@@ -6,6 +6,7 @@
  * @module
  */
 
+import { RuntimeError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 
 const log = getLogger("transport.http");
@@ -242,7 +243,44 @@ export function listenHttp(
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
   accessLog = false,
 ): HttpListener {
-  const server = Deno.serve({
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = serveOn(host, port, handler, accessLog);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new RuntimeError(
+        `cannot listen on ${host}:${port}: address already in use (pick another with --port)`,
+      );
+    }
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      throw new RuntimeError(`cannot listen on ${host}:${port}: no such local address`);
+    }
+    throw e;
+  }
+  const addr = server.addr;
+  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return {
+    origin: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    finished: server.finished,
+    async shutdown(graceMs = 5000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function serveOn(
+  host: string,
+  port: number,
+  handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
+  accessLog: boolean,
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({
     hostname: host,
     port,
     onListen: () => {},
@@ -269,19 +307,4 @@ export function listenHttp(
     }
     return res;
   });
-  const addr = server.addr as Deno.NetAddr;
-  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return {
-    origin: `http://${shownHost}:${addr.port}`,
-    port: addr.port,
-    finished: server.finished,
-    async shutdown(graceMs = 5000) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        server.shutdown(),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-      ]);
-      clearTimeout(timer);
-    },
-  };
 }
