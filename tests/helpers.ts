@@ -51,6 +51,8 @@ export interface CliProcess {
   ready: Promise<string>;
   /** Send a signal (default SIGTERM) and wait for exit. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Resolves with the match once stderr matches `pattern` (rejects if the process exits first). */
+  waitForStderr(pattern: RegExp): Promise<RegExpExecArray>;
   /** Resolves when the process exits. */
   status: Promise<Deno.CommandStatus>;
 }
@@ -92,19 +94,40 @@ export function startCli(args: string[], options: StartOptions = {}): CliProcess
   ready.catch(() => {});
   const decoderErr = new TextDecoder();
   const decoderOut = new TextDecoder();
+  const watchers = new Set<() => void>();
   const pumpErr = (async () => {
     for await (const chunk of child.stderr) {
       err += decoderErr.decode(chunk, { stream: true });
       const m = /ready: \S+ at (http:\/\/\S+)/.exec(err);
       if (m) resolveReady(m[1]);
+      for (const w of [...watchers]) w();
     }
+    for (const w of [...watchers]) w();
   })();
+  let exited = false;
+  const waitForStderr = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = pattern.exec(err);
+        if (m) {
+          watchers.delete(check);
+          resolve(m);
+        } else if (exited) {
+          watchers.delete(check);
+          reject(new Error(`process exited before stderr matched ${pattern}:\n${err}`));
+        }
+      };
+      watchers.add(check);
+      check();
+    });
   const pumpOut = (async () => {
     for await (const chunk of child.stdout) out += decoderOut.decode(chunk, { stream: true });
   })();
   const status = (async () => {
     const s = await child.status;
     await Promise.allSettled([pumpErr, pumpOut]);
+    exited = true;
+    for (const w of [...watchers]) w();
     rejectReady(new Error(`CLI exited (code ${s.code}) before it was ready:\n${err}`));
     return s;
   })();
@@ -120,6 +143,7 @@ export function startCli(args: string[], options: StartOptions = {}): CliProcess
     stdout: () => out,
     ready,
     status,
+    waitForStderr,
     async stop(signal: Deno.Signal = "SIGTERM") {
       try {
         child.kill(signal);
@@ -397,6 +421,49 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/** One server-sent event: its `event` name and `data` (parsed as JSON when it is JSON). */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Read a `text/event-stream` body event by event; `undefined` at its end. */
+export function sseEvents(body: ReadableStream<Uint8Array>): {
+  next(): Promise<SseEvent | undefined>;
+  cancel(): Promise<void>;
+} {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    async next() {
+      while (true) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) =>
+            l.slice(5).trimStart()
+          )
+            .join("\n");
+          if (!data) continue; // comments (": ping") and priming events
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+          let parsed: unknown = data;
+          try {
+            parsed = JSON.parse(data);
+          } catch {
+            // not JSON (the SSE transport's endpoint event)
+          }
+          return { event, data: parsed };
+        }
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        buffer += value;
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
 }
 
 /** Parse a tool result's first text item as JSON. */

@@ -1,7 +1,21 @@
 // The stdio transport byte by byte: bad lines get JSON-RPC errors and lose nothing, stdout holds
 // only protocol (even when a tool prints), end of input exits 0, SIGTERM lets a call finish.
 import assert from "node:assert/strict";
-import { FIXTURES, INITIALIZE, spawnStdio, tempConfig } from "../helpers.ts";
+import { Client } from "../../src/sdk/client.ts";
+import {
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from "../../src/sdk/types.ts";
+import {
+  connectStdio,
+  firstText,
+  FIXTURES,
+  INITIALIZE,
+  nextEvent,
+  spawnStdio,
+  tempConfig,
+} from "../helpers.ts";
 
 async function config(): Promise<string> {
   const { path } = await tempConfig(
@@ -115,3 +129,72 @@ Deno.test("stdio: SIGTERM lets an in-flight call finish, then exits 0", async ()
   assert.equal(status.code, 0, await p.stderr);
   await p.out.cancel();
 });
+
+Deno.test("stdio with the SDK client: cancellation, logging levels, subscriptions, elicitation", async () => {
+  const c = await connectStdio(["--config", await config()]);
+  try {
+    // cancellation
+    const controller = new AbortController();
+    const call = c.client.callTool({ name: "abortable", arguments: { key: "stdio-cancel" } }, undefined, {
+      signal: controller.signal,
+      onprogress: () => controller.abort("cancelled over stdio"),
+    });
+    await assert.rejects(call);
+    const info = await c.client.callTool({ name: "abort_info", arguments: { key: "stdio-cancel" } });
+    assert.equal(firstText(info), "cancelled over stdio");
+
+    // logging/setLevel: "say" at info is filtered at warning; the error marker gets through
+    const seen: string[] = [];
+    let end: ((v: unknown) => void) | undefined;
+    c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      seen.push(`${n.params.level}:${n.params.data}`);
+      if (n.params.data === "end") end?.(undefined);
+    });
+    await c.client.setLoggingLevel("warning");
+    const ended = nextEvent((r) => (end = r));
+    await c.client.callTool({ name: "say", arguments: { level: "info", text: "hidden" } });
+    await c.client.callTool({ name: "say", arguments: { level: "warning", text: "shown" } });
+    await c.client.callTool({ name: "say", arguments: { level: "error", text: "end" } });
+    await ended;
+    assert.deepEqual(seen, ["warning:shown", "error:end"]);
+
+    // subscriptions
+    await c.client.subscribeResource({ uri: "test://x" });
+    const updated = nextEvent<string>((r) =>
+      c.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => r(n.params.uri))
+    );
+    await c.client.callTool({ name: "touch", arguments: { uri: "test://x" } });
+    assert.equal(await updated, "test://x");
+
+    // elicitation: the client's answer reaches the tool
+    const { path } = await tempConfig(
+      `server: {type: stdio}\ntools:\n  modules_to_import: ["${FIXTURES}tools.ts"]\n`,
+    );
+    const full = await connectStdio(["--config", path]);
+    try {
+      full.client.setRequestHandler(
+        ElicitRequestSchema,
+        () => ({ action: "accept", content: { ok: false } }),
+      );
+      const r = await full.client.callTool({ name: "confirm", arguments: {} });
+      assert.deepEqual(r.structuredContent, { action: "accept", content: { ok: false } });
+    } finally {
+      await full.close();
+    }
+    // a client that did not declare elicitation gets a tool error, not a hang
+    const e = await connectStdio(["--config", path], { client: newBareClient() });
+    try {
+      const r = await e.client.callTool({ name: "confirm", arguments: {} });
+      assert.equal(r.isError, true);
+      assert.equal(firstText(r), "the client does not support elicitation");
+    } finally {
+      await e.close();
+    }
+  } finally {
+    await c.close();
+  }
+});
+
+function newBareClient() {
+  return new Client({ name: "bare", version: "1" }, { capabilities: {} });
+}
