@@ -64,14 +64,15 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let info: { url?: string; port?: number } = {};
 
   if (type === "stdio") {
-    const transport = new StdioTransport();
+    // End of input means the client is going away: answer what is in flight, then stop.
+    const transport = new StdioTransport({ onEnd: () => void stop() });
     const session = runtime.openSession({ transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
-    // End of input means the client is gone: stop the whole runtime (and its children).
+    // However the session ends, stop the whole runtime (and its children).
     session.onClose(() => void stop());
     closeTransport = async () => {
-      // A signal stops us while the client is still there: let in-flight calls answer first.
+      // End of input or a signal: let in-flight calls answer first.
       if (!session.closed) await drain();
       await session.close();
       restoreConsole();

@@ -20,6 +20,11 @@ export interface StdioTransportOptions {
   output?: WritableStream<Uint8Array>;
   /** Largest line accepted, in bytes (default 64 MiB); longer input closes the transport. */
   maxLineBytes?: number;
+  /**
+   * Called at end of input instead of closing at once, so the owner can let in-flight calls
+   * answer first (MCP clients shut a stdio server down by closing its stdin) and then `close()`.
+   */
+  onEnd?: () => void;
 }
 
 /**
@@ -40,6 +45,7 @@ export class StdioTransport implements Transport {
   readonly #input: ReadableStream<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #maxLine: number;
+  readonly #onEnd: (() => void) | undefined;
   readonly #encoder = new TextEncoder();
   #closed = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -50,6 +56,7 @@ export class StdioTransport implements Transport {
     this.#input = options.input ?? Deno.stdin.readable;
     this.#writer = (options.output ?? Deno.stdout.writable).getWriter();
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
+    this.#onEnd = options.onEnd;
   }
 
   start(): Promise<void> {
@@ -79,6 +86,7 @@ export class StdioTransport implements Transport {
       }
       const tail = buffer + decoder.decode();
       if (tail.trim() && !this.#closed) this.#handleLine(tail.trim());
+      if (this.#onEnd && !this.#closed) return this.#onEnd();
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }

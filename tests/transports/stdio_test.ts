@@ -198,3 +198,21 @@ Deno.test("stdio with the SDK client: cancellation, logging levels, subscription
 function newBareClient() {
   return new Client({ name: "bare", version: "1" }, { capabilities: {} });
 }
+
+Deno.test("stdio: calls in flight at end of input still answer before exit", async () => {
+  const p = spawnStdio(["--config", await config()]);
+  await p.send(
+    line(INITIALIZE) +
+      line({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "step_then_wait", arguments: { ms: 300 } },
+      }),
+  );
+  await p.closeStdin();
+  const r = await p.out.until(isResponse(1));
+  assert.deepEqual(r.result, { content: [{ type: "text", text: "waited 300 ms" }] });
+  assert.equal((await p.child.status).code, 0);
+  await p.out.cancel();
+});
