@@ -95,7 +95,13 @@ Deno.test("examples/config.stdio.yaml", async () => {
   }
 });
 
-for (const [file, connect] of [["config.http.yaml", connectHttp], ["config.sse.yaml", connectSse]] as const) {
+for (
+  const [file, connect] of [
+    ["config.http.yaml", connectHttp],
+    ["config.http-stateful.yaml", connectHttp],
+    ["config.sse.yaml", connectSse],
+  ] as const
+) {
   Deno.test(`examples/${file} (on a free port)`, async () => {
     const proc = startCli(["--config", `${ROOT}examples/${file}`, "--port", "0"], { cwd: "/" });
     try {
