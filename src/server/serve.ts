@@ -173,9 +173,15 @@ function consoleToStderr(): () => void {
 }
 
 function installSignals(onSignal: () => void): void {
+  let received = 0;
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     try {
-      Deno.addSignalListener(sig, onSignal);
+      Deno.addSignalListener(sig, () => {
+        // The first signal stops gracefully; a second one (Ctrl-C again) does not wait.
+        if (++received === 1) return onSignal();
+        log.warn(`${sig} again: exiting without waiting for calls in flight`);
+        Deno.exit(sig === "SIGINT" ? 130 : 143);
+      });
     } catch {
       // SIGTERM is not available on Windows.
     }

@@ -91,3 +91,21 @@ Deno.test("SIGTERM stops plugins: a child process they own is gone when the serv
   assert.match(err, /child stopped/);
   await assert.rejects(Deno.stat(`/proc/${pid}`), Deno.errors.NotFound);
 });
+
+Deno.test("a second signal exits at once, without waiting for calls in flight", async () => {
+  const server = await startHttpServer(YAML("streamable-http"));
+  const res = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: CALL(1, 60_000),
+  });
+  const stream = sseEvents(res.body!);
+  await stream.next(); // the call is running
+  server.proc.child.kill("SIGINT");
+  await server.proc.waitForStderr(/stopping: 1 call\(s\) in flight/);
+  server.proc.child.kill("SIGINT");
+  const status = await server.proc.status;
+  assert.equal(status.code, 130);
+  assert.match(server.proc.stderr(), /SIGINT again: exiting without waiting for calls in flight/);
+  await stream.cancel();
+});
