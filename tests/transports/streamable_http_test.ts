@@ -238,7 +238,7 @@ for (const stateless of [true, false]) {
 }
 
 Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idle reaping)", async (t) => {
-  const server = await startHttpServer(yaml(false, true, "  session_idle_timeout: 0.3\n"));
+  const server = await startHttpServer(yaml(false, true, "  session_idle_timeout: 1\n"));
   const open = async () => {
     const r = await postJson(server.url, INITIALIZE);
     assert.equal(r.status, 200);
