@@ -62,6 +62,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const done = new Promise<void>((r) => (resolveDone = r));
   let closeTransport: () => Promise<void>;
   let info: { url?: string; port?: number } = {};
+  let uninstallSignals = () => {};
 
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
@@ -136,7 +137,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   }
 
   function handle(): ServeHandle {
-    if (options.handleSignals ?? true) installSignals(() => void stop());
+    if (options.handleSignals ?? true) uninstallSignals = installSignals(() => void stop());
     return { transport: type, ...info, done, stop };
   }
 
@@ -149,6 +150,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
         log.warn(`transport did not close cleanly: ${e instanceof Error ? e.message : e}`);
       }
       await runtime.stop();
+      uninstallSignals();
       resolveDone();
     })();
   }
@@ -172,20 +174,27 @@ function consoleToStderr(): () => void {
   };
 }
 
-function installSignals(onSignal: () => void): void {
+/** Stop on SIGINT/SIGTERM. Returns a function that removes the listeners (once stopped). */
+function installSignals(onSignal: () => void): () => void {
   let received = 0;
+  const installed: [Deno.Signal, () => void][] = [];
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => {
+      // The first signal stops gracefully; a second one (Ctrl-C again) does not wait.
+      if (++received === 1) return onSignal();
+      log.warn(`${sig} again: exiting without waiting for calls in flight`);
+      Deno.exit(sig === "SIGINT" ? 130 : 143);
+    };
     try {
-      Deno.addSignalListener(sig, () => {
-        // The first signal stops gracefully; a second one (Ctrl-C again) does not wait.
-        if (++received === 1) return onSignal();
-        log.warn(`${sig} again: exiting without waiting for calls in flight`);
-        Deno.exit(sig === "SIGINT" ? 130 : 143);
-      });
+      Deno.addSignalListener(sig, listener);
+      installed.push([sig, listener]);
     } catch {
       // SIGTERM is not available on Windows.
     }
   }
+  return () => {
+    for (const [sig, listener] of installed.splice(0)) Deno.removeSignalListener(sig, listener);
+  };
 }
 
 function printBanner(runtime: Runtime, type: string, url: string, origin: string, mode: string): void {
