@@ -51,6 +51,8 @@ export interface CliProcess {
   ready: Promise<string>;
   /** Send a signal (default SIGTERM) and wait for exit. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Resolves with the match once stderr matches `pattern` (rejects if the process exits first). */
+  waitForStderr(pattern: RegExp): Promise<RegExpExecArray>;
   /** Resolves when the process exits. */
   status: Promise<Deno.CommandStatus>;
 }
@@ -94,19 +96,40 @@ export function startCli(args: string[], options: StartOptions = {}): CliProcess
   ready.catch(() => {});
   const decoderErr = new TextDecoder();
   const decoderOut = new TextDecoder();
+  const watchers = new Set<() => void>();
   const pumpErr = (async () => {
     for await (const chunk of child.stderr) {
       err += decoderErr.decode(chunk, { stream: true });
       const m = /ready: \S+ at (http:\/\/\S+)/.exec(err);
       if (m) resolveReady(m[1]);
+      for (const w of [...watchers]) w();
     }
+    for (const w of [...watchers]) w();
   })();
+  let exited = false;
+  const waitForStderr = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = pattern.exec(err);
+        if (m) {
+          watchers.delete(check);
+          resolve(m);
+        } else if (exited) {
+          watchers.delete(check);
+          reject(new Error(`process exited before stderr matched ${pattern}:\n${err}`));
+        }
+      };
+      watchers.add(check);
+      check();
+    });
   const pumpOut = (async () => {
     for await (const chunk of child.stdout) out += decoderOut.decode(chunk, { stream: true });
   })();
   const status = (async () => {
     const s = await child.status;
     await Promise.allSettled([pumpErr, pumpOut]);
+    exited = true;
+    for (const w of [...watchers]) w();
     rejectReady(new Error(`CLI exited (code ${s.code}) before it was ready:\n${err}`));
     return s;
   })();
@@ -122,6 +145,7 @@ export function startCli(args: string[], options: StartOptions = {}): CliProcess
     stdout: () => out,
     ready,
     status,
+    waitForStderr,
     async stop(signal: Deno.Signal = "SIGTERM") {
       try {
         child.kill(signal);
@@ -280,3 +304,265 @@ export async function postJson(
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
+
+/** Absolute path of `tests/fixtures/` (with a trailing slash). */
+export const FIXTURES: string = `${ROOT}tests/fixtures/`;
+
+/** An HTTP server started from the CLI, with its endpoint URL and origin. */
+export interface HttpServer {
+  proc: CliProcess;
+  /** The MCP endpoint (`/mcp`, or the SSE stream path). */
+  url: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  /** Directory of the temporary config. */
+  dir: string;
+  /** SIGTERM, wait, and return the exit status. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/** Write `yaml` to a temporary config, start the CLI on it and wait for the ready banner. */
+export async function startHttpServer(
+  yaml: string,
+  options: { files?: Record<string, string>; args?: string[]; env?: Record<string, string> } = {},
+): Promise<HttpServer> {
+  const { dir, path } = await tempConfig(yaml, options.files);
+  const proc = startCli(["--config", path, ...(options.args ?? [])], { env: options.env });
+  const url = await proc.ready;
+  return { proc, url, origin: new URL(url).origin, dir, stop: () => proc.stop() };
+}
+
+/** A raw HTTP/1.1 exchange over TCP (for requests `fetch` refuses to make, e.g. a forged Host). */
+export async function rawHttp(
+  origin: string,
+  head: string,
+  body: Uint8Array | string = "",
+): Promise<{ status: number; head: string; body: string }> {
+  const u = new URL(origin);
+  const conn = await Deno.connect({ hostname: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port) });
+  try {
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    await writeAll(
+      conn,
+      new TextEncoder().encode(head.replace(/\r?\n/g, "\r\n").replace(/(\r\n)*$/, "\r\n\r\n")),
+    );
+    if (bytes.length) await writeAll(conn, bytes);
+    const text = await readAll(conn);
+    return parseRawResponse(text);
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed by the server
+    }
+  }
+}
+
+/** Write every byte. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+}
+
+/** Read one whole response: up to its Content-Length, its last chunk, or the end of the connection. */
+async function readAll(conn: Deno.Conn): Promise<string> {
+  let text = "";
+  const buf = new Uint8Array(64 * 1024);
+  const decoder = new TextDecoder();
+  const complete = () => {
+    const end = text.indexOf("\r\n\r\n");
+    if (end < 0) return false;
+    const head = text.slice(0, end);
+    const length = /^content-length:\s*(\d+)/im.exec(head);
+    if (length) return new TextEncoder().encode(text.slice(end + 4)).length >= Number(length[1]);
+    if (/^transfer-encoding:\s*chunked/im.test(head)) return /(^|\r\n)0\r\n\r\n$/.test(text.slice(end + 4));
+    return false;
+  };
+  while (!complete()) {
+    let n: number | null;
+    try {
+      n = await conn.read(buf);
+    } catch {
+      break; // reset after the answer: what we have is the answer
+    }
+    if (n === null) break;
+    text += decoder.decode(buf.subarray(0, n), { stream: true });
+  }
+  return text;
+}
+
+/** Split a raw HTTP response into status, head and (de-chunked) body. */
+export function parseRawResponse(text: string): { status: number; head: string; body: string } {
+  const end = text.indexOf("\r\n\r\n");
+  const head = end >= 0 ? text.slice(0, end) : text;
+  let body = end >= 0 ? text.slice(end + 4) : "";
+  if (/^transfer-encoding:\s*chunked/im.test(head)) {
+    let out = "";
+    let rest = body;
+    while (rest.length) {
+      const nl = rest.indexOf("\r\n");
+      const size = parseInt(rest.slice(0, nl), 16);
+      if (!size) break;
+      out += rest.slice(nl + 2, nl + 2 + size);
+      rest = rest.slice(nl + 2 + size + 2);
+    }
+    body = out;
+  }
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
+  return { status, head, body };
+}
+
+/** Resolve with the first value `subscribe` hands its callback, or reject after `ms`. */
+export function nextEvent<T>(subscribe: (resolve: (value: T) => void) => void, ms = 10_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
+    subscribe((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+/** Call `fn` until it returns a value other than `undefined` (bounded; for conditions with no event). */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  { tries = 100, everyMs = 50 } = {},
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** One server-sent event: its `event` name and `data` (parsed as JSON when it is JSON). */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Read a `text/event-stream` body event by event; `undefined` at its end. */
+export function sseEvents(body: ReadableStream<Uint8Array>): {
+  next(): Promise<SseEvent | undefined>;
+  cancel(): Promise<void>;
+} {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    async next() {
+      while (true) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) =>
+            l.slice(5).trimStart()
+          )
+            .join("\n");
+          if (!data) continue; // comments (": ping") and priming events
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+          let parsed: unknown = data;
+          try {
+            parsed = JSON.parse(data);
+          } catch {
+            // not JSON (the SSE transport's endpoint event)
+          }
+          return { event, data: parsed };
+        }
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        buffer += value;
+      }
+    },
+    cancel: () => reader.cancel().catch(() => {}),
+  };
+}
+
+/** Parse a tool result's first text item as JSON. */
+export function jsonText<T = Record<string, unknown>>(result: unknown): T {
+  return JSON.parse(firstText(result)) as T;
+}
+
+/** Read a child's stdout line by line (newline-delimited JSON-RPC over stdio). */
+export class LineReader {
+  #buffer = "";
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #decoder = new TextDecoder();
+  /** Every line read so far. */
+  readonly lines: string[] = [];
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+  /** The next line, or `undefined` at end of stream. */
+  async next(): Promise<string | undefined> {
+    while (true) {
+      const nl = this.#buffer.indexOf("\n");
+      if (nl >= 0) {
+        const line = this.#buffer.slice(0, nl);
+        this.#buffer = this.#buffer.slice(nl + 1);
+        this.lines.push(line);
+        return line;
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        if (!this.#buffer) return undefined;
+        const line = this.#buffer;
+        this.#buffer = "";
+        this.lines.push(line);
+        return line;
+      }
+      this.#buffer += this.#decoder.decode(value, { stream: true });
+    }
+  }
+  /** Read lines until one parses to a message `match` accepts. */
+  async until(match: (msg: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    while (true) {
+      const line = await this.next();
+      if (line === undefined) throw new Error(`stream ended; lines: ${this.lines.join("\n")}`);
+      const msg = JSON.parse(line);
+      if (match(msg)) return msg;
+    }
+  }
+  /** Release the stream. */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+}
+
+/** A raw stdio child (for tests that write bytes the SDK client never would). */
+export function spawnStdio(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): {
+  child: Deno.ChildProcess;
+  out: LineReader;
+  send(text: string): Promise<void>;
+  closeStdin(): Promise<void>;
+  stderr: Promise<string>;
+} {
+  const child = new Deno.Command(DENO, {
+    args: [...RUN_FLAGS, CLI, ...args],
+    cwd: options.cwd ?? ROOT,
+    env: childEnv(options.env),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const stderr = new Response(child.stderr).text();
+  return {
+    child,
+    out: new LineReader(child.stdout),
+    send: (text) => writer.write(new TextEncoder().encode(text)),
+    closeStdin: () => writer.close(),
+    stderr,
+  };
+}
+
+/** The initialize request a client sends first. */
+export const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+};

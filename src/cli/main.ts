@@ -29,7 +29,7 @@ Usage:
   cli.ts permissions [options]    print the least-privilege deno run flags (see: permissions --help)
 
 Options:
-  -c, --config FILE        YAML configuration (default: ./config.yaml, else $CHUK_MCP_CONFIG_PATH,
+  -c, --config FILE        YAML configuration (default: $CHUK_MCP_CONFIG_PATH, else ./config.yaml,
                            else the embedded default: example tools over HTTP on 127.0.0.1:3000)
       --transport T        stdio | sse | streamable-http (overrides server.type)
       --host HOST          listen address of the HTTP transport

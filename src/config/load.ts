@@ -280,20 +280,27 @@ function describeIssue(
       };
     case "invalid_type":
       return { path, detail: `expected ${article(issue.expected)}, got ${show(got)}` };
-    case "too_small":
-      return {
-        path,
-        detail: `expected ${
-          issue.origin === "string" ? "a non-empty string" : `a value >= ${issue.minimum}`
-        }, got ${show(got)}`,
-      };
-    case "too_big":
-      return { path, detail: `expected a value <= ${issue.maximum}, got ${show(got)}` };
-    case "invalid_format":
-      return {
-        path,
-        detail: `expected ${issue.format === "url" ? "a URL" : issue.format}, got ${show(got)}`,
-      };
+    case "too_small": {
+      const bound = `${issue.inclusive === false ? ">" : ">="} ${issue.minimum}`;
+      const what = issue.origin === "string"
+        ? "a non-empty string"
+        : issue.origin === "array"
+        ? `a list of ${bound} item(s)`
+        : `a value ${bound}`;
+      return { path, detail: `expected ${what}, got ${show(got)}` };
+    }
+    case "too_big": {
+      const bound = `${issue.inclusive === false ? "<" : "<="} ${issue.maximum}`;
+      return { path, detail: `expected a value ${bound}, got ${show(got)}` };
+    }
+    case "invalid_format": {
+      const what = issue.format === "url"
+        ? "a URL"
+        : issue.format === "starts_with"
+        ? `a string starting with ${JSON.stringify((issue as { prefix?: string }).prefix ?? "")}`
+        : issue.format;
+      return { path, detail: `expected ${what}, got ${show(got)}` };
+    }
     default:
       return { path, detail: `${issue.message}, got ${show(got)}` };
   }

@@ -144,11 +144,12 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
   const runtime = await buildRuntime(options);
   try {
     await runtime.start();
+    return await serve(runtime, options);
   } catch (e) {
+    // Plugins already started (children, connections) must not outlive a failed start.
     await runtime.stop();
     throw e;
   }
-  return await serve(runtime, options);
 }
 
 /** The command-line arguments that reproduce `options`' configuration (for hints in messages). */

@@ -62,13 +62,22 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const done = new Promise<void>((r) => (resolveDone = r));
   let closeTransport: () => Promise<void>;
   let info: { url?: string; port?: number } = {};
+  let uninstallSignals = () => {};
 
   if (type === "stdio") {
-    const transport = new StdioTransport();
+    // End of input means the client is going away: answer what is in flight, then stop.
+    const transport = new StdioTransport({ onEnd: () => void stop() });
     const session = runtime.openSession({ transport: "stdio" });
-    // End of input means the client is gone: stop the whole runtime (and its children).
+    // stdout is the protocol: a tool's console.log must not corrupt it.
+    const restoreConsole = consoleToStderr();
+    // However the session ends, stop the whole runtime (and its children).
     session.onClose(() => void stop());
-    closeTransport = () => session.close();
+    closeTransport = async () => {
+      // End of input or a signal: let in-flight calls answer first.
+      if (!session.closed) await drain();
+      await session.close();
+      restoreConsole();
+    };
     const ready = session.connect(transport);
     if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
     return ready.then(() => handle());
@@ -114,39 +123,78 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   info = { url, port: listener.port };
   closeTransport = async () => {
     const shuttingDown = listener.shutdown(drainMs);
-    await runtime.drain(drainMs);
+    await drain();
     await http.close();
     await shuttingDown;
   };
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
   return Promise.resolve(handle());
 
+  /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
+  async function drain(): Promise<void> {
+    await runtime.drain(drainMs);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   function handle(): ServeHandle {
-    if (options.handleSignals ?? true) installSignals(() => void stop());
+    if (options.handleSignals ?? true) uninstallSignals = installSignals(() => void stop());
     return { transport: type, ...info, done, stop };
   }
 
   function stop(): Promise<void> {
     return stopping ??= (async () => {
+      log.info(`stopping: ${runtime.inflight} call(s) in flight`);
       try {
         await closeTransport();
       } catch (e) {
         log.warn(`transport did not close cleanly: ${e instanceof Error ? e.message : e}`);
       }
       await runtime.stop();
+      uninstallSignals();
       resolveDone();
     })();
   }
 }
 
-function installSignals(onSignal: () => void): void {
+/**
+ * Send what `console.log` & co. would print on stdout to stderr instead. Returns a function that
+ * puts the original methods back.
+ */
+function consoleToStderr(): () => void {
+  const c = console as unknown as Record<string, unknown>;
+  const names = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
+  const saved = names.map((n) => [n, c[n]] as const);
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  c.log = c.info = c.debug = toStderr;
+  c.dir = c.dirxml = (value: unknown, options?: Deno.InspectOptions) =>
+    console.error(Deno.inspect(value, options));
+  c.table = (data: unknown) => console.error(Deno.inspect(data));
+  return () => {
+    for (const [n, fn] of saved) c[n] = fn;
+  };
+}
+
+/** Stop on SIGINT/SIGTERM. Returns a function that removes the listeners (once stopped). */
+function installSignals(onSignal: () => void): () => void {
+  let received = 0;
+  const installed: [Deno.Signal, () => void][] = [];
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => {
+      // The first signal stops gracefully; a second one (Ctrl-C again) does not wait.
+      if (++received === 1) return onSignal();
+      log.warn(`${sig} again: exiting without waiting for calls in flight`);
+      Deno.exit(sig === "SIGINT" ? 130 : 143);
+    };
     try {
-      Deno.addSignalListener(sig, onSignal);
+      Deno.addSignalListener(sig, listener);
+      installed.push([sig, listener]);
     } catch {
       // SIGTERM is not available on Windows.
     }
   }
+  return () => {
+    for (const [sig, listener] of installed.splice(0)) Deno.removeSignalListener(sig, listener);
+  };
 }
 
 function printBanner(runtime: Runtime, type: string, url: string, origin: string, mode: string): void {

@@ -25,7 +25,7 @@ import {
   ListRootsResultSchema,
   ListToolsRequestSchema,
   type LoggingLevel,
-  McpError,
+  McpError as SdkMcpError,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
   type ServerNotification,
@@ -37,6 +37,17 @@ import {
 import type { Runtime } from "./runtime.ts";
 
 const log = getLogger("session");
+
+/**
+ * An MCP error whose wire message is the text alone: the SDK's `McpError` prefixes
+ * "MCP error <code>: " to its message, and SDK clients prefix it again when they receive it.
+ */
+class McpError extends SdkMcpError {
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, data);
+    this.message = message;
+  }
+}
 
 /** MCP log levels, lowest first (RFC 5424 order). */
 const MCP_LEVELS: LoggingLevel[] = [
@@ -198,6 +209,17 @@ export class DownstreamSession {
     const caps = () => this.server.getClientCapabilities();
     // Messages about this request travel with it (on its response stream, for HTTP).
     const notify = (n: ServerNotification) => extra.sendNotification(n);
+    // A stateless HTTP request has no initialized client behind it: nothing can answer a request.
+    const require = (capability: "sampling" | "elicitation" | "roots") => {
+      const c = caps();
+      if (!c) {
+        throw new ToolError(
+          `${capability} needs a session: this call came without one (stateless streamable HTTP cannot ` +
+            "send requests to the client; use stdio, SSE or stateless: false)",
+        );
+      }
+      if (!c[capability]) throw new ToolError(`the client does not support ${capability}`);
+    };
     const ctx: RequestContext = {
       signal: extra.signal,
       headers,
@@ -239,7 +261,7 @@ export class DownstreamSession {
         }
       },
       async sample(params) {
-        if (!caps()?.sampling) throw new ToolError("the client does not support sampling");
+        require("sampling");
         return await extra.sendRequest(
           { method: "sampling/createMessage", params },
           CreateMessageResultSchema,
@@ -247,13 +269,13 @@ export class DownstreamSession {
         );
       },
       async elicit(params) {
-        if (!caps()?.elicitation) throw new ToolError("the client does not support elicitation");
+        require("elicitation");
         return await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
           signal: extra.signal,
         });
       },
       async listRoots() {
-        if (!caps()?.roots) throw new ToolError("the client does not support roots");
+        require("roots");
         return await extra.sendRequest({ method: "roots/list" }, ListRootsResultSchema, {
           signal: extra.signal,
         });
@@ -309,7 +331,7 @@ export class DownstreamSession {
       try {
         result = await registry.readResource(uri, await this.#context(extra));
       } catch (e) {
-        if (e instanceof McpError) throw e;
+        if (e instanceof SdkMcpError) throw e;
         throw new McpError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
       }
       // -32002 is the spec's "resource not found" code.
@@ -344,8 +366,13 @@ export class DownstreamSession {
       try {
         return await entry.get(req.params.arguments, await this.#context(extra));
       } catch (e) {
-        if (e instanceof McpError) throw e;
-        throw new McpError(ErrorCode.InvalidParams, errorText(e));
+        if (e instanceof SdkMcpError) throw e;
+        // Bad arguments are the caller's problem; anything else failed inside the prompt.
+        if (e instanceof ToolError) throw new McpError(ErrorCode.InvalidParams, errorText(e));
+        throw new McpError(
+          ErrorCode.InternalError,
+          `Failed to get prompt ${req.params.name}: ${errorText(e)}`,
+        );
       }
     });
 

@@ -8,7 +8,7 @@
 import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
-import { ConfigError, ModuleLoadError } from "../errors.ts";
+import { ConfigError, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
 import type { Registry } from "../registry/registry.ts";
 import type {
@@ -112,12 +112,19 @@ export function registerDefinitions(
   source: string,
   options: LocalToolOptions,
 ): void {
-  registry.batch(() => {
-    for (const d of defs.tools) registry.addTool(localToolEntry(d, source, options));
-    for (const d of defs.resources) registry.addResource(localResourceEntry(d, source));
-    for (const d of defs.templates) registry.addTemplate(localTemplateEntry(d, source));
-    for (const d of defs.prompts) registry.addPrompt(localPromptEntry(d, source));
-  });
+  try {
+    registry.batch(() => {
+      for (const d of defs.tools) registry.addTool(localToolEntry(d, source, options));
+      for (const d of defs.resources) registry.addResource(localResourceEntry(d, source));
+      for (const d of defs.templates) registry.addTemplate(localTemplateEntry(d, source));
+      for (const d of defs.prompts) registry.addPrompt(localPromptEntry(d, source));
+    });
+  } catch (e) {
+    // An invalid definition (bad name, bad schema): its message already names the module; a
+    // RuntimeError makes the CLI print just that instead of a stack trace.
+    if (e instanceof TypeError) throw new RuntimeError(e.message, { cause: e });
+    throw e;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { RuntimeError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 
 const log = getLogger("transport.http");
@@ -87,8 +88,11 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
   const origin = req.headers.get("origin");
   const loopbackBind = isLoopback(hygiene.bindHost);
   if (host !== null) {
-    const ok = hygiene.allowedHosts.includes(host) || hygiene.allowedHosts.includes(hostnameOf(host)) ||
-      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(host)) : hygiene.allowedHosts.length === 0);
+    // Host names are case-insensitive.
+    const h = host.toLowerCase();
+    const allowed = hygiene.allowedHosts.map((a) => a.toLowerCase());
+    const ok = allowed.includes(h) || allowed.includes(hostnameOf(h)) ||
+      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(h)) : allowed.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Host header '${host}'`);
   }
   if (origin !== null && origin !== "null") {
@@ -98,7 +102,10 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
     } catch {
       return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header");
     }
-    const bracketed = originHost.includes(":") ? `[${originHost}]` : originHost;
+    // URL.hostname keeps the brackets of an IPv6 literal ("[::1]").
+    const bracketed = originHost.includes(":") && !originHost.startsWith("[")
+      ? `[${originHost}]`
+      : originHost;
     const ok = hygiene.allowedOrigins.includes(origin) ||
       (loopbackBind ? LOOPBACK_NAMES.has(bracketed) : hygiene.allowedOrigins.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Origin header '${origin}'`);
@@ -236,7 +243,44 @@ export function listenHttp(
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
   accessLog = false,
 ): HttpListener {
-  const server = Deno.serve({
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = serveOn(host, port, handler, accessLog);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new RuntimeError(
+        `cannot listen on ${host}:${port}: address already in use (pick another with --port)`,
+      );
+    }
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      throw new RuntimeError(`cannot listen on ${host}:${port}: no such local address`);
+    }
+    throw e;
+  }
+  const addr = server.addr;
+  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return {
+    origin: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    finished: server.finished,
+    async shutdown(graceMs = 5000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function serveOn(
+  host: string,
+  port: number,
+  handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
+  accessLog: boolean,
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({
     hostname: host,
     port,
     onListen: () => {},
@@ -263,19 +307,4 @@ export function listenHttp(
     }
     return res;
   });
-  const addr = server.addr as Deno.NetAddr;
-  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return {
-    origin: `http://${shownHost}:${addr.port}`,
-    port: addr.port,
-    finished: server.finished,
-    async shutdown(graceMs = 5000) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        server.shutdown(),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-      ]);
-      clearTimeout(timer);
-    },
-  };
 }

@@ -20,6 +20,11 @@ export interface StdioTransportOptions {
   output?: WritableStream<Uint8Array>;
   /** Largest line accepted, in bytes (default 64 MiB); longer input closes the transport. */
   maxLineBytes?: number;
+  /**
+   * Called at end of input instead of closing at once, so the owner can let in-flight calls
+   * answer first (MCP clients shut a stdio server down by closing its stdin) and then `close()`.
+   */
+  onEnd?: () => void;
 }
 
 /**
@@ -40,15 +45,19 @@ export class StdioTransport implements Transport {
   readonly #input: ReadableStream<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #maxLine: number;
+  readonly #onEnd: (() => void) | undefined;
   readonly #encoder = new TextEncoder();
   #closed = false;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /** The last write; writes are chained so `close()` can wait for them to reach stdout. */
+  #writing: Promise<void> = Promise.resolve();
 
   /** A transport over this process's stdin and stdout. */
   constructor(options: StdioTransportOptions = {}) {
     this.#input = options.input ?? Deno.stdin.readable;
     this.#writer = (options.output ?? Deno.stdout.writable).getWriter();
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
+    this.#onEnd = options.onEnd;
   }
 
   start(): Promise<void> {
@@ -78,6 +87,7 @@ export class StdioTransport implements Transport {
       }
       const tail = buffer + decoder.decode();
       if (tail.trim() && !this.#closed) this.#handleLine(tail.trim());
+      if (this.#onEnd && !this.#closed) return this.#onEnd();
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -116,10 +126,12 @@ export class StdioTransport implements Transport {
 
   #sendRaw(message: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
+    const written = this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
       void this.close();
     });
+    this.#writing = written;
+    return written;
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -134,6 +146,8 @@ export class StdioTransport implements Transport {
     } catch {
       // already released
     }
+    // Answers already handed to us (a call that finished during shutdown) still go out.
+    await this.#writing;
     try {
       this.#writer.releaseLock();
     } catch {

@@ -1,6 +1,6 @@
 // The explicit config types (src/config/types.ts) must equal what the schema infers, so the
 // schema stays the single source of truth. This file fails `deno check` when they drift.
-import { assert } from "node:console";
+import assert from "node:assert/strict";
 import type { z } from "zod";
 import type { configSchemaDefinition } from "../../src/config/schema.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../../src/config/types.ts";
@@ -14,5 +14,5 @@ type InputOk = RuntimeConfigInput extends z.input<typeof configSchemaDefinition>
 const inputMatches: InputOk = true;
 
 Deno.test("config types mirror the schema", () => {
-  assert(outputMatches && inputMatches);
+  assert.ok(outputMatches && inputMatches);
 });

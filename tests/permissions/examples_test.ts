@@ -21,12 +21,24 @@ import {
 } from "../helpers.ts";
 import { readAudit, uncovered } from "./audit.ts";
 
-const EXAMPLES = ["stdio", "http", "sse"] as const;
+/** Every examples/config.<kind>.yaml. */
+const EXAMPLES: string[] = [...Deno.readDirSync(new URL("../../examples/", import.meta.url))]
+  .map((e) => /^config\.(.+)\.yaml$/.exec(e.name)?.[1])
+  .filter((k): k is string => k !== undefined)
+  .sort();
+
+/** The transport an example config serves on (`kind` is what callAdd expects). */
+const TRANSPORT: Record<string, string> = Object.fromEntries(
+  await Promise.all(EXAMPLES.map(async (k) => {
+    const { config } = await loadConfig({ path: `${ROOT}examples/config.${k}.yaml`, cwd: ROOT });
+    return [k, config.server.type];
+  })),
+);
 
 /** `--port 0` for HTTP transports so parallel runs never collide. */
 function argsFor(kind: string): string[] {
   const args = ["--config", `examples/config.${kind}.yaml`];
-  return kind === "stdio" ? args : [...args, "--port", "0"];
+  return TRANSPORT[kind] === "stdio" ? args : [...args, "--port", "0"];
 }
 
 async function printedReport(args: string[], cwd = ROOT): Promise<PermissionsReport> {
@@ -37,12 +49,13 @@ async function printedReport(args: string[], cwd = ROOT): Promise<PermissionsRep
 
 /** Start the CLI with `runFlags`, connect over the config's transport, call `add`, stop. */
 async function callAdd(
-  kind: string,
+  example: string,
   args: string[],
   runFlags: string[],
   env: Record<string, string> = {},
   cwd = ROOT,
 ) {
+  const kind = TRANSPORT[example] ?? example;
   let c: Connected & { stderr?(): string };
   let stop = () => Promise.resolve(0);
   let stderr = () => "";
@@ -94,7 +107,11 @@ for (const kind of EXAMPLES) {
       const entries = await readAudit(auditFile);
       assert.ok(entries.length > 0, "the audit recorded the run");
       const path = `${ROOT}examples/config.${kind}.yaml`;
-      const loaded = await loadConfig({ path, overrides: kind === "stdio" ? {} : { port: 0 }, cwd: ROOT });
+      const loaded = await loadConfig({
+        path,
+        overrides: TRANSPORT[kind] === "stdio" ? {} : { port: 0 },
+        cwd: ROOT,
+      });
       const required = requiredPermissions(loaded.config, {
         configFile: loaded.file,
         configPath: path,

@@ -1,0 +1,123 @@
+// Graceful shutdown on SIGTERM, through the real CLI: new connections are refused, an in-flight
+// call still answers, the process exits 0, and children owned by plugins are stopped.
+import assert from "node:assert/strict";
+import { childEnv, DENO, eventually, FIXTURES, RUN_FLAGS, sseEvents, startHttpServer } from "../helpers.ts";
+
+const YAML = (type: "streamable-http" | "sse") =>
+  `server: {type: ${type}}\n${type}: {port: 0}\ntools:\n  modules_to_import: ["${FIXTURES}probe.ts"]\n`;
+
+const CALL = (id: number, ms: number) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name: "step_then_wait", arguments: { ms }, _meta: { progressToken: "p" } },
+  });
+
+Deno.test("SIGTERM (streamable HTTP): stop accepting, finish the in-flight call, exit 0", async () => {
+  const server = await startHttpServer(YAML("streamable-http"));
+  const res = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: CALL(1, 1000),
+  });
+  const stream = sseEvents(res.body!);
+  const first = await stream.next();
+  assert.equal((first?.data as { method: string }).method, "notifications/progress", "the call is running");
+  server.proc.child.kill("SIGTERM");
+  await server.proc.waitForStderr(/stopping: 1 call\(s\) in flight/);
+  // New connections are refused while the call (1 s) is still running.
+  await eventually(
+    async () => {
+      try {
+        await (await fetch(`${server.origin}/health`)).body?.cancel();
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    "the listener to close",
+    { tries: 40, everyMs: 10 },
+  );
+  const rest: unknown[] = [];
+  for (let e = await stream.next(); e; e = await stream.next()) rest.push(e.data);
+  assert.deepEqual(rest.at(-1), {
+    jsonrpc: "2.0",
+    id: 1,
+    result: { content: [{ type: "text", text: "waited 1000 ms" }] },
+  });
+  const status = await server.proc.status;
+  assert.equal(status.code, 0, server.proc.stderr());
+});
+
+Deno.test("SIGTERM (SSE): the in-flight call still answers on the stream before exit", async () => {
+  const server = await startHttpServer(YAML("sse"));
+  const stream = sseEvents((await fetch(server.url)).body!);
+  const endpoint = await stream.next();
+  assert.equal(endpoint?.event, "endpoint");
+  const posted = await fetch(new URL(String(endpoint.data), server.origin), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: CALL(5, 800),
+  });
+  await posted.body?.cancel();
+  assert.equal(posted.status, 202);
+  assert.equal(((await stream.next())?.data as { method: string }).method, "notifications/progress");
+  server.proc.child.kill("SIGTERM");
+  const seen: unknown[] = [];
+  for (let e = await stream.next(); e; e = await stream.next()) seen.push(e.data);
+  assert.deepEqual(seen.at(-1), {
+    jsonrpc: "2.0",
+    id: 5,
+    result: { content: [{ type: "text", text: "waited 800 ms" }] },
+  });
+  assert.equal((await server.proc.status).code, 0, server.proc.stderr());
+});
+
+Deno.test("SIGTERM stops plugins: a child process they own is gone when the server exits", async () => {
+  const child = new Deno.Command(DENO, {
+    args: [...RUN_FLAGS, `${FIXTURES}plugin_server.ts`],
+    env: childEnv(),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let err = "";
+  const decoder = new TextDecoder();
+  const reader = child.stderr.getReader();
+  while (!/ready: streamable-http at (\S+)/.test(err) || !/child pid (\d+)/.test(err)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`server exited early:\n${err}`);
+    err += decoder.decode(value, { stream: true });
+  }
+  const pid = Number(/child pid (\d+)/.exec(err)![1]);
+  const url = /ready: streamable-http at (\S+)/.exec(err)![1];
+  const health = await (await fetch(new URL("/health", url))).json();
+  assert.equal(health.child_holder.child, pid, "the plugin reports in /health");
+  assert.ok((await Deno.stat(`/proc/${pid}`)).isDirectory, "the child runs");
+  child.kill("SIGTERM");
+  for (let r = await reader.read(); !r.done; r = await reader.read()) err += decoder.decode(r.value);
+  const status = await child.status;
+  assert.equal(status.code, 0, err);
+  assert.match(err, /child stopped/);
+  await assert.rejects(Deno.stat(`/proc/${pid}`), Deno.errors.NotFound);
+});
+
+Deno.test("a second signal exits at once, without waiting for calls in flight", async () => {
+  const server = await startHttpServer(YAML("streamable-http"));
+  const res = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: CALL(1, 60_000),
+  });
+  const stream = sseEvents(res.body!);
+  await stream.next(); // the call is running
+  server.proc.child.kill("SIGINT");
+  await server.proc.waitForStderr(/stopping: 1 call\(s\) in flight/);
+  server.proc.child.kill("SIGINT");
+  const status = await server.proc.status;
+  assert.equal(status.code, 130);
+  assert.match(server.proc.stderr(), /SIGINT again: exiting without waiting for calls in flight/);
+  await stream.cancel();
+});
