@@ -201,7 +201,14 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     });
     session.onClose(() => live.delete(session.id));
     await session.connect(transport);
-    return await answer(await transport.handleRequest(req, options));
+    let res: Response;
+    try {
+      res = await transport.handleRequest(req, options);
+    } finally {
+      // The transport refused the initialize (e.g. a batch holding it): no session to keep.
+      if (!live.has(session.id)) await session.close();
+    }
+    return await answer(res);
   }
 
   async function stateless(

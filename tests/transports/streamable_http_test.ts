@@ -260,6 +260,18 @@ Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idl
       sid ? { "mcp-session-id": sid } : {},
     );
   try {
+    await t.step("a refused initialize leaves no session behind", async () => {
+      const sessions = async () => (await (await fetch(`${server.origin}/health`)).json()).sessions;
+      assert.equal(await sessions(), 0);
+      for (let i = 0; i < 3; i++) {
+        const r = await postJson(server.url, [INITIALIZE, { ...INITIALIZE, id: 1 }]);
+        assert.equal(r.status, 400);
+        assert.match(r.text, /Only one initialization request/);
+        assert.equal(r.headers.get("mcp-session-id"), null);
+      }
+      assert.equal(await sessions(), 0);
+    });
+
     await t.step(
       "json_response: plain requests get JSON, calls asking for progress get a stream",
       async () => {
