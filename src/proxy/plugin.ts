@@ -84,7 +84,18 @@ class UpstreamGroup {
   /** The upstream that serves calls of `ctx`: shared, or this session's own (started on first use). */
   async forCall(ctx: RequestContext): Promise<Upstream | CallToolResult> {
     if (!this.perSession) return this.discovery;
-    const sid = ctx.sessionId ?? "anonymous";
+    const sid = ctx.sessionId;
+    if (sid === undefined) {
+      // Never one shared "no session" instance: callers without a session are not one client.
+      return {
+        content: [{
+          type: "text",
+          text: `Upstream '${this.name}' runs one instance per session, and this call has no session ` +
+            `(is the session store reachable?)`,
+        }],
+        isError: true,
+      };
+    }
     const existing = this.instances.get(sid);
     if (existing) return existing;
     let pending = this.#starting.get(sid);

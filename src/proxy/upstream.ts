@@ -406,7 +406,8 @@ export class Upstream {
     const owner = this.#options.ownerSessionId;
     const contexts = [...this.#inflight.values()];
     if (contexts.length > 0) {
-      const sessions = new Set(contexts.map((c) => c.sessionId));
+      // A call whose session could not be resolved (store down) is a caller of its own.
+      const sessions = new Set(contexts.map((c) => c.sessionId ?? c));
       if (sessions.size === 1) return { ctx: contexts[contexts.length - 1], ambiguous: false };
       return { ambiguous: true };
     }

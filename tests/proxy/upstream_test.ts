@@ -2,7 +2,8 @@
 // a real SDK server never would): a malformed answer is that call's problem, not the connection's;
 // server→client messages are never routed to a caller they cannot be proven to belong to.
 import assert from "node:assert/strict";
-import { createTestContext, validateConfig } from "../../mod.ts";
+import { createTestContext, type RequestContext, Runtime, validateConfig } from "../../mod.ts";
+import { ProxyPlugin } from "../../src/proxy/plugin.ts";
 import { Upstream } from "../../src/proxy/upstream.ts";
 import type { Transport } from "../../src/sdk/server.ts";
 import type { JSONRPCMessage } from "../../src/sdk/types.ts";
@@ -93,5 +94,74 @@ Deno.test("upstream: a malformed result fails that call only; the shared connect
     assert.equal(server.connections(), 1, "no reconnect");
   } finally {
     await up.stop();
+  }
+});
+
+Deno.test("upstream: a log during calls of callers without a session id goes to none of them", async () => {
+  const pending: Message[] = [];
+  const server = scriptedServer((msg, reply) => {
+    pending.push(msg);
+    if (pending.length < 2) return;
+    // Both calls are in flight: log, then (after the log is handled) answer both.
+    reply({
+      jsonrpc: "2.0",
+      method: "notifications/message",
+      params: { level: "info", data: "whose is this?" },
+    });
+    setTimeout(() => {
+      for (const m of pending) {
+        reply({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text: "done" }] } });
+      }
+    }, 0);
+  });
+  const up = new Upstream("fx", ENTRY, HOST, { transportFactory: server.factory });
+  await up.start();
+  try {
+    // Two callers whose session could not be resolved (e.g. the session store was down): the
+    // same "no session id" must not make them one caller.
+    const seen: string[] = [];
+    const caller = (who: string, user: string): RequestContext =>
+      createTestContext({
+        user: { id: user, claims: {} },
+        onNotification: (method) => seen.push(`${who}: ${method}`),
+      });
+    const results = await Promise.all([
+      up.callTool("slow", {}, caller("alice", "alice"), 10, "proxy.fx.slow"),
+      up.callTool("slow", {}, caller("bob", "bob"), 10, "proxy.fx.slow"),
+    ]);
+    assert.deepEqual(results.map((r) => r.isError), [undefined, undefined]);
+    assert.deepEqual(seen, []);
+  } finally {
+    await up.stop();
+  }
+});
+
+Deno.test("proxy: isolation per-session gives a call without a session id no shared instance", async () => {
+  const server = scriptedServer((msg, reply) =>
+    reply({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "ok" }] } })
+  );
+  const config = validateConfig({
+    proxy: { enabled: true },
+    mcp_servers: { fx: { type: "stdio", command: "unused", isolation: "per-session" } },
+  }, "test");
+  const runtime = new Runtime({
+    config,
+    plugins: [new ProxyPlugin({ transportFactories: { fx: server.factory } })],
+  });
+  await runtime.start();
+  try {
+    const echo = runtime.registry.getTool("proxy.fx.echo")!;
+    assert.ok(echo);
+    for (const user of ["alice", "bob"]) {
+      const r = await echo.call({}, createTestContext({ user: { id: user, claims: {} } }));
+      assert.equal(r.isError, true);
+      assert.match((r.content[0] as { text: string }).text, /no session/);
+    }
+    assert.equal(server.connections(), 1, "only the discovery connection");
+    const own = await echo.call({}, createTestContext({ sessionId: "s1" }));
+    assert.deepEqual(own.content, [{ type: "text", text: "ok" }]);
+    assert.equal(server.connections(), 2, "one instance for session s1");
+  } finally {
+    await runtime.stop();
   }
 });
