@@ -85,9 +85,9 @@ export function artifactsPlugin(options: ArtifactsPluginOptions = {}): Artifacts
 }
 
 /**
- * The live sessions whose `artifact://` list an artifact belongs to: its session (session scope),
- * its owner's sessions (user scope), everyone (sandbox). Others are not told anything, so list
- * changes do not leak activity across users.
+ * The live sessions whose `artifact://` list an artifact belongs to: its session with its writer's
+ * user (session scope), its owner's sessions (user scope), everyone (sandbox). Others are not
+ * told anything, so list changes do not leak activity across users.
  *
  * @example
  * ```ts
@@ -105,7 +105,7 @@ export function artifactAudience<S extends { id: string; user?: { id: string } |
   for (const s of sessions) {
     if (
       m.scope === "sandbox" ||
-      (m.scope === "session" && s.id === m.session_id) ||
+      (m.scope === "session" && s.id === m.session_id && (s.user?.id ?? null) === m.owner_id) ||
       (m.scope === "user" && s.user?.id === m.owner_id)
     ) out.push(s);
   }

@@ -117,7 +117,9 @@ Deno.test("plugin: list_changed goes only to the sessions an artifact belongs to
   ];
   const who = (m: Partial<ArtifactMetadata>) =>
     artifactAudience(sessions, m as ArtifactMetadata).map((s) => s.id);
-  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: null }), ["a1"]);
+  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: "alice" }), ["a1"]);
+  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: "bob" }), [], "a1 is not bob's");
+  assert.deepEqual(who({ scope: "session", session_id: "n1", owner_id: null }), ["n1"]);
   assert.deepEqual(who({ scope: "user", session_id: "a1", owner_id: "alice" }), ["a1", "a2"]);
   assert.deepEqual(who({ scope: "sandbox", session_id: null, owner_id: null }), ["a1", "a2", "b1", "n1"]);
   assert.deepEqual(who({ scope: "session", session_id: "zz", owner_id: null }), []);
