@@ -7,11 +7,9 @@
  */
 
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
-import { ConfigError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
-import { type KeyValueStore, MemoryKeyValueStore } from "../sessions/kv.ts";
-import { SqliteKeyValueStore } from "../sessions/sqlite_kv.ts";
+import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
 import { createBlobStore } from "./providers.ts";
@@ -28,39 +26,10 @@ export interface ArtifactsPluginOptions {
   /** Build the blob provider yourself (custom providers, crash tests); default from the settings. */
   blobStore?: (settings: ArtifactSettings) => BlobStore;
   /**
-   * Metadata store to use instead of building one from the settings (e.g. the one the session
-   * manager uses). The plugin does not close a store it was given.
+   * Metadata store to use instead of the runtime's session store (`runtime.sessionManager.store`).
+   * The plugin never closes its metadata store: its owner does.
    */
   keyValueStore?: KeyValueStore;
-}
-
-/**
- * The metadata store the settings ask for.
- *
- * This is the one place the plugin builds its {@linkcode KeyValueStore}; when the shared
- * session-store factory exists, this function becomes a call to it (with a `sqlite` case that
- * uses `settings.sqlitePath`).
- *
- * @example
- * ```ts
- * import { createArtifactKeyValueStore, resolveArtifactSettings, validateConfig, processEnv } from "@chuk/mcp-runtime";
- * const settings = resolveArtifactSettings(validateConfig({}, "inline"), processEnv, Deno.cwd());
- * const kv = createArtifactKeyValueStore(settings); // MemoryKeyValueStore by default
- * await kv.close();
- * ```
- */
-export function createArtifactKeyValueStore(settings: ArtifactSettings): KeyValueStore {
-  switch (settings.metadataProvider) {
-    case "memory":
-      return new MemoryKeyValueStore();
-    case "sqlite":
-      return new SqliteKeyValueStore(settings.sqlitePath);
-    case "redis":
-      throw new ConfigError(
-        "the redis session provider is not available in this build (use memory or sqlite)",
-        { file: "<config>", path: "artifacts.session_provider" },
-      );
-  }
 }
 
 /**
@@ -134,13 +103,11 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.settings = settings;
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
     // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
-    const ownKv = false;
     const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
     const blobs = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
     try {
       await blobs.init();
     } catch (e) {
-      if (ownKv) await kv.close();
       await blobs.close().catch(() => {});
       // A storage service that is down is a runtime failure (exit 1), not a bad config.
       throw new ArtifactError(
@@ -155,7 +122,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       maxFileBytes: settings.maxFileBytes,
       ttl: settings.ttl,
       storageName: settings.storageName,
-      closeKv: ownKv,
+      closeKv: false,
       onChange: (m) => {
         const sessions = [...runtime.sessions].map((s) => ({
           id: s.binding.sessionId ?? "",

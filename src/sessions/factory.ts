@@ -34,7 +34,7 @@ export function resolveSessionProvider(
     if (!v) continue;
     if (!(SESSION_PROVIDERS as readonly string[]).includes(v)) {
       throw new ConfigError(
-        `expected one of ${SESSION_PROVIDERS.join(", ")}, got ${JSON.stringify(env(name))}`,
+        `unknown session provider ${JSON.stringify(v)}; expected one of ${SESSION_PROVIDERS.join(", ")}`,
         { file: "<environment>", path: name },
       );
     }
