@@ -14,7 +14,7 @@
 
 import type { McpServerConfig } from "../config/types.ts";
 import type { RequestContext } from "../context/request_context.ts";
-import { getLogger } from "../log/logger.ts";
+import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../registry/registry.ts";
 import type { Transport } from "../sdk/server.ts";
 import { type CallToolResult, type LoggingLevel, McpError } from "../sdk/types.ts";
@@ -41,17 +41,6 @@ export interface ProxyPluginOptions {
   /** How long startup waits for upstreams before serving anyway (ms, default 30 000). */
   startupWaitMs?: number;
 }
-
-const MCP_LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 /** An upstream and, for `isolation: per-session`, its per-session instances. */
 class UpstreamGroup {
@@ -553,7 +542,7 @@ export class ProxyPlugin implements RuntimePlugin {
     // A shared upstream gets the most verbose level any live client asked for; each client's own
     // level is applied again when the messages are routed to it.
     const levels = [...this.#runtime!.sessions].map((s) => s.logLevel).filter((l): l is LoggingLevel => !!l);
-    const most = levels.sort((a, b) => MCP_LEVELS.indexOf(a) - MCP_LEVELS.indexOf(b))[0] ?? level;
+    const most = levels.sort((a, b) => MCP_LOG_LEVELS.indexOf(a) - MCP_LOG_LEVELS.indexOf(b))[0] ?? level;
     for (const g of this.#groups.values()) {
       if (g.perSession) await g.instances.get(session.binding.sessionId ?? "")?.setLogLevel(level);
       else await g.discovery.setLogLevel(most);

@@ -8,7 +8,7 @@
 
 import type { RequestContext, TransportKind, UserIdentity } from "../context/request_context.ts";
 import { ToolError } from "../errors.ts";
-import { getLogger } from "../log/logger.ts";
+import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
 import { Server } from "../sdk/server.ts";
@@ -48,18 +48,6 @@ class McpError extends SdkMcpError {
     this.message = message;
   }
 }
-
-/** MCP log levels, lowest first (RFC 5424 order). */
-const MCP_LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -194,7 +182,8 @@ export class DownstreamSession {
 
   /** Whether a log entry at `level` passes the level this client set. */
   wantsLog(level: LoggingLevel): boolean {
-    return this.logLevel === undefined || MCP_LEVELS.indexOf(level) >= MCP_LEVELS.indexOf(this.logLevel);
+    return this.logLevel === undefined ||
+      MCP_LOG_LEVELS.indexOf(level) >= MCP_LOG_LEVELS.indexOf(this.logLevel);
   }
 
   /** Build the handler context for one request. */
