@@ -9,6 +9,7 @@
 import {
   Client,
   deferResponses,
+  fetchWithHeaders,
   retainingFetch,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -249,14 +250,7 @@ export async function connectSse(
   const headers = options.headers ?? {};
   const transport = new SSEClientTransport(new URL(url), {
     requestInit: { headers },
-    eventSourceInit: {
-      // The SDK hands us a Headers object: merge into it (spreading it would drop every header).
-      fetch: (input, init) => {
-        const h = new Headers(init?.headers);
-        for (const [k, v] of Object.entries(headers)) h.set(k, v);
-        return fetch(input, { ...init, headers: h });
-      },
-    },
+    eventSourceInit: { fetch: fetchWithHeaders(headers) },
   });
   const client = options.client ?? newClient();
   await connect(client, transport);
