@@ -5,9 +5,11 @@
  * - stateful (`stateless: false`): `initialize` creates a session and an `Mcp-Session-Id`; later
  *   requests carry it; `GET` opens the server→client stream; `DELETE` ends the session; idle
  *   sessions are closed after `session_idle_timeout`.
- * - stateless (default): every POST is served by a fresh session. With `json_response: true` the
- *   answer is plain JSON, except when the request asked for progress and accepts SSE: then the
- *   answer streams, so progress notifications reach the client.
+ * - stateless (default): every POST is served by a fresh session.
+ *
+ * With `json_response: true` (either mode) an answer is plain JSON when the response is all there
+ * is to send, and streams as soon as the call sends something first (progress, a log entry, a
+ * request to the client), so those reach the client in order (see `json_answer.ts`).
  *
  * @module
  */
@@ -62,7 +64,7 @@ function isSingleRequest(body: unknown): boolean {
   return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body;
 }
 
-/** The SDK transport wants a `Request` whose body it may read; we already read it. */
+/** The identity as the SDK carries it to handlers (`extra.authInfo`), when there is one. */
 function authInfo(user: UserIdentity | undefined, token: string | undefined) {
   return user
     ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
