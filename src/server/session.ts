@@ -71,6 +71,16 @@ export interface SessionInit {
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
 export const USER_KEY = "chukUser";
 
+/** The SDK's `authInfo` for a request of `user` (undefined when anonymous); handlers read it back. */
+export function authInfoFor(
+  user: UserIdentity | undefined,
+  token: string | undefined,
+): { token: string; clientId: string; scopes: string[]; extra: Record<string, unknown> } | undefined {
+  return user
+    ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
+    : undefined;
+}
+
 /**
  * One client connection. Owns an SDK `Server`; closes it when the connection ends.
  *
@@ -130,6 +140,11 @@ export class DownstreamSession {
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
       runtime.events.emit("rootsChanged", this);
     });
+  }
+
+  /** Whether a request of `user` may use this connection: only the user who opened it may. */
+  isFor(user: UserIdentity | undefined): boolean {
+    return (this.user?.id ?? null) === (user?.id ?? null);
   }
 
   /** Whether the connection has ended. */

@@ -19,7 +19,7 @@ import { getLogger } from "../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
 import { isInitializeRequest } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
-import { type DownstreamSession, USER_KEY } from "../server/session.ts";
+import { authInfoFor, type DownstreamSession } from "../server/session.ts";
 import { jsonWhenPlain } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
@@ -62,13 +62,6 @@ export interface HttpHandler {
 /** One JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
 function isSingleRequest(body: unknown): boolean {
   return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body;
-}
-
-/** The identity as the SDK carries it to handlers (`extra.authInfo`), when there is one. */
-function authInfo(user: UserIdentity | undefined, token: string | undefined) {
-  return user
-    ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
-    : undefined;
 }
 
 /**
@@ -126,7 +119,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       const found = lookup(req, auth.user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await found.transport.handleRequest(req, { authInfo: authInfo(auth.user, auth.token) });
+      return await found.transport.handleRequest(req, { authInfo: authInfoFor(auth.user, auth.token) });
     }
     return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" });
   }
@@ -136,7 +129,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     const found = live.get(sid);
     // Another user's session id is "not found": never reveal or reuse someone else's session.
-    if (!found || (found.session.user?.id ?? null) !== (user?.id ?? null)) {
+    if (!found || !found.session.isFor(user)) {
       return jsonRpcErrorResponse(404, -32001, "Session not found");
     }
     return found;
@@ -164,7 +157,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
-    const options = { parsedBody: body.value, authInfo: authInfo(user, token) };
+    const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
     // JSON answers when configured and possible (one request, nothing sent before its response).
     const answer = (res: Response) =>
       settings.jsonResponse && isSingleRequest(body.value) ? jsonWhenPlain(res) : Promise.resolve(res);
@@ -216,7 +209,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
   async function stateless(
     req: Request,
     user: UserIdentity | undefined,
-    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
+    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfoFor> },
     answer: (res: Response) => Promise<Response>,
   ): Promise<Response> {
     const session = runtime.openSession({
