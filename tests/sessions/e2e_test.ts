@@ -8,6 +8,7 @@ import {
   connectSse,
   connectStdio,
   firstText,
+  FIXTURES,
   postJson,
   startCli,
   tempConfig,
@@ -23,7 +24,6 @@ import {
   uniqueNamespace,
 } from "../services.ts";
 
-const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const TOOLS = `tools:\n  modules_to_import: ["${FIXTURES}identity_tools.ts"]\n`;
 const SESSION_TOOLS = `session_tools:
   enabled: true
