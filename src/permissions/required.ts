@@ -257,7 +257,8 @@ function sessionGrants({ config, baseDir, env, plan }: PlanContext): void {
     keyNamespace(rec);
     const provider = resolveSessionProvider(config, rec);
     if (provider === "redis") {
-      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
+      const redis = redisOptionsFromEnv(rec);
+      for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
         plan.add("net", netHost(node.host, node.port), "Redis session store");
       }
     } else if (provider === "sqlite") {
@@ -280,7 +281,8 @@ function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
       sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
     }
     if (s.metadataProvider === "redis") {
-      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
+      const redis = redisOptionsFromEnv(rec);
+      for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
         plan.add("net", netHost(node.host, node.port), "Redis artifact metadata");
       }
     }
