@@ -277,15 +277,8 @@ function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
       plan.add("read", s.root, "artifact root (filesystem storage)");
       plan.add("write", s.root, "artifact root (filesystem storage)");
     }
-    if (s.storage === "sqlite" || s.metadataProvider === "sqlite") {
-      sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
-    }
-    if (s.metadataProvider === "redis") {
-      const redis = redisOptionsFromEnv(rec);
-      for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
-        plan.add("net", netHost(node.host, node.port), "Redis artifact metadata");
-      }
-    }
+    // Metadata lives in the session store: sessionGrants covers it (Redis hosts, SQLite file).
+    if (s.storage === "sqlite") sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
     if (s.s3) {
       const endpoint = s.s3.endpoint ? new URL(s.s3.endpoint) : undefined;
       if (endpoint) {
