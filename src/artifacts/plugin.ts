@@ -21,6 +21,9 @@ import { artifactToolDefinitions } from "./tools.ts";
 
 const log = getLogger("artifacts");
 
+/** How long stopping waits for a sweep in progress (ms). */
+const SWEEP_STOP_WAIT_MS = 5000;
+
 /** Options of {@linkcode artifactsPlugin}. */
 export interface ArtifactsPluginOptions {
   /** Build the blob provider yourself (custom providers, crash tests); default from the settings. */
@@ -178,7 +181,16 @@ export class ArtifactsPlugin implements RuntimePlugin {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#sweeping;
+    if (this.#sweeping) {
+      // A storage service that stopped answering must not hold shutdown forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = await Promise.race([
+        this.#sweeping.then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SWEEP_STOP_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+    }
     for (const undo of this.#undo.splice(0).reverse()) undo();
     await this.store?.close();
     this.store = undefined;

@@ -9,6 +9,7 @@ import { createTestContext } from "../../src/context/request_context.ts";
 import { Runtime } from "../../src/server/runtime.ts";
 import { MemoryKeyValueStore } from "../../src/sessions/kv.ts";
 import { SqliteKeyValueStore } from "../../src/sessions/sqlite_kv.ts";
+import { MemoryBlobStore } from "../../src/artifacts/blob_memory.ts";
 
 Deno.test("plugin: registers enabled tools and the artifact:// provider; stop removes them", async () => {
   const shared = new MemoryKeyValueStore();
@@ -123,4 +124,29 @@ Deno.test("plugin: list_changed goes only to the sessions an artifact belongs to
   assert.deepEqual(who({ scope: "user", session_id: "a1", owner_id: "alice" }), ["a1", "a2"]);
   assert.deepEqual(who({ scope: "sandbox", session_id: null, owner_id: null }), ["a1", "a2", "b1", "n1"]);
   assert.deepEqual(who({ scope: "session", session_id: "zz", owner_id: null }), []);
+});
+
+Deno.test("plugin: stop does not wait forever on a sweep stuck in the blob store", async () => {
+  let sweepStarted!: () => void;
+  const started = new Promise<void>((resolve) => (sweepStarted = resolve));
+  class StuckBlobs extends MemoryBlobStore {
+    sweep(): Promise<void> {
+      sweepStarted();
+      return new Promise(() => {}); // a storage service that never answers
+    }
+  }
+  const runtime = new Runtime({
+    config: validateConfig({ logging: { level: "ERROR" }, artifacts: { enabled: true } }, "inline"),
+    env: envFromObject({}),
+    plugins: [artifactsPlugin({ blobStore: () => new StuckBlobs() })],
+  });
+  await runtime.start();
+  await started;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    runtime.stop().then(() => "stopped"),
+    new Promise((resolve) => (timer = setTimeout(() => resolve("still waiting"), 15_000))),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, "stopped");
 });
