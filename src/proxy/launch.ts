@@ -52,7 +52,8 @@ export function createUpstreamTransport(
     // stdioLaunchSpec (src/permissions/sandbox.ts).
     const { command, args, env: childEnv, cwd } = stdioLaunchSpec(name, entry, { baseDir, env });
     return new StdioClientTransport({ command, args, env: childEnv, cwd }, {
-      logger: getLogger(`upstream.${name}`),
+      // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
+      logger: getLogger(`proxy.${name}.stderr`),
     });
   }
   if (!entry.url) throw new Error(`upstream '${name}' needs 'url'`);
