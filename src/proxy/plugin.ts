@@ -227,7 +227,8 @@ export class ProxyPlugin implements RuntimePlugin {
         name,
         entry,
         discovery,
-        (sid) => make(`session-${sid.slice(0, 8)}`, sid),
+        // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
+        (sid) => make(`session-${sid.slice(-8)}`, sid),
       );
       this.#groups.set(name, group);
       let wasReady = false;
