@@ -17,7 +17,7 @@ import type { RequestContext } from "../context/request_context.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../registry/registry.ts";
 import type { Transport } from "../sdk/server.ts";
-import { type CallToolResult, type LoggingLevel, McpError } from "../sdk/types.ts";
+import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
 import type { DownstreamSession } from "../server/session.ts";
 import { upstreamType } from "./launch.ts";
@@ -442,11 +442,7 @@ export class ProxyPlugin implements RuntimePlugin {
   }
 
   #promptEntry(group: UpstreamGroup, upstreamName: string, prompt: PromptEntry["prompt"]): PromptEntry {
-    const forCall = async (ctx: RequestContext) => {
-      const up = await group.forCall(ctx);
-      if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
-      return up;
-    };
+    const forCall = (ctx: RequestContext) => upstreamFor(group, ctx);
     return {
       prompt,
       source: `upstream '${group.name}'`,
@@ -464,11 +460,7 @@ export class ProxyPlugin implements RuntimePlugin {
   }
 
   #templateEntry(group: UpstreamGroup, template: ResourceTemplateEntry["template"]): ResourceTemplateEntry {
-    const forCall = async (ctx: RequestContext) => {
-      const up = await group.forCall(ctx);
-      if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
-      return up;
-    };
+    const forCall = (ctx: RequestContext) => upstreamFor(group, ctx);
     return {
       template,
       source: `upstream '${group.name}'`,
@@ -506,8 +498,7 @@ export class ProxyPlugin implements RuntimePlugin {
     }
     if (!owner) return undefined;
     const group = this.#groups.get(owner)!;
-    const up = await group.forCall(ctx);
-    if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
+    const up = await upstreamFor(group, ctx);
     return await up.readResource(uri, ctx, this.#timeout(group.entry));
   }
 
@@ -549,6 +540,16 @@ export class ProxyPlugin implements RuntimePlugin {
       else await g.discovery.setLogLevel(most);
     }
   }
+}
+
+/**
+ * The upstream that serves `ctx` for a request other than a tool call: there the reason there is
+ * none (down, max_instances, no session) is a protocol error, not a tool result.
+ */
+async function upstreamFor(group: UpstreamGroup, ctx: RequestContext): Promise<Upstream> {
+  const up = await group.forCall(ctx);
+  if (up instanceof Upstream) return up;
+  throw new McpError(ErrorCode.InternalError, (up.content[0] as { text: string }).text);
 }
 
 /** Replace `current` by `want` in the registry, touching only what changed. */
