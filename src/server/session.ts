@@ -112,6 +112,8 @@ export class DownstreamSession {
   readonly subscriptions: Set<string> = new Set();
   /** When the session last handled a message (ms epoch); used to reap idle sessions. */
   lastActivity: number = Date.now();
+  /** Tool calls of this session running right now (a session with one is not idle). */
+  callsInFlight = 0;
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
@@ -311,10 +313,13 @@ export class DownstreamSession {
       const entry = registry.getTool(req.params.name);
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
       const end = this.#runtime.beginRequest();
+      this.callsInFlight++;
       try {
         return await entry.call(req.params.arguments, await this.#context(extra));
       } finally {
         end();
+        this.callsInFlight--;
+        touch();
       }
     });
 

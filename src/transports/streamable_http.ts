@@ -87,7 +87,8 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
   const reaper = settings.stateless ? undefined : setInterval(() => {
     const cutoff = Date.now() - settings.sessionIdleTimeout * 1000;
     for (const [id, l] of live) {
-      if (l.session.lastActivity < cutoff) {
+      // A long call is activity too: its answer must not be cut off.
+      if (l.session.callsInFlight === 0 && l.session.lastActivity < cutoff) {
         log.info(`closing idle session ${id}`);
         void l.session.close();
       }

@@ -321,6 +321,19 @@ Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idl
       assert.equal(get.status, 400);
     });
 
+    await t.step("a call running longer than the idle timeout keeps its session", async () => {
+      const sid = await open();
+      const call = await postJson(server.url, {
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "step_then_wait", arguments: { ms: 3000 } }, // idle timeout: 1 s
+      }, { "mcp-session-id": sid });
+      assert.equal(call.status, 200);
+      assert.equal(JSON.parse(call.text).result.content[0].text, "waited 3000 ms");
+      assert.equal((await list(sid)).status, 200, "the session is still there");
+    });
+
     await t.step("an idle session is reaped: its GET stream ends and its id becomes unknown", async () => {
       const sid = await open();
       const stream = await fetch(server.url, {
