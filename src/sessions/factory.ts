@@ -71,12 +71,13 @@ export function createKeyValueStore(
       try {
         return new SqliteKeyValueStore(path);
       } catch (e) {
+        // Name where the path came from (see resolveSqlitePath).
+        const fromEnv = !!env("ARTIFACT_SQLITE_PATH")?.trim();
         throw new ConfigError(
           `cannot open the SQLite store at ${path}: ${e instanceof Error ? e.message : e}`,
-          {
-            file: "<config>",
-            path: "artifacts.sqlite_path",
-          },
+          fromEnv
+            ? { file: "<environment>", path: "ARTIFACT_SQLITE_PATH" }
+            : { file: "<config>", path: "artifacts.sqlite_path" },
           { cause: e },
         );
       }

@@ -5,6 +5,7 @@ import { artifactAudience, artifactsPlugin } from "../../src/artifacts/plugin.ts
 import type { ArtifactMetadata } from "../../src/artifacts/store.ts";
 import { envFromObject } from "../../src/config/env.ts";
 import { validateConfig } from "../../src/config/load.ts";
+import { ConfigError } from "../../src/errors.ts";
 import { createTestContext } from "../../src/context/request_context.ts";
 import { Runtime } from "../../src/server/runtime.ts";
 import { MemoryKeyValueStore } from "../../src/sessions/kv.ts";
@@ -89,7 +90,9 @@ Deno.test("plugin: a metadata store that cannot open is a config error naming th
         env: envFromObject({ ARTIFACT_SQLITE_PATH: `${file}/under/a/file.sqlite` }),
         plugins: [artifactsPlugin()],
       }),
-    /cannot open the SQLite store at .*file\.sqlite/,
+    (e) =>
+      e instanceof ConfigError && /cannot open the SQLite store at .*file\.sqlite/.test(e.message) &&
+      e.location.path === "ARTIFACT_SQLITE_PATH" && e.location.file === "<environment>",
   );
   // And a working one opens under the artifact root by default.
   const root = await Deno.makeTempDir();
