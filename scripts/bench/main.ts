@@ -18,7 +18,7 @@ import { initClockTicks } from "./proc.ts";
 import { defaultPeersDir, ensurePeers } from "./peers.ts";
 import { markdown, type RoundRecord, summarise, type Summary } from "./report.ts";
 import { ROOT, type Target, type TargetContext, TARGETS, type UpstreamRuntime } from "./targets.ts";
-import { runWorkload, type WorkloadOptions } from "./workload.ts";
+import { type Phase, runWorkload, type WorkloadHooks, type WorkloadOptions } from "./workload.ts";
 
 /** Everything a run needs. */
 export interface BenchOptions extends WorkloadOptions {
@@ -36,6 +36,9 @@ export interface BenchOptions extends WorkloadOptions {
   out?: string;
   /** Write our proxy's V8 CPU profiles here (`deno run --cpu-prof`). */
   profileDir?: string;
+  /** Record `perf` samples of our proxy here (all threads, JIT symbols), during `perfPhase`. */
+  perfDir?: string;
+  perfPhase: Phase;
   /** Progress lines on stderr. */
   verbose: boolean;
 }
@@ -57,6 +60,7 @@ export const DEFAULTS: BenchOptions = {
   upstream: "node",
   cold: 2,
   cold3: 2,
+  perfPhase: "conc",
   verbose: true,
 };
 
@@ -101,6 +105,34 @@ function loadAvg(): string {
   }
 }
 
+/** Attach `perf record` to the proxy (every thread) for one measured phase. */
+function perfHooks(file: string, phase: Phase): WorkloadHooks {
+  let perf: Deno.ChildProcess | undefined;
+  return {
+    async phaseStart(p, s) {
+      if (p !== phase || s.proxyPid === undefined) return;
+      perf = new Deno.Command("perf", {
+        args: ["record", "-F", "999", "-g", "-p", String(s.proxyPid), "-o", file],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      // perf says nothing when it is ready: give it a moment to attach to every thread.
+      await new Promise((r) => setTimeout(r, 300));
+    },
+    async phaseEnd(p) {
+      if (p !== phase || !perf) return;
+      perf.kill("SIGINT");
+      const out = await perf.output();
+      try {
+        Deno.statSync(file);
+      } catch {
+        console.error(`perf record wrote nothing: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
+      }
+      perf = undefined;
+    },
+  };
+}
+
 /** Run the benchmark. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const log = (s: string) => o.verbose && console.error(s);
@@ -110,10 +142,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const needPeers = targets.some((t) => t.group === "peer");
   if (needPeers) peerVersions = await ensurePeers(o.peersDir);
   if (o.profileDir) Deno.mkdirSync(o.profileDir, { recursive: true });
+  if (o.perfDir) Deno.mkdirSync(o.perfDir, { recursive: true });
   const ctx: TargetContext = {
     upstream: o.upstream,
     peersDir: needPeers ? o.peersDir : undefined,
-    oursDenoFlags: o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}`] : [],
+    oursDenoFlags: [
+      ...(o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}`] : []),
+      // JIT symbol map in /tmp/perf-<pid>.map, so perf can name JS functions.
+      ...(o.perfDir ? ["--v8-flags=--perf-basic-prof"] : []),
+    ],
     startTimeoutMs: 30_000,
   };
   const started = new Date();
@@ -144,7 +181,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         const s = await t.start(ctx, 1);
         rec.cold.push(s.coldMs);
         try {
-          rec.workload = await runWorkload(s, o);
+          const hooks = o.perfDir && t.group === "ours"
+            ? perfHooks(`${o.perfDir}/${t.name}-${o.perfPhase}-r${round + 1}.perf.data`, o.perfPhase)
+            : {};
+          rec.workload = await runWorkload(s, o, hooks);
           rec.ok = true;
         } catch (e) {
           throw new Error(`${e instanceof Error ? e.message : e}\n${s.stderr()}`);
@@ -232,12 +272,15 @@ const USAGE = `deno task bench [options]
   --peers-dir DIR     default $TMPDIR/chuk-mcp-bench-peers
   --upstream R        node | deno: runtime of the upstream fixture and SDK server (default node)
   --profile DIR       run our proxy with deno --cpu-prof, profiles into DIR
+  --perf DIR          perf record our proxy (all threads, JIT symbols) during one phase, into DIR
+  --perf-phase P      conc (default: the c16 phase, what CPU/1k measures) | seq | big (1 MiB echoes)
   --out FILE          JSON record (default .tmp/bench/bench-<date>.json; "-" for none)
   --quiet             no progress lines
+  --report FILE       print the report of an earlier run's JSON record again (runs nothing)
 `;
 
 /** Parse `deno task bench` arguments. */
-export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean } {
+export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean; report?: string } {
   const { values } = parseArgs({
     args,
     options: {
@@ -257,8 +300,11 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean }
       "peers-dir": { type: "string" },
       upstream: { type: "string" },
       profile: { type: "string" },
+      perf: { type: "string" },
+      "perf-phase": { type: "string" },
       out: { type: "string" },
       quiet: { type: "boolean" },
+      report: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -273,9 +319,14 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean }
   if (upstream !== "node" && upstream !== "deno") {
     throw new Error(`--upstream: node or deno, got '${upstream}'`);
   }
+  const perfPhase = values["perf-phase"] ?? DEFAULTS.perfPhase;
+  if (perfPhase !== "seq" && perfPhase !== "conc" && perfPhase !== "big") {
+    throw new Error(`--perf-phase: seq, conc or big, got '${perfPhase}'`);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return {
     help: !!values.help,
+    report: values.report,
     rounds: num(values.rounds, DEFAULTS.rounds, "rounds", 1),
     calls: num(values.calls, DEFAULTS.calls, "calls", 1),
     warmup: num(values.warmup, DEFAULTS.warmup, "warmup"),
@@ -292,6 +343,8 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean }
     peersDir: values["peers-dir"] ?? DEFAULTS.peersDir,
     upstream,
     profileDir: values.profile,
+    perfDir: values.perf,
+    perfPhase: perfPhase as Phase,
     out: values.out === "-" ? undefined : values.out ?? `${ROOT}.tmp/bench/bench-${stamp}.json`,
     verbose: !values.quiet,
   };
@@ -307,6 +360,12 @@ if (import.meta.main) {
   }
   if (options.help) {
     console.log(USAGE);
+    Deno.exit(0);
+  }
+  if (options.report) {
+    const old = JSON.parse(Deno.readTextFileSync(options.report));
+    const header = (old.markdown as string).split("\n")[0];
+    console.log(markdown(old.summaries, header));
     Deno.exit(0);
   }
   const result = await runBench(options);

@@ -38,6 +38,9 @@ export function category(frame: CallFrame): string {
   if (fn === "(program)") return "(program: native/unattributed)";
   if (fn === "(idle)" || fn === "(root)") return fn;
   if (url.includes("/zod/")) return "zod (schema parsing)";
+  if (/\/(ajv|ajv-formats|json-schema-traverse|fast-uri|fast-deep-equal)\//.test(url)) {
+    return "ajv (the SDK's JSON Schema validator)";
+  }
   if (url.includes("@modelcontextprotocol/sdk")) {
     if (url.includes("/shared/protocol")) return "SDK Protocol (request/response bookkeeping)";
     if (url.includes("/types.js")) return "SDK types (zod schemas)";

@@ -96,10 +96,11 @@ function f(x: number | undefined, digits = 2): string {
   return x.toFixed(digits);
 }
 
-/** A failure in a few words: the HTTP status when there is one. */
+/** A failure in a few words: the HTTP status and/or error name when there is one. */
 function shortError(e: string): string {
-  const http = /HTTP (\d{3})\)?:?\s*([^"\n]{0,24})/.exec(e);
-  if (http) return `fail (HTTP ${http[1]}${http[2] ? `: ${http[2].trim()}` : ""})`;
+  const status = /HTTP (\d{3})/.exec(e)?.[1];
+  const name = /\b([A-Z]\w*Error)\b/.exec(e)?.[1];
+  if (status || name) return `fail (${[status && `HTTP ${status}`, name].filter(Boolean).join(": ")})`;
   return `fail (${e.split("\n")[0].slice(0, 40)})`;
 }
 

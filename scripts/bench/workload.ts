@@ -103,8 +103,21 @@ function mainPid(s: Started): number | undefined {
   return s.proxyPid ?? s.upstreamPids()[0];
 }
 
+/** A measured phase: the sequential calls, the concurrent ones, or the timed 1 MiB echoes. */
+export type Phase = "seq" | "conc" | "big";
+
+/** Called around the measured phases (profilers attach there), outside the timed/CPU windows. */
+export interface WorkloadHooks {
+  phaseStart?(phase: Phase, s: Started): Promise<void>;
+  phaseEnd?(phase: Phase, s: Started): Promise<void>;
+}
+
 /** Run the workload on a started target. Throws on the first wrong or failed answer. */
-export async function runWorkload(s: Started, o: WorkloadOptions): Promise<WorkloadResult> {
+export async function runWorkload(
+  s: Started,
+  o: WorkloadOptions,
+  hooks: WorkloadHooks = {},
+): Promise<WorkloadResult> {
   const { client } = s;
   const tool = s.echo[0];
   const pid = mainPid(s);
@@ -124,6 +137,7 @@ export async function runWorkload(s: Started, o: WorkloadOptions): Promise<Workl
 
   for (let i = 0; i < o.warmup; i++) await echo(client, tool, HELLO);
   const latencies: number[] = new Array(o.calls);
+  await hooks.phaseStart?.("seq", s);
   const seqBefore = cpuNow(s);
   for (let i = 0; i < o.calls; i++) {
     const t0 = performance.now();
@@ -131,12 +145,14 @@ export async function runWorkload(s: Started, o: WorkloadOptions): Promise<Workl
     latencies[i] = performance.now() - t0;
   }
   const seqCpu = per1k(seqBefore, cpuNow(s), o.calls);
+  await hooks.phaseEnd?.("seq", s);
   const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
   latencies.sort((a, b) => a - b);
 
   // Concurrent callers on the one session, bounded by a call count and a deadline.
   let issued = 0;
   let done = 0;
+  await hooks.phaseStart?.("conc", s);
   const concBefore = cpuNow(s);
   const t0 = performance.now();
   const deadline = t0 + o.concMs;
@@ -149,6 +165,7 @@ export async function runWorkload(s: Started, o: WorkloadOptions): Promise<Workl
   }));
   const seconds = (performance.now() - t0) / 1000;
   const concCpu = per1k(concBefore, cpuNow(s), done);
+  await hooks.phaseEnd?.("conc", s);
 
   let big: WorkloadResult["big"];
   if (o.bigCalls > 0) {
@@ -157,11 +174,13 @@ export async function runWorkload(s: Started, o: WorkloadOptions): Promise<Workl
     const samples: number[] = [];
     try {
       for (let i = 0; i < 2; i++) await echo(client, tool, payload);
+      await hooks.phaseStart?.("big", s);
       for (let i = 0; i < o.bigCalls; i++) {
         const b0 = performance.now();
         await echo(client, tool, payload);
         samples.push(performance.now() - b0);
       }
+      await hooks.phaseEnd?.("big", s);
       big = { p50: pct([...samples].sort((a, b) => a - b), 50), samples };
     } catch (e) {
       big = { p50: NaN, samples, error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
