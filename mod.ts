@@ -233,7 +233,8 @@ export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
 export { MemoryBlobStore } from "./src/artifacts/blob_memory.ts";
 export { FilesystemBlobStore } from "./src/artifacts/blob_filesystem.ts";
 export type { FilesystemBlobStoreOptions } from "./src/artifacts/blob_filesystem.ts";
-export { S3BlobStore } from "./src/artifacts/blob_s3.ts";
+// The S3 provider is not re-exported: importing it loads the AWS SDK (~50 ms). `createBlobStore`
+// loads it on demand; import `src/artifacts/blob_s3.ts` directly to use the class.
 export type { S3BlobStoreOptions } from "./src/artifacts/blob_s3.ts";
 export { SqliteBlobStore } from "./src/artifacts/blob_sqlite.ts";
 export { createBlobStore } from "./src/artifacts/providers.ts";

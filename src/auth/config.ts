@@ -8,7 +8,7 @@
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import { ConfigError } from "../errors.ts";
-import { JwtAuthenticator, type JwtAuthOptions } from "./jwt.ts";
+import type { JwtAuthOptions } from "./jwt.ts";
 import { type Authenticator, noAuth } from "./types.ts";
 
 function list(value: string | undefined): string[] | undefined {
@@ -94,5 +94,7 @@ export async function createAuthenticator(
       { file: configLabel, path: "server.auth" },
     );
   }
+  // jose is loaded only for servers that verify tokens.
+  const { JwtAuthenticator } = await import("./jwt.ts");
   return await JwtAuthenticator.create(options);
 }

@@ -1,16 +1,14 @@
 /**
  * The embedded default: what `deno task start` serves with no config file — streamable HTTP on
- * 127.0.0.1:3000 with the example tools, resources and prompts. Imported statically so it also
- * works from a bundle or a compiled binary.
+ * 127.0.0.1:3000 with the example tools, resources and prompts. The examples are imported only
+ * when the default is used (they load the whole library through `mod.ts`), with literal
+ * specifiers, so bundles and compiled binaries still include them.
  *
  * @module
  */
 
 import type { RuntimeConfigInput } from "../config/schema.ts";
 import { collectDefinitions, type CollectedDefinitions } from "../tools/loader.ts";
-import * as exampleTools from "../../examples/tools.ts";
-import * as exampleResources from "../../examples/resources.ts";
-import * as examplePrompts from "../../examples/prompts.ts";
 
 /** The configuration used when no file is given or found. */
 export const EMBEDDED_CONFIG: RuntimeConfigInput = {
@@ -26,7 +24,14 @@ export const EMBEDDED_CONFIG: RuntimeConfigInput = {
 };
 
 /** The example definitions served with {@linkcode EMBEDDED_CONFIG}. */
-export function embeddedDefinitions(): { source: string; definitions: CollectedDefinitions }[] {
+export async function embeddedDefinitions(): Promise<
+  { source: string; definitions: CollectedDefinitions }[]
+> {
+  const [exampleTools, exampleResources, examplePrompts] = await Promise.all([
+    import("../../examples/tools.ts"),
+    import("../../examples/resources.ts"),
+    import("../../examples/prompts.ts"),
+  ]);
   return [
     { source: "examples/tools.ts (embedded)", definitions: collectDefinitions(exampleTools, "tools") },
     {

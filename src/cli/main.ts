@@ -76,7 +76,7 @@ const serverCommand: Command = async (args) => {
     configPath: values.config ?? positionals[0],
     overrides: parseServerFlags(values),
     fallbackConfig: EMBEDDED_CONFIG,
-    fallbackDefinitions: embeddedDefinitions(),
+    fallbackDefinitions: embeddedDefinitions,
   });
   await server.done;
   return 0;

@@ -27,7 +27,9 @@ export interface RunServerOptions extends ServeOptions {
   /** Configuration used when no file is given or found. */
   fallbackConfig?: RuntimeConfigInput;
   /** Definitions registered only when the fallback configuration is used (the embedded examples). */
-  fallbackDefinitions?: { source: string; definitions: CollectedDefinitions }[];
+  fallbackDefinitions?:
+    | { source: string; definitions: CollectedDefinitions }[]
+    | (() => Promise<{ source: string; definitions: CollectedDefinitions }[]>);
   /** Definitions always registered (tools written in the embedding program). */
   definitions?: { source: string; definitions: CollectedDefinitions }[];
   /** Extra plugins, started after the configured ones. */
@@ -116,7 +118,7 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
     configLabel: loaded.file ?? "<embedded default>",
     env,
     definitions: [
-      ...(loaded.embedded ? options.fallbackDefinitions ?? [] : []),
+      ...(loaded.embedded ? await fallbackDefinitions(options) : []),
       ...(options.definitions ?? []),
     ],
     plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
@@ -161,4 +163,12 @@ function cliArgsOf(options: RunServerOptions): string[] {
   if (o.host !== undefined) args.push("--host", o.host);
   if (o.port !== undefined) args.push("--port", String(o.port));
   return args;
+}
+
+/** The fallback definitions, loading them first when they are given lazily. */
+function fallbackDefinitions(
+  options: RunServerOptions,
+): Promise<{ source: string; definitions: CollectedDefinitions }[]> {
+  const f = options.fallbackDefinitions;
+  return typeof f === "function" ? f() : Promise.resolve(f ?? []);
 }
