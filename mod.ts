@@ -253,12 +253,7 @@ export type {
 export { callerOf } from "./src/artifacts/caller.ts";
 export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
 export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./src/artifacts/resources.ts";
-export {
-  artifactAudience,
-  ArtifactsPlugin,
-  artifactsPlugin,
-  createArtifactKeyValueStore,
-} from "./src/artifacts/plugin.ts";
+export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./src/artifacts/plugin.ts";
 export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";
 
 // Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)

@@ -17,8 +17,8 @@
 import { parseArgs } from "node:util";
 import {
   ArtifactStore,
-  createArtifactKeyValueStore,
   createBlobStore,
+  createKeyValueStore,
   envFromObject,
   resolveArtifactSettings,
   runServer,
@@ -108,7 +108,8 @@ async function benchStore(storage: string, session: string, env: Record<string, 
   const settings = resolveArtifactSettings(config, envFromObject(env), root);
   const blobs = await createBlobStore(settings);
   await blobs.init();
-  const store = new ArtifactStore({ blobs, kv: createArtifactKeyValueStore(settings), storageName: storage });
+  const kv = createKeyValueStore(config, envFromObject(env), root);
+  const store = new ArtifactStore({ blobs, kv, storageName: storage });
   const data = new TextEncoder().encode(content);
   const caller = { sessionId: "bench" };
   const once = async () => {

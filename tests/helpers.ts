@@ -9,6 +9,7 @@
 import {
   Client,
   deferResponses,
+  fetchWithHeaders,
   retainingFetch,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -249,14 +250,7 @@ export async function connectSse(
   const headers = options.headers ?? {};
   const transport = new SSEClientTransport(new URL(url), {
     requestInit: { headers },
-    eventSourceInit: {
-      // The SDK hands us a Headers object: merge into it (spreading it would drop every header).
-      fetch: (input, init) => {
-        const h = new Headers(init?.headers);
-        for (const [k, v] of Object.entries(headers)) h.set(k, v);
-        return fetch(input, { ...init, headers: h });
-      },
-    },
+    eventSourceInit: { fetch: fetchWithHeaders(headers) },
   });
   const client = options.client ?? newClient();
   await connect(client, transport);
@@ -423,15 +417,18 @@ export function nextEvent<T>(subscribe: (resolve: (value: T) => void) => void, m
   });
 }
 
-/** Call `fn` until it returns a value other than `undefined` (bounded; for conditions with no event). */
+/**
+ * Call `fn` until it returns a value other than `undefined` or `false` (bounded: `tries` ×
+ * `everyMs`; for conditions no event reports, such as a process exit).
+ */
 export async function eventually<T>(
-  fn: () => Promise<T | undefined> | T | undefined,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
   what: string,
   { tries = 100, everyMs = 50 } = {},
 ): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await fn();
-    if (v !== undefined) return v;
+    if (v !== undefined && v !== false) return v;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);

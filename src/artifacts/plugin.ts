@@ -7,11 +7,9 @@
  */
 
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
-import { ConfigError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
-import { type KeyValueStore, MemoryKeyValueStore } from "../sessions/kv.ts";
-import { SqliteKeyValueStore } from "../sessions/sqlite_kv.ts";
+import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
 import { createBlobStore } from "./providers.ts";
@@ -23,44 +21,18 @@ import { artifactToolDefinitions } from "./tools.ts";
 
 const log = getLogger("artifacts");
 
+/** How long stopping waits for a sweep in progress (ms). */
+const SWEEP_STOP_WAIT_MS = 5000;
+
 /** Options of {@linkcode artifactsPlugin}. */
 export interface ArtifactsPluginOptions {
   /** Build the blob provider yourself (custom providers, crash tests); default from the settings. */
   blobStore?: (settings: ArtifactSettings) => BlobStore;
   /**
-   * Metadata store to use instead of building one from the settings (e.g. the one the session
-   * manager uses). The plugin does not close a store it was given.
+   * Metadata store to use instead of the runtime's session store (`runtime.sessionManager.store`).
+   * The plugin never closes its metadata store: its owner does.
    */
   keyValueStore?: KeyValueStore;
-}
-
-/**
- * The metadata store the settings ask for.
- *
- * This is the one place the plugin builds its {@linkcode KeyValueStore}; when the shared
- * session-store factory exists, this function becomes a call to it (with a `sqlite` case that
- * uses `settings.sqlitePath`).
- *
- * @example
- * ```ts
- * import { createArtifactKeyValueStore, resolveArtifactSettings, validateConfig, processEnv } from "@chuk/mcp-runtime";
- * const settings = resolveArtifactSettings(validateConfig({}, "inline"), processEnv, Deno.cwd());
- * const kv = createArtifactKeyValueStore(settings); // MemoryKeyValueStore by default
- * await kv.close();
- * ```
- */
-export function createArtifactKeyValueStore(settings: ArtifactSettings): KeyValueStore {
-  switch (settings.metadataProvider) {
-    case "memory":
-      return new MemoryKeyValueStore();
-    case "sqlite":
-      return new SqliteKeyValueStore(settings.sqlitePath);
-    case "redis":
-      throw new ConfigError(
-        "the redis session provider is not available in this build (use memory or sqlite)",
-        { file: "<config>", path: "artifacts.session_provider" },
-      );
-  }
 }
 
 /**
@@ -85,9 +57,9 @@ export function artifactsPlugin(options: ArtifactsPluginOptions = {}): Artifacts
 }
 
 /**
- * The live sessions whose `artifact://` list an artifact belongs to: its session (session scope),
- * its owner's sessions (user scope), everyone (sandbox). Others are not told anything, so list
- * changes do not leak activity across users.
+ * The live sessions whose `artifact://` list an artifact belongs to: its session with its writer's
+ * user (session scope), its owner's sessions (user scope), everyone (sandbox). Others are not
+ * told anything, so list changes do not leak activity across users.
  *
  * @example
  * ```ts
@@ -105,7 +77,7 @@ export function artifactAudience<S extends { id: string; user?: { id: string } |
   for (const s of sessions) {
     if (
       m.scope === "sandbox" ||
-      (m.scope === "session" && s.id === m.session_id) ||
+      (m.scope === "session" && s.id === m.session_id && (s.user?.id ?? null) === m.owner_id) ||
       (m.scope === "user" && s.user?.id === m.owner_id)
     ) out.push(s);
   }
@@ -134,13 +106,11 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.settings = settings;
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
     // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
-    const ownKv = false;
     const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
     const blobs = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
     try {
       await blobs.init();
     } catch (e) {
-      if (ownKv) await kv.close();
       await blobs.close().catch(() => {});
       // A storage service that is down is a runtime failure (exit 1), not a bad config.
       throw new ArtifactError(
@@ -155,7 +125,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       maxFileBytes: settings.maxFileBytes,
       ttl: settings.ttl,
       storageName: settings.storageName,
-      closeKv: ownKv,
+      closeKv: false,
       onChange: (m) => {
         const sessions = [...runtime.sessions].map((s) => ({
           id: s.binding.sessionId ?? "",
@@ -211,7 +181,16 @@ export class ArtifactsPlugin implements RuntimePlugin {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#sweeping;
+    if (this.#sweeping) {
+      // A storage service that stopped answering must not hold shutdown forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = await Promise.race([
+        this.#sweeping.then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SWEEP_STOP_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+    }
     for (const undo of this.#undo.splice(0).reverse()) undo();
     await this.store?.close();
     this.store = undefined;

@@ -9,14 +9,16 @@
 import { resolve } from "node:path";
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
+import type { SessionProviderName } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveArtifactRoot, resolveSqlitePath } from "../config/paths.ts";
+import { resolveSessionProvider } from "../sessions/factory.ts";
 
 /** The four blob providers. */
 export type StorageKind = "memory" | "filesystem" | "s3" | "sqlite";
 
-/** Metadata (session) providers. */
-export type MetadataProviderName = "memory" | "redis" | "sqlite";
+/** Metadata providers: the session providers (artifact metadata lives in the session store). */
+export type MetadataProviderName = SessionProviderName;
 
 /** Every spelling accepted for a storage provider, and what it means. */
 export const STORAGE_ALIASES: Readonly<Record<string, StorageKind>> = {
@@ -35,8 +37,6 @@ export const STORAGE_ALIASES: Readonly<Record<string, StorageKind>> = {
   sqlite: "sqlite",
   "vfs-sqlite": "sqlite",
 };
-
-const METADATA_PROVIDERS: readonly MetadataProviderName[] = ["memory", "redis", "sqlite"];
 
 /** Default IBM COS endpoint (US South, public). */
 export const IBM_COS_DEFAULT_ENDPOINT = "https://s3.us-south.cloud-object-storage.appdomain.cloud";
@@ -59,7 +59,7 @@ export interface ArtifactSettings {
   storage: StorageKind;
   /** The provider name as configured (`ibm_cos`, `vfs-s3`, ...), for stats. */
   storageName: string;
-  /** Metadata provider. */
+  /** Metadata provider: the session provider (artifact metadata lives in the session store). */
   metadataProvider: MetadataProviderName;
   /** Bucket (S3), sub-directory (filesystem) or row namespace (sqlite). */
   bucket: string;
@@ -149,16 +149,6 @@ export function resolveArtifactSettings(
     );
   }
 
-  const metaName = (fromEnv("ARTIFACT_SESSION_PROVIDER") ?? a.session_provider).toLowerCase();
-  if (!METADATA_PROVIDERS.includes(metaName as MetadataProviderName)) {
-    throw new ConfigError(
-      `unknown session provider ${JSON.stringify(metaName)}; expected one of ${
-        METADATA_PROVIDERS.join(", ")
-      }`,
-      { file: "<environment>", path: "ARTIFACT_SESSION_PROVIDER" },
-    );
-  }
-
   const bucket = fromEnv("ARTIFACT_BUCKET") ?? a.bucket ?? "mcp-runtime";
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(bucket)) {
     throw new ConfigError(`invalid bucket name ${JSON.stringify(bucket)} (use letters, digits, . _ -)`, {
@@ -180,7 +170,7 @@ export function resolveArtifactSettings(
   const settings: ArtifactSettings = {
     storage,
     storageName,
-    metadataProvider: metaName as MetadataProviderName,
+    metadataProvider: resolveSessionProvider(config, env),
     bucket,
     root,
     sqlitePath,

@@ -8,7 +8,7 @@
  *
  * | scope | default TTL | read | modify / delete |
  * |---|---|---|---|
- * | `session` | 15 min | the session that wrote it | the same session |
+ * | `session` | 15 min | the session that wrote it (as the same user) | the same session |
  * | `user` | 1 year | its owner (authenticated user) | its owner |
  * | `sandbox` | none | everyone in the sandbox | only the embedding program (`admin`) |
  *
@@ -38,7 +38,10 @@ export interface ArtifactMetadata {
   scope: ArtifactScope;
   /** Session that wrote it (the owner for session scope). */
   session_id: string | null;
-  /** Owning user (user scope), else null. */
+  /**
+   * Owning user: the user of a user-scope artifact, the authenticated writer of a session-scope
+   * one (null when anonymous); null for sandbox artifacts.
+   */
   owner_id: string | null;
   /** Namespace (sandbox) it belongs to. */
   sandbox_id: string;
@@ -282,7 +285,9 @@ export class ArtifactStore {
     if (c.admin) return true;
     switch (m.scope) {
       case "session":
-        return !!c.sessionId && m.session_id === c.sessionId;
+        // The user too: a session id can come to another user once its record has expired
+        // (`create_session` with the same explicit id) while its files live on.
+        return !!c.sessionId && m.session_id === c.sessionId && m.owner_id === (c.userId ?? null);
       case "user":
         return !!c.userId && m.owner_id === c.userId;
       case "sandbox":
@@ -358,7 +363,7 @@ export class ArtifactStore {
     switch (scope) {
       case "session":
         if (!caller.sessionId) throw ArtifactIdentityError.noSession();
-        return { session: caller.sessionId, owner: null };
+        return { session: caller.sessionId, owner: caller.userId ?? null };
       case "user":
         if (!caller.userId) throw ArtifactIdentityError.noUser();
         return { session: caller.sessionId ?? null, owner: caller.userId };

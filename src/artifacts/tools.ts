@@ -178,7 +178,7 @@ export function artifactToolDefinitions(store: ArtifactStore): Record<ArtifactTo
           mime: m.mime,
           size: m.bytes,
           scope: m.scope,
-          owner: m.owner_id ?? m.session_id,
+          owner: m.scope === "session" ? m.session_id : m.owner_id ?? m.session_id,
           metadata: m,
         };
       },

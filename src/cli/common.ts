@@ -56,7 +56,8 @@ export function parseServerFlags(values: {
   if (values.host !== undefined) o.host = values.host;
   if (values.port !== undefined) {
     const n = Number(values.port);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    // Digits only: Number() would also take "", "1e3" or "0x50".
+    if (!/^\d+$/.test(values.port) || n > 65535) {
       throw new UsageError(`--port: expected an integer 0-65535, got '${values.port}'`);
     }
     o.port = n;

@@ -61,11 +61,11 @@ const serverCommand: Command = async (args) => {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    write(Deno.stdout, SERVER_USAGE);
+    writeAll(Deno.stdout, SERVER_USAGE);
     return 0;
   }
   if (values.version) {
-    write(Deno.stdout, `${VERSION}\n`);
+    writeAll(Deno.stdout, `${VERSION}\n`);
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
@@ -88,8 +88,6 @@ export const COMMANDS: Record<string, Command> = {
   proxy: proxyCommand,
   permissions: permissionsCommand,
 };
-
-const write = writeAll;
 
 /**
  * Run the CLI with `args` (without the program name). Resolves with the exit code; a server
@@ -114,18 +112,18 @@ export async function runCli(args: string[]): Promise<number> {
       const usage = command && command !== COMMANDS.server
         ? `Run 'cli.ts ${first} --help' for usage.\n`
         : `\n${SERVER_USAGE}`;
-      write(Deno.stderr, `error: ${e.message}\n${usage}`);
+      writeAll(Deno.stderr, `error: ${e.message}\n${usage}`);
       return e.exitCode;
     }
     if (e instanceof ConfigError) {
-      write(Deno.stderr, `error: invalid configuration: ${e.message}\n`);
+      writeAll(Deno.stderr, `error: invalid configuration: ${e.message}\n`);
       return e.exitCode;
     }
     if (e instanceof RuntimeError) {
-      write(Deno.stderr, `error: ${e.message}\n`);
+      writeAll(Deno.stderr, `error: ${e.message}\n`);
       return e.exitCode;
     }
-    write(Deno.stderr, `error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    writeAll(Deno.stderr, `error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     return 1;
   }
 }

@@ -11,7 +11,7 @@ import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
 import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/required.ts";
 import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
 import { EMBEDDED_CONFIG } from "./embedded.ts";
-import { parseServerFlags, UsageError } from "./common.ts";
+import { parseServerFlags, UsageError, writeAll } from "./common.ts";
 // A cycle (main.ts lists this command); only used inside functions, so it is safe.
 import { SERVER_FLAG_SPEC } from "./main.ts";
 import { parseProxyArgs, proxyServerOptions } from "./proxy_command.ts";
@@ -199,7 +199,5 @@ function print(report: PermissionsReport, format: string): void {
 }
 
 function write(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+  writeAll(Deno.stdout, text);
 }

@@ -153,8 +153,32 @@ export function parseConfigText(text: string, label: string, env: EnvSource = pr
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError("expected a mapping of sections at the top level", { file: label, line: 1 });
   }
-  expandEnvReferences(raw, [], label, env, (path) => lineOf(nodeRange(doc, path)));
+  const references: PropertyKey[][] = [];
+  expandEnvReferences(raw, [], label, env, (path) => lineOf(nodeRange(doc, path)), references);
+  typeReferences(raw, references);
   return validateConfig(raw, label, (path, keyName) => lineOf(nodeRange(doc, path, keyName)));
+}
+
+/**
+ * A value written as one `${VAR}` reference takes the type its key expects: `port: ${PORT}`
+ * is a number, `stateless: ${STATELESS}` a boolean (expansion itself always yields text).
+ * Values that do not read as that type are left for validation to report.
+ */
+function typeReferences(raw: unknown, references: PropertyKey[][]): void {
+  if (references.length === 0) return;
+  const result = configSchema.safeParse(raw);
+  if (result.success) return;
+  const same = (a: PropertyKey[], b: PropertyKey[]) => a.length === b.length && a.every((k, i) => k === b[i]);
+  for (const issue of result.error.issues) {
+    if (issue.code !== "invalid_type" || !references.some((r) => same(r, issue.path))) continue;
+    const parent = valueAt(raw, issue.path.slice(0, -1)) as Record<PropertyKey, unknown>;
+    const key = issue.path[issue.path.length - 1];
+    const text = String(parent[key]).trim();
+    if (issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(text)) parent[key] = Number(text);
+    if (issue.expected === "boolean" && /^(true|false)$/i.test(text)) {
+      parent[key] = text.toLowerCase() === "true";
+    }
+  }
 }
 
 /** Offset of the node at `path` (or of the key `keyName` inside the map at `path`). */
@@ -177,16 +201,21 @@ function nodeRange(
   return undefined;
 }
 
-/** Replace `${NAME}` / `${NAME:-default}` in string values; `$${` escapes a literal `${`. */
+/**
+ * Replace `${NAME}` / `${NAME:-default}` in string values; `$${` escapes a literal `${`. The paths
+ * of values that were one reference and nothing else are added to `whole`.
+ */
 function expandEnvReferences(
   value: unknown,
   path: (string | number)[],
   label: string,
   env: EnvSource,
   lineAt: (path: (string | number)[]) => number | undefined,
+  whole: PropertyKey[][],
 ): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
+    if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(value)) whole.push(path);
     return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, esc, name, dflt) => {
       if (esc) return whole.slice(1);
       const v = env(name);
@@ -200,10 +229,12 @@ function expandEnvReferences(
     });
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => (value[i] = expandEnvReferences(v, [...path, i], label, env, lineAt)));
+    value.forEach((v, i) => (value[i] = expandEnvReferences(v, [...path, i], label, env, lineAt, whole)));
   } else if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) obj[k] = expandEnvReferences(obj[k], [...path, k], label, env, lineAt);
+    for (const k of Object.keys(obj)) {
+      obj[k] = expandEnvReferences(obj[k], [...path, k], label, env, lineAt, whole);
+    }
   }
   return value;
 }

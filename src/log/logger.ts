@@ -12,6 +12,18 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as c
 /** One of {@linkcode LOG_LEVELS}. */
 export type LogLevelName = typeof LOG_LEVELS[number];
 
+/** MCP's log levels (`logging/setLevel`, `notifications/message`), lowest first (RFC 5424 order). */
+export const MCP_LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+] as const;
+
 /** How logging is set up; see {@linkcode configureLogging}. */
 export interface LoggingOptions {
   /** Lowest level written. Default `INFO`. */

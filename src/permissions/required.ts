@@ -257,7 +257,8 @@ function sessionGrants({ config, baseDir, env, plan }: PlanContext): void {
     keyNamespace(rec);
     const provider = resolveSessionProvider(config, rec);
     if (provider === "redis") {
-      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
+      const redis = redisOptionsFromEnv(rec);
+      for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
         plan.add("net", netHost(node.host, node.port), "Redis session store");
       }
     } else if (provider === "sqlite") {
@@ -276,14 +277,8 @@ function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
       plan.add("read", s.root, "artifact root (filesystem storage)");
       plan.add("write", s.root, "artifact root (filesystem storage)");
     }
-    if (s.storage === "sqlite" || s.metadataProvider === "sqlite") {
-      sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
-    }
-    if (s.metadataProvider === "redis") {
-      for (const node of parseRedisUrl(redisOptionsFromEnv(rec).url).nodes) {
-        plan.add("net", netHost(node.host, node.port), "Redis artifact metadata");
-      }
-    }
+    // Metadata lives in the session store: sessionGrants covers it (Redis hosts, SQLite file).
+    if (s.storage === "sqlite") sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
     if (s.s3) {
       const endpoint = s.s3.endpoint ? new URL(s.s3.endpoint) : undefined;
       if (endpoint) {

@@ -7,43 +7,19 @@
 
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
-import { retainingFetch, SSEClientTransport, StreamableHTTPClientTransport } from "../sdk/client.ts";
+import {
+  fetchWithHeaders,
+  retainingFetch,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+} from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
-import { StdioClientTransport, type StdioLaunch } from "./stdio_client.ts";
+import { StdioClientTransport } from "./stdio_client.ts";
 import { getLogger } from "../log/logger.ts";
-import { BASE_CHILD_ENV, stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
-
-/** The upstream kinds. */
-export type UpstreamType = "stdio" | "sse" | "streamable-http";
+import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
 
 /** What kind an entry is: explicit `type`, else `command` → stdio, `url` → streamable-http. */
 export { upstreamType };
-
-/** Variables a stdio child inherits from the runtime's environment (everything else is named). */
-export const INHERITED_ENV = BASE_CHILD_ENV;
-
-/**
- * Spawn parameters of a stdio upstream — see `stdioLaunchSpec` (`src/permissions/sandbox.ts`):
- * its command and args (for `deno: true`, `deno run` with exactly the entry's permissions), an
- * environment of only PATH/HOME/LANG plus what the entry names (so the runtime's secrets never
- * leak to children), and a fixed working directory (`cwd`, else `location`, else the config
- * file's folder).
- *
- * @example
- * ```ts
- * import { stdioLaunch } from "./launch.ts";
- * const launch = stdioLaunch({ command: "node", args: ["s.js"], env: { DEBUG: "1" } } as never, (n) => Deno.env.get(n), "/srv");
- * ```
- */
-export function stdioLaunch(
-  entry: McpServerConfig,
-  env: EnvSource,
-  baseDir: string,
-  name = "upstream",
-): StdioLaunch {
-  const { command, args, env: childEnv, cwd } = stdioLaunchSpec(name, entry, { baseDir, env });
-  return { command, args, env: childEnv, cwd };
-}
 
 /** Headers for a remote upstream: its `headers`, plus `Authorization: Bearer <api_key>`. */
 export function remoteHeaders(entry: McpServerConfig, env: EnvSource): Record<string, string> {
@@ -72,8 +48,12 @@ export function createUpstreamTransport(
 ): Transport {
   const type = upstreamType(entry);
   if (type === "stdio") {
-    return new StdioClientTransport(stdioLaunch(entry, env, baseDir, name), {
-      logger: getLogger(`upstream.${name}`),
+    // Scrubbed environment, fixed working directory, `deno run` for sandboxed entries: see
+    // stdioLaunchSpec (src/permissions/sandbox.ts).
+    const { command, args, env: childEnv, cwd } = stdioLaunchSpec(name, entry, { baseDir, env });
+    return new StdioClientTransport({ command, args, env: childEnv, cwd }, {
+      // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
+      logger: getLogger(`proxy.${name}.stderr`),
     });
   }
   if (!entry.url) throw new Error(`upstream '${name}' needs 'url'`);
@@ -81,14 +61,7 @@ export function createUpstreamTransport(
   if (type === "sse") {
     return new SSEClientTransport(new URL(entry.url), {
       requestInit: { headers },
-      eventSourceInit: {
-        // The SDK passes a Headers object: merge into it (spreading it would drop every header).
-        fetch: (input, init) => {
-          const h = new Headers(init?.headers);
-          for (const [k, v] of Object.entries(headers)) h.set(k, v);
-          return fetch(input, { ...init, headers: h });
-        },
-      },
+      eventSourceInit: { fetch: fetchWithHeaders(headers) },
     });
   }
   return new StreamableHTTPClientTransport(new URL(entry.url), {

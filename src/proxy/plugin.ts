@@ -14,10 +14,10 @@
 
 import type { McpServerConfig } from "../config/types.ts";
 import type { RequestContext } from "../context/request_context.ts";
-import { getLogger } from "../log/logger.ts";
+import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../registry/registry.ts";
 import type { Transport } from "../sdk/server.ts";
-import { type CallToolResult, type LoggingLevel, McpError } from "../sdk/types.ts";
+import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
 import type { DownstreamSession } from "../server/session.ts";
 import { upstreamType } from "./launch.ts";
@@ -41,17 +41,6 @@ export interface ProxyPluginOptions {
   /** How long startup waits for upstreams before serving anyway (ms, default 30 000). */
   startupWaitMs?: number;
 }
-
-const MCP_LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 /** An upstream and, for `isolation: per-session`, its per-session instances. */
 class UpstreamGroup {
@@ -84,7 +73,18 @@ class UpstreamGroup {
   /** The upstream that serves calls of `ctx`: shared, or this session's own (started on first use). */
   async forCall(ctx: RequestContext): Promise<Upstream | CallToolResult> {
     if (!this.perSession) return this.discovery;
-    const sid = ctx.sessionId ?? "anonymous";
+    const sid = ctx.sessionId;
+    if (sid === undefined) {
+      // Never one shared "no session" instance: callers without a session are not one client.
+      return {
+        content: [{
+          type: "text",
+          text: `Upstream '${this.name}' runs one instance per session, and this call has no session ` +
+            `(is the session store reachable?)`,
+        }],
+        isError: true,
+      };
+    }
     const existing = this.instances.get(sid);
     if (existing) return existing;
     let pending = this.#starting.get(sid);
@@ -227,7 +227,8 @@ export class ProxyPlugin implements RuntimePlugin {
         name,
         entry,
         discovery,
-        (sid) => make(`session-${sid.slice(0, 8)}`, sid),
+        // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
+        (sid) => make(`session-${sid.slice(-8)}`, sid),
       );
       this.#groups.set(name, group);
       let wasReady = false;
@@ -441,11 +442,7 @@ export class ProxyPlugin implements RuntimePlugin {
   }
 
   #promptEntry(group: UpstreamGroup, upstreamName: string, prompt: PromptEntry["prompt"]): PromptEntry {
-    const forCall = async (ctx: RequestContext) => {
-      const up = await group.forCall(ctx);
-      if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
-      return up;
-    };
+    const forCall = (ctx: RequestContext) => upstreamFor(group, ctx);
     return {
       prompt,
       source: `upstream '${group.name}'`,
@@ -463,11 +460,7 @@ export class ProxyPlugin implements RuntimePlugin {
   }
 
   #templateEntry(group: UpstreamGroup, template: ResourceTemplateEntry["template"]): ResourceTemplateEntry {
-    const forCall = async (ctx: RequestContext) => {
-      const up = await group.forCall(ctx);
-      if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
-      return up;
-    };
+    const forCall = (ctx: RequestContext) => upstreamFor(group, ctx);
     return {
       template,
       source: `upstream '${group.name}'`,
@@ -505,8 +498,7 @@ export class ProxyPlugin implements RuntimePlugin {
     }
     if (!owner) return undefined;
     const group = this.#groups.get(owner)!;
-    const up = await group.forCall(ctx);
-    if (!(up instanceof Upstream)) throw new McpError(-32603, (up.content[0] as { text: string }).text);
+    const up = await upstreamFor(group, ctx);
     return await up.readResource(uri, ctx, this.#timeout(group.entry));
   }
 
@@ -542,12 +534,22 @@ export class ProxyPlugin implements RuntimePlugin {
     // A shared upstream gets the most verbose level any live client asked for; each client's own
     // level is applied again when the messages are routed to it.
     const levels = [...this.#runtime!.sessions].map((s) => s.logLevel).filter((l): l is LoggingLevel => !!l);
-    const most = levels.sort((a, b) => MCP_LEVELS.indexOf(a) - MCP_LEVELS.indexOf(b))[0] ?? level;
+    const most = levels.sort((a, b) => MCP_LOG_LEVELS.indexOf(a) - MCP_LOG_LEVELS.indexOf(b))[0] ?? level;
     for (const g of this.#groups.values()) {
       if (g.perSession) await g.instances.get(session.binding.sessionId ?? "")?.setLogLevel(level);
       else await g.discovery.setLogLevel(most);
     }
   }
+}
+
+/**
+ * The upstream that serves `ctx` for a request other than a tool call: there the reason there is
+ * none (down, max_instances, no session) is a protocol error, not a tool result.
+ */
+async function upstreamFor(group: UpstreamGroup, ctx: RequestContext): Promise<Upstream> {
+  const up = await group.forCall(ctx);
+  if (up instanceof Upstream) return up;
+  throw new McpError(ErrorCode.InternalError, (up.content[0] as { text: string }).text);
 }
 
 /** Replace `current` by `want` in the registry, touching only what changed. */

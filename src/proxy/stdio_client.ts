@@ -106,18 +106,11 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = "";
     try {
-      for await (const chunk of stream) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (line) this.#handleLine(line);
-        }
-      }
+      await forEachLine(stream, (raw) => {
+        const line = raw.trim();
+        if (line) this.#handleLine(line);
+      });
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -145,19 +138,11 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = "";
     try {
-      for await (const chunk of stream) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).trimEnd();
-          buffer = buffer.slice(nl + 1);
-          if (line) this.#log.debug(line);
-        }
-      }
-      if (buffer.trim()) this.#log.debug(buffer.trimEnd());
+      await forEachLine(stream, (raw) => {
+        const line = raw.trimEnd();
+        if (line) this.#log.debug(line);
+      });
     } catch {
       // stderr closed with the process
     }
@@ -219,4 +204,24 @@ export class StdioClientTransport implements Transport {
     this.onclose = undefined;
     cb?.();
   }
+}
+
+/** Call `onLine` with each line of `stream` (the last one too, if it has no newline). */
+async function forEachLine(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      onLine(line);
+    }
+  }
+  buffer += decoder.decode();
+  if (buffer) onLine(buffer);
 }

@@ -126,6 +126,11 @@ const EmptyResult = z.looseObject({});
 /** At most this many pages are fetched per list (a misbehaving server cannot loop us forever). */
 const MAX_PAGES = 100;
 
+/** Whether `e` says an answer did not match its result schema (the SDK rejects with the zod error). */
+function isInvalidResult(e: unknown): boolean {
+  return Array.isArray((e as { issues?: unknown } | null)?.issues);
+}
+
 /** Whether an error means the connection (not the server's answer) failed. */
 function isConnectionFailure(e: unknown): boolean {
   // The SDK reports a closed transport as McpError(-32000, "Connection closed"); servers may use
@@ -133,7 +138,7 @@ function isConnectionFailure(e: unknown): boolean {
   if (e instanceof McpError) {
     return e.code === ErrorCode.ConnectionClosed && /connection closed/i.test(e.message);
   }
-  return true;
+  return !isInvalidResult(e);
 }
 
 function errorText(e: unknown): string {
@@ -401,7 +406,8 @@ export class Upstream {
     const owner = this.#options.ownerSessionId;
     const contexts = [...this.#inflight.values()];
     if (contexts.length > 0) {
-      const sessions = new Set(contexts.map((c) => c.sessionId));
+      // A call whose session could not be resolved (store down) is a caller of its own.
+      const sessions = new Set(contexts.map((c) => c.sessionId ?? c));
       if (sessions.size === 1) return { ctx: contexts[contexts.length - 1], ambiguous: false };
       return { ambiguous: true };
     }
@@ -567,8 +573,9 @@ export class Upstream {
       }
       if (e instanceof McpError && e.code !== ErrorCode.ConnectionClosed) throw e;
       if (ctx.signal.aborted) throw e;
+      const what = isInvalidResult(e) ? "sent an invalid result" : "failed during the call";
       return {
-        content: [{ type: "text", text: `Upstream '${this.name}' failed during the call: ${errorText(e)}` }],
+        content: [{ type: "text", text: `Upstream '${this.name}' ${what}: ${errorText(e)}` }],
         isError: true,
       };
     }

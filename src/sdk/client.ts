@@ -59,6 +59,29 @@ export const retainingFetch: typeof fetch = async (input, init) => {
   return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 };
 
+/**
+ * A `fetch` that adds `headers` to every request: what `SSEClientTransport` needs as
+ * `eventSourceInit.fetch` to send them on its GET stream (the SDK hands that fetch a `Headers`
+ * object, which spreading into a plain object would silently drop, so they are merged into it).
+ *
+ * @example
+ * ```ts
+ * import { fetchWithHeaders, SSEClientTransport } from "./client.ts";
+ * const headers = { Authorization: "Bearer t0ken" };
+ * const transport = new SSEClientTransport(new URL("http://127.0.0.1:8000/sse"), {
+ *   requestInit: { headers },
+ *   eventSourceInit: { fetch: fetchWithHeaders(headers) },
+ * });
+ * ```
+ */
+export function fetchWithHeaders(headers: Record<string, string>): typeof fetch {
+  return (input, init) => {
+    const merged = new Headers(init?.headers);
+    for (const [k, v] of Object.entries(headers)) merged.set(k, v);
+    return fetch(input, { ...init, headers: merged });
+  };
+}
+
 function isResponse(m: JSONRPCMessage): boolean {
   return "id" in m && ("result" in m || "error" in m) && !("method" in m);
 }

@@ -20,6 +20,7 @@ import {
   type CollectedDefinitions,
   configuredModules,
   importDefinitions,
+  type ModuleSlot,
   registerDefinitions,
   resolveModulePath,
 } from "../tools/loader.ts";
@@ -28,6 +29,14 @@ import { VERSION } from "../version.ts";
 import { DownstreamSession, type SessionInit } from "./session.ts";
 
 const log = getLogger("runtime");
+
+/** A configured module: its file, or (baked into a compiled binary) its namespace. */
+interface ModuleToLoad {
+  file: string;
+  slot: ModuleSlot;
+  source: string;
+  namespace?: Record<string, unknown>;
+}
 
 /**
  * A part of the runtime that starts with it and adds to the registry: the proxy, the session
@@ -205,20 +214,8 @@ export class Runtime {
     );
   }
 
-  async #configuredModules(): Promise<
-    {
-      file: string;
-      slot: "tools" | "resources" | "prompts" | "any";
-      source: string;
-      namespace?: Record<string, unknown>;
-    }[]
-  > {
-    const out: {
-      file: string;
-      slot: "tools" | "resources" | "prompts" | "any";
-      source: string;
-      namespace?: Record<string, unknown>;
-    }[] = [];
+  async #configuredModules(): Promise<ModuleToLoad[]> {
+    const out: ModuleToLoad[] = [];
     const file = this.#configLabel;
     for (const m of configuredModules(this.config, this.baseDir)) {
       // Baked in at build time (compiled binaries): no file to resolve or import.

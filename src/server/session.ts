@@ -8,7 +8,7 @@
 
 import type { RequestContext, TransportKind, UserIdentity } from "../context/request_context.ts";
 import { ToolError } from "../errors.ts";
-import { getLogger } from "../log/logger.ts";
+import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
 import { Server } from "../sdk/server.ts";
@@ -49,18 +49,6 @@ class McpError extends SdkMcpError {
   }
 }
 
-/** MCP log levels, lowest first (RFC 5424 order). */
-const MCP_LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
-
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** What a transport knows about a new connection. */
@@ -82,6 +70,16 @@ export interface SessionInit {
 
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
 export const USER_KEY = "chukUser";
+
+/** The SDK's `authInfo` for a request of `user` (undefined when anonymous); handlers read it back. */
+export function authInfoFor(
+  user: UserIdentity | undefined,
+  token: string | undefined,
+): { token: string; clientId: string; scopes: string[]; extra: Record<string, unknown> } | undefined {
+  return user
+    ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
+    : undefined;
+}
 
 /**
  * One client connection. Owns an SDK `Server`; closes it when the connection ends.
@@ -114,6 +112,8 @@ export class DownstreamSession {
   readonly subscriptions: Set<string> = new Set();
   /** When the session last handled a message (ms epoch); used to reap idle sessions. */
   lastActivity: number = Date.now();
+  /** Tool calls of this session running right now (a session with one is not idle). */
+  callsInFlight = 0;
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
@@ -142,6 +142,11 @@ export class DownstreamSession {
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
       runtime.events.emit("rootsChanged", this);
     });
+  }
+
+  /** Whether a request of `user` may use this connection: only the user who opened it may. */
+  isFor(user: UserIdentity | undefined): boolean {
+    return (this.user?.id ?? null) === (user?.id ?? null);
   }
 
   /** Whether the connection has ended. */
@@ -194,7 +199,8 @@ export class DownstreamSession {
 
   /** Whether a log entry at `level` passes the level this client set. */
   wantsLog(level: LoggingLevel): boolean {
-    return this.logLevel === undefined || MCP_LEVELS.indexOf(level) >= MCP_LEVELS.indexOf(this.logLevel);
+    return this.logLevel === undefined ||
+      MCP_LOG_LEVELS.indexOf(level) >= MCP_LOG_LEVELS.indexOf(this.logLevel);
   }
 
   /** Build the handler context for one request. */
@@ -307,10 +313,13 @@ export class DownstreamSession {
       const entry = registry.getTool(req.params.name);
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
       const end = this.#runtime.beginRequest();
+      this.callsInFlight++;
       try {
         return await entry.call(req.params.arguments, await this.#context(extra));
       } finally {
         end();
+        this.callsInFlight--;
+        touch();
       }
     });
 

@@ -34,7 +34,7 @@ export function resolveSessionProvider(
     if (!v) continue;
     if (!(SESSION_PROVIDERS as readonly string[]).includes(v)) {
       throw new ConfigError(
-        `expected one of ${SESSION_PROVIDERS.join(", ")}, got ${JSON.stringify(env(name))}`,
+        `unknown session provider ${JSON.stringify(v)}; expected one of ${SESSION_PROVIDERS.join(", ")}`,
         { file: "<environment>", path: name },
       );
     }
@@ -71,12 +71,13 @@ export function createKeyValueStore(
       try {
         return new SqliteKeyValueStore(path);
       } catch (e) {
+        // Name where the path came from (see resolveSqlitePath).
+        const fromEnv = !!env("ARTIFACT_SQLITE_PATH")?.trim();
         throw new ConfigError(
           `cannot open the SQLite store at ${path}: ${e instanceof Error ? e.message : e}`,
-          {
-            file: "<config>",
-            path: "artifacts.sqlite_path",
-          },
+          fromEnv
+            ? { file: "<environment>", path: "ARTIFACT_SQLITE_PATH" }
+            : { file: "<config>", path: "artifacts.sqlite_path" },
           { cause: e },
         );
       }

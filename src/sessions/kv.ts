@@ -61,7 +61,6 @@ export class MemoryKeyValueStore implements KeyValueStore {
   #sets = new Map<string, Slot<Set<string>>>();
   readonly #now: () => number;
 
-  /** @param now Clock (ms), for tests. */
   /** An empty store; `now` is the clock TTLs are measured with (tests pass a fake one). */
   constructor(now: () => number = Date.now) {
     this.#now = now;

@@ -47,7 +47,8 @@ export interface ParsedRedisUrl {
 
 /**
  * Parse `redis[s]://[user:pass@]host[:port][,host[:port]...][/db]`. A comma-separated host list
- * means Redis Cluster; its `/db` suffix is dropped (a cluster has only database 0).
+ * means Redis Cluster; its `/db` suffix is dropped (a cluster has only database 0). Errors name
+ * `source`, the variable the URL came from.
  *
  * @example
  * ```ts
@@ -56,11 +57,11 @@ export interface ParsedRedisUrl {
  * parseRedisUrl("rediss://:pw@cache:6380/2"); // { tls: true, password: "pw", db: 2, nodes: [{ host: "cache", port: 6380 }], cluster: false }
  * ```
  */
-export function parseRedisUrl(url: string): ParsedRedisUrl {
+export function parseRedisUrl(url: string, source = "REDIS_URL"): ParsedRedisUrl {
   const bad = (why: string) =>
     new ConfigError(`${why} in Redis URL ${JSON.stringify(redact(url))}`, {
       file: "<environment>",
-      path: "REDIS_URL",
+      path: source,
     });
   const m = /^(rediss?):\/\/(.*)$/i.exec(url.trim());
   if (!m) throw bad("expected redis:// or rediss://");
@@ -114,6 +115,8 @@ function redact(url: string): string {
 export interface RedisKeyValueStoreOptions {
   /** `redis://…`, `rediss://…`, or a comma-separated host list for Redis Cluster. */
   url: string;
+  /** The environment variable `url` came from, named by errors (default `REDIS_URL`). */
+  source?: string;
   /** Skip TLS certificate verification (`REDIS_TLS_INSECURE=1`), for self-signed certificates. */
   tlsInsecure?: boolean;
   /** Give up connecting after this many ms (default 2000); reconnection continues in the background. */
@@ -133,8 +136,10 @@ export interface RedisKeyValueStoreOptions {
  * ```
  */
 export function redisOptionsFromEnv(env: EnvSource = processEnv): RedisKeyValueStoreOptions {
+  const session = env("SESSION_REDIS_URL");
   return {
-    url: env("SESSION_REDIS_URL") || env("REDIS_URL") || DEFAULT_REDIS_URL,
+    url: session || env("REDIS_URL") || DEFAULT_REDIS_URL,
+    source: session ? "SESSION_REDIS_URL" : "REDIS_URL",
     tlsInsecure: ["1", "true", "yes"].includes((env("REDIS_TLS_INSECURE") ?? "").toLowerCase()),
   };
 }
@@ -185,7 +190,7 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   /** Connects in the background; an unreachable Redis is reported on use, not here. */
   constructor(options: RedisKeyValueStoreOptions) {
-    const parsed = parseRedisUrl(options.url);
+    const parsed = parseRedisUrl(options.url, options.source);
     this.url = redact(options.url);
     this.cluster = parsed.cluster;
     this.#client = this.#connect(parsed, options);

@@ -56,7 +56,7 @@ export type ToolReturn = unknown;
 export interface ToolDefinition<Args = Record<string, unknown>> {
   /** Optional tag; set by `defineTool`. Lets loaders tell a tool from a prompt without guessing. */
   kind?: "tool";
-  /** Unique tool name (letters, digits, `_`, `-`, `.`). */
+  /** Unique tool name: 1-128 of letters, digits, `_`, `-`, `.`, `/`. */
   name: string;
   /** Human-friendly name. */
   title?: string;

@@ -24,6 +24,12 @@ export interface HttpHygiene {
 }
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** A host name that can only mean this machine: a loopback name or a 127.x.y.z address. */
+function isLoopbackName(name: string): boolean {
+  return LOOPBACK_NAMES.has(name) || LOOPBACK_V4.test(name);
+}
 
 /**
  * Whether a bind address is loopback-only.
@@ -36,7 +42,7 @@ const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
  * ```
  */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || /^127\./.test(host);
+  return isLoopbackName(host);
 }
 
 /**
@@ -92,7 +98,7 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
     const h = host.toLowerCase();
     const allowed = hygiene.allowedHosts.map((a) => a.toLowerCase());
     const ok = allowed.includes(h) || allowed.includes(hostnameOf(h)) ||
-      (loopbackBind ? LOOPBACK_NAMES.has(hostnameOf(h)) : allowed.length === 0);
+      (loopbackBind ? isLoopbackName(hostnameOf(h)) : allowed.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Host header '${host}'`);
   }
   if (origin !== null && origin !== "null") {
@@ -107,7 +113,7 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
       ? `[${originHost}]`
       : originHost;
     const ok = hygiene.allowedOrigins.includes(origin) ||
-      (loopbackBind ? LOOPBACK_NAMES.has(bracketed) : hygiene.allowedOrigins.length === 0);
+      (loopbackBind ? isLoopbackName(bracketed) : hygiene.allowedOrigins.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Origin header '${origin}'`);
   } else if (origin === "null" && loopbackBind && !hygiene.allowedOrigins.includes("null")) {
     return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header 'null'");

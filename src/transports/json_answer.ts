@@ -37,7 +37,7 @@ function isFinalResponse(data: string): boolean {
  *
  * @example
  * ```ts
- * import { jsonWhenPlain } from "@chuk/mcp-runtime";
+ * import { jsonWhenPlain } from "./json_answer.ts";
  * const sse = new Response('event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n', {
  *   headers: { "content-type": "text/event-stream" },
  * });

@@ -16,7 +16,7 @@ import { getLogger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
-import { type DownstreamSession, USER_KEY } from "../server/session.ts";
+import { authInfoFor, type DownstreamSession } from "../server/session.ts";
 import {
   checkHostAndOrigin,
   healthResponse,
@@ -197,7 +197,8 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
     const sid = url.searchParams.get("session_id") ?? url.searchParams.get("sessionId");
     if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: session_id query parameter is required");
     const found = live.get(sid);
-    if (!found || (found.session.user?.id ?? null) !== (auth.user?.id ?? null)) {
+    // Another user's session id is "not found": never reveal or reuse someone else's session.
+    if (!found || !found.session.isFor(auth.user)) {
       return jsonRpcErrorResponse(404, -32001, "Session not found");
     }
     if (!isJsonContentType(req.headers.get("content-type"))) {
@@ -210,14 +211,10 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
     found.session.lastActivity = Date.now();
-    const user = auth.user;
+    const authInfo = authInfoFor(auth.user, auth.token);
     return found.transport.deliver(body.value, {
       requestInfo: { headers: Object.fromEntries(req.headers.entries()) },
-      ...(user
-        ? {
-          authInfo: { token: auth.token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } },
-        }
-        : {}),
+      ...(authInfo ? { authInfo } : {}),
     });
   }
 

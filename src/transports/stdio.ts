@@ -81,8 +81,9 @@ export class StdioTransport implements Transport {
           if (line.trim()) this.#handleLine(line);
         }
         if (buffer.length > this.#maxLine) {
+          // What was read of the line is not a message: close without handling it.
           this.onerror?.(new Error(`stdin line longer than ${this.#maxLine} bytes; closing`));
-          break;
+          return await this.close();
         }
       }
       const tail = buffer + decoder.decode();

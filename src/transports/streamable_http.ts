@@ -5,9 +5,11 @@
  * - stateful (`stateless: false`): `initialize` creates a session and an `Mcp-Session-Id`; later
  *   requests carry it; `GET` opens the server→client stream; `DELETE` ends the session; idle
  *   sessions are closed after `session_idle_timeout`.
- * - stateless (default): every POST is served by a fresh session. With `json_response: true` the
- *   answer is plain JSON, except when the request asked for progress and accepts SSE: then the
- *   answer streams, so progress notifications reach the client.
+ * - stateless (default): every POST is served by a fresh session.
+ *
+ * With `json_response: true` (either mode) an answer is plain JSON when the response is all there
+ * is to send, and streams as soon as the call sends something first (progress, a log entry, a
+ * request to the client), so those reach the client in order (see `json_answer.ts`).
  *
  * @module
  */
@@ -17,7 +19,7 @@ import { getLogger } from "../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
 import { isInitializeRequest } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
-import { type DownstreamSession, USER_KEY } from "../server/session.ts";
+import { authInfoFor, type DownstreamSession } from "../server/session.ts";
 import { jsonWhenPlain } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
@@ -62,13 +64,6 @@ function isSingleRequest(body: unknown): boolean {
   return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body;
 }
 
-/** The SDK transport wants a `Request` whose body it may read; we already read it. */
-function authInfo(user: UserIdentity | undefined, token: string | undefined) {
-  return user
-    ? { token: token ?? "", clientId: user.id, scopes: [], extra: { [USER_KEY]: user } }
-    : undefined;
-}
-
 /**
  * Build the streamable-HTTP request handler for a runtime.
  *
@@ -92,7 +87,8 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
   const reaper = settings.stateless ? undefined : setInterval(() => {
     const cutoff = Date.now() - settings.sessionIdleTimeout * 1000;
     for (const [id, l] of live) {
-      if (l.session.lastActivity < cutoff) {
+      // A long call is activity too: its answer must not be cut off.
+      if (l.session.callsInFlight === 0 && l.session.lastActivity < cutoff) {
         log.info(`closing idle session ${id}`);
         void l.session.close();
       }
@@ -124,7 +120,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       const found = lookup(req, auth.user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await found.transport.handleRequest(req, { authInfo: authInfo(auth.user, auth.token) });
+      return await found.transport.handleRequest(req, { authInfo: authInfoFor(auth.user, auth.token) });
     }
     return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" });
   }
@@ -134,7 +130,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     const found = live.get(sid);
     // Another user's session id is "not found": never reveal or reuse someone else's session.
-    if (!found || (found.session.user?.id ?? null) !== (user?.id ?? null)) {
+    if (!found || !found.session.isFor(user)) {
       return jsonRpcErrorResponse(404, -32001, "Session not found");
     }
     return found;
@@ -162,7 +158,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
-    const options = { parsedBody: body.value, authInfo: authInfo(user, token) };
+    const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
     // JSON answers when configured and possible (one request, nothing sent before its response).
     const answer = (res: Response) =>
       settings.jsonResponse && isSingleRequest(body.value) ? jsonWhenPlain(res) : Promise.resolve(res);
@@ -201,13 +197,20 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     });
     session.onClose(() => live.delete(session.id));
     await session.connect(transport);
-    return await answer(await transport.handleRequest(req, options));
+    let res: Response;
+    try {
+      res = await transport.handleRequest(req, options);
+    } finally {
+      // The transport refused the initialize (e.g. a batch holding it): no session to keep.
+      if (!live.has(session.id)) await session.close();
+    }
+    return await answer(res);
   }
 
   async function stateless(
     req: Request,
     user: UserIdentity | undefined,
-    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfo> },
+    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfoFor> },
     answer: (res: Response) => Promise<Response>,
   ): Promise<Response> {
     const session = runtime.openSession({

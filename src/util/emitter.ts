@@ -4,6 +4,10 @@
  * @module
  */
 
+import { getLogger } from "../log/logger.ts";
+
+const log = getLogger("events");
+
 /**
  * Typed emitter over an event map `{ name: payload }`.
  *
@@ -36,7 +40,7 @@ export class Emitter<Events extends Record<string, unknown>> {
         (l as (p: Events[K]) => void)(payload);
       } catch (e) {
         // Listener bugs must not break the emitter; report and go on.
-        console.error(`listener of '${String(name)}' failed:`, e);
+        log.error(`listener of '${String(name)}' failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
       }
     }
   }

@@ -4,7 +4,7 @@
  */
 
 import { ARTIFACT_TOOL_NAMES } from "../../src/config/schema.ts";
-import { childEnv, type Connected, connectHttp, DENO, ROOT, RUN_FLAGS } from "../helpers.ts";
+import { type CliProcess, type Connected, connectHttp, ROOT, startCli } from "../helpers.ts";
 
 /** The fixture entry. */
 export const FIXTURE = `${ROOT}tests/fixtures/artifact_server.ts`;
@@ -39,75 +39,9 @@ ${o.extra ?? ""}
 `;
 }
 
-/** A running fixture server. */
-export interface FixtureServer {
-  /** Resolves with the MCP URL from the ready banner. */
-  ready: Promise<string>;
-  /** Everything on stderr so far. */
-  stderr(): string;
-  /** Resolves with the first stderr line matching `re` (already printed or still to come). */
-  waitFor(re: RegExp): Promise<RegExpExecArray>;
-  /** Signal (default SIGTERM) and wait for exit. */
-  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
-  status: Promise<Deno.CommandStatus>;
-}
-
-/** Start the fixture server with `configPath` and extra environment. */
-export function startFixture(configPath: string, env: Record<string, string> = {}): FixtureServer {
-  const child = new Deno.Command(DENO, {
-    args: [...RUN_FLAGS, FIXTURE, "--config", configPath],
-    cwd: ROOT,
-    env: childEnv(env),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let err = "";
-  const waiters: { re: RegExp; resolve(m: RegExpExecArray): void; reject(e: Error): void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      const m = w.re.exec(err);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  };
-  const decoder = new TextDecoder();
-  const pump = (async () => {
-    for await (const chunk of child.stderr) {
-      err += decoder.decode(chunk, { stream: true });
-      check();
-    }
-  })();
-  const status = (async () => {
-    const s = await child.status;
-    await pump.catch(() => {});
-    for (const w of waiters.splice(0)) w.reject(new Error(`server exited (code ${s.code}):\n${err}`));
-    return s;
-  })();
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      waiters.push({ re, resolve, reject });
-      check();
-    });
-  const ready = waitFor(/ready: \S+ at (http:\/\/\S+)/).then((m) => m[1]);
-  ready.catch(() => {});
-  return {
-    ready,
-    stderr: () => err,
-    waitFor,
-    status,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch {
-        // already gone
-      }
-      return await status;
-    },
-  };
+/** Start the fixture server with `configPath` and extra environment (the CLI's own harness). */
+export function startFixture(configPath: string, env: Record<string, string> = {}): CliProcess {
+  return startCli(["--config", configPath], { entry: FIXTURE, env });
 }
 
 /** Connect to `url` as `user` (anonymous when undefined). */

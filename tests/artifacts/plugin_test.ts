@@ -5,10 +5,12 @@ import { artifactAudience, artifactsPlugin } from "../../src/artifacts/plugin.ts
 import type { ArtifactMetadata } from "../../src/artifacts/store.ts";
 import { envFromObject } from "../../src/config/env.ts";
 import { validateConfig } from "../../src/config/load.ts";
+import { ConfigError } from "../../src/errors.ts";
 import { createTestContext } from "../../src/context/request_context.ts";
 import { Runtime } from "../../src/server/runtime.ts";
 import { MemoryKeyValueStore } from "../../src/sessions/kv.ts";
 import { SqliteKeyValueStore } from "../../src/sessions/sqlite_kv.ts";
+import { MemoryBlobStore } from "../../src/artifacts/blob_memory.ts";
 
 Deno.test("plugin: registers enabled tools and the artifact:// provider; stop removes them", async () => {
   const shared = new MemoryKeyValueStore();
@@ -88,7 +90,9 @@ Deno.test("plugin: a metadata store that cannot open is a config error naming th
         env: envFromObject({ ARTIFACT_SQLITE_PATH: `${file}/under/a/file.sqlite` }),
         plugins: [artifactsPlugin()],
       }),
-    /cannot open the SQLite store at .*file\.sqlite/,
+    (e) =>
+      e instanceof ConfigError && /cannot open the SQLite store at .*file\.sqlite/.test(e.message) &&
+      e.location.path === "ARTIFACT_SQLITE_PATH" && e.location.file === "<environment>",
   );
   // And a working one opens under the artifact root by default.
   const root = await Deno.makeTempDir();
@@ -117,8 +121,35 @@ Deno.test("plugin: list_changed goes only to the sessions an artifact belongs to
   ];
   const who = (m: Partial<ArtifactMetadata>) =>
     artifactAudience(sessions, m as ArtifactMetadata).map((s) => s.id);
-  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: null }), ["a1"]);
+  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: "alice" }), ["a1"]);
+  assert.deepEqual(who({ scope: "session", session_id: "a1", owner_id: "bob" }), [], "a1 is not bob's");
+  assert.deepEqual(who({ scope: "session", session_id: "n1", owner_id: null }), ["n1"]);
   assert.deepEqual(who({ scope: "user", session_id: "a1", owner_id: "alice" }), ["a1", "a2"]);
   assert.deepEqual(who({ scope: "sandbox", session_id: null, owner_id: null }), ["a1", "a2", "b1", "n1"]);
   assert.deepEqual(who({ scope: "session", session_id: "zz", owner_id: null }), []);
+});
+
+Deno.test("plugin: stop does not wait forever on a sweep stuck in the blob store", async () => {
+  let sweepStarted!: () => void;
+  const started = new Promise<void>((resolve) => (sweepStarted = resolve));
+  class StuckBlobs extends MemoryBlobStore {
+    sweep(): Promise<void> {
+      sweepStarted();
+      return new Promise(() => {}); // a storage service that never answers
+    }
+  }
+  const runtime = new Runtime({
+    config: validateConfig({ logging: { level: "ERROR" }, artifacts: { enabled: true } }, "inline"),
+    env: envFromObject({}),
+    plugins: [artifactsPlugin({ blobStore: () => new StuckBlobs() })],
+  });
+  await runtime.start();
+  await started;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    runtime.stop().then(() => "stopped"),
+    new Promise((resolve) => (timer = setTimeout(() => resolve("still waiting"), 15_000))),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, "stopped");
 });

@@ -99,7 +99,7 @@ Deno.test("kill -9 during a filesystem write leaves no partial artifact", async 
     arguments: { content: toBase64(payload), filename: "half.bin" },
   });
   pending.catch(() => {});
-  const [, temp] = await server.waitFor(/fixture: paused before commit (\S+)/);
+  const [, temp] = await server.waitForStderr(/fixture: paused before commit (\S+)/);
   assert.equal((await Deno.stat(temp)).size, payload.length, "the data was on disk, under a temporary name");
   const st = await server.stop("SIGKILL");
   assert.equal(st.signal, "SIGKILL");

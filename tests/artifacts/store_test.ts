@@ -306,6 +306,24 @@ for (const p of PROVIDERS) {
   });
 }
 
+Deno.test("store: session files stay their writer's when another user comes to hold the session id", async () => {
+  // A session id can come to a second user: `create_session` with an explicit id succeeds once
+  // the first owner's session record has expired, while their session files may live longer.
+  await withStore(PROVIDERS[0], async (store) => {
+    const mine = await store.write(alice, { data: enc("alice's"), filename: "a.txt", ttl: 7 * 24 * 3600 });
+    assert.equal(mine.owner_id, "alice");
+    const bobSameSession = { sessionId: alice.sessionId, userId: "bob" };
+    const anonymousSameSession = { sessionId: alice.sessionId };
+    for (const other of [bobSameSession, anonymousSameSession]) {
+      await assert.rejects(() => store.read(other, mine.artifact_id), ArtifactNotFoundError);
+      assert.deepEqual(await store.listSession(other), []);
+      assert.equal(await store.delete(other, mine.artifact_id), false);
+    }
+    assert.equal(dec((await store.read(alice, mine.artifact_id)).data), "alice's");
+    assert.deepEqual((await store.listSession(alice)).map((m) => m.filename), ["a.txt"]);
+  });
+});
+
 Deno.test("store: user search by mime prefix and meta", async () => {
   await withStore(PROVIDERS[0], async (store) => {
     await store.write(alice, {

@@ -5,6 +5,7 @@ import {
   connectHttp,
   connectSse,
   firstText,
+  FIXTURES,
   postJson,
   runCliOnce,
   startCli,
@@ -12,7 +13,6 @@ import {
 } from "../helpers.ts";
 import { bearer, keyPair, now, SECRET, sign, unsignedToken } from "./tokens.ts";
 
-const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const TOOLS = `tools:\n  modules_to_import: ["${FIXTURES}identity_tools.ts"]\n`;
 
 function call(name: string, id = 1) {

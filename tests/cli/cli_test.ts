@@ -2,6 +2,7 @@
 // one message naming file, key path, line and what was expected), log-level precedence, `.env`.
 import assert from "node:assert/strict";
 import { VERSION } from "../../mod.ts";
+import { parseServerFlags, UsageError } from "../../cli.ts";
 import { connectStdio, FIXTURES, jsonText, ROOT, runCliOnce, tempConfig } from "../helpers.ts";
 
 Deno.test("--help and -h print usage on stdout and exit 0", async () => {
@@ -171,4 +172,12 @@ Deno.test("`deno run -A mod.ts --config x.yaml` starts the server (mod.ts as mai
   const help = await runCliOnce(["--version"], { entry: `${ROOT}mod.ts` });
   assert.equal(help.code, 0);
   assert.equal(help.stdout, `${VERSION}\n`);
+});
+
+Deno.test("--port takes decimal digits only (an empty value is not port 0)", () => {
+  for (const port of ["", " ", "1e3", "0x50", "80.0", "-0"]) {
+    assert.throws(() => parseServerFlags({ port }), UsageError, `--port '${port}'`);
+  }
+  assert.deepEqual(parseServerFlags({ port: "0" }), { port: 0 });
+  assert.deepEqual(parseServerFlags({ port: "8080" }), { port: 8080 });
 });

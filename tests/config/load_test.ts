@@ -185,6 +185,38 @@ Deno.test("${VAR} expansion: values, defaults, escapes; unset variable names key
   assert.match(e.message, /^vars\.yaml:4: sse\.host: environment variable NOPE is not set/);
 });
 
+Deno.test("${VAR} expansion: a value that is one reference takes the type its key expects", () => {
+  const env = envFromObject({ PORT: "8080", ID: "123", FLAG: "False" });
+  const c = parseConfigText(
+    [
+      "host:",
+      "  name: ${ID}", // a string key keeps the string
+      "streamable-http:",
+      "  port: ${PORT}",
+      "  stateless: ${FLAG}",
+      "  json_response: ${UNSET:-true}",
+      "  session_idle_timeout: ${UNSET:-2.5}",
+    ].join("\n"),
+    "vars.yaml",
+    env,
+  );
+  assert.equal(c.host.name, "123");
+  assert.equal(c["streamable-http"].port, 8080);
+  assert.equal(c["streamable-http"].stateless, false);
+  assert.equal(c["streamable-http"].json_response, true);
+  assert.equal(c["streamable-http"].session_idle_timeout, 2.5);
+  // Text around the reference, or a value that is no number, stays an error naming the key.
+  for (const yaml of ["streamable-http:\n  port: x${PORT}\n", "streamable-http:\n  port: ${ID:-}abc\n"]) {
+    const e = configError(() => parseConfigText(yaml, "vars.yaml", env));
+    assert.equal(e.location.path, "streamable-http.port");
+    assert.match(e.message, /expected a number, got the string/);
+  }
+  const e = configError(() =>
+    parseConfigText("streamable-http:\n  port: ${NAME}\n", "v.yaml", envFromObject({ NAME: "web" }))
+  );
+  assert.match(e.message, /^v\.yaml:2: streamable-http\.port: expected a number, got the string "web"/);
+});
+
 Deno.test("errors: unknown key names file, key path, line and the keys expected", () => {
   const e = configError(() => parseConfigText("server:\n  type: stdio\n  tyype: sse\n", "bad.yaml", noEnv));
   assert.equal(e.location.path, "server.tyype");

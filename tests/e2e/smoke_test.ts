@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { CreateMessageRequestSchema } from "../../src/sdk/types.ts";
-import { connectHttp, connectStdio, firstText, startCli, tempConfig } from "../helpers.ts";
-
-const FIXTURES = `${new URL("../fixtures/", import.meta.url).pathname}`;
+import { connectHttp, connectStdio, firstText, FIXTURES, ROOT, startCli, tempConfig } from "../helpers.ts";
 
 Deno.test("stdio: tools, progress, timeout, sampling", async () => {
   const { path } = await tempConfig(
-    `server: {type: stdio}\ntools:\n  modules_to_import: ["${FIXTURES}tools.ts", "${FIXTURES}../../examples/tools.ts"]\n`,
+    `server: {type: stdio}\ntools:\n  modules_to_import: ["${FIXTURES}tools.ts", "${ROOT}examples/tools.ts"]\n`,
   );
   const c = await connectStdio(["--config", path]);
   try {
@@ -35,7 +33,7 @@ Deno.test("stdio: tools, progress, timeout, sampling", async () => {
 
 Deno.test("http: stateful session with progress", async () => {
   const { path } = await tempConfig(
-    `server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false}\ntools:\n  modules_to_import: ["${FIXTURES}../../examples/tools.ts"]\n`,
+    `server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false}\ntools:\n  modules_to_import: ["${ROOT}examples/tools.ts"]\n`,
   );
   const proc = startCli(["--config", path]);
   try {

@@ -1,7 +1,7 @@
 /**
  * Helpers for proxy tests: the fixture upstream's command line, real npm MCP servers installed
- * on demand (into .tmp/npm-servers, once per machine), and free loopback ports for servers that
- * cannot listen on port 0 and report it.
+ * on demand (into .tmp/npm-servers, once per machine), third-party servers started until ready,
+ * and whether a process is alive.
  */
 
 import { DENO, ROOT } from "../helpers.ts";
@@ -81,14 +81,6 @@ export async function npmServerPath(name: keyof typeof NPM_SERVERS): Promise<str
   return `${nm}/@modelcontextprotocol/server-${name}/dist/index.js`;
 }
 
-/** A free loopback port (for servers that cannot report the port they got for 0). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** A third-party server process started by a test. */
 export interface ExternalServer {
   child: Deno.ChildProcess;
@@ -164,18 +156,4 @@ export async function alive(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Poll until `cond()` holds (bounded). For conditions only observable by looking (process exit). */
-export async function eventually(
-  cond: () => Promise<boolean>,
-  timeoutMs = 10_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms`);
 }

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { CreateMessageRequestSchema } from "../../src/sdk/types.ts";
 import type { Client } from "../../src/sdk/client.ts";
-import { connectHttp, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
-import { alive, eventually, fixtureYaml } from "./_helpers.ts";
+import { connectHttp, eventually, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
+import { alive, fixtureYaml } from "./_helpers.ts";
 
 function answerSampling(client: Client, label: string, gate?: Promise<void>, onAsked?: () => void): void {
   client.setRequestHandler(CreateMessageRequestSchema, async () => {
@@ -131,7 +131,7 @@ Deno.test("per-session isolation: own child per client, exact routing, max_insta
 
       // A ends its session (DELETE): its child is stopped and C can get one.
       await a.close();
-      await eventually(async () => !(await alive(pidA)), 10_000, "A's child stopped");
+      await eventually(async () => !(await alive(pidA)), "A's child stopped", { tries: 200 });
       const pidC = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
       assert.ok(await alive(pidC));
       assert.ok(await alive(pidB));
@@ -148,7 +148,7 @@ Deno.test("per-session isolation: an idle instance is stopped after idle_timeout
     try {
       const pid = Number(firstText(await a.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
       assert.ok(await alive(pid));
-      await eventually(async () => !(await alive(pid)), 10_000, "idle instance stopped");
+      await eventually(async () => !(await alive(pid)), "idle instance stopped", { tries: 200 });
       // The session is still there: its next call starts a new instance.
       const pid2 = Number(firstText(await a.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
       assert.notEqual(pid2, pid);

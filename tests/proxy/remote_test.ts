@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
 import { connectStdio, firstText, newClient, ROOT, startCli, tempConfig } from "../helpers.ts";
-import { freePort, npmServerPath, startExternal } from "./_helpers.ts";
+import { freePort } from "../services.ts";
+import { npmServerPath, startExternal } from "./_helpers.ts";
 
 const FIXTURE_TOOLS = `${ROOT}tests/fixtures/tools.ts`;
 const EXAMPLE_TOOLS = `${ROOT}examples/tools.ts`;

@@ -2,8 +2,17 @@
 // list_changed when back; stdio children and their own children never outlive the proxy.
 import assert from "node:assert/strict";
 import { ToolListChangedNotificationSchema } from "../../src/sdk/types.ts";
-import { connectHttp, connectStdio, DENO, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
-import { alive, eventually, FIXTURE_ARGS, fixtureYaml } from "./_helpers.ts";
+import {
+  connectHttp,
+  connectStdio,
+  DENO,
+  eventually,
+  firstText,
+  newClient,
+  startCli,
+  tempConfig,
+} from "../helpers.ts";
+import { alive, FIXTURE_ARGS, fixtureYaml } from "./_helpers.ts";
 
 async function health(
   url: string,
@@ -33,8 +42,10 @@ Deno.test("a crashed stdio upstream: isError while down, restarted, list_changed
       await client.callTool({ name: "proxy.fx.crash", arguments: {} });
       await eventually(
         async () => (await health(url)).proxy.upstreams.fx.state !== "ready",
-        10_000,
         "upstream down",
+        {
+          tries: 200,
+        },
       );
       const down = await client.callTool({ name: "proxy.fx.echo", arguments: { text: "x" } });
       assert.equal(down.isError, true);
@@ -109,5 +120,5 @@ Deno.test("no orphans: a grandchild that ignores EOF dies with the proxy's proce
   const pid = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
   assert.ok(await alive(pid));
   await c.close(); // the proxy's stdin closes; it shuts down and ends its children's group
-  await eventually(async () => !(await alive(pid)), 15_000, `grandchild ${pid} gone`);
+  await eventually(async () => !(await alive(pid)), `grandchild ${pid} gone`, { tries: 300 });
 });

@@ -1,7 +1,7 @@
 // Graceful shutdown on SIGTERM, through the real CLI: new connections are refused, an in-flight
 // call still answers, the process exits 0, and children owned by plugins are stopped.
 import assert from "node:assert/strict";
-import { childEnv, DENO, eventually, FIXTURES, RUN_FLAGS, sseEvents, startHttpServer } from "../helpers.ts";
+import { eventually, FIXTURES, sseEvents, startCli, startHttpServer } from "../helpers.ts";
 
 const YAML = (type: "streamable-http" | "sse") =>
   `server: {type: ${type}}\n${type}: {port: 0}\ntools:\n  modules_to_import: ["${FIXTURES}probe.ts"]\n`;
@@ -75,32 +75,15 @@ Deno.test("SIGTERM (SSE): the in-flight call still answers on the stream before 
 });
 
 Deno.test("SIGTERM stops plugins: a child process they own is gone when the server exits", async () => {
-  const child = new Deno.Command(DENO, {
-    args: [...RUN_FLAGS, `${FIXTURES}plugin_server.ts`],
-    env: childEnv(),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let err = "";
-  const decoder = new TextDecoder();
-  const reader = child.stderr.getReader();
-  while (!/ready: streamable-http at (\S+)/.test(err) || !/child pid (\d+)/.test(err)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited early:\n${err}`);
-    err += decoder.decode(value, { stream: true });
-  }
-  const pid = Number(/child pid (\d+)/.exec(err)![1]);
-  const url = /ready: streamable-http at (\S+)/.exec(err)![1];
+  const proc = startCli([], { entry: `${FIXTURES}plugin_server.ts` });
+  const url = await proc.ready;
+  const pid = Number((await proc.waitForStderr(/child pid (\d+)/))[1]);
   const health = await (await fetch(new URL("/health", url))).json();
   assert.equal(health.child_holder.child, pid, "the plugin reports in /health");
   assert.ok((await Deno.stat(`/proc/${pid}`)).isDirectory, "the child runs");
-  child.kill("SIGTERM");
-  for (let r = await reader.read(); !r.done; r = await reader.read()) err += decoder.decode(r.value);
-  const status = await child.status;
-  assert.equal(status.code, 0, err);
-  assert.match(err, /child stopped/);
+  const status = await proc.stop("SIGTERM");
+  assert.equal(status.code, 0, proc.stderr());
+  assert.match(proc.stderr(), /child stopped/);
   await assert.rejects(Deno.stat(`/proc/${pid}`), Deno.errors.NotFound);
 });
 

@@ -7,7 +7,9 @@ import {
   connectHttp,
   connectSse,
   connectStdio,
+  eventually,
   firstText,
+  FIXTURES,
   postJson,
   startCli,
   tempConfig,
@@ -23,7 +25,6 @@ import {
   uniqueNamespace,
 } from "../services.ts";
 
-const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const TOOLS = `tools:\n  modules_to_import: ["${FIXTURES}identity_tools.ts"]\n`;
 const SESSION_TOOLS = `session_tools:
   enabled: true
@@ -315,12 +316,11 @@ Deno.test({
 
       await own.start();
       // The store reconnects by itself; /health says when (bounded wait, no restart).
-      let status = "";
-      for (let i = 0; i < 100 && status !== "ready"; i++) {
-        status = (await (await fetch(healthUrl)).json()).session_store.status;
-        if (status !== "ready") await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(status, "ready");
+      await eventually(
+        async () => (await (await fetch(healthUrl)).json()).session_store.status === "ready",
+        "the session store to report ready",
+        { everyMs: 100 },
+      );
       const after = await tool(c, "get_current_session");
       assert.equal(after.isError, false, after.text);
       // Redis came back empty: the connection's session is started again under the same id.

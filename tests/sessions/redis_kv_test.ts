@@ -95,6 +95,15 @@ Deno.test("kv: redis URLs (standalone, TLS, cluster lists, /db)", () => {
   );
   assert.equal(redisOptionsFromEnv(envFromObject({ REDIS_URL: "redis://b" })).url, "redis://b");
   assert.equal(redisOptionsFromEnv(envFromObject({ REDIS_TLS_INSECURE: "1" })).tlsInsecure, true);
+  // A bad URL is reported under the variable it came from.
+  assert.throws(
+    () => new RedisKeyValueStore(redisOptionsFromEnv(envFromObject({ SESSION_REDIS_URL: "http://x" }))),
+    (e) => e instanceof ConfigError && e.location.path === "SESSION_REDIS_URL",
+  );
+  assert.throws(
+    () => new RedisKeyValueStore(redisOptionsFromEnv(envFromObject({ REDIS_URL: "http://x" }))),
+    (e) => e instanceof ConfigError && e.location.path === "REDIS_URL",
+  );
 });
 
 Deno.test("kv: provider and namespace come from config and environment", async () => {

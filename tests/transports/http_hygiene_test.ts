@@ -228,3 +228,15 @@ Deno.test("checkHostAndOrigin: a non-loopback bind accepts any Host unless allow
   assert.equal(checkHostAndOrigin(req({ origin: "https://evil.example" }), pinned)?.status, 403);
   assert.equal(checkHostAndOrigin(req({ origin: "https://ui.example.com" }), pinned), undefined);
 });
+
+Deno.test("checkHostAndOrigin: a 127.x bind accepts its own address as Host and Origin", () => {
+  const req = (headers: Record<string, string>) => new Request("http://x/mcp", { headers });
+  const bind = { bindHost: "127.0.0.2", maxBodyBytes: 1, allowedHosts: [], allowedOrigins: [] };
+  // The banner prints http://127.0.0.2:PORT/mcp: what it prints must work.
+  assert.equal(checkHostAndOrigin(req({ host: "127.0.0.2:3000" }), bind), undefined);
+  assert.equal(checkHostAndOrigin(req({ origin: "http://127.0.0.2:3000" }), bind), undefined);
+  assert.equal(checkHostAndOrigin(req({ host: "localhost:3000" }), bind), undefined);
+  // Still no name that DNS could point at us.
+  assert.equal(checkHostAndOrigin(req({ host: "127.0.0.2.evil.example" }), bind)?.status, 403);
+  assert.equal(checkHostAndOrigin(req({ origin: "http://127.evil.example" }), bind)?.status, 403);
+});

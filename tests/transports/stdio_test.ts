@@ -16,6 +16,7 @@ import {
   spawnStdio,
   tempConfig,
 } from "../helpers.ts";
+import { StdioTransport } from "../../src/transports/stdio.ts";
 
 async function config(): Promise<string> {
   const { path } = await tempConfig(
@@ -215,4 +216,42 @@ Deno.test("stdio: calls in flight at end of input still answer before exit", asy
   assert.deepEqual(r.result, { content: [{ type: "text", text: "waited 300 ms" }] });
   assert.equal((await p.child.status).code, 0);
   await p.out.cancel();
+});
+
+Deno.test("stdio transport: a line over maxLineBytes closes the transport without being handled", async () => {
+  const msg = JSON.stringify({
+    jsonrpc: "2.0",
+    method: "notifications/initialized",
+    params: { pad: "x".repeat(200) },
+  });
+  const input = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // No newline: the line only grows until it passes the limit.
+      for (let i = 0; i < msg.length; i += 50) {
+        controller.enqueue(new TextEncoder().encode(msg.slice(i, i + 50)));
+      }
+      controller.close();
+    },
+  });
+  const written: string[] = [];
+  const output = new WritableStream<Uint8Array>({
+    write: (c) => void written.push(new TextDecoder().decode(c)),
+  });
+  const transport = new StdioTransport({
+    input,
+    output,
+    maxLineBytes: 100,
+    onEnd: () => assert.fail("not an end"),
+  });
+  const received: unknown[] = [];
+  const errors: Error[] = [];
+  transport.onmessage = (m) => received.push(m);
+  transport.onerror = (e) => errors.push(e);
+  const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+  await transport.start();
+  await closed;
+  assert.deepEqual(received, []);
+  assert.deepEqual(written, []);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /longer than 100 bytes/);
 });

@@ -260,6 +260,18 @@ Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idl
       sid ? { "mcp-session-id": sid } : {},
     );
   try {
+    await t.step("a refused initialize leaves no session behind", async () => {
+      const sessions = async () => (await (await fetch(`${server.origin}/health`)).json()).sessions;
+      assert.equal(await sessions(), 0);
+      for (let i = 0; i < 3; i++) {
+        const r = await postJson(server.url, [INITIALIZE, { ...INITIALIZE, id: 1 }]);
+        assert.equal(r.status, 400);
+        assert.match(r.text, /Only one initialization request/);
+        assert.equal(r.headers.get("mcp-session-id"), null);
+      }
+      assert.equal(await sessions(), 0);
+    });
+
     await t.step(
       "json_response: plain requests get JSON, calls asking for progress get a stream",
       async () => {
@@ -307,6 +319,19 @@ Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idl
       const get = await fetch(server.url, { headers: { accept: "text/event-stream" } });
       await get.body?.cancel();
       assert.equal(get.status, 400);
+    });
+
+    await t.step("a call running longer than the idle timeout keeps its session", async () => {
+      const sid = await open();
+      const call = await postJson(server.url, {
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "step_then_wait", arguments: { ms: 3000 } }, // idle timeout: 1 s
+      }, { "mcp-session-id": sid });
+      assert.equal(call.status, 200);
+      assert.equal(JSON.parse(call.text).result.content[0].text, "waited 3000 ms");
+      assert.equal((await list(sid)).status, 200, "the session is still there");
     });
 
     await t.step("an idle session is reaped: its GET stream ends and its id becomes unknown", async () => {
