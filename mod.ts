@@ -91,7 +91,7 @@ export {
   toolErrorResult,
   toReadResourceResult,
 } from "./src/tools/result.ts";
-export { compileSchema } from "./src/tools/schema.ts";
+export { compileSchema, sharedJsonSchemaValidator } from "./src/tools/schema.ts";
 export type { CompiledSchema, ValidationResult } from "./src/tools/schema.ts";
 
 // Errors

@@ -12,7 +12,8 @@
 
 import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "../sdk/types.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
+import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
 
 /** What to spawn. */
 export interface StdioLaunch {
@@ -56,6 +57,8 @@ export class StdioClientTransport implements Transport {
   readonly #encoder = new TextEncoder();
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #pending: string[] = [];
+  #flushing: Promise<void> | undefined;
   #closed = false;
   #exited: Promise<Deno.CommandStatus> | undefined;
 
@@ -125,13 +128,12 @@ export class StdioClientTransport implements Transport {
       this.#log.warn(`non-JSON output on stdout ignored: ${line.slice(0, 200)}`);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(raw);
-    if (!parsed.success) {
+    if (!isJsonRpcMessage(raw)) {
       this.#log.warn(`non-JSON-RPC message ignored: ${line.slice(0, 200)}`);
       return;
     }
     try {
-      this.onmessage?.(parsed.data);
+      this.onmessage?.(raw as JSONRPCMessage);
     } catch (e) {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -150,7 +152,16 @@ export class StdioClientTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed || !this.#writer) return Promise.reject(new Error("stdio upstream is not running"));
-    return this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n"));
+    // Messages sent in one turn of the event loop go to the child in one write.
+    this.#pending.push(JSON.stringify(message));
+    return this.#flushing ??= new Promise<void>((resolve, reject) => {
+      queueMicrotask(() => {
+        const batch = this.#pending.join("\n") + "\n";
+        this.#pending = [];
+        this.#flushing = undefined;
+        this.#writer!.write(this.#encoder.encode(batch)).then(resolve, reject);
+      });
+    });
   }
 
   #signalGroup(signal: Deno.Signal): void {
@@ -211,17 +222,8 @@ async function forEachLine(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
 ): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      onLine(line);
-    }
-  }
-  buffer += decoder.decode();
-  if (buffer) onLine(buffer);
+  const lines = new LineSplitter();
+  for await (const chunk of stream) lines.push(chunk, onLine);
+  const tail = lines.end();
+  if (tail) onLine(tail);
 }

@@ -26,7 +26,6 @@ import { Client, deferResponses } from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
 import {
   type CallToolResult,
-  CallToolResultSchema,
   CompleteResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -50,6 +49,8 @@ import {
   ToolListChangedNotificationSchema,
 } from "../sdk/types.ts";
 import type { DownstreamSession } from "../server/session.ts";
+import { WireMcpError } from "../sdk/errors.ts";
+import { RawCalls } from "./raw.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
@@ -127,6 +128,30 @@ const EmptyResult = z.looseObject({});
 const MAX_PAGES = 100;
 
 /** Whether `e` says an answer did not match its result schema (the SDK rejects with the zod error). */
+/**
+ * What is wrong with a `tools/call` result, if anything — the shape checks the downstream needs
+ * (content blocks with a type, an object for structuredContent), not a full schema validation:
+ * the upstream answered, the client will validate what it uses.
+ */
+function callToolResultProblem(r: Record<string, unknown>): string | undefined {
+  if (r.content !== undefined) {
+    if (!Array.isArray(r.content)) return "content is not a list";
+    for (const c of r.content) {
+      if (!c || typeof c !== "object" || typeof (c as { type?: unknown }).type !== "string") {
+        return "a content block has no type";
+      }
+    }
+  }
+  if (
+    r.structuredContent !== undefined &&
+    (typeof r.structuredContent !== "object" || r.structuredContent === null)
+  ) {
+    return "structuredContent is not an object";
+  }
+  if (r.isError !== undefined && typeof r.isError !== "boolean") return "isError is not a boolean";
+  return undefined;
+}
+
 function isInvalidResult(e: unknown): boolean {
   return Array.isArray((e as { issues?: unknown } | null)?.issues);
 }
@@ -172,6 +197,8 @@ export class Upstream {
   #lastError: string | null = null;
   #connectedSince: number | null = null;
   #client: Client | undefined;
+  /** The fast lane for tools/call on the current connection. */
+  #raw: RawCalls | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #inflight = new Map<number, RequestContext>();
@@ -262,11 +289,13 @@ export class Upstream {
     }
     const timeoutMs = this.#options.connectTimeoutMs ?? 60_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let raw: RawCalls | undefined;
     try {
       await Promise.race([
         (async () => {
           await client.connect(transport, { timeout: timeoutMs });
           deferResponses(transport);
+          raw = new RawCalls(transport);
           this.capabilities = client.getServerCapabilities();
           this.lists = await this.#fetchLists(client);
         })(),
@@ -286,12 +315,15 @@ export class Upstream {
       return;
     }
     this.#client = client;
+    this.#raw = raw;
     this.#failures = 0;
     this.#lastError = null;
     this.#connectedSince = Date.now();
     client.onclose = () => {
+      raw?.close(new WireMcpError(ErrorCode.ConnectionClosed, "Connection closed"));
       if (this.#client !== client) return;
       this.#client = undefined;
+      this.#raw = undefined;
       this.#connectedSince = null;
       if (!this.#stopped) this.#failed(new Error("connection closed"));
     };
@@ -326,6 +358,8 @@ export class Upstream {
   #lost(client: Client, e: unknown): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#raw?.close(new WireMcpError(ErrorCode.ConnectionClosed, "Connection closed"));
+    this.#raw = undefined;
     this.#connectedSince = null;
     void client.close().catch(() => {});
     this.#failed(e);
@@ -547,23 +581,31 @@ export class Upstream {
     timeoutSeconds: number,
     exposedName: string,
   ): Promise<CallToolResult> {
-    const client = this.#client;
-    if (!client) return this.#unavailable("call");
+    const raw = this.#raw;
+    if (!raw) return this.#unavailable("call");
     const meta = this.#meta(ctx);
     try {
-      return await this.#track(ctx, () =>
-        client.request(
+      // The fast lane (raw.ts): same connection, no SDK request machinery per call.
+      const result = await this.#track(ctx, () =>
+        raw.call(
+          "tools/call",
+          { name, ...(args !== undefined ? { arguments: args } : {}), ...(meta ? { _meta: meta } : {}) },
           {
-            method: "tools/call",
-            params: {
-              name,
-              ...(args !== undefined ? { arguments: args } : {}),
-              ...(meta ? { _meta: meta } : {}),
-            },
+            signal: ctx.signal,
+            timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 0,
+            onprogress: ctx.progressToken === undefined
+              ? undefined
+              : (p) => void ctx.sendProgress(p.progress, p.total, p.message),
           },
-          CallToolResultSchema,
-          this.#requestOptions(ctx, timeoutSeconds),
-        )) as CallToolResult;
+        ));
+      const problem = callToolResultProblem(result);
+      if (problem) {
+        return {
+          content: [{ type: "text", text: `Upstream '${this.name}' sent an invalid result: ${problem}` }],
+          isError: true,
+        };
+      }
+      return (result.content === undefined ? { ...result, content: [] } : result) as CallToolResult;
     } catch (e) {
       if (e instanceof McpError && e.code === ErrorCode.RequestTimeout && !ctx.signal.aborted) {
         return {

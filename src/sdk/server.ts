@@ -33,3 +33,20 @@ export type { AnyObjectSchema, AnySchema } from "@modelcontextprotocol/sdk/serve
 export { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/uriTemplate"
 export { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+
+// @ts-types="@modelcontextprotocol/sdk/shared/protocol"
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
+// @ts-types="@modelcontextprotocol/sdk/server/index"
+import type { Server as SdkServer } from "@modelcontextprotocol/sdk/server/index.js";
+
+/**
+ * Register a request handler with the base `Protocol` logic only (one parse of the request
+ * against `schema`), skipping what `Server.setRequestHandler` adds for `tools/call`: a second
+ * parse of the request and a full re-validation of the result. Kept here, with the SDK.
+ */
+export function setRequestHandlerUnwrapped(
+  server: SdkServer,
+  ...args: Parameters<SdkServer["setRequestHandler"]>
+): void {
+  (Protocol.prototype.setRequestHandler as (...a: unknown[]) => void).apply(server, args);
+}

@@ -11,7 +11,7 @@ import { ToolError } from "../errors.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
-import { Server } from "../sdk/server.ts";
+import { Server, setRequestHandlerUnwrapped } from "../sdk/server.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -34,20 +34,14 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "../sdk/types.ts";
+import { sharedJsonSchemaValidator } from "../tools/schema.ts";
+import { WireMcpError } from "../sdk/errors.ts";
 import type { Runtime } from "./runtime.ts";
 
 const log = getLogger("session");
 
-/**
- * An MCP error whose wire message is the text alone: the SDK's `McpError` prefixes
- * "MCP error <code>: " to its message, and SDK clients prefix it again when they receive it.
- */
-class McpError extends SdkMcpError {
-  constructor(code: number, message: string, data?: unknown) {
-    super(code, message, data);
-    this.message = message;
-  }
-}
+/** Errors we answer with: the message as given, without the SDK's "MCP error <code>:" prefix. */
+const McpError = WireMcpError;
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -135,6 +129,7 @@ export class DownstreamSession {
         completions: {},
       },
       ...(runtime.instructions ? { instructions: runtime.instructions } : {}),
+      jsonSchemaValidator: sharedJsonSchemaValidator(),
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
@@ -308,7 +303,10 @@ export class DownstreamSession {
       return { tools: registry.listTools() };
     });
 
-    s.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
+    // and re-validates every result: local results are built by us, proxied ones were validated
+    // when they arrived from the upstream.
+    setRequestHandlerUnwrapped(s, CallToolRequestSchema, async (req, extra) => {
       touch();
       const entry = registry.getTool(req.params.name);
       if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);

@@ -29,6 +29,21 @@ export interface CompiledSchema {
 
 let ajv: AjvJsonSchemaValidator | undefined;
 
+/**
+ * The one JSON Schema validator of the process. Building one (ajv and its formats) costs
+ * hundreds of microseconds, and the SDK builds a new one for every `Server` unless given one —
+ * in stateless HTTP that is one per request.
+ *
+ * @example
+ * ```ts
+ * import { sharedJsonSchemaValidator } from "@chuk/mcp-runtime";
+ * console.log(sharedJsonSchemaValidator() === sharedJsonSchemaValidator()); // true
+ * ```
+ */
+export function sharedJsonSchemaValidator(): AjvJsonSchemaValidator {
+  return ajv ??= new AjvJsonSchemaValidator();
+}
+
 function isZodLike(v: unknown): boolean {
   return !!v && typeof v === "object" && ("_zod" in v || "_def" in v);
 }
@@ -92,7 +107,7 @@ function compileJson(schema: JsonObjectSchema, owner: string): CompiledSchema {
   const json: JsonObjectSchema = { ...schema, type: "object" };
   // Ajv's default draft rejects unknown $schema URIs (2020-12); validation does not need it.
   const { $schema: _drop, ...forAjv } = json;
-  ajv ??= new AjvJsonSchemaValidator();
+  const ajv = sharedJsonSchemaValidator();
   let check: ReturnType<AjvJsonSchemaValidator["getValidator"]>;
   try {
     check = ajv.getValidator(forAjv as Parameters<AjvJsonSchemaValidator["getValidator"]>[0]);

@@ -3,21 +3,41 @@
  * Node-stream transport it notices end of input (so the server exits when its client goes away)
  * and answers unparsable lines with a JSON-RPC error instead of dropping them.
  *
+ * It is also on the hot path of every stdio call, so it avoids web streams where it can: stdin is
+ * read with `Deno.stdin.read` into one reused buffer, and the messages produced in one turn of the
+ * event loop leave in one write — a synchronous one when small (no blocking-pool hop, no promise),
+ * an asynchronous one when large, so a slow reader never blocks the loop on a big answer.
+ *
  * @module
  */
 
 import { getLogger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "../sdk/types.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
+import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
 
 const log = getLogger("transport.stdio");
 
+/** Largest batch written synchronously; larger ones go through an asynchronous write. */
+const SYNC_WRITE_LIMIT = 64 * 1024;
+
+/** Something bytes can be read from (`Deno.stdin`, or a test double). */
+export interface ByteReader {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/** Something bytes can be written to (`Deno.stdout`, or a test double). */
+export interface ByteWriter {
+  write(p: Uint8Array): Promise<number>;
+  writeSync?(p: Uint8Array): number;
+}
+
 /** Options of {@linkcode StdioTransport}. */
 export interface StdioTransportOptions {
-  /** Input stream; default `Deno.stdin.readable`. */
-  input?: ReadableStream<Uint8Array>;
-  /** Output stream; default `Deno.stdout.writable`. */
-  output?: WritableStream<Uint8Array>;
+  /** Input; default `Deno.stdin`. A `ReadableStream` is accepted too. */
+  input?: ByteReader | ReadableStream<Uint8Array>;
+  /** Output; default `Deno.stdout`. A `WritableStream` is accepted too. */
+  output?: ByteWriter | WritableStream<Uint8Array>;
   /** Largest line accepted, in bytes (default 64 MiB); longer input closes the transport. */
   maxLineBytes?: number;
   /**
@@ -25,6 +45,32 @@ export interface StdioTransportOptions {
    * answer first (MCP clients shut a stdio server down by closing its stdin) and then `close()`.
    */
   onEnd?: () => void;
+}
+
+/** A `ByteWriter` over a `WritableStream` (tests pass streams). */
+function streamWriter(stream: WritableStream<Uint8Array>): ByteWriter {
+  const writer = stream.getWriter();
+  return { write: async (p) => (await writer.write(p), p.length) };
+}
+
+/** A `ByteReader` over a `ReadableStream`. */
+function streamReader(stream: ReadableStream<Uint8Array>): ByteReader & { cancel(): Promise<void> } {
+  const reader = stream.getReader();
+  let pending: Uint8Array | undefined;
+  return {
+    async read(p) {
+      if (!pending) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        pending = value;
+      }
+      const n = Math.min(p.length, pending.length);
+      p.set(pending.subarray(0, n));
+      pending = n < pending.length ? pending.subarray(n) : undefined;
+      return n;
+    },
+    cancel: () => reader.cancel(),
+  };
 }
 
 /**
@@ -42,20 +88,25 @@ export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  readonly #input: ReadableStream<Uint8Array>;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #input: ByteReader & { cancel?(): Promise<void> };
+  readonly #output: ByteWriter;
   readonly #maxLine: number;
   readonly #onEnd: (() => void) | undefined;
   readonly #encoder = new TextEncoder();
   #closed = false;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  /** The last write; writes are chained so `close()` can wait for them to reach stdout. */
+  /** Serialised messages waiting for this turn's write. */
+  #pending: string[] = [];
+  #flushQueued = false;
+  /** The last asynchronous write; later writes chain on it so order is kept. */
   #writing: Promise<void> = Promise.resolve();
+  #asyncWrites = 0;
 
   /** A transport over this process's stdin and stdout. */
   constructor(options: StdioTransportOptions = {}) {
-    this.#input = options.input ?? Deno.stdin.readable;
-    this.#writer = (options.output ?? Deno.stdout.writable).getWriter();
+    const input = options.input ?? Deno.stdin;
+    this.#input = input instanceof ReadableStream ? streamReader(input) : input;
+    const output = options.output ?? Deno.stdout;
+    this.#output = output instanceof WritableStream ? streamWriter(output) : output;
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
   }
@@ -66,28 +117,26 @@ export class StdioTransport implements Transport {
   }
 
   async #readLoop(): Promise<void> {
-    const decoder = new TextDecoder();
-    this.#reader = this.#input.getReader();
-    let buffer = "";
+    const lines = new LineSplitter();
+    const buf = new Uint8Array(64 * 1024);
+    const onLine = (raw: string) => {
+      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+      if (line.trim() && !this.#closed) this.#handleLine(line);
+    };
     try {
       while (!this.#closed) {
-        const { value, done } = await this.#reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).replace(/\r$/, "");
-          buffer = buffer.slice(nl + 1);
-          if (line.trim()) this.#handleLine(line);
-        }
-        if (buffer.length > this.#maxLine) {
+        const n = await this.#input.read(buf);
+        if (n === null) break;
+        lines.push(buf.subarray(0, n), onLine);
+        if (lines.buffered > this.#maxLine) {
           // What was read of the line is not a message: close without handling it.
+          lines.clear();
           this.onerror?.(new Error(`stdin line longer than ${this.#maxLine} bytes; closing`));
           return await this.close();
         }
       }
-      const tail = buffer + decoder.decode();
-      if (tail.trim() && !this.#closed) this.#handleLine(tail.trim());
+      const tail = lines.end();
+      if (tail !== undefined) onLine(tail.trim());
       if (this.#onEnd && !this.#closed) return this.#onEnd();
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
@@ -108,8 +157,7 @@ export class StdioTransport implements Transport {
       });
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(raw);
-    if (!parsed.success) {
+    if (!isJsonRpcMessage(raw)) {
       const id = raw && typeof raw === "object" && "id" in raw ? (raw as { id: unknown }).id : null;
       void this.#sendRaw({
         jsonrpc: "2.0",
@@ -119,7 +167,7 @@ export class StdioTransport implements Transport {
       return;
     }
     try {
-      this.onmessage?.(parsed.data);
+      this.onmessage?.(raw as JSONRPCMessage);
     } catch (e) {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -127,12 +175,40 @@ export class StdioTransport implements Transport {
 
   #sendRaw(message: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const written = this.#writer.write(this.#encoder.encode(JSON.stringify(message) + "\n")).catch((e) => {
-      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-      void this.close();
-    });
-    this.#writing = written;
-    return written;
+    this.#pending.push(JSON.stringify(message));
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      // Everything sent in this turn of the loop goes out in one write.
+      queueMicrotask(() => this.#flush());
+    }
+    return Promise.resolve();
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#pending.length === 0) return;
+    const bytes = this.#encoder.encode(this.#pending.join("\n") + "\n");
+    this.#pending = [];
+    if (this.#asyncWrites === 0 && bytes.length <= SYNC_WRITE_LIMIT && this.#output.writeSync) {
+      try {
+        let off = 0;
+        while (off < bytes.length) off += this.#output.writeSync(bytes.subarray(off));
+        return;
+      } catch (e) {
+        this.#failed(e);
+        return;
+      }
+    }
+    this.#asyncWrites++;
+    this.#writing = this.#writing.then(async () => {
+      let off = 0;
+      while (off < bytes.length) off += await this.#output.write(bytes.subarray(off));
+    }).catch((e) => this.#failed(e)).finally(() => this.#asyncWrites--);
+  }
+
+  #failed(e: unknown): void {
+    this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    void this.close();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -141,19 +217,15 @@ export class StdioTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Answers already handed to us (a call that finished during shutdown) still go out.
+    this.#flush();
     this.#closed = true;
     try {
-      await this.#reader?.cancel();
+      await this.#input.cancel?.();
     } catch {
       // already released
     }
-    // Answers already handed to us (a call that finished during shutdown) still go out.
     await this.#writing;
-    try {
-      this.#writer.releaseLock();
-    } catch {
-      // pending writes keep the lock; the process is ending anyway
-    }
     this.onclose?.();
   }
 }
