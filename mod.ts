@@ -108,12 +108,12 @@ export type { ConfigErrorLocation } from "./src/errors.ts";
 // Configuration
 export {
   loadConfig,
-  parseConfigText,
   resolveLogLevel,
   resolveSandboxId,
   resolveToolTimeout,
   validateConfig,
 } from "./src/config/load.ts";
+export { parseConfigText } from "./src/config/parse.ts";
 export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./src/config/load.ts";
 export { ARTIFACT_TOOL_NAMES, configSchema, SESSION_TOOL_NAMES } from "./src/config/schema.ts";
 export type {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { definePrompt } from "../mod.ts";
+import { definePrompt } from "../define.ts";
 
 /** Ask for a code review. */
 export const codeReview = definePrompt({

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { defineResource, defineResourceTemplate } from "../mod.ts";
+import { defineResource, defineResourceTemplate } from "../define.ts";
 
 /** Application settings as JSON. */
 export const settings = defineResource({

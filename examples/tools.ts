@@ -9,7 +9,7 @@
  */
 
 import { z } from "zod";
-import { defineTool, sendProgress } from "../mod.ts";
+import { defineTool, sendProgress } from "../define.ts";
 
 /** Say hello. */
 export const greet = defineTool({

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fromBase64 } from "../../mod.ts";
+import { fromBase64 } from "../../define.ts";
 
 /** A 1x1 red PNG (RGBA). */
 export const RED_PIXEL_PNG: Uint8Array = fromBase64(

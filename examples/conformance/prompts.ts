@@ -5,7 +5,7 @@
  * @module
  */
 
-import { definePrompt, embeddedResource, image, text } from "../../mod.ts";
+import { definePrompt, embeddedResource, image, text } from "../../define.ts";
 import { RED_PIXEL_PNG } from "./assets.ts";
 
 /** No arguments, one user message (`prompts-get-simple`). */

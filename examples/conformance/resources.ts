@@ -6,7 +6,7 @@
  * @module
  */
 
-import { defineResource, defineResourceTemplate } from "../../mod.ts";
+import { defineResource, defineResourceTemplate } from "../../define.ts";
 import { RED_PIXEL_PNG, watched, WATCHED_URI } from "./assets.ts";
 
 /** Plain text (`resources-read-text`). */

@@ -10,8 +10,8 @@
  */
 
 import { z } from "zod";
-import { audio, defineTool, embeddedResource, image, text, ToolError } from "../../mod.ts";
-import type { ContentBlock } from "../../mod.ts";
+import { audio, defineTool, embeddedResource, image, text, ToolError } from "../../define.ts";
+import type { ContentBlock } from "../../define.ts";
 import { RED_PIXEL_PNG, silentWav, watched, WATCHED_URI } from "./assets.ts";
 
 const sleep = (ms: number, signal: AbortSignal) =>

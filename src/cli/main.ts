@@ -9,13 +9,9 @@ import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
 import { ConfigError, RuntimeError } from "../errors.ts";
 import { parseServerFlags, UsageError, writeAll } from "./common.ts";
-import { proxyCommand } from "./proxy_command.ts";
 
 export { parseServerFlags, UsageError } from "./common.ts";
-import { runServer } from "../server/run.ts";
 import { VERSION } from "../version.ts";
-import { EMBEDDED_CONFIG, embeddedDefinitions } from "./embedded.ts";
-import { permissionsCommand } from "./permissions.ts";
 
 /** A CLI subcommand: gets its own argv, returns the exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -72,6 +68,11 @@ const serverCommand: Command = async (args) => {
   if (values.config && positionals.length) {
     throw new UsageError("give the config file once (--config or positional)");
   }
+  // Loaded now, not at import: `--help`, `proxy` and `permissions` do not pay for the server stack.
+  const [{ runServer }, { EMBEDDED_CONFIG, embeddedDefinitions }] = await Promise.all([
+    import("../server/run.ts"),
+    import("./embedded.ts"),
+  ]);
   const server = await runServer({
     configPath: values.config ?? positionals[0],
     overrides: parseServerFlags(values),
@@ -85,8 +86,9 @@ const serverCommand: Command = async (args) => {
 /** Subcommands by name. Features add theirs here (`proxy`, `permissions`, ...). */
 export const COMMANDS: Record<string, Command> = {
   server: serverCommand,
-  proxy: proxyCommand,
-  permissions: permissionsCommand,
+  // Each command's modules load when it runs (cold start: see src/proxy/prespawn.ts).
+  proxy: async (args) => (await import("./proxy_command.ts")).proxyCommand(args),
+  permissions: async (args) => (await import("./permissions.ts")).permissionsCommand(args),
 };
 
 /**

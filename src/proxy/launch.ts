@@ -14,6 +14,7 @@ import {
   StreamableHTTPClientTransport,
 } from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
+import { adoptPrespawned } from "./prespawn.ts";
 import { StdioClientTransport } from "./stdio_client.ts";
 import { getLogger } from "../log/logger.ts";
 import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
@@ -51,7 +52,9 @@ export function createUpstreamTransport(
     // Scrubbed environment, fixed working directory, `deno run` for sandboxed entries: see
     // stdioLaunchSpec (src/permissions/sandbox.ts).
     const { command, args, env: childEnv, cwd } = stdioLaunchSpec(name, entry, { baseDir, env });
-    return new StdioClientTransport({ command, args, env: childEnv, cwd }, {
+    const launch = { command, args, env: childEnv, cwd };
+    // The proxy command may have started this child already, while it loaded the server.
+    return adoptPrespawned(name, launch) ?? new StdioClientTransport(launch, {
       // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
       logger: getLogger(`proxy.${name}.stderr`),
     });

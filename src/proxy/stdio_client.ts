@@ -74,6 +74,8 @@ export class StdioClientTransport implements Transport {
   }
 
   start(): Promise<void> {
+    // Started early (prespawn.ts) and adopted by a client: already running.
+    if (this.#child) return Promise.resolve();
     const { command, args, env, cwd } = this.#launch;
     let child: Deno.ChildProcess;
     try {

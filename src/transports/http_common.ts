@@ -148,6 +148,24 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<Json
     await req.body?.cancel().catch(() => {});
     return tooLarge();
   }
+  if (Number.isFinite(declared)) {
+    // The length is known and allowed: one read, no reader loop. (A body longer than it says
+    // is cut by the HTTP layer, so the limit still holds.)
+    let text: string;
+    try {
+      text = await req.text();
+    } catch {
+      return {
+        ok: false,
+        response: jsonRpcErrorResponse(400, -32700, "Parse error: request body could not be read"),
+      };
+    }
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch {
+      return { ok: false, response: jsonRpcErrorResponse(400, -32700, "Parse error: invalid JSON") };
+    }
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (req.body) {

@@ -1,94 +1,82 @@
 /**
- * `json_response: true` without losing notifications: the SDK transport always answers a POST
- * as a stream; if the first message on it is the final JSON-RPC response, the client gets plain
- * JSON, and if anything comes first (progress, a log entry, a sampling request) the stream is
- * passed on as it is, so those messages reach the client while the call runs. The decision is made
- * per request, which the SDK's per-transport `enableJsonResponse` switch cannot do.
+ * `json_response: true` without losing notifications. The SDK transport decides JSON or SSE once
+ * per transport, but the right choice is per request: so the transport always runs in SSE mode,
+ * and for a POST holding one request we watch what the session sends about it. If the first
+ * message is the response, the client gets plain JSON (the unread stream is dropped); if anything
+ * comes first — progress, a log entry, a sampling request — the stream is passed on as it is, so
+ * those messages reach the client, in order, while the call runs.
  *
  * @module
  */
 
-const decoder = new TextDecoder();
+import type { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
+import type { JSONRPCMessage, RequestId } from "../sdk/types.ts";
+
+function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
+  return "id" in m && ("result" in m || "error" in m) && !("method" in m);
+}
 
 function isEventStream(res: Response): boolean {
   return (res.headers.get("content-type") ?? "").startsWith("text/event-stream");
 }
 
-/** The `data:` payload of one SSE event block, or undefined for comment/keep-alive blocks. */
-function eventData(block: string): string | undefined {
-  const lines = block.split(/\r?\n/).filter((l) => l.startsWith("data:"));
-  if (lines.length === 0) return undefined;
-  return lines.map((l) => l.slice(5).replace(/^ /, "")).join("\n");
-}
-
-function isFinalResponse(data: string): boolean {
-  try {
-    const msg = JSON.parse(data);
-    return !Array.isArray(msg) && msg && typeof msg === "object" && "id" in msg && !("method" in msg) &&
-      ("result" in msg || "error" in msg);
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Turn a one-request SSE answer into JSON when its first message is the response; otherwise keep
- * streaming (with what was already read put back in front).
+ * Per-request JSON answers for one SDK transport.
  *
  * @example
  * ```ts
- * import { jsonWhenPlain } from "./json_answer.ts";
- * const sse = new Response('event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n', {
- *   headers: { "content-type": "text/event-stream" },
- * });
- * const res = await jsonWhenPlain(sse);
- * console.log(res.headers.get("content-type")); // application/json
+ * import { JsonAnswers } from "./json_answer.ts";
+ * declare const transport: import("../sdk/server.ts").WebStandardStreamableHTTPServerTransport;
+ * declare const req: Request;
+ * const answers = new JsonAnswers(transport);
+ * const res = await answers.answer(1, () => transport.handleRequest(req), new Promise(() => {}));
  * ```
  */
-export async function jsonWhenPlain(res: Response): Promise<Response> {
-  if (!res.body || !isEventStream(res)) return res;
-  const reader = res.body.getReader();
-  const seen: Uint8Array[] = [];
-  let text = "";
-  let data: string | undefined;
-  let ended = false;
-  while (data === undefined) {
-    const { value, done } = await reader.read();
-    if (done) {
-      ended = true;
-      break;
-    }
-    seen.push(value);
-    text += decoder.decode(value, { stream: true });
-    let end: number;
-    while (data === undefined && (end = text.search(/\r?\n\r?\n/)) >= 0) {
-      const block = text.slice(0, end);
-      text = text.slice(end).replace(/^\r?\n\r?\n/, "");
-      data = eventData(block);
-    }
+export class JsonAnswers {
+  readonly #waiting = new Map<RequestId, (first: JSONRPCMessage | undefined) => void>();
+
+  constructor(transport: WebStandardStreamableHTTPServerTransport) {
+    const send = transport.send.bind(transport);
+    // The first message about a waiting request decides its answer's form; all messages still
+    // go through the SDK, which writes them to the request's stream.
+    transport.send = (message, options) => {
+      if (this.#waiting.size > 0) {
+        const id = isResponse(message) ? message.id : options?.relatedRequestId;
+        const decide = id === undefined ? undefined : this.#waiting.get(id);
+        if (decide) {
+          this.#waiting.delete(id!);
+          decide(isResponse(message) ? message : undefined);
+        }
+      }
+      return send(message, options);
+    };
   }
-  if (data !== undefined && isFinalResponse(data)) {
-    // One request, one response: the stream has nothing else to say.
-    void reader.cancel().catch(() => {});
-    const headers = new Headers(res.headers);
-    headers.set("content-type", "application/json");
-    headers.delete("cache-control");
-    headers.delete("x-accel-buffering");
-    return new Response(data, { status: res.status, headers });
+
+  /**
+   * Serve a POST holding the single request `id`: `produce` hands it to the transport. Resolves
+   * with JSON when the response comes first, else with the transport's stream.
+   */
+  async answer(id: RequestId, produce: () => Promise<Response>, closed: Promise<void>): Promise<Response> {
+    const first = new Promise<JSONRPCMessage | undefined>((resolve) => this.#waiting.set(id, resolve));
+    let res: Response;
+    try {
+      res = await produce();
+    } catch (e) {
+      this.#waiting.delete(id);
+      throw e;
+    }
+    // An error answer of the transport itself (400, 404, ...): nothing will be sent about `id`.
+    if (!res.body || !isEventStream(res)) {
+      this.#waiting.delete(id);
+      return res;
+    }
+    const message = await Promise.race([first, closed.then(() => undefined)]);
+    this.#waiting.delete(id);
+    if (!message) return res;
+    void res.body.cancel().catch(() => {});
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const sid = res.headers.get("mcp-session-id");
+    if (sid) headers["mcp-session-id"] = sid;
+    return new Response(JSON.stringify(message), { status: res.status, headers });
   }
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of seen) controller.enqueue(chunk);
-      if (ended) controller.close();
-    },
-    async pull(controller) {
-      const { value, done } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(rest, { status: res.status, headers: res.headers });
 }

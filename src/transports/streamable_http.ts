@@ -20,7 +20,7 @@ import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
 import { isInitializeRequest } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
 import { authInfoFor, type DownstreamSession } from "../server/session.ts";
-import { jsonWhenPlain } from "./json_answer.ts";
+import { JsonAnswers } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
   healthResponse,
@@ -49,6 +49,19 @@ export interface StreamableHttpSettings extends HttpHygiene {
 interface Live {
   session: DownstreamSession;
   transport: WebStandardStreamableHTTPServerTransport;
+  /** Chooses JSON or a stream per request (`json_response`). */
+  answers: JsonAnswers;
+  /** Resolves when the session closes (a request waiting for its answer then gets the stream). */
+  closed: Promise<void>;
+}
+
+function liveOf(session: DownstreamSession, transport: WebStandardStreamableHTTPServerTransport): Live {
+  return {
+    session,
+    transport,
+    answers: new JsonAnswers(transport),
+    closed: new Promise<void>((resolve) => session.onClose(resolve)),
+  };
 }
 
 /** A request handler plus what it needs to shut down. */
@@ -59,9 +72,11 @@ export interface HttpHandler {
   close(): Promise<void>;
 }
 
-/** One JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
-function isSingleRequest(body: unknown): boolean {
-  return !!body && typeof body === "object" && !Array.isArray(body) && "method" in body && "id" in body;
+/** The id of a POST holding one JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
+function singleRequestId(body: unknown): string | number | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body) || !("method" in body)) return undefined;
+  const id = (body as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : undefined;
 }
 
 /**
@@ -160,17 +175,18 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     if (!body.ok) return body.response;
     const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
     // JSON answers when configured and possible (one request, nothing sent before its response).
-    const answer = (res: Response) =>
-      settings.jsonResponse && isSingleRequest(body.value) ? jsonWhenPlain(res) : Promise.resolve(res);
+    const id = settings.jsonResponse ? singleRequestId(body.value) : undefined;
+    const serve = (l: Live, produce: () => Promise<Response>) =>
+      id === undefined ? produce() : l.answers.answer(id, produce, l.closed);
 
-    if (settings.stateless) return await stateless(req, user, options, answer);
+    if (settings.stateless) return await stateless(req, user, options, serve);
 
     const sid = req.headers.get("mcp-session-id");
     if (sid) {
       const found = lookup(req, user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await answer(await found.transport.handleRequest(req, options));
+      return await serve(found, () => found.transport.handleRequest(req, options));
     }
     const isInit = Array.isArray(body.value)
       ? body.value.some(isInitializeRequest)
@@ -185,33 +201,32 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => session.id,
-      // Always a stream underneath; `jsonWhenPlain` answers JSON when nothing but the response comes.
+      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
       enableJsonResponse: false,
       onsessioninitialized: (id) => {
-        live.set(id, { session, transport });
+        live.set(id, l);
       },
       onsessionclosed: (id) => {
         live.delete(id);
         void session.close();
       },
     });
+    const l = liveOf(session, transport);
     session.onClose(() => live.delete(session.id));
     await session.connect(transport);
-    let res: Response;
     try {
-      res = await transport.handleRequest(req, options);
+      return await serve(l, () => transport.handleRequest(req, options));
     } finally {
       // The transport refused the initialize (e.g. a batch holding it): no session to keep.
       if (!live.has(session.id)) await session.close();
     }
-    return await answer(res);
   }
 
   async function stateless(
     req: Request,
     user: UserIdentity | undefined,
     options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfoFor> },
-    answer: (res: Response) => Promise<Response>,
+    serve: (l: Live, produce: () => Promise<Response>) => Promise<Response>,
   ): Promise<Response> {
     const session = runtime.openSession({
       transport: "streamable-http",
@@ -223,10 +238,11 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       sessionIdGenerator: undefined,
       enableJsonResponse: false,
     });
+    const l = liveOf(session, transport);
     await session.connect(transport);
     let res: Response;
     try {
-      res = await answer(await transport.handleRequest(req, options));
+      res = await serve(l, () => transport.handleRequest(req, options));
     } catch (e) {
       await session.close();
       throw e;
