@@ -42,47 +42,8 @@
  * @module
  */
 
-// Authoring API
-export { definePrompt, defineResource, defineResourceTemplate, defineTool } from "./src/tools/define.ts";
-export type {
-  ArgsOf,
-  CompleteFn,
-  ContentBlock,
-  Definition,
-  JsonObjectSchema,
-  PromptArgumentDefinition,
-  PromptDefinition,
-  PromptReturn,
-  ResourceDefinition,
-  ResourceReturn,
-  ResourceTemplateDefinition,
-  ToolDefinition,
-  ToolReturn,
-  ToolSchema,
-  ZodObjectLike,
-} from "./src/tools/define.ts";
-export {
-  audio,
-  embeddedResource,
-  fromBase64,
-  image,
-  resourceLink,
-  text,
-  toBase64,
-} from "./src/tools/content.ts";
-export {
-  createTestContext,
-  getRequestContext,
-  getRequestHeaders,
-  runWithRequestContext,
-  sendProgress,
-} from "./src/context/request_context.ts";
-export type {
-  RequestContext,
-  TestContextOptions,
-  TransportKind,
-  UserIdentity,
-} from "./src/context/request_context.ts";
+// Authoring API (also available alone as `define.ts`, the `./define` export)
+export * from "./define.ts";
 
 // Results and schemas
 export {
@@ -95,14 +56,7 @@ export { compileSchema, sharedJsonSchemaValidator } from "./src/tools/schema.ts"
 export type { CompiledSchema, ValidationResult } from "./src/tools/schema.ts";
 
 // Errors
-export {
-  ConfigError,
-  DuplicateNameError,
-  ModuleLoadError,
-  RuntimeError,
-  ToolError,
-  ToolTimeoutError,
-} from "./src/errors.ts";
+export { ConfigError, DuplicateNameError, ModuleLoadError, RuntimeError } from "./src/errors.ts";
 export type { ConfigErrorLocation } from "./src/errors.ts";
 
 // Configuration
