@@ -52,9 +52,9 @@ class UpstreamGroup {
     readonly name: string,
     readonly entry: McpServerConfig,
     readonly discovery: Upstream,
-    readonly make: (sessionId: string) => Upstream,
+    readonly make: (key: string, userId: string | undefined) => Upstream,
   ) {
-    if (this.perSession) {
+    if (this.perSession || this.perUser) {
       const idleMs = (entry.idle_timeout ?? 600) * 1000;
       this.#reaper = setInterval(() => {
         const cutoff = Date.now() - idleMs;
@@ -70,10 +70,25 @@ class UpstreamGroup {
     return this.entry.isolation === "per-session";
   }
 
+  /** Each calling user has their own upstream login (`oauth.per_user`): instances per user. */
+  get perUser(): boolean {
+    return this.entry.oauth?.per_user === true;
+  }
+
   /** The upstream that serves calls of `ctx`: shared, or this session's own (started on first use). */
   async forCall(ctx: RequestContext): Promise<Upstream | CallToolResult> {
-    if (!this.perSession) return this.discovery;
-    const sid = ctx.sessionId;
+    if (!this.perSession && !this.perUser) return this.discovery;
+    if (this.perUser && ctx.user === undefined) {
+      return {
+        content: [{
+          type: "text",
+          text: `Upstream '${this.name}' uses each caller's own login, and this call has no authenticated user`,
+        }],
+        isError: true,
+      };
+    }
+    // Per-user instances are keyed by user (sessions of one user share their login).
+    const sid = this.perSession ? ctx.sessionId : `user:${ctx.user!.id}`;
     if (sid === undefined) {
       // Never one shared "no session" instance: callers without a session are not one client.
       return {
@@ -102,7 +117,7 @@ class UpstreamGroup {
         };
       }
       pending = (async () => {
-        const up = this.make(sid);
+        const up = this.make(sid, ctx.user?.id);
         await up.start();
         return up;
       })();
@@ -112,6 +127,13 @@ class UpstreamGroup {
       );
     }
     const up = await pending;
+    if (up.state === "unauthorized") {
+      try {
+        await up.loginFor(ctx);
+      } catch (e) {
+        return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
+      }
+    }
     if (up.state !== "ready") {
       return {
         content: [{
@@ -144,8 +166,8 @@ class UpstreamGroup {
   status(): UpstreamStatus & { isolation: string; instances?: number } {
     return {
       ...this.discovery.status(),
-      isolation: this.entry.isolation,
-      ...(this.perSession ? { instances: this.instances.size } : {}),
+      isolation: this.perUser && !this.perSession ? "per-user" : this.entry.isolation,
+      ...(this.perSession || this.perUser ? { instances: this.instances.size } : {}),
     };
   }
 }
@@ -216,19 +238,34 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const host = { sessions: runtime.sessions, env: runtime.env, baseDir: runtime.baseDir };
+    const host = {
+      sessions: runtime.sessions,
+      env: runtime.env,
+      baseDir: runtime.baseDir,
+      oauthStore: await this.#oauthStore(runtime),
+    };
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
       const factory = this.#options.transportFactories?.[name];
-      const make = (label?: string, owner?: string) =>
-        new Upstream(name, entry, host, { transportFactory: factory, label, ownerSessionId: owner });
+      const make = (label?: string, owner?: string, userId?: string) =>
+        new Upstream(name, entry, host, {
+          transportFactory: factory,
+          label,
+          ownerSessionId: owner,
+          ...(userId !== undefined && entry.oauth?.per_user
+            ? { loginSubject: `user:${userId}`, ownerUserId: userId }
+            : {}),
+        });
       const discovery = make();
       const group = new UpstreamGroup(
         name,
         entry,
         discovery,
         // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
-        (sid) => make(`session-${sid.slice(-8)}`, sid),
+        (key, userId) =>
+          key.startsWith("user:")
+            ? make(`user-${key.slice(5, 13)}`, undefined, userId)
+            : make(`session-${key.slice(-8)}`, key, userId),
       );
       this.#groups.set(name, group);
       let wasReady = false;
@@ -254,6 +291,8 @@ export class ProxyPlugin implements RuntimePlugin {
       // Roots belong to the client: when one connects or its roots change, upstreams ask again.
       runtime.events.on("sessionInitialized", (session) => {
         if (session.server.getClientCapabilities()?.roots) void this.#rootsChanged(session);
+        // An upstream waiting for its operator's login asks the local client (see offerLogin).
+        for (const g of this.#groups.values()) void g.discovery.offerLogin(session);
       }),
       runtime.events.on("rootsChanged", (session) => void this.#rootsChanged(session)),
       runtime.events.on("sessionClosed", (session) => {
@@ -290,6 +329,22 @@ export class ProxyPlugin implements RuntimePlugin {
         );
       }
     }
+  }
+
+  /**
+   * The token store of the OAuth logins, when some upstream has `oauth` (its modules load only
+   * then).
+   */
+  async #oauthStore(runtime: Runtime) {
+    const entries = Object.entries(runtime.config.mcp_servers).filter(([, e]) =>
+      e.enabled && e.oauth && upstreamType(e) !== "stdio"
+    );
+    if (entries.length === 0) return undefined;
+    const { openOAuthRecordStore } = await import("../oauth/client/token_store.ts");
+    const store = await openOAuthRecordStore(runtime.sessionManager.store, runtime.env);
+    store.onUnreadable = (key) =>
+      log.warn(`stored OAuth record ${key} does not decrypt with TOKEN_ENCRYPTION_KEY; logging in again`);
+    return store;
   }
 
   async stop(): Promise<void> {

@@ -54,9 +54,11 @@ import { RawCalls } from "./raw.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
+import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
+import type { PendingLogin, UpstreamLogin } from "../oauth/client/login.ts";
 
 /** Where an upstream is in its life. */
-export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped";
+export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped" | "unauthorized";
 
 /** What an upstream serves, as last listed. */
 export interface UpstreamLists {
@@ -94,6 +96,8 @@ export interface UpstreamHost {
   readonly sessions: ReadonlySet<DownstreamSession>;
   readonly env: EnvSource;
   readonly baseDir: string;
+  /** Where OAuth logins keep their tokens (set when some upstream has `oauth`). */
+  readonly oauthStore?: OAuthRecordStore;
 }
 
 /** Options of {@linkcode Upstream}. */
@@ -112,6 +116,15 @@ export interface UpstreamOptions {
   ownerSessionId?: string;
   /** Log name suffix (per-session instances). */
   label?: string;
+  /** Whose OAuth login this instance uses: `_` (the upstream's own, default) or `user:<id>` (`per_user`). */
+  loginSubject?: string;
+  /** Only sessions of this user may be routed to (per-user instances). */
+  ownerUserId?: string;
+}
+
+/** A call that needs an upstream login nobody present can give. */
+class LoginRequiredError extends Error {
+  override name = "LoginRequiredError";
 }
 
 const looseList = <K extends string>(key: K) =>
@@ -208,6 +221,9 @@ export class Upstream {
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
   #connecting: Promise<void> | undefined;
+  /** The OAuth login (remote upstreams with `oauth`), created on the first connection attempt. */
+  #login: UpstreamLogin | undefined;
+  #loginWait: Promise<void> | undefined;
   readonly #host: UpstreamHost;
   readonly #options: UpstreamOptions;
   readonly #log: Logger;
@@ -263,6 +279,7 @@ export class Upstream {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#setState("stopped");
+    this.#login?.close();
     const client = this.#client;
     this.#client = undefined;
     await client?.close().catch(() => {});
@@ -282,7 +299,9 @@ export class Upstream {
     let transport: Transport;
     try {
       transport = this.#options.transportFactory?.() ??
-        createUpstreamTransport(this.name, this.entry, this.#host.env, this.#host.baseDir);
+        (this.entry.oauth && upstreamType(this.entry) !== "stdio"
+          ? (await this.#oauth()).transport()
+          : createUpstreamTransport(this.name, this.entry, this.#host.env, this.#host.baseDir));
     } catch (e) {
       this.#failed(e);
       return;
@@ -306,6 +325,7 @@ export class Upstream {
     } catch (e) {
       clearTimeout(timer);
       await client.close().catch(() => {});
+      if (this.#login?.pending && this.#login.requires(e)) return this.#awaitLogin();
       this.#failed(e);
       return;
     }
@@ -335,6 +355,121 @@ export class Upstream {
         `${this.lists.resources.length} resource(s)`,
     );
     this.events.emit("lists", this.lists);
+  }
+
+  /** The OAuth login of this instance (loaded with its modules on first use). */
+  async #oauth(): Promise<UpstreamLogin> {
+    if (this.#login) return this.#login;
+    const store = this.#host.oauthStore;
+    if (!store) throw new Error(`upstream '${this.name}' has oauth but the proxy has no token store`);
+    const { UpstreamLogin } = await import("../oauth/client/login.ts");
+    return this.#login = await UpstreamLogin.create({
+      name: this.name,
+      entry: this.entry,
+      store,
+      subject: this.#options.loginSubject ?? "_",
+      baseDir: this.#host.baseDir,
+      log: this.#log,
+    });
+  }
+
+  /** Whose login this is, in words. */
+  get #loginOwner(): string {
+    const s = this.#options.loginSubject ?? "_";
+    return s === "_" ? "the proxy's operator" : `user ${s.slice("user:".length)}`;
+  }
+
+  /** Connecting needs a login: show it, wait for it (in the background), then connect again. */
+  #awaitLogin(): void {
+    const login = this.#login!;
+    const pending = login.pending!;
+    this.#lastError = `waiting for ${this.#loginOwner} to log in` +
+      (this.#options.loginSubject ? "" : ` (cli.ts auth login ${this.name}, or the URL in this log)`);
+    this.#setState("unauthorized");
+    this.#log.warn(`needs a login${pending.scope ? ` (scope: ${pending.scope})` : ""}: open ${pending.url.href}`);
+    if (!this.#options.loginSubject) {
+      for (const s of this.#host.sessions) void this.offerLogin(s);
+    }
+    if (this.#loginWait) return;
+    this.#loginWait = login.complete(pending).then(
+      () => {
+        this.#loginWait = undefined;
+        if (!this.#stopped) void this.#connect();
+      },
+      (e) => {
+        this.#loginWait = undefined;
+        this.#failed(new Error(`login did not complete: ${errorText(e)}`));
+      },
+    );
+  }
+
+  /**
+   * Ask the one local client (stdio: the person who runs the proxy) to open the login URL of this
+   * upstream's own login, when it can show URLs (URL-mode elicitation). Nobody else is asked: a
+   * shared upstream's login is the operator's.
+   */
+  async offerLogin(session: DownstreamSession): Promise<void> {
+    const pending = this.#login?.pending;
+    if (this.#state !== "unauthorized" || !pending || this.#options.loginSubject) return;
+    if (session.transport !== "stdio" || session.closed) return;
+    if (!session.server.getClientCapabilities()?.elicitation?.url) return;
+    try {
+      await session.server.elicitInput({
+        mode: "url",
+        url: pending.url.href,
+        elicitationId: pending.state,
+        message: `Log in to the MCP server '${this.name}' so the proxy can use its tools.`,
+      });
+    } catch (e) {
+      this.#log.debug(`login offer not shown: ${errorText(e)}`);
+    }
+  }
+
+  /**
+   * A call failed because the upstream wants a (new) login. The caller is asked when the login is
+   * theirs (`per_user`) or they are the local operator (stdio), and their client shows URLs; then
+   * the call waits for the login. Returns whether it completed (retry the call).
+   */
+  async #loginFor(ctx: RequestContext): Promise<boolean> {
+    const login = this.#login!;
+    const pending = login.pending;
+    if (!pending) return false;
+    const subject = this.#options.loginSubject;
+    const mine = subject ? ctx.user !== undefined && subject === `user:${ctx.user.id}` : ctx.transport === "stdio";
+    if (!mine) {
+      throw new LoginRequiredError(
+        `Upstream '${this.name}' needs ${this.#loginOwner} to log in again` +
+          `${pending.scope ? ` (scope: ${pending.scope})` : ""}; try again afterwards`,
+      );
+    }
+    if (!ctx.clientCapabilities?.elicitation?.url) {
+      throw new LoginRequiredError(
+        `Upstream '${this.name}' needs you to log in${pending.scope ? ` (scope: ${pending.scope})` : ""}: ` +
+          `open ${pending.url.href} and try again`,
+      );
+    }
+    const answer = await ctx.elicit({
+      mode: "url",
+      url: pending.url.href,
+      elicitationId: pending.state,
+      message: `Log in to the MCP server '${this.name}'${pending.scope ? ` (scope: ${pending.scope})` : ""}.`,
+    });
+    if (answer.action !== "accept") {
+      throw new LoginRequiredError(`Login to upstream '${this.name}' was ${answer.action}ed`);
+    }
+    await login.complete(pending, ctx.signal);
+    return true;
+  }
+
+  /**
+   * A caller wants this instance while it waits for a login (`per_user`: the caller's own): ask
+   * them (see `#loginFor`), wait for the login and the connection. Throws when they cannot log in.
+   */
+  async loginFor(ctx: RequestContext): Promise<void> {
+    if (this.#state !== "unauthorized" || !this.#login?.pending) return;
+    await this.#loginFor(ctx);
+    await this.#loginWait?.catch(() => {});
+    await this.#connecting;
   }
 
   /** Re-apply what downstream clients asked of the previous connection. */
@@ -445,8 +580,10 @@ export class Upstream {
       if (sessions.size === 1) return { ctx: contexts[contexts.length - 1], ambiguous: false };
       return { ambiguous: true };
     }
+    const ownerUser = this.#options.ownerUserId;
     const live = [...this.#host.sessions].filter((s) =>
-      !s.closed && (owner === undefined || s.binding.sessionId === owner)
+      !s.closed && (owner === undefined || s.binding.sessionId === owner) &&
+      (ownerUser === undefined || s.user?.id === ownerUser)
     );
     if (live.length === 1) return { session: live[0], ambiguous: false };
     return { ambiguous: live.length > 1 };
@@ -537,9 +674,20 @@ export class Upstream {
     this.lastUsed = Date.now();
     const client = this.#client;
     try {
-      return await fn();
+      try {
+        return await fn();
+      } catch (e) {
+        // The upstream asked for a login (401 without usable tokens, or 403 for more scope).
+        if (!this.#login?.requires(e) || ctx.signal.aborted) throw e;
+        if (!this.#login.pending || !(await this.#loginFor(ctx))) {
+          throw new LoginRequiredError(`Upstream '${this.name}' refused the proxy's token: ${errorText(e)}`);
+        }
+        return await fn();
+      }
     } catch (e) {
-      if (client && isConnectionFailure(e) && !ctx.signal.aborted) this.#lost(client, e);
+      if (client && isConnectionFailure(e) && !(e instanceof LoginRequiredError) && !ctx.signal.aborted) {
+        this.#lost(client, e);
+      }
       throw e;
     } finally {
       this.#inflight.delete(id);
