@@ -144,12 +144,10 @@ export class UpstreamLogin {
     });
   }
 
-  /** The MCP requests' fetch: refresh ahead of expiry; a success with a token resets the login count. */
+  /** The MCP requests' fetch: the token is refreshed ahead of its expiry. */
   readonly #fetch: FetchLike = async (input, init) => {
     await this.#refreshIfDue();
-    const res = await this.#guarded(input, init);
-    if (res.ok && new Headers(init?.headers).has("authorization")) this.provider.succeeded();
-    return res;
+    return await this.#guarded(input, init);
   };
 
   async #refreshIfDue(): Promise<void> {
@@ -176,9 +174,9 @@ export class UpstreamLogin {
     return isLoginRequired(e);
   }
 
-  /** The login waiting for the user, if any. */
+  /** The login waiting for the user, if any (none once the login limit is reached). */
   get pending(): PendingLogin | undefined {
-    return this.provider.pending;
+    return this.provider.exhausted ? undefined : this.provider.pending;
   }
 
   /** Wait for `login` (default: the pending one) to complete and exchange its code. */

@@ -27,8 +27,13 @@ import {
 import { type AuthorizationResponse, awaitRedirect } from "./redirect.ts";
 import type { OAuthRecordStore } from "./token_store.ts";
 
-/** Logins that may complete without one request succeeding in between, before the proxy gives up. */
-export const MAX_LOGIN_ROUNDS = 3;
+/**
+ * Logins a user may be sent through within {@linkcode LOGIN_WINDOW_MS} (a server that keeps
+ * refusing every new token must not loop a person through login pages).
+ */
+export const MAX_LOGINS = 3;
+/** The window {@linkcode MAX_LOGINS} counts in (ms). */
+export const LOGIN_WINDOW_MS = 10 * 60_000;
 
 /** A login waiting for the user: the URL to open and the answer it waits for. */
 export interface PendingLogin {
@@ -112,8 +117,8 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   #active: Flow | undefined;
   #cached: TokenRecord | undefined | null = null;
   #exchanging: Promise<void> = Promise.resolve();
-  /** Logins completed since a request last succeeded with a token. */
-  #rounds = 0;
+  /** When logins were answered (the user went through the authorization server), ms epoch. */
+  #answered: number[] = [];
   /** Pre-registered or metadata-document client information, by issuer (never persisted). */
   #staticClient = new Map<string, StoredOAuthClientInformation>();
 
@@ -276,17 +281,17 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
 
   /** Start a login: record it and wait for its redirect. The SDK then reports `REDIRECT`. */
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
-    if (this.#rounds >= MAX_LOGIN_ROUNDS) {
+    if (this.exhausted) {
       throw new Error(
-        `${this.#rounds} logins in a row did not give access to upstream '${this.#o.upstream}' ` +
-          `(it keeps refusing the token); not asking again until a request succeeds or the proxy restarts`,
+        `${MAX_LOGINS} logins in ${LOGIN_WINDOW_MS / 60_000} minutes did not give access to upstream ` +
+          `'${this.#o.upstream}' (it keeps refusing the token); not asking again for now`,
       );
     }
     const state = authorizationUrl.searchParams.get("state") ?? this.#lastState ?? "";
     const abort = new AbortController();
     const timeoutMs = this.#o.config.authorization_timeout * 1000;
     const answer = awaitRedirect(this.#o.redirectUri, state, timeoutMs, abort.signal);
-    answer.catch(() => {}); // observed by whoever waits; never unhandled
+    answer.then(() => this.#answered.push(this.#now()), () => {});
     const flow: Flow = {
       url: authorizationUrl,
       state,
@@ -342,7 +347,6 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
           fetchFn: this.#o.fetch,
         });
         if (result !== "AUTHORIZED") throw new Error("the code exchange did not authorize");
-        this.#rounds++;
       } finally {
         this.#active = undefined;
       }
@@ -351,9 +355,11 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
     await run;
   }
 
-  /** A request succeeded with a token: logins are counted from zero again. */
-  succeeded(): void {
-    this.#rounds = 0;
+  /** Whether the login limit is reached ({@linkcode MAX_LOGINS} in the window): nobody is asked now. */
+  get exhausted(): boolean {
+    const since = this.#now() - LOGIN_WINDOW_MS;
+    this.#answered = this.#answered.filter((t) => t > since);
+    return this.#answered.length >= MAX_LOGINS;
   }
 
   /** Abandon every waiting login (the upstream stops). */

@@ -45,40 +45,47 @@ function html(status: number, title: string, text: string): Response {
   });
 }
 
+/** An idle listener stays this long (a step-up login often follows the first one). */
+const IDLE_CLOSE_MS = 30_000;
+
 class Listener {
   readonly waiters = new Map<string, Waiter>();
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #starting: Promise<number> | undefined;
+  #closing: Promise<void> = Promise.resolve();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The port bound last (for `:0`, so the redirect URI stays the same while the process lives). */
   port: number | undefined;
 
   constructor(readonly host: string, readonly wantPort: number, readonly path: string) {}
 
   start(): Promise<number> {
+    clearTimeout(this.#idleTimer);
     if (this.#server) return Promise.resolve(this.port!);
-    return this.#starting ??= new Promise<number>((resolve, reject) => {
+    return this.#starting ??= (async () => {
+      await this.#closing;
       try {
         const server = Deno.serve({
           hostname: this.host,
           port: this.port ?? this.wantPort,
           onListen: () => {},
         }, (req) => this.#handle(req));
+        // Never what keeps the process alive.
+        server.unref();
         this.#server = server;
         this.port = server.addr.port;
-        resolve(this.port);
+        return this.port;
       } catch (e) {
-        reject(
-          e instanceof Deno.errors.AddrInUse
-            ? new Error(
-              `the OAuth redirect listener cannot listen on ${this.host}:${this.wantPort}: address in use ` +
-                `(set another port in oauth.redirect_uri)`,
-            )
-            : e,
-        );
+        throw e instanceof Deno.errors.AddrInUse
+          ? new Error(
+            `the OAuth redirect listener cannot listen on ${this.host}:${this.port ?? this.wantPort}: ` +
+              `address in use (set another port in oauth.redirect_uri)`,
+          )
+          : e;
       } finally {
         this.#starting = undefined;
       }
-    });
+    })();
   }
 
   #handle(req: Request): Response {
@@ -110,10 +117,14 @@ class Listener {
 
   #idle(): void {
     if (this.waiters.size > 0 || !this.#server) return;
-    const server = this.#server;
-    this.#server = undefined;
-    // Close after the answer is on its way.
-    setTimeout(() => void server.shutdown().catch(() => {}), 0);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      const server = this.#server;
+      if (this.waiters.size > 0 || !server) return;
+      this.#server = undefined;
+      this.#closing = server.shutdown().catch(() => {});
+    }, IDLE_CLOSE_MS);
+    Deno.unrefTimer(this.#idleTimer as unknown as number);
   }
 
   forget(state: string): void {
