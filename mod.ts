@@ -151,6 +151,7 @@ export {
   jsonRpcErrorResponse,
   listenHttp,
   readJsonBody,
+  wellKnownResponse,
 } from "./src/transports/http_common.ts";
 export type { HttpHygiene, HttpListener, JsonBody } from "./src/transports/http_common.ts";
 export { createStreamableHttpHandler } from "./src/transports/streamable_http.ts";

@@ -21,7 +21,11 @@
 
 import { Client, type ClientOptions } from "../src/sdk/client.ts";
 import { StdioClientTransport } from "../src/sdk/client_stdio.ts";
-import { ElicitRequestSchema, type ElicitResult, ToolListChangedNotificationSchema } from "../src/sdk/types.ts";
+import {
+  ElicitRequestSchema,
+  type ElicitResult,
+  ToolListChangedNotificationSchema,
+} from "../src/sdk/types.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const CLI = `${ROOT}cli.ts`;
@@ -80,7 +84,9 @@ export function planFor(scenario: string, context: ScenarioContext): ScenarioPla
       calls: [],
     };
   }
-  if (scenario.startsWith("auth/")) return { oauth: loginOAuth(), calls: [{ name: "test-tool", arguments: {} }] };
+  if (scenario.startsWith("auth/")) {
+    return { oauth: loginOAuth(), calls: [{ name: "test-tool", arguments: {} }] };
+  }
   if (scenario === "tools_call") return { calls: [{ name: "add_numbers", arguments: { a: 5, b: 3 } }] };
   if (scenario === "elicitation-sep1034-client-defaults") {
     return {
@@ -116,14 +122,26 @@ export function proxyConfig(serverUrl: string, plan: ScenarioPlan): string {
 }
 
 /**
- * The browser step: request the authorization URL, follow the authorization server's redirects
- * up to the proxy's redirect listener, and load that page (which hands the code to the proxy).
+ * The browser step: request the authorization URL and follow the authorization server's
+ * redirects (keeping its cookies, as a browser does) up to the proxy's redirect listener, whose
+ * page hands the code to the proxy. Consent pages that need a click are not handled: the suite's
+ * server (and the tests' one) consent at once.
  */
 export async function openInBrowser(url: string): Promise<void> {
+  const jar = new Map<string, string>();
   let next = url;
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(next, { redirect: "manual" });
+  for (let hop = 0; hop < 20; hop++) {
+    const target = new URL(next);
+    const cookie = [...jar].filter(([k]) => k.startsWith(`${target.host}|`)).map(([k, v]) =>
+      `${k.slice(k.indexOf("|") + 1)}=${v}`
+    ).join("; ");
+    const res = await fetch(next, { redirect: "manual", headers: cookie ? { cookie } : {} });
     await res.body?.cancel();
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair.indexOf("=");
+      if (i > 0) jar.set(`${target.host}|${pair.slice(0, i).trim()}`, pair.slice(i + 1).trim());
+    }
     const location = res.headers.get("location");
     if (res.status < 300 || res.status >= 400 || !location) {
       if (res.ok) return;
@@ -142,7 +160,9 @@ async function waitForTools(client: Client, names: string[], timeoutMs: number):
     const listed = new Set((await client.listTools()).tools.map((t) => t.name));
     if (names.every((n) => listed.has(n))) return;
     const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`the proxy never listed ${names.join(", ")} (it lists ${[...listed].join(", ")})`);
+    if (left <= 0) {
+      throw new Error(`the proxy never listed ${names.join(", ")} (it lists ${[...listed].join(", ")})`);
+    }
     // A list_changed (the upstream came up) or a short pause, whichever comes first.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(left, 250));
@@ -155,7 +175,11 @@ async function waitForTools(client: Client, names: string[], timeoutMs: number):
 }
 
 /** Run one scenario against `serverUrl`. Resolves when done; rejects with why it failed. */
-export async function runScenario(serverUrl: string, scenario: string, context: ScenarioContext): Promise<void> {
+export async function runScenario(
+  serverUrl: string,
+  scenario: string,
+  context: ScenarioContext,
+): Promise<void> {
   const plan = planFor(scenario, context);
   const dir = await Deno.makeTempDir({ prefix: "chuk-conformance-client-" });
   const config = `${dir}/proxy.yaml`;

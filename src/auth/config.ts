@@ -68,7 +68,8 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
 }
 
 /**
- * The authenticator `config.server.auth` asks for. `bearer` without a usable key is a
+ * The authenticator the configuration asks for: an `oauth:` section makes the runtime an OAuth 2.1
+ * protected resource; else `config.server.auth`. `bearer` without a usable key is a
  * {@linkcode ConfigError} (exit code 2): there is no built-in default secret. Only the HTTP
  * transports use it; stdio is a local pipe and never authenticates.
  *
@@ -85,6 +86,11 @@ export async function createAuthenticator(
   env: EnvSource = processEnv,
   configLabel = "<config>",
 ): Promise<Authenticator> {
+  if (config.oauth) {
+    // An OAuth 2.1 protected resource (RFC 9728); its modules load only then.
+    const { OAuthResourceAuthenticator } = await import("../oauth/resource/authenticator.ts");
+    return new OAuthResourceAuthenticator(config);
+  }
   if (config.server.auth !== "bearer") return noAuth;
   const options = jwtOptionsFromEnv(env);
   if (!options.secret && !options.publicKeyPem && !options.jwksUrl) {

@@ -218,7 +218,9 @@ const denoPermissions = z.strictObject({
 });
 
 /** A URL with no fragment (RFC 8707: resource indicators and issuers carry none). */
-const urlNoFragment = z.string().url().refine((u) => !u.includes("#"), { message: "must not contain a fragment (#)" });
+const urlNoFragment = z.string().url().refine((u) => !u.includes("#"), {
+  message: "must not contain a fragment (#)",
+});
 
 /**
  * `mcp_servers.<name>.oauth`: the proxy logs in to this remote upstream with OAuth 2.1 (authorization
@@ -354,7 +356,11 @@ export const configSchemaDefinition = z.strictObject({
     if (!o) continue;
     const at = (...p: string[]) => ["mcp_servers", name, ...p];
     if (!e.url) {
-      ctx.addIssue({ code: "custom", path: at("oauth"), message: "oauth is for remote upstreams (with url)" });
+      ctx.addIssue({
+        code: "custom",
+        path: at("oauth"),
+        message: "oauth is for remote upstreams (with url)",
+      });
     }
     if (e.api_key !== undefined || Object.keys(e.headers).some((h) => h.toLowerCase() === "authorization")) {
       ctx.addIssue({
@@ -370,18 +376,24 @@ export const configSchemaDefinition = z.strictObject({
         message: "expected an https URL with a path (the client id document)",
       });
     }
-    if (o.token_endpoint_auth_method === "private_key_jwt" && (!o.client_id || !(o.private_key || o.private_key_file))) {
+    if (
+      o.token_endpoint_auth_method === "private_key_jwt" &&
+      (!o.client_id || !(o.private_key || o.private_key_file))
+    ) {
       ctx.addIssue({
         code: "custom",
         path: at("oauth", "token_endpoint_auth_method"),
         message: "private_key_jwt needs client_id and private_key (or private_key_file)",
       });
     }
-    if (o.per_user && (config.server.type === "stdio" || (config.server.auth !== "bearer" && !config.oauth))) {
+    if (
+      o.per_user && (config.server.type === "stdio" || (config.server.auth !== "bearer" && !config.oauth))
+    ) {
       ctx.addIssue({
         code: "custom",
         path: at("oauth", "per_user"),
-        message: "per-user logins need to know who calls: serve HTTP with server.auth: bearer or an oauth: section",
+        message:
+          "per-user logins need to know who calls: serve HTTP with server.auth: bearer or an oauth: section",
       });
     }
   }

@@ -82,7 +82,8 @@ class UpstreamGroup {
       return {
         content: [{
           type: "text",
-          text: `Upstream '${this.name}' uses each caller's own login, and this call has no authenticated user`,
+          text:
+            `Upstream '${this.name}' uses each caller's own login, and this call has no authenticated user`,
         }],
         isError: true,
       };
@@ -131,7 +132,10 @@ class UpstreamGroup {
       try {
         await up.loginFor(ctx);
       } catch (e) {
-        return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
+        return {
+          content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }],
+          isError: true,
+        };
       }
     }
     if (up.state !== "ready") {

@@ -386,7 +386,9 @@ export class Upstream {
     this.#lastError = `waiting for ${this.#loginOwner} to log in` +
       (this.#options.loginSubject ? "" : ` (cli.ts auth login ${this.name}, or the URL in this log)`);
     this.#setState("unauthorized");
-    this.#log.warn(`needs a login${pending.scope ? ` (scope: ${pending.scope})` : ""}: open ${pending.url.href}`);
+    this.#log.warn(
+      `needs a login${pending.scope ? ` (scope: ${pending.scope})` : ""}: open ${pending.url.href}`,
+    );
     if (!this.#options.loginSubject) {
       for (const s of this.#host.sessions) void this.offerLogin(s);
     }
@@ -435,7 +437,9 @@ export class Upstream {
     const pending = login.pending;
     if (!pending) return false;
     const subject = this.#options.loginSubject;
-    const mine = subject ? ctx.user !== undefined && subject === `user:${ctx.user.id}` : ctx.transport === "stdio";
+    const mine = subject
+      ? ctx.user !== undefined && subject === `user:${ctx.user.id}`
+      : ctx.transport === "stdio";
     if (!mine) {
       throw new LoginRequiredError(
         `Upstream '${this.name}' needs ${this.#loginOwner} to log in again` +

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Authenticator } from "../auth/types.ts";
 import { RuntimeError } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 
@@ -119,6 +120,28 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
     return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header 'null'");
   }
   return undefined;
+}
+
+/**
+ * Requests under `/.well-known/`: the authenticator's own documents (OAuth protected resource
+ * metadata), else 404 — never 401, so OAuth-aware clients see there is no OAuth here and fall back
+ * to a configured token. `undefined` for other paths.
+ *
+ * @example
+ * ```ts
+ * import { noAuth, wellKnownResponse } from "@chuk/mcp-runtime";
+ * const req = new Request("http://127.0.0.1:3000/.well-known/oauth-protected-resource");
+ * console.log(wellKnownResponse(req, new URL(req.url), noAuth)?.status); // 404
+ * ```
+ */
+export function wellKnownResponse(
+  req: Request,
+  url: URL,
+  authenticator: Authenticator,
+): Response | undefined {
+  if (!url.pathname.startsWith("/.well-known/")) return undefined;
+  return authenticator.wellKnown?.(req, url) ??
+    jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
 }
 
 /** Outcome of reading a JSON body. */

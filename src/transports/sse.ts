@@ -24,6 +24,7 @@ import {
   isJsonContentType,
   jsonRpcErrorResponse,
   readJsonBody,
+  wellKnownResponse,
 } from "./http_common.ts";
 import type { HttpHandler } from "./streamable_http.ts";
 
@@ -178,7 +179,9 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
     }
     const denied = checkHostAndOrigin(req, settings);
     if (denied) return denied;
-    // Every request but the health check needs credentials, unknown paths included.
+    const wellKnown = wellKnownResponse(req, url, runtime.authenticator);
+    if (wellKnown) return wellKnown;
+    // Every request but the health check and /.well-known/ needs credentials, unknown paths included.
     const auth = await runtime.authenticator.authenticate(req);
     if (!auth.ok) return auth.response;
     const isStream = url.pathname === settings.ssePath;
@@ -210,6 +213,8 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
     }
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
+    const refused = runtime.authenticator.authorize?.(body.value, auth.user);
+    if (refused) return refused;
     found.session.lastActivity = Date.now();
     const authInfo = authInfoFor(auth.user, auth.token);
     return found.transport.deliver(body.value, {

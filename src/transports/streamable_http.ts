@@ -28,6 +28,7 @@ import {
   isJsonContentType,
   jsonRpcErrorResponse,
   readJsonBody,
+  wellKnownResponse,
 } from "./http_common.ts";
 
 const log = getLogger("transport.http");
@@ -118,7 +119,9 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const denied = checkHostAndOrigin(req, settings);
     if (denied) return denied;
-    // Every request but the health check needs credentials, unknown paths included.
+    const wellKnown = wellKnownResponse(req, url, runtime.authenticator);
+    if (wellKnown) return wellKnown;
+    // Every request but the health check and /.well-known/ needs credentials, unknown paths included.
     const auth = await runtime.authenticator.authenticate(req);
     if (!auth.ok) return auth.response;
     if (url.pathname !== settings.mcpPath && url.pathname !== settings.mcpPath + "/") {
@@ -173,6 +176,8 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     }
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) return body.response;
+    const refused = runtime.authenticator.authorize?.(body.value, user);
+    if (refused) return refused;
     const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
     // JSON answers when configured and possible (one request, nothing sent before its response).
     const id = settings.jsonResponse ? singleRequestId(body.value) : undefined;

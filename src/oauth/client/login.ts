@@ -15,7 +15,12 @@ import type { McpServerConfig } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
 import { getLogger, type Logger } from "../../log/logger.ts";
 import { retainingFetch } from "../../sdk/client.ts";
-import { auth, createAuthorizedTransport, type FetchLike, UnauthorizedError } from "../../sdk/oauth_client.ts";
+import {
+  auth,
+  createAuthorizedTransport,
+  type FetchLike,
+  UnauthorizedError,
+} from "../../sdk/oauth_client.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type PendingLogin, UpstreamOAuthProvider } from "./provider.ts";
 import { resolveRedirectUri } from "./redirect.ts";

@@ -168,7 +168,9 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
     return this.#lastState = randomState();
   }
 
-  async clientInformation(ctx?: OAuthClientInformationContext): Promise<StoredOAuthClientInformation | undefined> {
+  async clientInformation(
+    ctx?: OAuthClientInformationContext,
+  ): Promise<StoredOAuthClientInformation | undefined> {
     const c = this.#o.config;
     if (c.client_id) {
       const issuer = ctx?.issuer ?? "";

@@ -94,14 +94,24 @@ class Listener {
     const state = url.searchParams.get("state") ?? "";
     const waiter = this.waiters.get(state);
     if (!waiter) {
-      return html(400, "Unknown login", "This login is not expected (it may have timed out). Start it again.");
+      return html(
+        400,
+        "Unknown login",
+        "This login is not expected (it may have timed out). Start it again.",
+      );
     }
     this.waiters.delete(state);
     const error = url.searchParams.get("error");
     if (error) {
-      waiter.reject(new AuthorizationDeniedError(error, url.searchParams.get("error_description") ?? undefined));
+      waiter.reject(
+        new AuthorizationDeniedError(error, url.searchParams.get("error_description") ?? undefined),
+      );
       this.#idle();
-      return html(400, "Login failed", "The authorization server refused the login. You can close this window.");
+      return html(
+        400,
+        "Login failed",
+        "The authorization server refused the login. You can close this window.",
+      );
     }
     const code = url.searchParams.get("code");
     if (!code) {
@@ -183,9 +193,10 @@ export async function awaitRedirect(
 ): Promise<AuthorizationResponse> {
   const original = new URL(redirectUri);
   // A resolved `:0` URI names the port the listener already has.
-  const l = [...listeners.values()].find((x) =>
-    x.host === original.hostname.replace(/^\[|\]$/g, "") && x.port === Number(original.port || 80)
-  ) ?? listenerFor(original);
+  const l =
+    [...listeners.values()].find((x) =>
+      x.host === original.hostname.replace(/^\[|\]$/g, "") && x.port === Number(original.port || 80)
+    ) ?? listenerFor(original);
   await l.start();
   log.debug(`waiting for the login redirect on ${l.host}:${l.port}${l.path}`);
   return await new Promise<AuthorizationResponse>((resolve, reject) => {
