@@ -541,9 +541,11 @@ async function main(args: string[]): Promise<number> {
     );
   }
 
-  console.log(
-    `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
-  );
+  if (targets.length) {
+    console.log(
+      `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
+    );
+  }
   const records: RunRecord[] = [];
   const setupErrors = new Map<TargetName, string>();
   for (const target of targets) {

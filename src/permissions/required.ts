@@ -247,6 +247,47 @@ function authGrants({ config, env, plan }: PlanContext): void {
 }
 
 /**
+ * OAuth. Inbound (`oauth:`, HTTP transports): the authorization servers (metadata discovery; their
+ * `jwks_uri` is assumed on the same host — else set `oauth.jwks_url`), the JWKS and introspection
+ * hosts. Outbound (`mcp_servers.<name>.oauth`): `TOKEN_ENCRYPTION_KEY`, the listed authorization
+ * servers, the loopback redirect listener, a `private_key_file`.
+ */
+function oauthGrants({ config, baseDir, plan }: PlanContext): void {
+  const inbound = config.oauth;
+  if (inbound && config.server.type !== "stdio") {
+    for (const as of inbound.authorization_servers) {
+      plan.add("net", urlHost(new URL(as)), "OAuth authorization server (metadata, keys)");
+    }
+    if (inbound.jwks_url) {
+      plan.add("net", urlHost(new URL(inbound.jwks_url)), "OAuth token signing keys (oauth.jwks_url)");
+    }
+    if (inbound.introspection?.url) {
+      plan.add(
+        "net",
+        urlHost(new URL(inbound.introspection.url)),
+        "OAuth token introspection (oauth.introspection.url)",
+      );
+    }
+  }
+  if (!config.proxy.enabled) return;
+  for (const [name, entry] of Object.entries(config.mcp_servers)) {
+    const o = entry.oauth;
+    if (!entry.enabled || !o || !entry.url || upstreamType(entry) === "stdio") continue;
+    plan.add("env", "TOKEN_ENCRYPTION_KEY", "encryption of stored OAuth tokens");
+    for (const as of o.authorization_servers) {
+      plan.add("net", urlHost(new URL(as)), `OAuth authorization server of upstream ${name}`);
+    }
+    if (o.grant === "authorization_code") {
+      const redirect = new URL(o.redirect_uri);
+      plan.add("net", urlHost(redirect), `OAuth redirect listener of upstream ${name} (loopback)`);
+    }
+    if (o.private_key_file && !o.private_key) {
+      plan.add("read", resolvePath(baseDir, o.private_key_file), `private_key_jwt key of upstream ${name}`);
+    }
+  }
+}
+
+/**
  * Sessions (always) and their store: the provider switch and the key namespace are read on every
  * start; Redis needs its hosts, SQLite its database file. Decided by the sessions code itself
  * (`resolveSessionProvider`, `keyNamespace`, `redisOptionsFromEnv`, `resolveSqlitePath`), run
@@ -345,6 +386,7 @@ const CONTRIBUTORS: ((ctx: PlanContext) => void)[] = [
   moduleGrants,
   transportGrants,
   authGrants,
+  oauthGrants,
   sessionGrants,
   artifactGrants,
   proxyGrants,

@@ -126,7 +126,9 @@ class Listener {
   }
 
   #idle(): void {
-    if (this.waiters.size > 0 || !this.#server) return;
+    // A `:0` listener keeps its port while the process lives: the redirect URI must not change,
+    // and the grant (`host:0`) allows binding a free port, not that one again.
+    if (this.waiters.size > 0 || !this.#server || this.wantPort === 0) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       const server = this.#server;

@@ -250,7 +250,11 @@ export class ResourceTokenVerifier {
 
   #identity(claims: Record<string, unknown>): VerifiedToken {
     const frozen = Object.freeze({ ...claims });
-    const user = userFromClaims(frozen);
+    // A client-credentials token names no user: the client is the caller (as `sub` says in JWTs).
+    const user = userFromClaims(frozen) ??
+      (typeof frozen.client_id === "string" && frozen.client_id
+        ? { id: frozen.client_id, claims: frozen }
+        : undefined);
     if (!user) throw new TokenError("no_user", "Token names no user (claims sub, user_id, uid or id)");
     return { user, scopes: scopesOf(frozen) };
   }
