@@ -257,7 +257,7 @@ export class ProxyPlugin implements RuntimePlugin {
           label,
           ownerSessionId: owner,
           ...(userId !== undefined && entry.oauth?.per_user
-            ? { loginSubject: `user:${userId}`, ownerUserId: userId }
+            ? { loginSubject: `user:${userId}` }
             : {}),
         });
       const discovery = make();

@@ -211,7 +211,7 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
         "Unsupported Media Type: Content-Type must be application/json",
       );
     }
-    const body = await readJsonBody(req, settings.maxBodyBytes);
+    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
     if (!body.ok) return body.response;
     const refused = runtime.authenticator.authorize?.(body.value, auth.user);
     if (refused) return refused;

@@ -174,7 +174,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
         "Unsupported Media Type: Content-Type must be application/json",
       );
     }
-    const body = await readJsonBody(req, settings.maxBodyBytes);
+    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
     if (!body.ok) return body.response;
     const refused = runtime.authenticator.authorize?.(body.value, user);
     if (refused) return refused;
