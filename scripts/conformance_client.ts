@@ -88,6 +88,7 @@ export function planFor(scenario: string, context: ScenarioContext): ScenarioPla
     return { oauth: loginOAuth(), calls: [{ name: "test-tool", arguments: {} }] };
   }
   if (scenario === "tools_call") return { calls: [{ name: "add_numbers", arguments: { a: 5, b: 3 } }] };
+  if (scenario === "sse-retry") return { calls: [{ name: "test_reconnection", arguments: {} }] };
   if (scenario === "elicitation-sep1034-client-defaults") {
     return {
       calls: [{ name: "test_client_elicitation_defaults", arguments: {} }],

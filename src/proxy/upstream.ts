@@ -292,7 +292,14 @@ export class Upstream {
     if (this.#stopped) return;
     const client = new Client(
       { name: "chuk-mcp-runtime-proxy", version: VERSION },
-      { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } },
+      {
+        capabilities: {
+          sampling: {},
+          // SEP-1034: an accepted form answer gets the schema's defaults for the fields it leaves out.
+          elicitation: { form: { applyDefaults: true }, url: {} },
+          roots: { listChanged: true },
+        },
+      },
     );
     this.#installHandlers(client);
     let transport: Transport;
