@@ -203,7 +203,7 @@ export async function runScenario(
   });
   try {
     await client.connect(transport);
-    await waitForTools(client, plan.calls.map((c) => c.name), 15_000);
+    await waitForTools(client, plan.calls.map((c) => c.name), 10_000);
     for (const call of plan.calls) {
       const result = await client.callTool({ name: call.name, arguments: call.arguments });
       if (result.isError) {
