@@ -1,0 +1,100 @@
+/**
+ * Third-party OAuth clients against the runtime as a protected resource: `npm:mcp-remote` (the
+ * stdio bridge desktop apps use for remote servers) discovers the metadata, registers with the
+ * authorization server (`npm:oidc-provider`), completes the login and calls a tool. The browser
+ * step is the test following the printed URL (the fixture server consents at once).
+ */
+
+import assert from "node:assert/strict";
+import { childEnv, DENO, startCli } from "../../helpers.ts";
+import { startAuthServer } from "../../fixtures/oauth_server.ts";
+import { openInBrowser } from "../../../scripts/conformance_client.ts";
+import { freePort, resourceConfig } from "../_helpers.ts";
+
+/** Pinned: cached by .ci/run (`deno cache npm:mcp-remote@…`), so the test itself only touches loopback. */
+export const MCP_REMOTE = "npm:mcp-remote@0.15.1";
+
+Deno.test("mcp-remote discovers the metadata, logs in with oidc-provider and calls a tool", async () => {
+  const as = await startAuthServer({ scopes: ["mcp:tools"] });
+  const port = freePort();
+  const resource = `http://127.0.0.1:${port}/mcp`;
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/config.yaml`,
+    resourceConfig(port, { resource, authorization_servers: [as.issuer], scopes_supported: ["mcp:tools"] }),
+  );
+  const rt = startCli(["--config", `${dir}/config.yaml`]);
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let bridge: Deno.ChildProcess | undefined;
+  try {
+    await rt.ready;
+    bridge = new Deno.Command(DENO, {
+      args: ["run", "-A", "--no-config", MCP_REMOTE, resource, String(freePort()), "--allow-http"],
+      env: childEnv({ MCP_REMOTE_CONFIG_DIR: `${dir}/mcp-auth` }),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let err = "";
+    const stderrDone = (async () => {
+      for await (const c of bridge.stderr) err += decoder.decode(c, { stream: true });
+    })();
+    // It prints the authorization URL (and fails to start a browser here): the test is the browser.
+    let url: string | undefined;
+    for (let i = 0; i < 600 && !url; i++) {
+      url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(err)?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(url, `mcp-remote printed no authorization URL:\n${err}`);
+    assert.equal(new URL(url).searchParams.get("resource"), resource);
+    await openInBrowser(url);
+
+    const writer = bridge.stdin.getWriter();
+    const send = (m: unknown) => writer.write(encoder.encode(JSON.stringify(m) + "\n"));
+    const reader = bridge.stdout.getReader();
+    let out = "";
+    const answer = async (id: number) => {
+      for (let i = 0; i < 200; i++) {
+        const line = out.split("\n").find((l) => l.includes(`"id":${id}`));
+        if (line) return JSON.parse(line);
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += decoder.decode(value, { stream: true });
+      }
+      throw new Error(`no answer ${id}:\n${out}\n${err}`);
+    };
+    await send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "test", version: "1" } },
+    });
+    assert.ok((await answer(1)).result.serverInfo);
+    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    await send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "whoami", arguments: {} } });
+    const who = JSON.parse((await answer(2)).result.content[0].text);
+    assert.equal(who.user_id, "alice"); // the account that logged in at the authorization server
+    assert.equal(as.counts.registrations, 1);
+    assert.equal(as.counts.authorizations, 1);
+    await writer.close().catch(() => {});
+    reader.releaseLock();
+    bridge.kill("SIGTERM");
+    await bridge.status;
+    await bridge.stdout.cancel().catch(() => {});
+    await stderrDone;
+    bridge = undefined;
+  } finally {
+    if (bridge) {
+      try {
+        bridge.kill("SIGKILL");
+      } catch {
+        // gone
+      }
+      await bridge.status;
+    }
+    await rt.stop();
+    await as.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
