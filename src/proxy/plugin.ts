@@ -256,9 +256,7 @@ export class ProxyPlugin implements RuntimePlugin {
           transportFactory: factory,
           label,
           ownerSessionId: owner,
-          ...(userId !== undefined && entry.oauth?.per_user
-            ? { loginSubject: `user:${userId}` }
-            : {}),
+          ...(userId !== undefined && entry.oauth?.per_user ? { loginSubject: `user:${userId}` } : {}),
         });
       const discovery = make();
       const group = new UpstreamGroup(

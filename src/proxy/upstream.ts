@@ -56,7 +56,7 @@ import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
 import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
-import type { PendingLogin, UpstreamLogin } from "../oauth/client/login.ts";
+import type { UpstreamLogin } from "../oauth/client/login.ts";
 
 /** Where an upstream is in its life. */
 export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped" | "unauthorized";

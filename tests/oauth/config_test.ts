@@ -31,15 +31,27 @@ Deno.test("oauth config: defaults of an upstream login", () => {
 
 Deno.test("oauth config: mistakes name the key and what is expected", () => {
   const cases: [unknown, RegExp][] = [
-    [{ oauth: { resource: "https://x/mcp#frag", authorization_servers: ["https://as"] } }, /oauth\.resource.*fragment/],
-    [{ oauth: { resource: "https://x/mcp", authorization_servers: [] } }, /oauth\.authorization_servers.*>= 1/],
-    [{ server: { type: "streamable-http", auth: "bearer" }, oauth: { resource: "https://x/mcp", authorization_servers: ["https://as"] } }, /server\.auth.*choose one/],
+    [
+      { oauth: { resource: "https://x/mcp#frag", authorization_servers: ["https://as"] } },
+      /oauth\.resource.*fragment/,
+    ],
+    [
+      { oauth: { resource: "https://x/mcp", authorization_servers: [] } },
+      /oauth\.authorization_servers.*>= 1/,
+    ],
+    [{
+      server: { type: "streamable-http", auth: "bearer" },
+      oauth: { resource: "https://x/mcp", authorization_servers: ["https://as"] },
+    }, /server\.auth.*choose one/],
     [remote({}, { api_key: "k" }), /mcp_servers\.gh\.api_key.*Authorization/],
     [remote({}, { headers: { Authorization: "Bearer x" } }), /mcp_servers\.gh\.headers/],
     [remote({ client_metadata_url: "http://x/client.json" }), /client_metadata_url.*https/],
     [remote({ token_endpoint_auth_method: "private_key_jwt" }), /private_key_jwt needs client_id/],
     [remote({ per_user: true }), /per_user.*server\.auth: bearer or an oauth: section/],
-    [{ proxy: { enabled: true }, mcp_servers: { s: { command: "x", oauth: {} } } }, /mcp_servers\.s\.oauth.*remote/],
+    [
+      { proxy: { enabled: true }, mcp_servers: { s: { command: "x", oauth: {} } } },
+      /mcp_servers\.s\.oauth.*remote/,
+    ],
     [remote({ grant: "password" }), /oauth\.grant.*authorization_code/],
   ];
   for (const [raw, pattern] of cases) {

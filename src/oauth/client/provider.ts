@@ -282,7 +282,7 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
   }
 
   /** Start a login: record it and wait for its redirect. The SDK then reports `REDIRECT`. */
-  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+  redirectToAuthorization(authorizationUrl: URL): void {
     if (this.exhausted) {
       throw new Error(
         `${MAX_LOGINS} logins in ${LOGIN_WINDOW_MS / 60_000} minutes did not give access to upstream ` +

@@ -202,7 +202,11 @@ export async function awaitRedirect(
   await l.start();
   log.debug(`waiting for the login redirect on ${l.host}:${l.port}${l.path}`);
   return await new Promise<AuthorizationResponse>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timer = setTimeout(() => {
+      finish();
+      l.forget(state);
+      reject(new Error(`no login within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
     const finish = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
@@ -212,11 +216,6 @@ export async function awaitRedirect(
       l.forget(state);
       reject(signal?.reason instanceof Error ? signal.reason : new Error("login aborted"));
     };
-    timer = setTimeout(() => {
-      finish();
-      l.forget(state);
-      reject(new Error(`no login within ${Math.round(timeoutMs / 1000)} s`));
-    }, timeoutMs);
     l.waiters.set(state, {
       resolve: (r) => (finish(), resolve(r)),
       reject: (e) => (finish(), reject(e)),

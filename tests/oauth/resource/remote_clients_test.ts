@@ -18,6 +18,11 @@ export const MCP_REMOTE = "npm:mcp-remote@0.15.1";
 /** The Inspector (its CLI mode). */
 export const INSPECTOR = "npm:@modelcontextprotocol/inspector@2.12.0";
 
+/** The authorization URL in terminal output (it ends at whitespace or an escape sequence). */
+const AUTH_URL_ON_A_TERMINAL = new RegExp(
+  `(http://127\\.0\\.0\\.1:\\d+/auth\\?[^\\s${String.fromCharCode(27)}]+)`,
+);
+
 /** A runtime protected by an oidc-provider authorization server. */
 async function protectedRuntime() {
   const as = await startAuthServer({ scopes: ["mcp:tools"] });
@@ -78,7 +83,7 @@ Deno.test({
     try {
       let url: string | undefined;
       for (let i = 0; i < 1200 && !url; i++) {
-        url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?[^\s\x1b]+)/.exec(out)?.[1];
+        url = AUTH_URL_ON_A_TERMINAL.exec(out)?.[1];
         if (!url) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(url, `the Inspector printed no authorization URL:\n${out}`);
