@@ -70,7 +70,10 @@ export function planFor(scenario: string, context: ScenarioContext): ScenarioPla
     };
   }
   if (scenario === "auth/client-credentials-basic") {
-    return { oauth: { grant: "client_credentials", ...credentials(context) }, calls: [] };
+    return {
+      oauth: { grant: "client_credentials", ...credentials(context) },
+      calls: [{ name: "test-tool", arguments: {} }],
+    };
   }
   if (scenario === "auth/client-credentials-jwt") {
     return {
@@ -81,7 +84,7 @@ export function planFor(scenario: string, context: ScenarioContext): ScenarioPla
         private_key: context.private_key_pem,
         signing_algorithm: context.signing_algorithm ?? "ES256",
       },
-      calls: [],
+      calls: [{ name: "test-tool", arguments: {} }],
     };
   }
   if (scenario.startsWith("auth/")) {

@@ -281,6 +281,12 @@ export class UpstreamOAuthProvider implements OAuthClientProvider {
     return signer;
   }
 
+  /** The token request of a machine identity (`grant: client_credentials`); the SDK's default otherwise. */
+  prepareTokenRequest(scope?: string): URLSearchParams | undefined {
+    if (this.#interactive) return undefined;
+    return new URLSearchParams({ grant_type: "client_credentials", ...(scope ? { scope } : {}) });
+  }
+
   /** Start a login: record it and wait for its redirect. The SDK then reports `REDIRECT`. */
   redirectToAuthorization(authorizationUrl: URL): void {
     if (this.exhausted) {
