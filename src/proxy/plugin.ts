@@ -42,6 +42,20 @@ export interface ProxyPluginOptions {
   startupWaitMs?: number;
 }
 
+/**
+ * An upstream waiting for a login: the caller is asked when it is theirs to give (see
+ * `Upstream.loginFor`); a tool error says why otherwise.
+ */
+async function loggedIn(up: Upstream, ctx: RequestContext): Promise<Upstream | CallToolResult> {
+  if (up.state !== "unauthorized") return up;
+  try {
+    await up.loginFor(ctx);
+  } catch (e) {
+    return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
+  }
+  return up;
+}
+
 /** An upstream and, for `isolation: per-session`, its per-session instances. */
 class UpstreamGroup {
   readonly instances = new Map<string, Upstream>();
@@ -77,7 +91,7 @@ class UpstreamGroup {
 
   /** The upstream that serves calls of `ctx`: shared, or this session's own (started on first use). */
   async forCall(ctx: RequestContext): Promise<Upstream | CallToolResult> {
-    if (!this.perSession && !this.perUser) return this.discovery;
+    if (!this.perSession && !this.perUser) return await loggedIn(this.discovery, ctx);
     if (this.perUser && ctx.user === undefined) {
       return {
         content: [{
@@ -128,16 +142,8 @@ class UpstreamGroup {
       );
     }
     const up = await pending;
-    if (up.state === "unauthorized") {
-      try {
-        await up.loginFor(ctx);
-      } catch (e) {
-        return {
-          content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }],
-          isError: true,
-        };
-      }
-    }
+    const ready = await loggedIn(up, ctx);
+    if (!(ready instanceof Upstream)) return ready;
     if (up.state !== "ready") {
       return {
         content: [{
