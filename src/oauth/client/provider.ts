@@ -30,9 +30,23 @@ import type { OAuthRecordStore } from "./token_store.ts";
 /**
  * Logins a user may be sent through within {@linkcode LOGIN_WINDOW_MS} (a server that keeps
  * refusing every new token must not loop a person through login pages).
+ *
+ * @example
+ * ```ts
+ * import { LOGIN_WINDOW_MS, MAX_LOGINS } from "./provider.ts";
+ * console.log(`${MAX_LOGINS} logins per ${LOGIN_WINDOW_MS / 60_000} minutes`);
+ * ```
  */
 export const MAX_LOGINS = 3;
-/** The window {@linkcode MAX_LOGINS} counts in (ms). */
+/**
+ * The window {@linkcode MAX_LOGINS} counts in (ms).
+ *
+ * @example
+ * ```ts
+ * import { LOGIN_WINDOW_MS } from "./provider.ts";
+ * console.log(LOGIN_WINDOW_MS); // 600000
+ * ```
+ */
 export const LOGIN_WINDOW_MS = 10 * 60_000;
 
 /** A login waiting for the user: the URL to open and the answer it waits for. */

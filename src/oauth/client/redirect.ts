@@ -20,7 +20,16 @@ export interface AuthorizationResponse {
   iss?: string;
 }
 
-/** The login was refused or failed at the authorization server (`error=` on the redirect). */
+/**
+ * The login was refused or failed at the authorization server (`error=` on the redirect).
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationDeniedError } from "./redirect.ts";
+ * const e = new AuthorizationDeniedError("access_denied", "the user said no");
+ * console.log(e.message); // "the authorization server answered access_denied: the user said no"
+ * ```
+ */
 export class AuthorizationDeniedError extends Error {
   /** A refusal with the server's error code and description. */
   constructor(readonly error: string, description?: string) {

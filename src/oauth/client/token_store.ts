@@ -21,7 +21,15 @@ const decoder = new TextDecoder();
 const ENCRYPTED = "enc1:";
 const PLAIN = "plain:";
 
-/** The environment variable that holds the token encryption secret. */
+/**
+ * The environment variable that holds the token encryption secret.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_KEY_VARIABLE } from "./token_store.ts";
+ * const secret = Deno.env.get(TOKEN_KEY_VARIABLE);
+ * ```
+ */
 export const TOKEN_KEY_VARIABLE = "TOKEN_ENCRYPTION_KEY";
 
 /** A secret must carry at least this many characters (32 bytes of text or more). */

@@ -8,7 +8,15 @@
 
 import type { OAuthResourceConfig } from "../../config/types.ts";
 
-/** The well-known prefix of RFC 9728. */
+/**
+ * The well-known prefix of RFC 9728.
+ *
+ * @example
+ * ```ts
+ * import { PRM_PREFIX } from "./metadata.ts";
+ * console.log(`${PRM_PREFIX}/mcp`); // "/.well-known/oauth-protected-resource/mcp"
+ * ```
+ */
 export const PRM_PREFIX = "/.well-known/oauth-protected-resource";
 
 /**
