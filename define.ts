@@ -53,11 +53,6 @@ export {
   getRequestHeaders,
   runWithRequestContext,
   sendProgress,
-} from "./src/context/request_context.ts";
-export type {
-  RequestContext,
-  TestContextOptions,
-  TransportKind,
-  UserIdentity,
-} from "./src/context/request_context.ts";
+} from "./src/core/context.ts";
+export type { RequestContext, TestContextOptions, TransportKind, UserIdentity } from "./src/core/context.ts";
 export { ToolError, ToolTimeoutError } from "./src/errors.ts";

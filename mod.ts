@@ -103,7 +103,7 @@ export {
 export type { Logger, LoggingOptions, LogLevelName } from "./src/log/logger.ts";
 
 // Registry and loading
-export { Registry } from "./src/registry/registry.ts";
+export { Registry } from "./src/core/registry.ts";
 export type {
   CompletionContext,
   CompletionValues,
@@ -113,7 +113,7 @@ export type {
   ResourceProvider,
   ResourceTemplateEntry,
   ToolEntry,
-} from "./src/registry/registry.ts";
+} from "./src/core/registry.ts";
 export {
   collectDefinitions,
   importDefinitions,
@@ -130,15 +130,15 @@ export {
 export type { LocalToolOptions } from "./src/tools/local.ts";
 
 // Runtime and serving
-export { Runtime } from "./src/server/runtime.ts";
-export type { RuntimeEvents, RuntimeOptions, RuntimePlugin } from "./src/server/runtime.ts";
-export { DownstreamSession } from "./src/server/session.ts";
-export type { SessionInit } from "./src/server/session.ts";
-export { serve } from "./src/server/serve.ts";
-export type { ServeHandle, ServeOptions } from "./src/server/serve.ts";
-export { buildRuntime, runServer } from "./src/server/run.ts";
-export type { RunServerOptions } from "./src/server/run.ts";
-export { lazyPlugin, pluginsFor } from "./src/server/plugins.ts";
+export { Runtime } from "./src/core/runtime.ts";
+export type { RuntimeEvents, RuntimeOptions, RuntimePlugin } from "./src/core/runtime.ts";
+export { DownstreamSession } from "./src/eras/2025/connection.ts";
+export type { SessionInit } from "./src/eras/2025/connection.ts";
+export { serve } from "./src/app/serve.ts";
+export type { ServeHandle, ServeOptions } from "./src/app/serve.ts";
+export { buildRuntime, runServer } from "./src/app/run.ts";
+export type { RunServerOptions } from "./src/app/run.ts";
+export { lazyPlugin, pluginsFor } from "./src/app/plugins.ts";
 
 // Transports
 export { StdioTransport } from "./src/transports/stdio.ts";
@@ -151,12 +151,12 @@ export {
   jsonRpcErrorResponse,
   listenHttp,
   readJsonBody,
-} from "./src/transports/http_common.ts";
-export type { HttpHygiene, HttpListener, JsonBody } from "./src/transports/http_common.ts";
-export { createStreamableHttpHandler } from "./src/transports/streamable_http.ts";
-export type { HttpHandler, StreamableHttpSettings } from "./src/transports/streamable_http.ts";
-export { createSseHandler, SseServerTransport } from "./src/transports/sse.ts";
-export type { SseSettings } from "./src/transports/sse.ts";
+} from "./src/http/common.ts";
+export type { HttpHygiene, HttpListener, JsonBody } from "./src/http/common.ts";
+export { createStreamableHttpHandler } from "./src/eras/2025/streamable_http.ts";
+export type { HttpHandler, StreamableHttpSettings } from "./src/eras/2025/streamable_http.ts";
+export { createSseHandler, SseServerTransport } from "./src/eras/2025/sse.ts";
+export type { SseSettings } from "./src/eras/2025/sse.ts";
 
 // Storage seam (sessions, artifact metadata)
 export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
@@ -246,7 +246,11 @@ export {
 export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
 export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
 export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
-export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
+export {
+  enabledSessionTools,
+  sessionToolDefinitions,
+  sessionToolsPlugin,
+} from "./src/session_tools/plugin.ts";
 
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
 export {

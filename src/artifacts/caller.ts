@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { ArtifactCaller } from "./store.ts";
 
 /**

@@ -8,7 +8,7 @@
 
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
-import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
+import type { Runtime, RuntimePlugin } from "../core/runtime.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";

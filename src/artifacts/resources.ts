@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ResourceProvider } from "../registry/registry.ts";
+import type { ResourceProvider } from "../core/registry.ts";
 import type { ReadResourceResult, Resource } from "../sdk/types.ts";
 import { toBase64 } from "../tools/content.ts";
 import { callerOf } from "./caller.ts";

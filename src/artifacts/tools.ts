@@ -10,7 +10,7 @@
 
 import { z } from "zod";
 import type { ArtifactToolName } from "../config/types.ts";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import { fromBase64, toBase64 } from "../tools/content.ts";
 import { defineTool, type ToolDefinition } from "../tools/define.ts";
 import { callerOf } from "./caller.ts";

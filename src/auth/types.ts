@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { UserIdentity } from "../context/request_context.ts";
+import type { UserIdentity } from "../core/context.ts";
 
 /** Result of authenticating one HTTP request. */
 export type AuthOutcome =

@@ -70,7 +70,7 @@ const serverCommand: Command = async (args) => {
   }
   // Loaded now, not at import: `--help`, `proxy` and `permissions` do not pay for the server stack.
   const [{ runServer }, { EMBEDDED_CONFIG, embeddedDefinitions }] = await Promise.all([
-    import("../server/run.ts"),
+    import("../app/run.ts"),
     import("./embedded.ts"),
   ]);
   const server = await runServer({

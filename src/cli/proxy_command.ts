@@ -16,7 +16,7 @@
 import { ConfigError } from "../errors.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
 import { validateConfig } from "../config/load.ts";
-import type { RunServerOptions } from "../server/run.ts";
+import type { RunServerOptions } from "../app/run.ts";
 import { loadConfig } from "../config/load.ts";
 import { processEnv } from "../config/env.ts";
 import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
@@ -340,7 +340,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   // Children first: they start while the server stack loads (see src/proxy/prespawn.ts).
   await startStdioUpstreamsEarly(common);
   try {
-    const { buildRuntime, runServer } = await import("../server/run.ts");
+    const { buildRuntime, runServer } = await import("../app/run.ts");
     if (args.tools) {
       const runtime = await buildRuntime(common);
       try {

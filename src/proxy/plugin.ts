@@ -13,13 +13,13 @@
  */
 
 import type { McpServerConfig } from "../config/types.ts";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
-import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../registry/registry.ts";
+import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../core/registry.ts";
 import type { Transport } from "../sdk/server.ts";
 import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
-import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
-import type { DownstreamSession } from "../server/session.ts";
+import type { Runtime, RuntimePlugin } from "../core/runtime.ts";
+import type { DownstreamSession } from "../eras/2025/connection.ts";
 import { upstreamType } from "./launch.ts";
 import { type NamingOptions, proxiedNames } from "./naming.ts";
 import { Upstream, type UpstreamStatus } from "./upstream.ts";

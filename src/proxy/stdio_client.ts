@@ -13,7 +13,7 @@
 import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../sdk/types.ts";
-import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
+import { isJsonRpcMessage, LineSplitter } from "../transports/ndjson.ts";
 
 /** What to spawn. */
 export interface StdioLaunch {

@@ -16,12 +16,12 @@
  */
 
 import { z } from "zod";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
 import { ToolTimeoutError } from "../errors.ts";
 import { getLogger, type Logger } from "../log/logger.ts";
-import type { CompletionValues } from "../registry/registry.ts";
+import type { CompletionValues } from "../core/registry.ts";
 import { Client, deferResponses } from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
 import {
@@ -48,7 +48,7 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from "../sdk/types.ts";
-import type { DownstreamSession } from "../server/session.ts";
+import type { DownstreamSession } from "../eras/2025/connection.ts";
 import { WireMcpError } from "../sdk/errors.ts";
 import { RawCalls } from "./raw.ts";
 import { Emitter } from "../util/emitter.ts";

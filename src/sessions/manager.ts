@@ -22,7 +22,7 @@
 
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import { getLogger } from "../log/logger.ts";
 import { SessionError, SessionNotFoundError } from "./errors.ts";
 import { createKeyValueStore } from "./factory.ts";

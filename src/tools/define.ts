@@ -9,7 +9,7 @@
  */
 
 import type { z } from "zod";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type {
   ContentBlock,
   GetPromptResult,

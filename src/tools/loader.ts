@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
 import { ConfigError, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
-import type { Registry } from "../registry/registry.ts";
+import type { Registry } from "../core/registry.ts";
 import type {
   Definition,
   PromptDefinition,

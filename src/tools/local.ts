@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type RequestContext, runWithRequestContext } from "../context/request_context.ts";
+import { type RequestContext, runWithRequestContext } from "../core/context.ts";
 import { ToolError, ToolTimeoutError } from "../errors.ts";
 import type {
   CompletionContext,
@@ -15,7 +15,7 @@ import type {
   ResourceEntry,
   ResourceTemplateEntry,
   ToolEntry,
-} from "../registry/registry.ts";
+} from "../core/registry.ts";
 import type { Tool } from "../sdk/types.ts";
 import type {
   CompleteFn,

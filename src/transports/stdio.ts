@@ -14,7 +14,7 @@
 import { getLogger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../sdk/types.ts";
-import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
+import { isJsonRpcMessage, LineSplitter } from "./ndjson.ts";
 
 const log = getLogger("transport.stdio");
 

@@ -7,8 +7,8 @@
 
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import type { RuntimePlugin } from "./runtime.ts";
-import { sessionToolsPlugin } from "../sessions/tools.ts";
+import type { RuntimePlugin } from "../core/runtime.ts";
+import { sessionToolsPlugin } from "../session_tools/plugin.ts";
 
 /**
  * The plugins `config` asks for, in start order.

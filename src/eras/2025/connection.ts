@@ -6,12 +6,12 @@
  * @module
  */
 
-import type { RequestContext, TransportKind, UserIdentity } from "../context/request_context.ts";
-import { ToolError } from "../errors.ts";
-import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
-import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
-import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
-import { Server, setRequestHandlerUnwrapped } from "../sdk/server.ts";
+import type { RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
+import { ToolError } from "../../errors.ts";
+import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
+import { attachBinding, type SessionBinding } from "../../sessions/manager.ts";
+import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
+import { Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -33,10 +33,10 @@ import {
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
-} from "../sdk/types.ts";
-import { sharedJsonSchemaValidator } from "../tools/schema.ts";
-import { WireMcpError } from "../sdk/errors.ts";
-import type { Runtime } from "./runtime.ts";
+} from "../../sdk/types.ts";
+import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
+import { WireMcpError } from "../../sdk/errors.ts";
+import type { Runtime } from "../../core/runtime.ts";
 
 const log = getLogger("session");
 

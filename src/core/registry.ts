@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "./context.ts";
 import { DuplicateNameError } from "../errors.ts";
 import type {
   CallToolResult,

@@ -6,7 +6,7 @@ import {
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
-} from "../../src/sdk/types.ts";
+} from "../../../src/sdk/types.ts";
 import {
   connectSse,
   eventually,
@@ -16,7 +16,7 @@ import {
   nextEvent,
   ROOT,
   startHttpServer,
-} from "../helpers.ts";
+} from "../../helpers.ts";
 
 const YAML = `host: {name: sse-test}
 server: {type: sse}

@@ -14,12 +14,12 @@
  * @module
  */
 
-import type { UserIdentity } from "../context/request_context.ts";
-import { getLogger } from "../log/logger.ts";
-import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
-import { isInitializeRequest } from "../sdk/types.ts";
-import type { Runtime } from "../server/runtime.ts";
-import { authInfoFor, type DownstreamSession } from "../server/session.ts";
+import type { UserIdentity } from "../../core/context.ts";
+import { getLogger } from "../../log/logger.ts";
+import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
+import { isInitializeRequest } from "../../sdk/types.ts";
+import type { Runtime } from "../../core/runtime.ts";
+import { authInfoFor, type DownstreamSession } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
@@ -28,7 +28,7 @@ import {
   isJsonContentType,
   jsonRpcErrorResponse,
   readJsonBody,
-} from "./http_common.ts";
+} from "../../http/common.ts";
 
 const log = getLogger("transport.http");
 

@@ -6,11 +6,11 @@
  */
 
 import { getLogger } from "../log/logger.ts";
-import { listenHttp } from "../transports/http_common.ts";
-import { createSseHandler } from "../transports/sse.ts";
+import { listenHttp } from "../http/common.ts";
+import { createSseHandler } from "../eras/2025/sse.ts";
 import { StdioTransport } from "../transports/stdio.ts";
-import { createStreamableHttpHandler, type HttpHandler } from "../transports/streamable_http.ts";
-import type { Runtime } from "./runtime.ts";
+import { createStreamableHttpHandler, type HttpHandler } from "../eras/2025/streamable_http.ts";
+import type { Runtime } from "../core/runtime.ts";
 
 const log = getLogger("server");
 

@@ -13,7 +13,7 @@ const NEWLINE = 10;
  *
  * @example
  * ```ts
- * import { LineSplitter } from "./lines.ts";
+ * import { LineSplitter } from "./ndjson.ts";
  * const lines: string[] = [];
  * const split = new LineSplitter();
  * split.push(new TextEncoder().encode('{"a":1}\n{"b"'), (l) => lines.push(l));
@@ -79,7 +79,7 @@ export class LineSplitter {
  *
  * @example
  * ```ts
- * import { isJsonRpcMessage } from "./lines.ts";
+ * import { isJsonRpcMessage } from "./ndjson.ts";
  * isJsonRpcMessage({ jsonrpc: "2.0", id: 1, method: "ping" }); // true
  * isJsonRpcMessage({ id: 1 }); // false
  * ```

@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
-import type { JSONRPCMessage, RequestId } from "../sdk/types.ts";
+import type { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
+import type { JSONRPCMessage, RequestId } from "../../sdk/types.ts";
 
 function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
   return "id" in m && ("result" in m || "error" in m) && !("method" in m);
@@ -26,7 +26,7 @@ function isEventStream(res: Response): boolean {
  * @example
  * ```ts
  * import { JsonAnswers } from "./json_answer.ts";
- * declare const transport: import("../sdk/server.ts").WebStandardStreamableHTTPServerTransport;
+ * declare const transport: import("../../sdk/server.ts").WebStandardStreamableHTTPServerTransport;
  * declare const req: Request;
  * const answers = new JsonAnswers(transport);
  * const res = await answers.answer(1, () => transport.handleRequest(req), new Promise(() => {}));

@@ -11,12 +11,12 @@
  * @module
  */
 
-import type { UserIdentity } from "../context/request_context.ts";
-import { getLogger } from "../log/logger.ts";
-import type { Transport } from "../sdk/server.ts";
-import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../sdk/types.ts";
-import type { Runtime } from "../server/runtime.ts";
-import { authInfoFor, type DownstreamSession } from "../server/session.ts";
+import type { UserIdentity } from "../../core/context.ts";
+import { getLogger } from "../../log/logger.ts";
+import type { Transport } from "../../sdk/server.ts";
+import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
+import type { Runtime } from "../../core/runtime.ts";
+import { authInfoFor, type DownstreamSession } from "./connection.ts";
 import {
   checkHostAndOrigin,
   healthResponse,
@@ -24,7 +24,7 @@ import {
   isJsonContentType,
   jsonRpcErrorResponse,
   readJsonBody,
-} from "./http_common.ts";
+} from "../../http/common.ts";
 import type { HttpHandler } from "./streamable_http.ts";
 
 const log = getLogger("transport.sse");

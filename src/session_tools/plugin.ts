@@ -11,12 +11,12 @@
 import type { RuntimeConfig } from "../config/schema.ts";
 import { SESSION_TOOL_NAMES } from "../config/schema.ts";
 import type { SessionToolName } from "../config/types.ts";
-import type { RuntimePlugin } from "../server/runtime.ts";
+import type { RuntimePlugin } from "../core/runtime.ts";
 import { defineTool, type ToolDefinition } from "../tools/define.ts";
 import { localToolEntry } from "../tools/local.ts";
-import { SessionError } from "./errors.ts";
-import type { SessionManager, SessionRecord } from "./manager.ts";
-import { bindingOf } from "./manager.ts";
+import { SessionError } from "../sessions/errors.ts";
+import type { SessionManager, SessionRecord } from "../sessions/manager.ts";
+import { bindingOf } from "../sessions/manager.ts";
 
 const SOURCE = "builtin session_tools";
 

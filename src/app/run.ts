@@ -14,7 +14,7 @@ import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
 import { displayPath, requiredPermissions } from "../permissions/required.ts";
-import { Runtime, type RuntimePlugin } from "./runtime.ts";
+import { Runtime, type RuntimePlugin } from "../core/runtime.ts";
 import { pluginsFor } from "./plugins.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 

@@ -11,7 +11,7 @@ import { type EnvSource, processEnv } from "../config/env.ts";
 import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config/load.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
-import { Registry } from "../registry/registry.ts";
+import { Registry } from "./registry.ts";
 import { SessionManager } from "../sessions/manager.ts";
 import type { Implementation, LoggingLevel } from "../sdk/types.ts";
 import {
@@ -26,7 +26,7 @@ import {
 } from "../tools/loader.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
-import { DownstreamSession, type SessionInit } from "./session.ts";
+import { DownstreamSession, type SessionInit } from "../eras/2025/connection.ts";
 
 const log = getLogger("runtime");
 

@@ -2,14 +2,14 @@
 // responses): tools, progress, headers, logging, sampling, elicitation, roots, subscriptions,
 // cancellation; then the stateful session lifecycle (DELETE, unknown ids, idle reaping).
 import assert from "node:assert/strict";
-import type { Client } from "../../src/sdk/client.ts";
+import type { Client } from "../../../src/sdk/client.ts";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
-} from "../../src/sdk/types.ts";
+} from "../../../src/sdk/types.ts";
 import {
   connectHttp,
   eventually,
@@ -21,7 +21,7 @@ import {
   postJson,
   ROOT,
   startHttpServer,
-} from "../helpers.ts";
+} from "../../helpers.ts";
 
 const MODULES = `tools:
   modules_to_import: ["${FIXTURES}probe.ts", "${FIXTURES}tools.ts", "${ROOT}examples/tools.ts"]
