@@ -56,7 +56,15 @@ export { compileSchema, sharedJsonSchemaValidator } from "./src/tools/schema.ts"
 export type { CompiledSchema, ValidationResult } from "./src/tools/schema.ts";
 
 // Errors
-export { ConfigError, DuplicateNameError, ModuleLoadError, RuntimeError } from "./src/errors.ts";
+export {
+  ConfigError,
+  DuplicateNameError,
+  ErrorCode,
+  errorText,
+  ModuleLoadError,
+  ProtocolError,
+  RuntimeError,
+} from "./src/errors.ts";
 export type { ConfigErrorLocation } from "./src/errors.ts";
 
 // Configuration
@@ -131,9 +139,14 @@ export type { LocalToolOptions } from "./src/tools/local.ts";
 
 // Runtime and serving
 export { Runtime } from "./src/core/runtime.ts";
-export type { RuntimeEvents, RuntimeOptions, RuntimePlugin } from "./src/core/runtime.ts";
-export { DownstreamSession } from "./src/eras/2025/connection.ts";
-export type { SessionInit } from "./src/eras/2025/connection.ts";
+export type { RuntimeOptions } from "./src/core/runtime.ts";
+export type { PluginHost, RuntimeEvents, RuntimePlugin } from "./src/core/plugin.ts";
+export type { Connection, ConnectionInit } from "./src/core/connection.ts";
+export type { ConnectionHost } from "./src/core/host.ts";
+export { dispatch, DISPATCHED_METHODS } from "./src/core/dispatch.ts";
+export type { Call, DispatchHost, Params } from "./src/core/dispatch.ts";
+export { requestContext } from "./src/core/request.ts";
+export type { ClientRequest, RequestParts } from "./src/core/request.ts";
 export { serve } from "./src/app/serve.ts";
 export type { ServeHandle, ServeOptions } from "./src/app/serve.ts";
 export { buildRuntime, runServer } from "./src/app/run.ts";

@@ -7,7 +7,7 @@
 
 import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import type { RuntimePlugin } from "../core/runtime.ts";
+import type { RuntimePlugin } from "../core/plugin.ts";
 import { sessionToolsPlugin } from "../session_tools/plugin.ts";
 
 /**

@@ -14,7 +14,8 @@ import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
 import { displayPath, requiredPermissions } from "../permissions/required.ts";
-import { Runtime, type RuntimePlugin } from "../core/runtime.ts";
+import { Runtime } from "../core/runtime.ts";
+import type { RuntimePlugin } from "../core/plugin.ts";
 import { pluginsFor } from "./plugins.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 

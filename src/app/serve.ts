@@ -11,6 +11,7 @@ import { createSseHandler } from "../eras/2025/sse.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 import { createStreamableHttpHandler, type HttpHandler } from "../eras/2025/streamable_http.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { openConnection } from "../eras/2025/connection.ts";
 
 const log = getLogger("server");
 
@@ -67,7 +68,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
     const transport = new StdioTransport({ onEnd: () => void stop() });
-    const session = runtime.openSession({ transport: "stdio" });
+    const session = openConnection(runtime, { transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
     // However the session ends, stop the whole runtime (and its children).

@@ -8,7 +8,7 @@
 
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
-import type { Runtime, RuntimePlugin } from "../core/runtime.ts";
+import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
@@ -101,7 +101,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.#options = options;
   }
 
-  async start(runtime: Runtime): Promise<void> {
+  async start(runtime: PluginHost): Promise<void> {
     const settings = resolveArtifactSettings(runtime.config, runtime.env, runtime.baseDir);
     this.settings = settings;
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
@@ -127,7 +127,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       storageName: settings.storageName,
       closeKv: false,
       onChange: (m) => {
-        const sessions = [...runtime.sessions].map((s) => ({
+        const sessions = [...runtime.connections].map((s) => ({
           id: s.binding.sessionId ?? "",
           user: s.user,
           session: s,

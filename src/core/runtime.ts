@@ -1,7 +1,9 @@
 /**
- * The runtime: configuration, the registry, the live client sessions and the plugins (proxy,
- * built-in tools, ...) that add to the registry. Transports open sessions on it; it tells every
- * session when a list changes.
+ * The runtime: configuration, the registry, the live client connections and the plugins (proxy,
+ * built-in tools, ...) that add to the registry. It is the host of every seam of the core: era
+ * adapters open connections on it ({@linkcode ConnectionHost}) and hand it requests
+ * ({@linkcode DispatchHost}); plugins see it as a {@linkcode PluginHost}. It tells every
+ * connection when a list changes.
  *
  * @module
  */
@@ -12,8 +14,8 @@ import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "./registry.ts";
-import { SessionManager } from "../sessions/manager.ts";
-import type { Implementation, LoggingLevel } from "../sdk/types.ts";
+import type { Implementation, LoggingLevel } from "../protocol.ts";
+import { type BindOptions, type SessionBinding, SessionManager } from "../sessions/manager.ts";
 import {
   bakedModule,
   collectDefinitions,
@@ -26,7 +28,10 @@ import {
 } from "../tools/loader.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
-import { DownstreamSession, type SessionInit } from "../eras/2025/connection.ts";
+import type { Connection } from "./connection.ts";
+import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
+import type { ConnectionHost } from "./host.ts";
+import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
 
 const log = getLogger("runtime");
 
@@ -36,55 +41,6 @@ interface ModuleToLoad {
   slot: ModuleSlot;
   source: string;
   namespace?: Record<string, unknown>;
-}
-
-/**
- * A part of the runtime that starts with it and adds to the registry: the proxy, the session
- * tools, the artifact store. One plugin, one job.
- *
- * @example
- * ```ts
- * import type { RuntimePlugin } from "@chuk/mcp-runtime";
- * const hello: RuntimePlugin = {
- *   name: "hello",
- *   start(runtime) {
- *     runtime.registry.addTool({
- *       tool: { name: "hello", inputSchema: { type: "object" } },
- *       source: "plugin hello",
- *       call: () => Promise.resolve({ content: [{ type: "text", text: "hi" }] }),
- *     });
- *     return Promise.resolve();
- *   },
- * };
- * ```
- */
-export interface RuntimePlugin {
-  /** Name in logs and `/health`. */
-  readonly name: string;
-  /** Register tools/resources/prompts, start connections. Throwing aborts startup. */
-  start?(runtime: Runtime): Promise<void>;
-  /** Release everything (children, sockets). Called once, in reverse start order. */
-  stop?(): Promise<void>;
-  /** Extra fields for `/health` under the plugin's name. */
-  health?(): unknown;
-}
-
-/** Events the runtime emits. */
-export interface RuntimeEvents extends Record<string, unknown> {
-  /** A client connection opened. */
-  sessionOpened: DownstreamSession;
-  /** A client connection ended. */
-  sessionClosed: DownstreamSession;
-  /** A client subscribed to a resource URI. */
-  subscribe: { session: DownstreamSession; uri: string };
-  /** A client unsubscribed from a resource URI. */
-  unsubscribe: { session: DownstreamSession; uri: string };
-  /** A client finished the `initialize` handshake (its capabilities are known). */
-  sessionInitialized: DownstreamSession;
-  /** A client said its roots changed (`notifications/roots/list_changed`). */
-  rootsChanged: DownstreamSession;
-  /** A client set its log level (`logging/setLevel`). */
-  logLevel: { session: DownstreamSession; level: LoggingLevel };
 }
 
 /** Options of the {@linkcode Runtime} constructor. */
@@ -121,7 +77,7 @@ export interface RuntimeOptions {
  * await runtime.stop();
  * ```
  */
-export class Runtime {
+export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   /** The configuration in force. */
   readonly config: RuntimeConfig;
   /** Every tool, resource and prompt served. */
@@ -141,8 +97,8 @@ export class Runtime {
   /**
    * Runtime sessions: which session each call belongs to, and the session records in the session
    * provider. Its `store` (namespaced `{ENVIRONMENT}:{DEPLOYMENT_ID}:`) is shared with other
-   * features such as artifact metadata. (Not to be confused with {@linkcode Runtime.sessions}, the
-   * live client connections.)
+   * features such as artifact metadata. (Not to be confused with {@linkcode Runtime.connections},
+   * the live client connections.)
    */
   readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
@@ -154,7 +110,7 @@ export class Runtime {
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
   readonly #definitions: { source: string; definitions: CollectedDefinitions }[];
-  readonly #sessions = new Set<DownstreamSession>();
+  readonly #connections = new Set<Connection>();
   #stopping: Promise<void> | undefined;
   #inflight = 0;
   #idle: (() => void)[] = [];
@@ -182,9 +138,9 @@ export class Runtime {
     return this.#env;
   }
 
-  /** Live client sessions. */
-  get sessions(): ReadonlySet<DownstreamSession> {
-    return this.#sessions;
+  /** Live client connections. */
+  get connections(): ReadonlySet<Connection> {
+    return this.#connections;
   }
 
   /** Configure logging, register local definitions and configured modules, start plugins. */
@@ -230,17 +186,50 @@ export class Runtime {
     return out;
   }
 
-  /** Open a session for a new client connection. The transport connects it. */
-  openSession(init: SessionInit): DownstreamSession {
-    const session = new DownstreamSession(this, init);
-    this.#sessions.add(session);
-    session.onClose(() => {
-      this.#sessions.delete(session);
-      for (const uri of session.subscriptions) this.events.emit("unsubscribe", { session, uri });
-      this.events.emit("sessionClosed", session);
+  /** The runtime session a new connection (or stateless request) uses. */
+  bindSession(options: BindOptions): SessionBinding {
+    return this.sessionManager.bind(options);
+  }
+
+  /** Serve one MCP request (see {@linkcode dispatch}). */
+  dispatch(method: string, params: Params | undefined, call: Call): Promise<unknown> {
+    return dispatch(this, method, params, call);
+  }
+
+  /** Track a new client connection until it closes. */
+  connectionOpened(connection: Connection): void {
+    this.#connections.add(connection);
+    connection.onClose(() => {
+      this.#connections.delete(connection);
+      for (const uri of connection.subscriptions) this.events.emit("unsubscribe", { connection, uri });
+      this.events.emit("connectionClosed", connection);
     });
-    this.events.emit("sessionOpened", session);
-    return session;
+    this.events.emit("connectionOpened", connection);
+  }
+
+  /** A connection finished the `initialize` handshake. */
+  connectionInitialized(connection: Connection): void {
+    this.events.emit("connectionInitialized", connection);
+  }
+
+  /** A client said its roots changed. */
+  rootsChanged(connection: Connection): void {
+    this.events.emit("rootsChanged", connection);
+  }
+
+  /** A connection subscribed to `uri`. */
+  subscribed(connection: Connection, uri: string): void {
+    this.events.emit("subscribe", { connection, uri });
+  }
+
+  /** A connection unsubscribed from `uri`. */
+  unsubscribed(connection: Connection, uri: string): void {
+    this.events.emit("unsubscribe", { connection, uri });
+  }
+
+  /** A connection set its log level. */
+  logLevelSet(connection: Connection, level: LoggingLevel): void {
+    this.events.emit("logLevel", { connection, level });
   }
 
   /**
@@ -274,9 +263,9 @@ export class Runtime {
     });
   }
 
-  /** Send `notifications/resources/updated` to every session subscribed to `uri`. */
+  /** Send `notifications/resources/updated` to every connection subscribed to `uri`. */
   async resourceUpdated(uri: string): Promise<void> {
-    const targets = [...this.#sessions].filter((s) => s.subscriptions.has(uri));
+    const targets = [...this.#connections].filter((c) => c.subscriptions.has(uri));
     await Promise.all(
       targets.map((s) => s.notify({ method: "notifications/resources/updated", params: { uri } })),
     );
@@ -284,7 +273,7 @@ export class Runtime {
 
   #broadcastListChanged(kind: "tools" | "resources" | "prompts"): void {
     const method = `notifications/${kind}/list_changed` as const;
-    for (const s of this.#sessions) void s.notify({ method });
+    for (const c of this.#connections) void c.notify({ method });
   }
 
   /** A small status document for `/health`. */
@@ -296,20 +285,21 @@ export class Runtime {
       name: this.serverInfo.name,
       version: this.serverInfo.version,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
-      sessions: this.#sessions.size,
+      // The key predates the word "connection"; /health readers rely on it.
+      sessions: this.#connections.size,
       tools: this.registry.listTools().length,
       session_store: this.sessionManager.health(),
       ...plugins,
     };
   }
 
-  /** Close every session and stop plugins (children, connections). Safe to call twice. */
+  /** Close every connection and stop plugins (children, upstreams). Safe to call twice. */
   stop(): Promise<void> {
     return this.#stopping ??= this.#stop();
   }
 
   async #stop(): Promise<void> {
-    await Promise.allSettled([...this.#sessions].map((s) => s.close()));
+    await Promise.allSettled([...this.#connections].map((c) => c.close()));
     for (const plugin of this.#started.splice(0).reverse()) {
       try {
         await plugin.stop?.();

@@ -17,9 +17,10 @@ import type { RequestContext } from "../core/context.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../core/registry.ts";
 import type { Transport } from "../sdk/server.ts";
-import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
-import type { Runtime, RuntimePlugin } from "../core/runtime.ts";
-import type { DownstreamSession } from "../eras/2025/connection.ts";
+import { ErrorCode, ProtocolError } from "../errors.ts";
+import type { CallToolResult, LoggingLevel } from "../protocol.ts";
+import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
+import type { Connection } from "../core/connection.ts";
 import { upstreamType } from "./launch.ts";
 import { type NamingOptions, proxiedNames } from "./naming.ts";
 import { Upstream, type UpstreamStatus } from "./upstream.ts";
@@ -174,7 +175,7 @@ interface Registered<E> {
 export class ProxyPlugin implements RuntimePlugin {
   readonly name = "proxy";
   readonly #options: ProxyPluginOptions;
-  #runtime: Runtime | undefined;
+  #runtime: PluginHost | undefined;
   readonly #groups = new Map<string, UpstreamGroup>();
   #tools = new Map<string, Registered<ToolEntry>>();
   #prompts = new Map<string, Registered<PromptEntry>>();
@@ -210,13 +211,13 @@ export class ProxyPlugin implements RuntimePlugin {
     };
   }
 
-  async start(runtime: Runtime): Promise<void> {
+  async start(runtime: PluginHost): Promise<void> {
     this.#runtime = runtime;
     const config = runtime.config;
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const host = { sessions: runtime.sessions, env: runtime.env, baseDir: runtime.baseDir };
+    const host = { connections: runtime.connections, env: runtime.env, baseDir: runtime.baseDir };
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
       const factory = this.#options.transportFactories?.[name];
@@ -248,21 +249,24 @@ export class ProxyPlugin implements RuntimePlugin {
       log.warn("proxy.enabled is true but mcp_servers names no upstream (entries need command or url)");
     }
     this.#unsubscribe.push(
-      runtime.events.on("subscribe", ({ session, uri }) => void this.#subscription(session, uri, true)),
-      runtime.events.on("unsubscribe", ({ session, uri }) => void this.#subscription(session, uri, false)),
-      runtime.events.on("logLevel", ({ session, level }) => void this.#logLevel(session, level)),
+      runtime.events.on("subscribe", ({ connection, uri }) => void this.#subscription(connection, uri, true)),
+      runtime.events.on(
+        "unsubscribe",
+        ({ connection, uri }) => void this.#subscription(connection, uri, false),
+      ),
+      runtime.events.on("logLevel", ({ connection, level }) => void this.#logLevel(connection, level)),
       // Roots belong to the client: when one connects or its roots change, upstreams ask again.
-      runtime.events.on("sessionInitialized", (session) => {
-        if (session.server.getClientCapabilities()?.roots) void this.#rootsChanged(session);
+      runtime.events.on("connectionInitialized", (connection) => {
+        if (connection.clientCapabilities?.roots) void this.#rootsChanged(connection);
       }),
-      runtime.events.on("rootsChanged", (session) => void this.#rootsChanged(session)),
-      runtime.events.on("sessionClosed", (session) => {
+      runtime.events.on("rootsChanged", (connection) => void this.#rootsChanged(connection)),
+      runtime.events.on("connectionClosed", (session) => {
         // Per-session instances follow the runtime session (ctx.sessionId). A stateless request
         // closing is not its session ending (idle_timeout reaps those), and another connection
         // may still use the same session.
         const sid = session.binding.sessionId;
         if (!sid || session.binding.followsUser) return;
-        if ([...runtime.sessions].some((s) => s !== session && s.binding.sessionId === sid)) return;
+        if ([...runtime.connections].some((c) => c !== session && c.binding.sessionId === sid)) return;
         for (const g of this.#groups.values()) void g.release(sid, "session ended");
       }),
     );
@@ -512,7 +516,7 @@ export class ProxyPlugin implements RuntimePlugin {
     return undefined;
   }
 
-  async #subscription(session: DownstreamSession, uri: string, on: boolean): Promise<void> {
+  async #subscription(session: Connection, uri: string, on: boolean): Promise<void> {
     const group = this.#ownerOf(uri);
     if (!group) return;
     if (group.perSession) {
@@ -523,17 +527,19 @@ export class ProxyPlugin implements RuntimePlugin {
     await (on ? group.discovery.subscribe(uri) : group.discovery.unsubscribe(uri));
   }
 
-  async #rootsChanged(session: DownstreamSession): Promise<void> {
+  async #rootsChanged(session: Connection): Promise<void> {
     for (const g of this.#groups.values()) {
       if (g.perSession) await g.instances.get(session.binding.sessionId ?? "")?.rootsChanged();
       else await g.discovery.rootsChanged();
     }
   }
 
-  async #logLevel(session: DownstreamSession, level: LoggingLevel): Promise<void> {
+  async #logLevel(session: Connection, level: LoggingLevel): Promise<void> {
     // A shared upstream gets the most verbose level any live client asked for; each client's own
     // level is applied again when the messages are routed to it.
-    const levels = [...this.#runtime!.sessions].map((s) => s.logLevel).filter((l): l is LoggingLevel => !!l);
+    const levels = [...this.#runtime!.connections].map((c) => c.logLevel).filter((l): l is LoggingLevel =>
+      !!l
+    );
     const most = levels.sort((a, b) => MCP_LOG_LEVELS.indexOf(a) - MCP_LOG_LEVELS.indexOf(b))[0] ?? level;
     for (const g of this.#groups.values()) {
       if (g.perSession) await g.instances.get(session.binding.sessionId ?? "")?.setLogLevel(level);
@@ -549,7 +555,7 @@ export class ProxyPlugin implements RuntimePlugin {
 async function upstreamFor(group: UpstreamGroup, ctx: RequestContext): Promise<Upstream> {
   const up = await group.forCall(ctx);
   if (up instanceof Upstream) return up;
-  throw new McpError(ErrorCode.InternalError, (up.content[0] as { text: string }).text);
+  throw new ProtocolError(ErrorCode.InternalError, (up.content[0] as { text: string }).text);
 }
 
 /** Replace `current` by `want` in the registry, touching only what changed. */

@@ -14,8 +14,8 @@
  */
 
 import type { Transport } from "../sdk/server.ts";
-import { WireMcpError as McpError } from "../sdk/errors.ts";
-import { ErrorCode, type JSONRPCMessage } from "../sdk/types.ts";
+import { ErrorCode, ProtocolError } from "../errors.ts";
+import type { JSONRPCMessage } from "../protocol.ts";
 
 const PREFIX = "chuk-";
 
@@ -134,7 +134,9 @@ export class RawCalls {
           if (!this.#pending.delete(id)) return;
           done();
           cancel("timeout");
-          reject(new McpError(ErrorCode.RequestTimeout, "Request timed out", { timeout: options.timeoutMs }));
+          reject(
+            new ProtocolError(ErrorCode.RequestTimeout, "Request timed out", { timeout: options.timeoutMs }),
+          );
         }, options.timeoutMs);
       }
       this.#transport.send({ jsonrpc: "2.0", id, method, params: wire } as JSONRPCMessage).catch((e) => {
@@ -165,7 +167,7 @@ export class RawCalls {
       p.resolve(m.result as Record<string, unknown>);
     } else {
       const e = (m.error ?? {}) as { code?: number; message?: string; data?: unknown };
-      p.reject(new McpError(e.code ?? ErrorCode.InternalError, e.message ?? "invalid answer", e.data));
+      p.reject(new ProtocolError(e.code ?? ErrorCode.InternalError, e.message ?? "invalid answer", e.data));
     }
   }
 

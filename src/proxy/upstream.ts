@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { RequestContext } from "../core/context.ts";
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
-import { ToolTimeoutError } from "../errors.ts";
+import { ErrorCode, errorText, ProtocolError, ToolTimeoutError } from "../errors.ts";
 import { getLogger, type Logger } from "../log/logger.ts";
 import type { CompletionValues } from "../core/registry.ts";
 import { Client, deferResponses } from "../sdk/client.ts";
@@ -29,13 +29,11 @@ import {
   CompleteResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
-  ErrorCode,
   type GetPromptResult,
   GetPromptResultSchema,
   ListRootsRequestSchema,
   type LoggingLevel,
   LoggingMessageNotificationSchema,
-  McpError,
   type Prompt,
   PromptListChangedNotificationSchema,
   type ReadResourceResult,
@@ -48,8 +46,8 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from "../sdk/types.ts";
-import type { DownstreamSession } from "../eras/2025/connection.ts";
-import { WireMcpError } from "../sdk/errors.ts";
+import type { Connection } from "../core/connection.ts";
+import { sdkResult } from "../sdk/errors.ts";
 import { RawCalls } from "./raw.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
@@ -90,8 +88,8 @@ export interface UpstreamStatus {
 
 /** What an upstream needs from the runtime around it. */
 export interface UpstreamHost {
-  /** Live downstream sessions (to route server→client messages when no call is in flight). */
-  readonly sessions: ReadonlySet<DownstreamSession>;
+  /** Live client connections (to route server→client messages when no call is in flight). */
+  readonly connections: ReadonlySet<Connection>;
   readonly env: EnvSource;
   readonly baseDir: string;
 }
@@ -160,14 +158,10 @@ function isInvalidResult(e: unknown): boolean {
 function isConnectionFailure(e: unknown): boolean {
   // The SDK reports a closed transport as McpError(-32000, "Connection closed"); servers may use
   // -32000 for their own errors, so the message decides.
-  if (e instanceof McpError) {
+  if (e instanceof ProtocolError) {
     return e.code === ErrorCode.ConnectionClosed && /connection closed/i.test(e.message);
   }
   return !isInvalidResult(e);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -320,7 +314,7 @@ export class Upstream {
     this.#lastError = null;
     this.#connectedSince = Date.now();
     client.onclose = () => {
-      raw?.close(new WireMcpError(ErrorCode.ConnectionClosed, "Connection closed"));
+      raw?.close(new ProtocolError(ErrorCode.ConnectionClosed, "Connection closed"));
       if (this.#client !== client) return;
       this.#client = undefined;
       this.#raw = undefined;
@@ -358,7 +352,7 @@ export class Upstream {
   #lost(client: Client, e: unknown): void {
     if (this.#client !== client) return;
     this.#client = undefined;
-    this.#raw?.close(new WireMcpError(ErrorCode.ConnectionClosed, "Connection closed"));
+    this.#raw?.close(new ProtocolError(ErrorCode.ConnectionClosed, "Connection closed"));
     this.#raw = undefined;
     this.#connectedSince = null;
     void client.close().catch(() => {});
@@ -436,7 +430,7 @@ export class Upstream {
   // ---- routing server→client traffic to the caller
 
   /** The downstream contexts that could have caused a server→client message. */
-  #callers(): { ctx?: RequestContext; session?: DownstreamSession; ambiguous: boolean } {
+  #callers(): { ctx?: RequestContext; connection?: Connection; ambiguous: boolean } {
     const owner = this.#options.ownerSessionId;
     const contexts = [...this.#inflight.values()];
     if (contexts.length > 0) {
@@ -445,16 +439,16 @@ export class Upstream {
       if (sessions.size === 1) return { ctx: contexts[contexts.length - 1], ambiguous: false };
       return { ambiguous: true };
     }
-    const live = [...this.#host.sessions].filter((s) =>
-      !s.closed && (owner === undefined || s.binding.sessionId === owner)
+    const live = [...this.#host.connections].filter((c) =>
+      !c.closed && (owner === undefined || c.binding.sessionId === owner)
     );
-    if (live.length === 1) return { session: live[0], ambiguous: false };
+    if (live.length === 1) return { connection: live[0], ambiguous: false };
     return { ambiguous: live.length > 1 };
   }
 
   #installHandlers(client: Client): void {
     const unroutable = (what: string, ambiguous: boolean) =>
-      new McpError(
+      new ProtocolError(
         ErrorCode.InternalError,
         ambiguous
           ? `cannot route ${what}: upstream '${this.name}' is shared by several clients with calls in flight ` +
@@ -465,16 +459,14 @@ export class Upstream {
     client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => {
       const to = this.#callers();
       if (to.ctx) return await to.ctx.sample(req.params);
-      if (to.session) {
-        return await to.session.server.createMessage(req.params, { signal: extra.signal });
-      }
+      if (to.connection) return await to.connection.sample(req.params, extra.signal);
       throw unroutable("sampling request", to.ambiguous);
     });
 
     client.setRequestHandler(ElicitRequestSchema, async (req, extra) => {
       const to = this.#callers();
       if (to.ctx) return await to.ctx.elicit(req.params);
-      if (to.session) return await to.session.server.elicitInput(req.params, { signal: extra.signal });
+      if (to.connection) return await to.connection.elicit(req.params, extra.signal);
       throw unroutable("elicitation request", to.ambiguous);
     });
 
@@ -482,9 +474,7 @@ export class Upstream {
       const to = this.#callers();
       try {
         if (to.ctx) return await to.ctx.listRoots();
-        if (to.session?.server.getClientCapabilities()?.roots) {
-          return await to.session.server.listRoots(undefined, { signal: extra.signal });
-        }
+        if (to.connection?.clientCapabilities?.roots) return await to.connection.listRoots(extra.signal);
       } catch (e) {
         this.#log.debug(`roots/list not answered by the client: ${errorText(e)}`);
       }
@@ -501,9 +491,9 @@ export class Upstream {
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
       const to = this.#callers();
       if (to.ctx) return void (await to.ctx.log(n.params.level, n.params.data, n.params.logger ?? this.name));
-      if (to.session) {
-        if (to.session.wantsLog(n.params.level)) {
-          await to.session.notify({
+      if (to.connection) {
+        if (to.connection.wantsLog(n.params.level)) {
+          await to.connection.notify({
             method: "notifications/message",
             params: { ...n.params, logger: n.params.logger ?? this.name },
           });
@@ -607,13 +597,13 @@ export class Upstream {
       }
       return (result.content === undefined ? { ...result, content: [] } : result) as CallToolResult;
     } catch (e) {
-      if (e instanceof McpError && e.code === ErrorCode.RequestTimeout && !ctx.signal.aborted) {
+      if (e instanceof ProtocolError && e.code === ErrorCode.RequestTimeout && !ctx.signal.aborted) {
         return {
           content: [{ type: "text", text: new ToolTimeoutError(exposedName, timeoutSeconds).message }],
           isError: true,
         };
       }
-      if (e instanceof McpError && e.code !== ErrorCode.ConnectionClosed) throw e;
+      if (e instanceof ProtocolError && e.code !== ErrorCode.ConnectionClosed) throw e;
       if (ctx.signal.aborted) throw e;
       const what = isInvalidResult(e) ? "sent an invalid result" : "failed during the call";
       return {
@@ -626,7 +616,7 @@ export class Upstream {
   #requireClient(what: string): Client {
     const client = this.#client;
     if (!client) {
-      throw new McpError(
+      throw new ProtocolError(
         ErrorCode.InternalError,
         `Upstream '${this.name}' is ${this.#state} (${what} not forwarded)`,
       );
@@ -639,11 +629,11 @@ export class Upstream {
     const client = this.#requireClient("resources/read");
     const meta = this.#meta(ctx);
     return await this.#track(ctx, () =>
-      client.request(
+      sdkResult(client.request(
         { method: "resources/read", params: { uri, ...(meta ? { _meta: meta } : {}) } },
         ReadResourceResultSchema,
         this.#requestOptions(ctx, timeoutSeconds),
-      )) as ReadResourceResult;
+      ))) as ReadResourceResult;
   }
 
   /** Get a prompt from the upstream (by its upstream name). */
@@ -656,14 +646,14 @@ export class Upstream {
     const client = this.#requireClient("prompts/get");
     const meta = this.#meta(ctx);
     return await this.#track(ctx, () =>
-      client.request(
+      sdkResult(client.request(
         {
           method: "prompts/get",
           params: { name, ...(args ? { arguments: args } : {}), ...(meta ? { _meta: meta } : {}) },
         },
         GetPromptResultSchema,
         this.#requestOptions(ctx, timeoutSeconds),
-      )) as GetPromptResult;
+      ))) as GetPromptResult;
   }
 
   /** Forward `completion/complete` (ref already translated to the upstream's names). */
@@ -677,14 +667,14 @@ export class Upstream {
     const client = this.#requireClient("completion/complete");
     if (!this.capabilities?.completions) return { values: [] };
     const r = await this.#track(ctx, () =>
-      client.request(
+      sdkResult(client.request(
         {
           method: "completion/complete",
           params: { ref, argument: { name: argument, value }, ...(context.arguments ? { context } : {}) },
         },
         CompleteResultSchema,
         { signal: ctx.signal },
-      ));
+      )));
     return r.completion;
   }
 

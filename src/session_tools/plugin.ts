@@ -11,7 +11,7 @@
 import type { RuntimeConfig } from "../config/schema.ts";
 import { SESSION_TOOL_NAMES } from "../config/schema.ts";
 import type { SessionToolName } from "../config/types.ts";
-import type { RuntimePlugin } from "../core/runtime.ts";
+import type { RuntimePlugin } from "../core/plugin.ts";
 import { defineTool, type ToolDefinition } from "../tools/define.ts";
 import { localToolEntry } from "../tools/local.ts";
 import { SessionError } from "../sessions/errors.ts";

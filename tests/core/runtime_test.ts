@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import {
   collectDefinitions,
   defineTool,
+  type PluginHost,
   runServer,
-  type Runtime,
   RuntimeError,
   type RuntimePlugin,
 } from "../../mod.ts";
@@ -15,7 +15,7 @@ import { connectSse, nextEvent, runCliOnce, tempConfig } from "../helpers.ts";
 const quiet = { logging: { level: "ERROR" as const } };
 
 Deno.test("registry changes after start reach connected clients (tools/list_changed)", async () => {
-  let runtime: Runtime | undefined;
+  let runtime: PluginHost | undefined;
   const capture: RuntimePlugin = {
     name: "capture",
     start: (r) => {

@@ -1,15 +1,29 @@
 /**
- * A downstream session: one client connection (the stdio process, one SSE stream, one
- * streamable-HTTP `Mcp-Session-Id`, or one stateless request) served by its own SDK `Server`
- * whose handlers ask the shared registry.
+ * A 2025-era connection: one client link (the stdio process, one SSE stream, one streamable-HTTP
+ * `Mcp-Session-Id`, or one stateless request) served by its own SDK `Server`, whose handlers hand
+ * every request to the core's `dispatch` and render what it throws as the SDK's errors.
  *
  * @module
  */
 
+import type { Connection, ConnectionInit } from "../../core/connection.ts";
 import type { RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
-import { ToolError } from "../../errors.ts";
+import type { Call } from "../../core/dispatch.ts";
+import type { ConnectionHost } from "../../core/host.ts";
+import { type ClientRequest, requestContext } from "../../core/request.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
-import { attachBinding, type SessionBinding } from "../../sessions/manager.ts";
+import type {
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestParams,
+  ElicitResult,
+  ListRootsResult,
+  LoggingLevel,
+  ServerNotification,
+} from "../../protocol.ts";
+import type { SessionBinding } from "../../sessions/manager.ts";
+import { sdkResult, toSdkError } from "../../sdk/errors.ts";
 import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
 import { Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
 import {
@@ -17,55 +31,38 @@ import {
   CompleteRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
-  ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListRootsResultSchema,
   ListToolsRequestSchema,
-  type LoggingLevel,
-  McpError as SdkMcpError,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
-  type ServerNotification,
+  type ServerNotification as SdkServerNotification,
   type ServerRequest,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "../../sdk/types.ts";
 import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
-import { WireMcpError } from "../../sdk/errors.ts";
-import type { Runtime } from "../../core/runtime.ts";
 
 const log = getLogger("session");
 
-/** Errors we answer with: the message as given, without the SDK's "MCP error <code>:" prefix. */
-const McpError = WireMcpError;
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** What a transport knows about a new connection. */
-export interface SessionInit {
-  /** The transport it arrived on. */
-  transport: TransportKind;
-  /** Session id; the transport's own id when it has one (SSE, stateful HTTP). */
-  id?: string;
-  /** The authenticated user, when the transport authenticated one. */
-  user?: UserIdentity;
-  /** Headers of the request that opened the connection (lower-cased). */
-  headers?: Record<string, string>;
-  /**
-   * One request of stateless HTTP: the runtime session then follows the authenticated user (an
-   * anonymous request gets a session of its own).
-   */
-  stateless?: boolean;
-}
+type Extra = RequestHandlerExtra<ServerRequest, SdkServerNotification>;
 
 /** Where `authInfo.extra` carries the runtime's identity through the SDK. */
-export const USER_KEY = "chukUser";
+const USER_KEY = "chukUser";
 
-/** The SDK's `authInfo` for a request of `user` (undefined when anonymous); handlers read it back. */
+/**
+ * The SDK's `authInfo` for a request of `user` (undefined when anonymous); handlers read it back.
+ *
+ * @example
+ * ```ts
+ * import { authInfoFor } from "./connection.ts";
+ * const authInfo = authInfoFor({ id: "alice", claims: {} }, "t0ken");
+ * ```
+ */
 export function authInfoFor(
   user: UserIdentity | undefined,
   token: string | undefined,
@@ -75,21 +72,50 @@ export function authInfoFor(
     : undefined;
 }
 
+/** The SDK schema of each request the core serves (what the SDK parses before our handler runs). */
+const REQUESTS = [
+  ["tools/list", ListToolsRequestSchema],
+  ["resources/list", ListResourcesRequestSchema],
+  ["resources/templates/list", ListResourceTemplatesRequestSchema],
+  ["resources/read", ReadResourceRequestSchema],
+  ["resources/subscribe", SubscribeRequestSchema],
+  ["resources/unsubscribe", UnsubscribeRequestSchema],
+  ["prompts/list", ListPromptsRequestSchema],
+  ["prompts/get", GetPromptRequestSchema],
+  ["completion/complete", CompleteRequestSchema],
+  ["logging/setLevel", SetLevelRequestSchema],
+] as const;
+
+/** The SDK schema of each answer a client sends to our requests. */
+const ANSWERS = {
+  "sampling/createMessage": CreateMessageResultSchema,
+  "elicitation/create": ElicitResultSchema,
+  "roots/list": ListRootsResultSchema,
+} as const;
+
 /**
- * One client connection. Owns an SDK `Server`; closes it when the connection ends.
+ * Open a 2025-era connection for a new client link on `host`; the transport then connects it.
  *
  * @example
  * ```ts
- * import { Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * import { Runtime, validateConfig } from "../../../mod.ts";
+ * import { openConnection } from "./connection.ts";
  * const runtime = new Runtime({ config: validateConfig({}, "inline") });
- * const session = runtime.openSession({ transport: "internal" });
- * console.log(session.id);
- * await session.close();
+ * const connection = openConnection(runtime, { transport: "internal" });
+ * console.log(connection.id);
+ * await connection.close();
  * ```
  */
-export class DownstreamSession {
+export function openConnection(host: ConnectionHost, init: ConnectionInit): SdkConnection {
+  const connection = new SdkConnection(host, init);
+  host.connectionOpened(connection);
+  return connection;
+}
+
+/** One client connection served by an SDK `Server`; closes it when the connection ends. */
+export class SdkConnection implements Connection {
   /** The connection's id (the transport's: SSE session id, `Mcp-Session-Id`). */
-  id: string;
+  readonly id: string;
   /** Which runtime session this connection's calls use; `ctx.sessionId` reports its id. */
   readonly binding: SessionBinding;
   /** The transport kind. */
@@ -104,23 +130,23 @@ export class DownstreamSession {
   logLevel: LoggingLevel | undefined;
   /** Resource URIs this client subscribed to. */
   readonly subscriptions: Set<string> = new Set();
-  /** When the session last handled a message (ms epoch); used to reap idle sessions. */
+  /** When the connection last handled a message (ms epoch); used to reap idle connections. */
   lastActivity: number = Date.now();
-  /** Tool calls of this session running right now (a session with one is not idle). */
+  /** Tool calls of this connection running right now (a connection with one is not idle). */
   callsInFlight = 0;
   #closed = false;
-  readonly #runtime: Runtime;
+  readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
 
-  /** A session of `runtime` for one client connection; a transport connects it. */
-  constructor(runtime: Runtime, init: SessionInit) {
-    this.#runtime = runtime;
+  /** A connection on `host` for one client link; a transport connects it. */
+  constructor(host: ConnectionHost, init: ConnectionInit) {
+    this.#host = host;
     this.id = init.id ?? crypto.randomUUID();
     this.transport = init.transport;
     this.user = init.user;
     this.headers = init.headers ?? {};
-    this.binding = runtime.sessionManager.bind({ userId: init.user?.id ?? null, followUser: init.stateless });
-    this.server = new Server(runtime.serverInfo, {
+    this.binding = host.bindSession({ userId: init.user?.id ?? null, followUser: init.stateless });
+    this.server = new Server(host.serverInfo, {
       capabilities: {
         tools: { listChanged: true },
         resources: { subscribe: true, listChanged: true },
@@ -128,15 +154,13 @@ export class DownstreamSession {
         logging: {},
         completions: {},
       },
-      ...(runtime.instructions ? { instructions: runtime.instructions } : {}),
+      ...(host.instructions ? { instructions: host.instructions } : {}),
       jsonSchemaValidator: sharedJsonSchemaValidator(),
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
-    this.server.oninitialized = () => runtime.events.emit("sessionInitialized", this);
-    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
-      runtime.events.emit("rootsChanged", this);
-    });
+    this.server.oninitialized = () => host.connectionInitialized(this);
+    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => host.rootsChanged(this));
   }
 
   /** Whether a request of `user` may use this connection: only the user who opened it may. */
@@ -149,12 +173,17 @@ export class DownstreamSession {
     return this.#closed;
   }
 
+  /** What the client declared in `initialize`. */
+  get clientCapabilities(): ClientCapabilities | undefined {
+    return this.server.getClientCapabilities();
+  }
+
   /** Connect the SDK server to a transport. */
   async connect(transport: Transport): Promise<void> {
     await this.server.connect(transport);
   }
 
-  /** Run `fn` when the session closes (once). */
+  /** Run `fn` when the connection closes (once). */
   onClose(fn: () => void): void {
     if (this.#closed) fn();
     else this.#closeHandlers.push(fn);
@@ -186,7 +215,7 @@ export class DownstreamSession {
   async notify(notification: ServerNotification): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.server.notification(notification);
+      await this.server.notification(notification as SdkServerNotification);
     } catch (e) {
       log.debug(`session ${this.id}: cannot send ${notification.method}: ${e}`);
     }
@@ -198,220 +227,79 @@ export class DownstreamSession {
       MCP_LOG_LEVELS.indexOf(level) >= MCP_LOG_LEVELS.indexOf(this.logLevel);
   }
 
-  /** Build the handler context for one request. */
-  context(extra: Extra): RequestContext {
-    const runtime = this.#runtime;
-    const sessionId = this.binding.sessionId;
-    const wantsLog = (level: LoggingLevel) => this.wantsLog(level);
-    const meta = extra._meta as Record<string, unknown> | undefined;
-    const progressToken = meta?.progressToken as string | number | undefined;
-    const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
-    const user = (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
-    const caps = () => this.server.getClientCapabilities();
-    // Messages about this request travel with it (on its response stream, for HTTP).
-    const notify = (n: ServerNotification) => extra.sendNotification(n);
-    // A stateless HTTP request has no initialized client behind it: nothing can answer a request.
-    const require = (capability: "sampling" | "elicitation" | "roots") => {
-      const c = caps();
-      if (!c) {
-        throw new ToolError(
-          `${capability} needs a session: this call came without one (stateless streamable HTTP cannot ` +
-            "send requests to the client; use stdio, SSE or stateless: false)",
-        );
-      }
-      if (!c[capability]) throw new ToolError(`the client does not support ${capability}`);
-    };
-    const ctx: RequestContext = {
-      signal: extra.signal,
-      headers,
-      sessionId,
-      user,
-      sandboxId: runtime.sandboxId,
-      requestId: extra.requestId,
-      progressToken,
-      meta,
-      transport: this.transport,
-      get clientCapabilities() {
-        return caps();
-      },
-      async sendProgress(progress, total, message) {
-        if (progressToken === undefined || extra.signal.aborted) return;
-        try {
-          await notify({
-            method: "notifications/progress",
-            params: {
-              progressToken,
-              progress,
-              ...(total !== undefined ? { total } : {}),
-              ...(message !== undefined ? { message } : {}),
-            },
-          });
-        } catch (e) {
-          log.debug(`progress not delivered: ${e}`);
-        }
-      },
-      async log(level, data, logger) {
-        if (!wantsLog(level)) return;
-        try {
-          await notify({
-            method: "notifications/message",
-            params: { level, data, ...(logger ? { logger } : {}) },
-          });
-        } catch (e) {
-          log.debug(`log message not delivered: ${e}`);
-        }
-      },
-      async sample(params) {
-        require("sampling");
-        return await extra.sendRequest(
-          { method: "sampling/createMessage", params },
-          CreateMessageResultSchema,
-          { signal: extra.signal },
-        );
-      },
-      async elicit(params) {
-        require("elicitation");
-        return await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
-          signal: extra.signal,
-        });
-      },
-      async listRoots() {
-        require("roots");
-        return await extra.sendRequest({ method: "roots/list" }, ListRootsResultSchema, {
-          signal: extra.signal,
-        });
-      },
-      resourceUpdated: (uri) => runtime.resourceUpdated(uri),
-      getHeaders: () => headers,
-    };
-    return attachBinding(ctx, this.binding);
+  /** Ask the client's model for a completion (`sampling/createMessage`). */
+  async sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult> {
+    return await sdkResult(this.server.createMessage(params, { signal }));
   }
 
-  /** `context()` once the runtime session is resolved (stateless HTTP looks it up in the store). */
-  async #context(extra: Extra): Promise<RequestContext> {
-    await this.binding.ready();
-    return this.context(extra);
+  /** Ask the user for input (`elicitation/create`). */
+  async elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult> {
+    return await sdkResult(this.server.elicitInput(params, { signal }));
+  }
+
+  /** Ask the client for its roots (`roots/list`). */
+  async listRoots(signal?: AbortSignal): Promise<ListRootsResult> {
+    return await sdkResult(this.server.listRoots(undefined, { signal }));
+  }
+
+  /** Build the handler context for one request. */
+  context(extra: Extra): RequestContext {
+    const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
+    return requestContext({
+      signal: extra.signal,
+      headers,
+      binding: this.binding,
+      user: (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user,
+      sandboxId: this.#host.sandboxId,
+      requestId: extra.requestId,
+      meta: extra._meta as Record<string, unknown> | undefined,
+      transport: this.transport,
+      clientCapabilities: () => this.server.getClientCapabilities(),
+      wantsLog: (level) => this.wantsLog(level),
+      // Messages about this request travel with it (on its response stream, for HTTP).
+      notify: (n) => extra.sendNotification(n as SdkServerNotification),
+      ask: (request: ClientRequest, signal) =>
+        sdkResult(extra.sendRequest(request as ServerRequest, ANSWERS[request.method] as never, { signal })),
+      resourceUpdated: (uri) => this.#host.resourceUpdated(uri),
+    });
+  }
+
+  /** The core's view of one request that arrived through the SDK. */
+  #call(extra: Extra): Call {
+    return {
+      connection: this,
+      context: async () => {
+        // Stateless HTTP looks its runtime session up in the store first.
+        await this.binding.ready();
+        return this.context(extra);
+      },
+    };
+  }
+
+  async #serve(method: string, params: unknown, extra: Extra): Promise<never> {
+    this.lastActivity = Date.now();
+    try {
+      return await this.#host.dispatch(method, params as Record<string, unknown>, this.#call(extra)) as never;
+    } catch (e) {
+      throw toSdkError(e);
+    }
   }
 
   #installHandlers(): void {
-    const registry = this.#runtime.registry;
-    const s = this.server;
-    const touch = () => (this.lastActivity = Date.now());
-
-    s.setRequestHandler(ListToolsRequestSchema, () => {
-      touch();
-      return { tools: registry.listTools() };
-    });
-
+    for (const [method, schema] of REQUESTS) {
+      this.server.setRequestHandler(schema, (req, extra) => this.#serve(method, req.params, extra));
+    }
     // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
     // and re-validates every result: local results are built by us, proxied ones were validated
     // when they arrived from the upstream.
-    setRequestHandlerUnwrapped(s, CallToolRequestSchema, async (req, extra) => {
-      touch();
-      const entry = registry.getTool(req.params.name);
-      if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
-      const end = this.#runtime.beginRequest();
+    setRequestHandlerUnwrapped(this.server, CallToolRequestSchema, async (req, extra) => {
       this.callsInFlight++;
       try {
-        return await entry.call(req.params.arguments, await this.#context(extra));
+        return await this.#serve("tools/call", req.params, extra);
       } finally {
-        end();
         this.callsInFlight--;
-        touch();
+        this.lastActivity = Date.now();
       }
-    });
-
-    s.setRequestHandler(ListResourcesRequestSchema, async (_req, extra) => {
-      touch();
-      return { resources: await registry.listResources(await this.#context(extra)) };
-    });
-
-    s.setRequestHandler(ListResourceTemplatesRequestSchema, () => {
-      touch();
-      return { resourceTemplates: registry.listTemplates() };
-    });
-
-    s.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
-      touch();
-      const uri = req.params.uri;
-      let result;
-      try {
-        result = await registry.readResource(uri, await this.#context(extra));
-      } catch (e) {
-        if (e instanceof SdkMcpError) throw e;
-        throw new McpError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
-      }
-      // -32002 is the spec's "resource not found" code.
-      if (!result) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
-      return result;
-    });
-
-    s.setRequestHandler(SubscribeRequestSchema, (req) => {
-      touch();
-      this.subscriptions.add(req.params.uri);
-      this.#runtime.events.emit("subscribe", { session: this, uri: req.params.uri });
-      return {};
-    });
-
-    s.setRequestHandler(UnsubscribeRequestSchema, (req) => {
-      touch();
-      if (this.subscriptions.delete(req.params.uri)) {
-        this.#runtime.events.emit("unsubscribe", { session: this, uri: req.params.uri });
-      }
-      return {};
-    });
-
-    s.setRequestHandler(ListPromptsRequestSchema, () => {
-      touch();
-      return { prompts: registry.listPrompts() };
-    });
-
-    s.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
-      touch();
-      const entry = registry.getPrompt(req.params.name);
-      if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
-      try {
-        return await entry.get(req.params.arguments, await this.#context(extra));
-      } catch (e) {
-        if (e instanceof SdkMcpError) throw e;
-        // Bad arguments are the caller's problem; anything else failed inside the prompt.
-        if (e instanceof ToolError) throw new McpError(ErrorCode.InvalidParams, errorText(e));
-        throw new McpError(
-          ErrorCode.InternalError,
-          `Failed to get prompt ${req.params.name}: ${errorText(e)}`,
-        );
-      }
-    });
-
-    s.setRequestHandler(CompleteRequestSchema, async (req, extra) => {
-      touch();
-      const { ref, argument, context } = req.params;
-      const ctx = await this.#context(extra);
-      let entry;
-      if (ref.type === "ref/prompt") {
-        entry = registry.getPrompt(ref.name);
-        if (!entry) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-      } else {
-        entry = registry.getTemplate(ref.uri);
-        if (!entry && !registry.getResource(ref.uri)) {
-          throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
-        }
-      }
-      const values = entry?.complete
-        ? await entry.complete(argument.name, argument.value, context ?? {}, ctx)
-        : { values: [] };
-      return { completion: values };
-    });
-
-    s.setRequestHandler(SetLevelRequestSchema, (req) => {
-      touch();
-      this.logLevel = req.params.level;
-      this.#runtime.events.emit("logLevel", { session: this, level: req.params.level });
-      return {};
     });
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -16,7 +16,7 @@ import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
 import type { Runtime } from "../../core/runtime.ts";
-import { authInfoFor, type DownstreamSession } from "./connection.ts";
+import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import {
   checkHostAndOrigin,
   healthResponse,
@@ -168,7 +168,7 @@ export interface SseSettings extends HttpHygiene {
  * ```
  */
 export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpHandler {
-  const live = new Map<string, { session: DownstreamSession; transport: SseServerTransport }>();
+  const live = new Map<string, { session: SdkConnection; transport: SseServerTransport }>();
   const messagePaths = new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"]);
 
   async function handle(req: Request): Promise<Response> {
@@ -219,7 +219,7 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
   }
 
   function open(req: Request, user: UserIdentity | undefined): Response {
-    const session = runtime.openSession({
+    const session = openConnection(runtime, {
       transport: "sse",
       user,
       headers: Object.fromEntries(req.headers.entries()),

@@ -19,7 +19,7 @@ import { getLogger } from "../../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
 import type { Runtime } from "../../core/runtime.ts";
-import { authInfoFor, type DownstreamSession } from "./connection.ts";
+import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import {
   checkHostAndOrigin,
@@ -47,7 +47,7 @@ export interface StreamableHttpSettings extends HttpHygiene {
 }
 
 interface Live {
-  session: DownstreamSession;
+  session: SdkConnection;
   transport: WebStandardStreamableHTTPServerTransport;
   /** Chooses JSON or a stream per request (`json_response`). */
   answers: JsonAnswers;
@@ -55,7 +55,7 @@ interface Live {
   closed: Promise<void>;
 }
 
-function liveOf(session: DownstreamSession, transport: WebStandardStreamableHTTPServerTransport): Live {
+function liveOf(session: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
   return {
     session,
     transport,
@@ -194,7 +194,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
-    const session = runtime.openSession({
+    const session = openConnection(runtime, {
       transport: "streamable-http",
       user,
       headers: headersOf(req),
@@ -228,7 +228,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfoFor> },
     serve: (l: Live, produce: () => Promise<Response>) => Promise<Response>,
   ): Promise<Response> {
-    const session = runtime.openSession({
+    const session = openConnection(runtime, {
       transport: "streamable-http",
       user,
       headers: headersOf(req),
