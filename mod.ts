@@ -68,13 +68,8 @@ export {
 export type { ConfigErrorLocation } from "./src/errors.ts";
 
 // Configuration
-export {
-  loadConfig,
-  resolveLogLevel,
-  resolveSandboxId,
-  resolveToolTimeout,
-  validateConfig,
-} from "./src/config/load.ts";
+export { loadConfig, resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "./src/config/load.ts";
+export { validateConfig } from "./src/config/validate.ts";
 export { parseConfigText } from "./src/config/parse.ts";
 export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./src/config/load.ts";
 export { ARTIFACT_TOOL_NAMES, configSchema, SESSION_TOOL_NAMES } from "./src/config/schema.ts";

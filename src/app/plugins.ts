@@ -9,9 +9,11 @@ import type { EnvSource } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import type { RuntimePlugin } from "../core/plugin.ts";
 import { sessionToolsPlugin } from "../session_tools/plugin.ts";
+import { modulesPlugin, type ModulesPluginOptions } from "./modules.ts";
 
 /**
- * The plugins `config` asks for, in start order.
+ * The plugins `config` asks for, in start order: its modules (with `modules.definitions` before
+ * them), the session tools, the artifact store, the proxy.
  *
  * @example
  * ```ts
@@ -20,8 +22,13 @@ import { sessionToolsPlugin } from "../session_tools/plugin.ts";
  * console.log(plugins.map((p) => p.name));
  * ```
  */
-export function pluginsFor(config: RuntimeConfig, _env: EnvSource): RuntimePlugin[] {
-  const plugins: RuntimePlugin[] = [];
+export function pluginsFor(
+  config: RuntimeConfig,
+  _env: EnvSource,
+  modules: ModulesPluginOptions = {},
+): RuntimePlugin[] {
+  // The configured modules first: plugins may check names against what they registered.
+  const plugins: RuntimePlugin[] = [modulesPlugin(modules)];
   if (config.session_tools.enabled) plugins.push(sessionToolsPlugin(config));
   if (config.artifacts.enabled) {
     plugins.push(

@@ -116,13 +116,17 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
   return new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,
-    configLabel: loaded.file ?? "<embedded default>",
     env,
-    definitions: [
-      ...(loaded.embedded ? await fallbackDefinitions(options) : []),
-      ...(options.definitions ?? []),
+    plugins: [
+      ...pluginsFor(loaded.config, env, {
+        configLabel: loaded.file ?? "<embedded default>",
+        definitions: [
+          ...(loaded.embedded ? await fallbackDefinitions(options) : []),
+          ...(options.definitions ?? []),
+        ],
+      }),
+      ...(options.plugins ?? []),
     ],
-    plugins: [...pluginsFor(loaded.config, env), ...(options.plugins ?? [])],
     authenticator,
   });
 }

@@ -9,7 +9,7 @@
  */
 
 import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTVerifyGetKey } from "jose";
-import type { UserIdentity } from "../core/context.ts";
+import type { UserIdentity } from "./types.ts";
 import { ConfigError } from "../errors.ts";
 import type { Authenticator, AuthOutcome } from "./types.ts";
 

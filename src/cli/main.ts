@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
 import { ConfigError, RuntimeError } from "../errors.ts";
-import { parseServerFlags, UsageError, writeAll } from "./common.ts";
+import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 
 export { parseServerFlags, UsageError } from "./common.ts";
 import { VERSION } from "../version.ts";
@@ -36,17 +36,6 @@ Options:
 
 Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
 `;
-
-/** The flag spec `server` and `proxy` share (for `node:util` `parseArgs`). */
-export const SERVER_FLAG_SPEC = {
-  config: { type: "string", short: "c" },
-  transport: { type: "string" },
-  host: { type: "string" },
-  port: { type: "string" },
-  "log-level": { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "V" },
-} as const;
 
 const serverCommand: Command = async (args) => {
   let parsed;

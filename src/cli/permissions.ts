@@ -11,9 +11,7 @@ import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
 import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/required.ts";
 import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
 import { EMBEDDED_CONFIG } from "./embedded.ts";
-import { parseServerFlags, UsageError, writeAll } from "./common.ts";
-// A cycle (main.ts lists this command); only used inside functions, so it is safe.
-import { SERVER_FLAG_SPEC } from "./main.ts";
+import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 import { parseProxyArgs, proxyServerOptions } from "./proxy_command.ts";
 
 /** Usage of the `permissions` command. */

@@ -15,7 +15,7 @@
 
 import { ConfigError } from "../errors.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
-import { validateConfig } from "../config/load.ts";
+import { validateConfig } from "../config/validate.ts";
 import type { RunServerOptions } from "../app/run.ts";
 import { loadConfig } from "../config/load.ts";
 import { processEnv } from "../config/env.ts";

@@ -8,7 +8,7 @@
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { type EnvSource, processEnv } from "./env.ts";
-import { validateConfig, valueAt } from "./load.ts";
+import { validateConfig, valueAt } from "./validate.ts";
 import { configSchema, type RuntimeConfig } from "./schema.ts";
 
 /**

@@ -7,24 +7,19 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { UserIdentity } from "../auth/types.ts";
 import type {
   ClientCapabilities,
-  CreateMessageRequest,
+  CreateMessageRequestParams,
   CreateMessageResult,
-  ElicitRequest,
+  ElicitRequestParams,
   ElicitResult,
   ListRootsResult,
   LoggingLevel,
   RequestId,
-} from "../sdk/types.ts";
+} from "../protocol.ts";
 
-/** Who is calling, when the transport authenticated the caller (see the auth docs). */
-export interface UserIdentity {
-  /** User id: the first of the JWT claims `sub`, `user_id`, `uid`, `id`. */
-  readonly id: string;
-  /** All verified claims of the token. */
-  readonly claims: Readonly<Record<string, unknown>>;
-}
+export type { UserIdentity };
 
 /** The transport a call arrived on. */
 export type TransportKind = "stdio" | "sse" | "streamable-http" | "internal";
@@ -77,9 +72,9 @@ export interface RequestContext {
   /** Send a `notifications/message` log entry, honouring the level the client set. */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
   /** Ask the client's model for a completion (`sampling/createMessage`). */
-  sample(params: CreateMessageRequest["params"]): Promise<CreateMessageResult>;
+  sample(params: CreateMessageRequestParams): Promise<CreateMessageResult>;
   /** Ask the user for input (`elicitation/create`). */
-  elicit(params: ElicitRequest["params"]): Promise<ElicitResult>;
+  elicit(params: ElicitRequestParams): Promise<ElicitResult>;
   /** Ask the client for its roots (`roots/list`). */
   listRoots(): Promise<ListRootsResult>;
   /** Tell subscribed clients that a resource changed (`notifications/resources/updated`). */

@@ -16,16 +16,6 @@ import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.t
 import { Registry } from "./registry.ts";
 import type { Implementation, LoggingLevel } from "../protocol.ts";
 import { type BindOptions, type SessionBinding, SessionManager } from "../sessions/manager.ts";
-import {
-  bakedModule,
-  collectDefinitions,
-  type CollectedDefinitions,
-  configuredModules,
-  importDefinitions,
-  type ModuleSlot,
-  registerDefinitions,
-  resolveModulePath,
-} from "../tools/loader.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import type { Connection } from "./connection.ts";
@@ -35,27 +25,15 @@ import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
 
 const log = getLogger("runtime");
 
-/** A configured module: its file, or (baked into a compiled binary) its namespace. */
-interface ModuleToLoad {
-  file: string;
-  slot: ModuleSlot;
-  source: string;
-  namespace?: Record<string, unknown>;
-}
-
 /** Options of the {@linkcode Runtime} constructor. */
 export interface RuntimeOptions {
   /** The validated configuration. */
   config: RuntimeConfig;
   /** Directory relative paths in the config resolve against; default the cwd. */
   baseDir?: string;
-  /** Label of the config for messages (the file path). */
-  configLabel?: string;
   /** Environment to read; default the process environment. */
   env?: EnvSource;
-  /** Definitions registered before the configured modules (e.g. the embedded examples). */
-  definitions?: { source: string; definitions: CollectedDefinitions }[];
-  /** Plugins started after local definitions are registered. */
+  /** Plugins, in start order (the configured modules come in one: see `pluginsFor`). */
   plugins?: RuntimePlugin[];
   /** How HTTP transports authenticate callers; default anonymous. */
   authenticator?: Authenticator;
@@ -106,10 +84,8 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   /** When the runtime was created (ms epoch), for uptime. */
   readonly startedAt: number = Date.now();
   readonly #env: EnvSource;
-  readonly #configLabel: string;
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
-  readonly #definitions: { source: string; definitions: CollectedDefinitions }[];
   readonly #connections = new Set<Connection>();
   #stopping: Promise<void> | undefined;
   #inflight = 0;
@@ -120,9 +96,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.config = options.config;
     this.#env = options.env ?? processEnv;
     this.baseDir = options.baseDir ?? Deno.cwd();
-    this.#configLabel = options.configLabel ?? "<config>";
     this.#plugins = options.plugins ?? [];
-    this.#definitions = options.definitions ?? [];
     this.authenticator = options.authenticator ?? noAuth;
     this.instructions = options.instructions;
     this.serverInfo = { name: this.config.host.name, version: VERSION };
@@ -143,7 +117,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     return this.#connections;
   }
 
-  /** Configure logging, register local definitions and configured modules, start plugins. */
+  /** Configure logging, open the session store, start plugins. */
   async start(): Promise<void> {
     const logging = this.config.logging;
     configureLogging({
@@ -151,14 +125,6 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       format: logging.format ?? DEFAULT_LOG_FORMAT,
       loggers: logging.loggers,
     });
-    const toolOptions = { defaultTimeout: this.defaultToolTimeout };
-    for (const { source, definitions } of this.#definitions) {
-      registerDefinitions(this.registry, definitions, source, toolOptions);
-    }
-    for (const { file, slot, source, namespace } of await this.#configuredModules()) {
-      const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-      registerDefinitions(this.registry, defs, source, toolOptions);
-    }
     await this.sessionManager.start();
     for (const plugin of this.#plugins) {
       if (plugin.start) await plugin.start(this);
@@ -168,22 +134,6 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resourceEntries().length} resource(s), ` +
         `${this.registry.listPrompts().length} prompt(s)`,
     );
-  }
-
-  async #configuredModules(): Promise<ModuleToLoad[]> {
-    const out: ModuleToLoad[] = [];
-    const file = this.#configLabel;
-    for (const m of configuredModules(this.config, this.baseDir)) {
-      // Baked in at build time (compiled binaries): no file to resolve or import.
-      const namespace = bakedModule(m, this.baseDir);
-      if (namespace) {
-        out.push({ file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
-        continue;
-      }
-      const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-      out.push({ file: abs, slot: m.slot, source: m.source });
-    }
-    return out;
   }
 
   /** The runtime session a new connection (or stateless request) uses. */

@@ -22,7 +22,6 @@
 
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import type { RequestContext } from "../core/context.ts";
 import { getLogger } from "../log/logger.ts";
 import { SessionError, SessionNotFoundError } from "./errors.ts";
 import { createKeyValueStore } from "./factory.ts";
@@ -72,6 +71,17 @@ export interface BindOptions {
    * user): every request of the user finds the same session.
    */
   followUser?: boolean;
+}
+
+/**
+ * What the session manager reads of a call: its session id and its caller. A handler's
+ * `SessionCaller` is one.
+ */
+export interface SessionCaller {
+  /** The call's session id, as its context reports it. */
+  readonly sessionId: string | undefined;
+  /** The authenticated caller, if any. */
+  readonly user: { readonly id: string } | undefined;
 }
 
 /** Explicit session ids (`create_session`) must look like this. */
@@ -157,7 +167,7 @@ export class SessionBinding {
  * console.log(bindingOf(createTestContext())); // undefined: not built by a connection
  * ```
  */
-export function bindingOf(ctx: RequestContext): SessionBinding | undefined {
+export function bindingOf(ctx: SessionCaller): SessionBinding | undefined {
   return (ctx as unknown as Record<symbol, SessionBinding | undefined>)[BINDING];
 }
 
@@ -174,7 +184,7 @@ export function bindingOf(ctx: RequestContext): SessionBinding | undefined {
  * console.log(bindingOf(ctx) === binding); // true
  * ```
  */
-export function attachBinding<T extends RequestContext>(ctx: T, binding: SessionBinding): T {
+export function attachBinding<T extends SessionCaller>(ctx: T, binding: SessionBinding): T {
   (ctx as unknown as Record<symbol, SessionBinding>)[BINDING] = binding;
   return ctx;
 }
@@ -461,7 +471,7 @@ export class SessionManager {
     return record.userId === binding.userId && (binding.userId !== null || binding.held.has(record.id));
   }
 
-  async #binding(ctx: RequestContext): Promise<SessionBinding> {
+  async #binding(ctx: SessionCaller): Promise<SessionBinding> {
     const binding = bindingOf(ctx);
     if (!binding) throw new SessionError("No session context available");
     await binding.ready();
@@ -479,7 +489,7 @@ export class SessionManager {
    *
    * @throws {SessionError} no session context, or the store is unreachable (`StoreUnavailableError`).
    */
-  async current(ctx: RequestContext): Promise<SessionRecord> {
+  async current(ctx: SessionCaller): Promise<SessionRecord> {
     const binding = bindingOf(ctx);
     if (!binding) {
       // A context not built by a connection (unit tests, embedding): trust its sessionId.
@@ -502,7 +512,7 @@ export class SessionManager {
   }
 
   /** Switch the caller to one of its own sessions (`set_session`). */
-  async switchTo(ctx: RequestContext, id: string): Promise<SessionRecord> {
+  async switchTo(ctx: SessionCaller, id: string): Promise<SessionRecord> {
     const b = await this.#binding(ctx);
     const record = await this.get(id);
     if (!record || !this.owns(b, record)) throw new SessionNotFoundError(id);
@@ -512,7 +522,7 @@ export class SessionManager {
 
   /** Create a session owned by the caller and make it current (`create_session`). */
   async createFor(
-    ctx: RequestContext,
+    ctx: SessionCaller,
     options: { id?: string; metadata?: Record<string, unknown> } = {},
   ): Promise<SessionRecord> {
     const b = await this.#binding(ctx);
@@ -522,7 +532,7 @@ export class SessionManager {
   }
 
   /** Start over with a fresh session (`clear_session`); resolves the previous id. */
-  async clear(ctx: RequestContext): Promise<string | undefined> {
+  async clear(ctx: SessionCaller): Promise<string | undefined> {
     const b = await this.#binding(ctx);
     const previous = b.sessionId;
     await this.#setCurrent(b, this.newId());
@@ -530,14 +540,14 @@ export class SessionManager {
   }
 
   /** The caller's session `id`, or undefined when it does not exist or is not the caller's. */
-  async infoFor(ctx: RequestContext, id: string): Promise<SessionRecord | undefined> {
+  async infoFor(ctx: SessionCaller, id: string): Promise<SessionRecord | undefined> {
     const b = await this.#binding(ctx);
     const record = await this.get(id);
     return record && this.owns(b, record) ? record : undefined;
   }
 
   /** The caller's sessions: the user's, or (anonymous) those this connection held. */
-  async listFor(ctx: RequestContext): Promise<SessionRecord[]> {
+  async listFor(ctx: SessionCaller): Promise<SessionRecord[]> {
     const b = await this.#binding(ctx);
     if (b.userId !== null) return await this.listForUser(b.userId);
     const out: SessionRecord[] = [];

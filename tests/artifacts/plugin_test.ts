@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { artifactAudience, artifactsPlugin } from "../../src/artifacts/plugin.ts";
 import type { ArtifactMetadata } from "../../src/artifacts/store.ts";
 import { envFromObject } from "../../src/config/env.ts";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { createTestContext } from "../../src/core/context.ts";
 import { Runtime } from "../../src/core/runtime.ts";

@@ -3,7 +3,8 @@
 // feature, the proxy included).
 import assert from "node:assert/strict";
 import { envFromObject } from "../../src/config/env.ts";
-import { loadConfig, validateConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { permissionFlags } from "../../src/permissions/flags.ts";
 import { displayPath, envReferences, netHost, requiredPermissions } from "../../src/permissions/required.ts";

@@ -4,7 +4,7 @@
 // directory cannot read its sibling.
 import assert from "node:assert/strict";
 import { envFromObject } from "../../src/config/env.ts";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import type { McpServerConfig } from "../../src/config/types.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { denoExecutable, type StdioLaunchSpec, stdioLaunchSpec } from "../../src/permissions/sandbox.ts";
