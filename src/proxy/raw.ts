@@ -14,6 +14,7 @@
  */
 
 import type { Transport } from "../sdk/server.ts";
+import { tapReceive } from "../sdk/taps.ts";
 import { ErrorCode, ProtocolError } from "../errors.ts";
 import type { JSONRPCMessage } from "../protocol.ts";
 
@@ -69,17 +70,15 @@ export class RawCalls {
 
   constructor(transport: Transport) {
     this.#transport = transport;
-    const deliver = transport.onmessage;
-    if (!deliver) throw new Error("RawCalls: connect the client first");
-    transport.onmessage = (message, extra) => {
+    tapReceive(transport, (message, deliver) => {
       const m = message as Record<string, unknown>;
       if (!("method" in m) && isOwnId(m.id)) return this.#settle(m);
       if (m.method === "notifications/progress") {
         const params = m.params as Record<string, unknown> | undefined;
         if (params && isOwnId(params.progressToken)) return this.#progress(params);
       }
-      deliver(message, extra);
-    };
+      deliver();
+    });
   }
 
   /** Calls waiting for an answer. */

@@ -10,6 +10,7 @@
  */
 
 import type { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
+import { tapSend } from "../../sdk/taps.ts";
 import type { JSONRPCMessage, RequestId } from "../../sdk/types.ts";
 
 function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } {
@@ -36,20 +37,17 @@ export class JsonAnswers {
   readonly #waiting = new Map<RequestId, (first: JSONRPCMessage | undefined) => void>();
 
   constructor(transport: WebStandardStreamableHTTPServerTransport) {
-    const send = transport.send.bind(transport);
     // The first message about a waiting request decides its answer's form; all messages still
     // go through the SDK, which writes them to the request's stream.
-    transport.send = (message, options) => {
-      if (this.#waiting.size > 0) {
-        const id = isResponse(message) ? message.id : options?.relatedRequestId;
-        const decide = id === undefined ? undefined : this.#waiting.get(id);
-        if (decide) {
-          this.#waiting.delete(id!);
-          decide(isResponse(message) ? message : undefined);
-        }
+    tapSend(transport, (message, options) => {
+      if (this.#waiting.size === 0) return;
+      const id = isResponse(message) ? message.id : options?.relatedRequestId;
+      const decide = id === undefined ? undefined : this.#waiting.get(id);
+      if (decide) {
+        this.#waiting.delete(id!);
+        decide(isResponse(message) ? message : undefined);
       }
-      return send(message, options);
-    };
+    });
   }
 
   /**
