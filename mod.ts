@@ -148,23 +148,19 @@ export { buildRuntime, runServer } from "./src/app/run.ts";
 export type { RunServerOptions } from "./src/app/run.ts";
 export { lazyPlugin, pluginsFor } from "./src/app/plugins.ts";
 
-// Transports
+// Transports and the HTTP front door
+export { httpHandler } from "./src/app/serve.ts";
+export type { HttpHandler } from "./src/app/serve.ts";
 export { StdioTransport } from "./src/transports/stdio.ts";
 export type { StdioTransportOptions } from "./src/transports/stdio.ts";
-export {
-  checkHostAndOrigin,
-  healthResponse,
-  isJsonContentType,
-  isLoopback,
-  jsonRpcErrorResponse,
-  listenHttp,
-  readJsonBody,
-} from "./src/http/common.ts";
-export type { HttpHygiene, HttpListener, JsonBody } from "./src/http/common.ts";
-export { createStreamableHttpHandler } from "./src/eras/2025/streamable_http.ts";
-export type { HttpHandler, StreamableHttpSettings } from "./src/eras/2025/streamable_http.ts";
-export { createSseHandler, SseServerTransport } from "./src/eras/2025/sse.ts";
-export type { SseSettings } from "./src/eras/2025/sse.ts";
+export { checkHostAndOrigin, isLoopback } from "./src/http/host_origin.ts";
+export type { HostPolicy } from "./src/http/host_origin.ts";
+export { readJsonBody } from "./src/http/body.ts";
+export { healthResponse, jsonRpcErrorResponse } from "./src/http/responses.ts";
+export { listenHttp } from "./src/http/listen.ts";
+export type { HttpListener } from "./src/http/listen.ts";
+export { frontDoor } from "./src/http/front_door.ts";
+export type { FrontDoorOptions, Guard, Handler, RequestState, Route } from "./src/http/front_door.ts";
 
 // Storage seam (sessions, artifact metadata)
 export { MemoryKeyValueStore } from "./src/sessions/kv.ts";

@@ -6,12 +6,13 @@
  */
 
 import { getLogger } from "../log/logger.ts";
-import { listenHttp } from "../http/common.ts";
-import { createSseHandler } from "../eras/2025/sse.ts";
-import { StdioTransport } from "../transports/stdio.ts";
-import { createStreamableHttpHandler, type HttpHandler } from "../eras/2025/streamable_http.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
+import { sseTransport } from "../eras/2025/sse.ts";
+import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
+import { frontDoor } from "../http/front_door.ts";
+import { listenHttp } from "../http/listen.ts";
+import { StdioTransport } from "../transports/stdio.ts";
 
 const log = getLogger("server");
 
@@ -68,60 +69,32 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
     const transport = new StdioTransport({ onEnd: () => void stop() });
-    const session = openConnection(runtime, { transport: "stdio" });
+    const connection = openConnection(runtime, { transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
-    // However the session ends, stop the whole runtime (and its children).
-    session.onClose(() => void stop());
+    // However the connection ends, stop the whole runtime (and its children).
+    connection.onClose(() => void stop());
     closeTransport = async () => {
       // End of input or a signal: let in-flight calls answer first.
-      if (!session.closed) await drain();
-      await session.close();
+      if (!connection.closed) await drain();
+      await connection.close();
       restoreConsole();
     };
-    const ready = session.connect(transport);
+    const ready = connection.connect(transport);
     if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
     return ready.then(() => handle());
   }
 
-  let http: HttpHandler;
-  let host: string;
-  let port: number;
-  let accessLog: boolean;
-  let path: string;
-  let mode: string;
-  if (type === "sse") {
-    const s = runtime.config.sse;
-    http = createSseHandler(runtime, {
-      ssePath: s.sse_path,
-      messagePath: s.message_path,
-      healthPath: s.health_path,
-      bindHost: s.host,
-      maxBodyBytes: s.max_body_bytes,
-      bodyTimeoutMs: s.body_timeout * 1000,
-      allowedHosts: s.allowed_hosts,
-      allowedOrigins: s.allowed_origins,
-    });
-    ({ host, port, access_log: accessLog, sse_path: path } = s);
-    mode = `messages at ${s.message_path}`;
-  } else {
-    const s = runtime.config["streamable-http"];
-    http = createStreamableHttpHandler(runtime, {
-      mcpPath: s.mcp_path,
-      healthPath: s.health_path,
-      jsonResponse: s.json_response,
-      stateless: s.stateless,
-      sessionIdleTimeout: s.session_idle_timeout,
-      bindHost: s.host,
-      maxBodyBytes: s.max_body_bytes,
-      bodyTimeoutMs: s.body_timeout * 1000,
-      allowedHosts: s.allowed_hosts,
-      allowedOrigins: s.allowed_origins,
-    });
-    ({ host, port, access_log: accessLog, mcp_path: path } = s);
-    mode = `${s.stateless ? "stateless" : "stateful"}, ${s.json_response ? "JSON" : "SSE"} responses`;
-  }
-  const listener = listenHttp(host, port, (req) => http.handle(req), accessLog);
+  const http = httpHandler(runtime);
+  const { sse, "streamable-http": streamable } = runtime.config;
+  const section = type === "sse" ? sse : streamable;
+  const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
+  const mode = type === "sse"
+    ? `messages at ${sse.message_path}`
+    : `${streamable.stateless ? "stateless" : "stateful"}, ${
+      streamable.json_response ? "JSON" : "SSE"
+    } responses`;
+  const listener = listenHttp(section.host, section.port, (req) => http.handle(req), section.access_log);
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
@@ -157,6 +130,67 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       resolveDone();
     })();
   }
+}
+
+/** An HTTP request handler, and what it must close on shutdown. */
+export interface HttpHandler {
+  /** Serve one request. */
+  handle(req: Request): Promise<Response>;
+  /** Close every connection this handler opened and stop its timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP handler of a started runtime: the front door (health, Host/Origin, authentication)
+ * with the transport `config.server.type` names behind it. Mount it on any server.
+ *
+ * @example
+ * ```ts
+ * import { httpHandler, Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * const runtime = new Runtime({ config: validateConfig({ server: { type: "streamable-http" } }, "inline") });
+ * await runtime.start();
+ * const http = httpHandler(runtime);
+ * const res = await http.handle(new Request("http://127.0.0.1:3000/health"));
+ * await http.close();
+ * await runtime.stop();
+ * ```
+ */
+export function httpHandler(runtime: Runtime): HttpHandler {
+  const config = runtime.config;
+  let transport: HttpTransport;
+  let section: typeof config.sse | typeof config["streamable-http"];
+  if (config.server.type === "sse") {
+    section = config.sse;
+    transport = sseTransport(runtime, {
+      ssePath: section.sse_path,
+      messagePath: section.message_path,
+      maxBodyBytes: section.max_body_bytes,
+      bodyTimeoutMs: section.body_timeout * 1000,
+    });
+  } else {
+    const s = config["streamable-http"];
+    section = s;
+    transport = streamableHttpTransport(runtime, {
+      mcpPath: s.mcp_path,
+      jsonResponse: s.json_response,
+      stateless: s.stateless,
+      sessionIdleTimeout: s.session_idle_timeout,
+      maxBodyBytes: s.max_body_bytes,
+      bodyTimeoutMs: s.body_timeout * 1000,
+    });
+  }
+  const handle = frontDoor({
+    healthPath: section.health_path,
+    health: () => runtime.health(),
+    hostPolicy: {
+      bindHost: section.host,
+      allowedHosts: section.allowed_hosts,
+      allowedOrigins: section.allowed_origins,
+    },
+    authenticator: runtime.authenticator,
+    routes: transport.routes,
+  });
+  return { handle, close: () => transport.close() };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The older HTTP+SSE transport (MCP 2024-11-05) on `Deno.serve`. The SDK's own SSE server
+ * The older HTTP+SSE transport (MCP 2024-11-05) behind the front door. The SDK's own SSE server
  * transport is built on Node's `http` module, so this is a small Deno one behind the SDK's
  * `Transport` interface:
  *
@@ -11,21 +11,21 @@
  * @module
  */
 
-import type { UserIdentity } from "../../core/context.ts";
+import type { ConnectionHost } from "../../core/host.ts";
+import {
+  byMethod,
+  type Guard,
+  guarded,
+  jsonBody,
+  jsonContentType,
+  type RequestState,
+} from "../../http/front_door.ts";
+import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
-import type { Runtime } from "../../core/runtime.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
-import {
-  checkHostAndOrigin,
-  healthResponse,
-  type HttpHygiene,
-  isJsonContentType,
-  jsonRpcErrorResponse,
-  readJsonBody,
-} from "../../http/common.ts";
-import type { HttpHandler } from "./streamable_http.ts";
+import type { HttpTransport } from "./streamable_http.ts";
 
 const log = getLogger("transport.sse");
 const encoder = new TextEncoder();
@@ -140,105 +140,97 @@ export class SseServerTransport implements Transport {
   }
 }
 
-/** Settings of the SSE handler (the `sse:` section). */
-export interface SseSettings extends HttpHygiene {
+/** Settings of the SSE transport (the `sse:` section). */
+export interface SseSettings {
   /** Path of the SSE stream (GET). */
   ssePath: string;
   /** Path clients POST messages to. */
   messagePath: string;
-  /** Path of the health endpoint. */
-  healthPath: string;
+  /** Largest accepted body in bytes. */
+  maxBodyBytes: number;
+  /** How long a request body may take to arrive (ms); a slower one gets 408. */
+  bodyTimeoutMs?: number;
 }
 
+interface Live {
+  connection: SdkConnection;
+  transport: SseServerTransport;
+}
+
+/** The connection a POST names in its query (`session_id`), kept in the state for the handler. */
+type MessageState = RequestState & { live?: Live };
+
 /**
- * Build the HTTP+SSE request handler for a runtime.
+ * The HTTP+SSE transport of the 2025 era: a GET route that opens a stream (and a connection), and
+ * a POST route that delivers messages to it.
  *
  * @example
  * ```ts
- * import { Runtime, validateConfig, createSseHandler, listenHttp } from "@chuk/mcp-runtime";
+ * import { Runtime, validateConfig } from "../../../mod.ts";
+ * import { sseTransport } from "./sse.ts";
  * const runtime = new Runtime({ config: validateConfig({}, "inline") });
- * await runtime.start();
- * const sse = createSseHandler(runtime, {
- *   ssePath: "/sse", messagePath: "/messages/", healthPath: "/health",
- *   bindHost: "127.0.0.1", maxBodyBytes: 8 << 20, allowedHosts: [], allowedOrigins: [],
- * });
- * const listener = listenHttp("127.0.0.1", 0, (req) => sse.handle(req));
- * await listener.shutdown();
+ * const sse = sseTransport(runtime, { ssePath: "/sse", messagePath: "/messages/", maxBodyBytes: 8 << 20 });
  * await sse.close();
  * ```
  */
-export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpHandler {
-  const live = new Map<string, { session: SdkConnection; transport: SseServerTransport }>();
-  const messagePaths = new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"]);
+export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpTransport {
+  const live = new Map<string, Live>();
+  const messagePaths = [...new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"])];
 
-  async function handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (url.pathname === settings.healthPath && (req.method === "GET" || req.method === "HEAD")) {
-      return healthResponse(runtime.health(), req.method);
-    }
-    const denied = checkHostAndOrigin(req, settings);
-    if (denied) return denied;
-    // Every request but the health check needs credentials, unknown paths included.
-    const auth = await runtime.authenticator.authenticate(req);
-    if (!auth.ok) return auth.response;
-    const isStream = url.pathname === settings.ssePath;
-    const isMessage = messagePaths.has(url.pathname);
-    if (!isStream && !isMessage) return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
+  const open = (req: Request, state: RequestState): Response => {
+    const connection = openConnection(host, {
+      transport: "sse",
+      user: state.user,
+      headers: Object.fromEntries(req.headers.entries()),
+    });
+    const transport = new SseServerTransport(settings.messagePath, connection.id);
+    live.set(connection.id, { connection, transport });
+    connection.onClose(() => live.delete(connection.id));
+    const response = transport.response();
+    connection.connect(transport).catch((e) => {
+      log.warn(`cannot start SSE session: ${e}`);
+      void connection.close();
+    });
+    return response;
+  };
 
-    if (isStream) {
-      if (req.method !== "GET") {
-        return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "GET" });
-      }
-      return open(req, auth.user);
-    }
-    if (req.method !== "POST") {
-      return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "POST" });
-    }
-    const sid = url.searchParams.get("session_id") ?? url.searchParams.get("sessionId");
+  // Another user's session id is "not found": never reveal or reuse someone else's connection.
+  const knownConnection: Guard = (_req, state: MessageState) => {
+    const sid = state.url.searchParams.get("session_id") ?? state.url.searchParams.get("sessionId");
     if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: session_id query parameter is required");
     const found = live.get(sid);
-    // Another user's session id is "not found": never reveal or reuse someone else's session.
-    if (!found || !found.session.isFor(auth.user)) {
+    if (!found || !found.connection.isFor(state.user)) {
       return jsonRpcErrorResponse(404, -32001, "Session not found");
     }
-    if (!isJsonContentType(req.headers.get("content-type"))) {
-      return jsonRpcErrorResponse(
-        415,
-        -32000,
-        "Unsupported Media Type: Content-Type must be application/json",
-      );
-    }
-    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
-    if (!body.ok) return body.response;
-    found.session.lastActivity = Date.now();
-    const authInfo = authInfoFor(auth.user, auth.token);
-    return found.transport.deliver(body.value, {
+    state.live = found;
+    return undefined;
+  };
+
+  const deliver = (req: Request, state: MessageState): Response => {
+    const { connection, transport } = state.live!;
+    connection.lastActivity = Date.now();
+    const authInfo = authInfoFor(state.user, state.token);
+    return transport.deliver(state.body, {
       requestInfo: { headers: Object.fromEntries(req.headers.entries()) },
       ...(authInfo ? { authInfo } : {}),
     });
-  }
-
-  function open(req: Request, user: UserIdentity | undefined): Response {
-    const session = openConnection(runtime, {
-      transport: "sse",
-      user,
-      headers: Object.fromEntries(req.headers.entries()),
-    });
-    const transport = new SseServerTransport(settings.messagePath, session.id);
-    live.set(session.id, { session, transport });
-    session.onClose(() => live.delete(session.id));
-    const response = transport.response();
-    session.connect(transport).catch((e) => {
-      log.warn(`cannot start SSE session: ${e}`);
-      void session.close();
-    });
-    return response;
-  }
+  };
 
   return {
-    handle,
+    routes: [
+      { paths: [settings.ssePath], handle: byMethod({ GET: open }) },
+      {
+        paths: messagePaths,
+        handle: byMethod({
+          POST: guarded(
+            [knownConnection, jsonContentType, jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs)],
+            deliver,
+          ),
+        }),
+      },
+    ],
     async close() {
-      await Promise.allSettled([...live.values()].map((l) => l.session.close()));
+      await Promise.allSettled([...live.values()].map((l) => l.connection.close()));
       live.clear();
     },
   };

@@ -1,11 +1,12 @@
 /**
- * Streamable HTTP (MCP 2025-03-26+) on `Deno.serve`, using the SDK's web-standard transport.
+ * Streamable HTTP (MCP 2025-03-26 to 2025-11-25) behind the front door, using the SDK's
+ * web-standard transport.
  *
  * Modes:
- * - stateful (`stateless: false`): `initialize` creates a session and an `Mcp-Session-Id`; later
- *   requests carry it; `GET` opens the server→client stream; `DELETE` ends the session; idle
- *   sessions are closed after `session_idle_timeout`.
- * - stateless (default): every POST is served by a fresh session.
+ * - stateful (`stateless: false`): `initialize` opens a connection and an `Mcp-Session-Id`; later
+ *   requests carry it; `GET` opens the server→client stream; `DELETE` ends it; idle connections
+ *   are closed after `session_idle_timeout`.
+ * - stateless (default): every POST is served by a fresh connection.
  *
  * With `json_response: true` (either mode) an answer is plain JSON when the response is all there
  * is to send, and streams as soon as the call sends something first (progress, a log entry, a
@@ -14,62 +15,72 @@
  * @module
  */
 
-import type { UserIdentity } from "../../core/context.ts";
+import type { UserIdentity } from "../../auth/types.ts";
+import type { ConnectionHost } from "../../core/host.ts";
+import {
+  accepts,
+  byMethod,
+  guarded,
+  type Handler,
+  jsonBody,
+  jsonContentType,
+  type RequestState,
+  type Route,
+} from "../../http/front_door.ts";
+import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
-import type { Runtime } from "../../core/runtime.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
-import {
-  checkHostAndOrigin,
-  healthResponse,
-  type HttpHygiene,
-  isJsonContentType,
-  jsonRpcErrorResponse,
-  readJsonBody,
-} from "../../http/common.ts";
 
 const log = getLogger("transport.http");
 
-/** Settings of the streamable HTTP handler (the `streamable-http:` section). */
-export interface StreamableHttpSettings extends HttpHygiene {
+/** Settings of the streamable HTTP transport (the `streamable-http:` section). */
+export interface StreamableHttpSettings {
   /** Path of the MCP endpoint. */
   mcpPath: string;
-  /** Path of the health endpoint. */
-  healthPath: string;
   /** Answer with plain JSON instead of an SSE stream when no notifications are needed. */
   jsonResponse: boolean;
   /** No `Mcp-Session-Id`: every request stands alone. */
   stateless: boolean;
-  /** Seconds of inactivity after which a stateful session is closed. */
+  /** Seconds of inactivity after which a stateful connection is closed. */
   sessionIdleTimeout: number;
+  /** Largest accepted body in bytes. */
+  maxBodyBytes: number;
+  /** How long a request body may take to arrive (ms); a slower one gets 408. */
+  bodyTimeoutMs?: number;
 }
 
+/** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
+export interface HttpTransport {
+  /** The paths it serves. */
+  readonly routes: readonly Route[];
+  /** Close every connection it opened and stop its timers. */
+  close(): Promise<void>;
+}
+
+/** One connection and the SDK transport it is connected to. */
 interface Live {
-  session: SdkConnection;
+  connection: SdkConnection;
   transport: WebStandardStreamableHTTPServerTransport;
   /** Chooses JSON or a stream per request (`json_response`). */
   answers: JsonAnswers;
-  /** Resolves when the session closes (a request waiting for its answer then gets the stream). */
+  /** Resolves when the connection closes (a request waiting for its answer then gets the stream). */
   closed: Promise<void>;
 }
 
-function liveOf(session: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
+function liveOf(connection: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
   return {
-    session,
+    connection,
     transport,
     answers: new JsonAnswers(transport),
-    closed: new Promise<void>((resolve) => session.onClose(resolve)),
+    closed: new Promise<void>((resolve) => connection.onClose(resolve)),
   };
 }
 
-/** A request handler plus what it needs to shut down. */
-export interface HttpHandler {
-  /** Serve one request. */
-  handle(req: Request): Promise<Response>;
-  /** Close every session this handler opened and stop timers. */
-  close(): Promise<void>;
+function headersOf(req: Request): Record<string, string> {
+  return Object.fromEntries(req.headers.entries());
 }
 
 /** The id of a POST holding one JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
@@ -79,158 +90,27 @@ function singleRequestId(body: unknown): string | number | undefined {
   return typeof id === "string" || typeof id === "number" ? id : undefined;
 }
 
+/** What the SDK transport is handed with a POST. */
+function postOptions(state: RequestState) {
+  return { parsedBody: state.body, authInfo: authInfoFor(state.user, state.token) };
+}
+
 /**
- * Build the streamable-HTTP request handler for a runtime.
- *
- * @example
- * ```ts
- * import { Runtime, validateConfig, createStreamableHttpHandler, listenHttp } from "@chuk/mcp-runtime";
- * const runtime = new Runtime({ config: validateConfig({}, "inline") });
- * await runtime.start();
- * const http = createStreamableHttpHandler(runtime, {
- *   mcpPath: "/mcp", healthPath: "/health", jsonResponse: true, stateless: true,
- *   sessionIdleTimeout: 1800, bindHost: "127.0.0.1", maxBodyBytes: 8 << 20,
- *   allowedHosts: [], allowedOrigins: [],
- * });
- * const listener = listenHttp("127.0.0.1", 0, (req) => http.handle(req));
- * await listener.shutdown();
- * await http.close();
- * ```
+ * Hand a POST to `live`'s SDK transport: JSON when configured and possible (one request, nothing
+ * sent before its response), else the transport's own answer.
  */
-export function createStreamableHttpHandler(runtime: Runtime, settings: StreamableHttpSettings): HttpHandler {
-  const live = new Map<string, Live>();
-  const reaper = settings.stateless ? undefined : setInterval(() => {
-    const cutoff = Date.now() - settings.sessionIdleTimeout * 1000;
-    for (const [id, l] of live) {
-      // A long call is activity too: its answer must not be cut off.
-      if (l.session.callsInFlight === 0 && l.session.lastActivity < cutoff) {
-        log.info(`closing idle session ${id}`);
-        void l.session.close();
-      }
-    }
-  }, Math.min(60_000, Math.max(1000, settings.sessionIdleTimeout * 250)));
-  if (reaper !== undefined) Deno.unrefTimer(reaper);
+function answer(live: Live, req: Request, state: RequestState, jsonResponse: boolean): Promise<Response> {
+  const produce = () => live.transport.handleRequest(req, postOptions(state));
+  const id = jsonResponse ? singleRequestId(state.body) : undefined;
+  return id === undefined ? produce() : live.answers.answer(id, produce, live.closed);
+}
 
-  async function handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (url.pathname === settings.healthPath && (req.method === "GET" || req.method === "HEAD")) {
-      return healthResponse(runtime.health(), req.method);
-    }
-    const denied = checkHostAndOrigin(req, settings);
-    if (denied) return denied;
-    // Every request but the health check needs credentials, unknown paths included.
-    const auth = await runtime.authenticator.authenticate(req);
-    if (!auth.ok) return auth.response;
-    if (url.pathname !== settings.mcpPath && url.pathname !== settings.mcpPath + "/") {
-      return jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
-    }
-
-    if (req.method === "POST") return await post(req, auth.user, auth.token);
-    if (settings.stateless) {
-      return jsonRpcErrorResponse(405, -32000, "Method not allowed: this server is stateless (POST only)", {
-        allow: "POST",
-      });
-    }
-    if (req.method === "GET" || req.method === "DELETE") {
-      const found = lookup(req, auth.user);
-      if (found instanceof Response) return found;
-      found.session.lastActivity = Date.now();
-      return await found.transport.handleRequest(req, { authInfo: authInfoFor(auth.user, auth.token) });
-    }
-    return jsonRpcErrorResponse(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" });
-  }
-
-  function lookup(req: Request, user: UserIdentity | undefined): Live | Response {
-    const sid = req.headers.get("mcp-session-id");
-    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
-    const found = live.get(sid);
-    // Another user's session id is "not found": never reveal or reuse someone else's session.
-    if (!found || !found.session.isFor(user)) {
-      return jsonRpcErrorResponse(404, -32001, "Session not found");
-    }
-    return found;
-  }
-
-  async function post(
-    req: Request,
-    user: UserIdentity | undefined,
-    token: string | undefined,
-  ): Promise<Response> {
-    const accept = req.headers.get("accept") ?? "";
-    if (!accept.includes("application/json") || !accept.includes("text/event-stream")) {
-      return jsonRpcErrorResponse(
-        406,
-        -32000,
-        "Not Acceptable: Client must accept both application/json and text/event-stream",
-      );
-    }
-    if (!isJsonContentType(req.headers.get("content-type"))) {
-      return jsonRpcErrorResponse(
-        415,
-        -32000,
-        "Unsupported Media Type: Content-Type must be application/json",
-      );
-    }
-    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
-    if (!body.ok) return body.response;
-    const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
-    // JSON answers when configured and possible (one request, nothing sent before its response).
-    const id = settings.jsonResponse ? singleRequestId(body.value) : undefined;
-    const serve = (l: Live, produce: () => Promise<Response>) =>
-      id === undefined ? produce() : l.answers.answer(id, produce, l.closed);
-
-    if (settings.stateless) return await stateless(req, user, options, serve);
-
-    const sid = req.headers.get("mcp-session-id");
-    if (sid) {
-      const found = lookup(req, user);
-      if (found instanceof Response) return found;
-      found.session.lastActivity = Date.now();
-      return await serve(found, () => found.transport.handleRequest(req, options));
-    }
-    const isInit = Array.isArray(body.value)
-      ? body.value.some(isInitializeRequest)
-      : isInitializeRequest(body.value);
-    if (!isInit) {
-      return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
-    }
-    const session = openConnection(runtime, {
+/** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
+function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): Handler {
+  return async (req, state) => {
+    const connection = openConnection(host, {
       transport: "streamable-http",
-      user,
-      headers: headersOf(req),
-    });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => session.id,
-      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
-      enableJsonResponse: false,
-      onsessioninitialized: (id) => {
-        live.set(id, l);
-      },
-      onsessionclosed: (id) => {
-        live.delete(id);
-        void session.close();
-      },
-    });
-    const l = liveOf(session, transport);
-    session.onClose(() => live.delete(session.id));
-    await session.connect(transport);
-    try {
-      return await serve(l, () => transport.handleRequest(req, options));
-    } finally {
-      // The transport refused the initialize (e.g. a batch holding it): no session to keep.
-      if (!live.has(session.id)) await session.close();
-    }
-  }
-
-  async function stateless(
-    req: Request,
-    user: UserIdentity | undefined,
-    options: { parsedBody: unknown; authInfo: ReturnType<typeof authInfoFor> },
-    serve: (l: Live, produce: () => Promise<Response>) => Promise<Response>,
-  ): Promise<Response> {
-    const session = openConnection(runtime, {
-      transport: "streamable-http",
-      user,
+      user: state.user,
       headers: headersOf(req),
       stateless: true,
     });
@@ -238,39 +118,172 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       sessionIdGenerator: undefined,
       enableJsonResponse: false,
     });
-    const l = liveOf(session, transport);
-    await session.connect(transport);
+    const live = liveOf(connection, transport);
+    await connection.connect(transport);
     let res: Response;
     try {
-      res = await serve(l, () => transport.handleRequest(req, options));
+      res = await answer(live, req, state, settings.jsonResponse);
     } catch (e) {
-      await session.close();
+      await connection.close();
       throw e;
     }
     if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      await session.close();
+      await connection.close();
       return res;
     }
-    // Streamed answer: close the per-request session once the stream has been fully sent.
+    // Streamed answer: close the per-request connection once the stream has been fully sent.
     const body = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
-        flush: () => void session.close(),
-        cancel: () => void session.close(),
+        flush: () => void connection.close(),
+        cancel: () => void connection.close(),
       }),
     );
     return new Response(body, { status: res.status, headers: res.headers });
-  }
-
-  return {
-    handle,
-    async close() {
-      if (reaper !== undefined) clearInterval(reaper);
-      await Promise.allSettled([...live.values()].map((l) => l.session.close()));
-      live.clear();
-    },
   };
 }
 
-function headersOf(req: Request): Record<string, string> {
-  return Object.fromEntries(req.headers.entries());
+/** The stateful connections of one endpoint by `Mcp-Session-Id`, and the reaper of idle ones. */
+class LiveConnections {
+  readonly #live = new Map<string, Live>();
+  readonly #reaper: ReturnType<typeof setInterval>;
+
+  constructor(idleSeconds: number) {
+    this.#reaper = setInterval(() => {
+      const cutoff = Date.now() - idleSeconds * 1000;
+      for (const [id, l] of this.#live) {
+        // A long call is activity too: its answer must not be cut off.
+        if (l.connection.callsInFlight === 0 && l.connection.lastActivity < cutoff) {
+          log.info(`closing idle session ${id}`);
+          void l.connection.close();
+        }
+      }
+    }, Math.min(60_000, Math.max(1000, idleSeconds * 250)));
+    Deno.unrefTimer(this.#reaper);
+  }
+
+  /** The connection a request names, or the error response to send. */
+  lookup(req: Request, user: UserIdentity | undefined): Live | Response {
+    const sid = req.headers.get("mcp-session-id");
+    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
+    const found = this.#live.get(sid);
+    // Another user's session id is "not found": never reveal or reuse someone else's connection.
+    if (!found || !found.connection.isFor(user)) {
+      return jsonRpcErrorResponse(404, -32001, "Session not found");
+    }
+    found.connection.lastActivity = Date.now();
+    return found;
+  }
+
+  has(id: string): boolean {
+    return this.#live.has(id);
+  }
+
+  add(id: string, live: Live): void {
+    this.#live.set(id, live);
+  }
+
+  delete(id: string): void {
+    this.#live.delete(id);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#reaper);
+    await Promise.allSettled([...this.#live.values()].map((l) => l.connection.close()));
+    this.#live.clear();
+  }
+}
+
+/** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
+function statefulPost(
+  host: ConnectionHost,
+  live: LiveConnections,
+  settings: StreamableHttpSettings,
+): Handler {
+  return async (req, state) => {
+    if (req.headers.get("mcp-session-id")) {
+      const found = live.lookup(req, state.user);
+      if (found instanceof Response) return found;
+      return await answer(found, req, state, settings.jsonResponse);
+    }
+    const isInit = Array.isArray(state.body)
+      ? state.body.some(isInitializeRequest)
+      : isInitializeRequest(state.body);
+    if (!isInit) {
+      return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
+    }
+    const connection = openConnection(host, {
+      transport: "streamable-http",
+      user: state.user,
+      headers: headersOf(req),
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => connection.id,
+      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
+      enableJsonResponse: false,
+      onsessioninitialized: (id) => live.add(id, l),
+      onsessionclosed: (id) => {
+        live.delete(id);
+        void connection.close();
+      },
+    });
+    const l = liveOf(connection, transport);
+    connection.onClose(() => live.delete(connection.id));
+    await connection.connect(transport);
+    try {
+      return await answer(l, req, state, settings.jsonResponse);
+    } finally {
+      // The transport refused the initialize (e.g. a batch holding it): no connection to keep.
+      if (!live.has(connection.id)) await connection.close();
+    }
+  };
+}
+
+/** Stateful GET (the server→client stream) and DELETE (end the connection). */
+function statefulStream(live: LiveConnections): Handler {
+  return async (req, state) => {
+    const found = live.lookup(req, state.user);
+    if (found instanceof Response) return found;
+    return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
+  };
+}
+
+/**
+ * The streamable-HTTP transport of the 2025 era: its route at `settings.mcpPath`.
+ *
+ * @example
+ * ```ts
+ * import { Runtime, validateConfig } from "../../../mod.ts";
+ * import { streamableHttpTransport } from "./streamable_http.ts";
+ * const runtime = new Runtime({ config: validateConfig({}, "inline") });
+ * const http = streamableHttpTransport(runtime, {
+ *   mcpPath: "/mcp", jsonResponse: true, stateless: true, sessionIdleTimeout: 1800, maxBodyBytes: 8 << 20,
+ * });
+ * await http.close();
+ * ```
+ */
+export function streamableHttpTransport(
+  host: ConnectionHost,
+  settings: StreamableHttpSettings,
+): HttpTransport {
+  const paths = [settings.mcpPath, settings.mcpPath + "/"];
+  const body = [
+    accepts("application/json", "text/event-stream"),
+    jsonContentType,
+    jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+  ];
+  if (settings.stateless) {
+    const handle = byMethod(
+      { POST: guarded(body, statelessPost(host, settings)) },
+      "Method not allowed: this server is stateless (POST only)",
+    );
+    return { routes: [{ paths, handle }], close: () => Promise.resolve() };
+  }
+  const live = new LiveConnections(settings.sessionIdleTimeout);
+  const stream = statefulStream(live);
+  const handle = byMethod({
+    GET: stream,
+    POST: guarded(body, statefulPost(host, live, settings)),
+    DELETE: stream,
+  });
+  return { routes: [{ paths, handle }], close: () => live.close() };
 }
