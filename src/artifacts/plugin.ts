@@ -146,10 +146,10 @@ export class ArtifactsPlugin implements RuntimePlugin {
       for (const name of enabled) {
         const description = switches[name]?.description;
         const def = description ? { ...defs[name], description } : defs[name];
-        runtime.registry.addTool(
+        runtime.registry.tools.add(
           localToolEntry(def, "builtin artifacts", { defaultTimeout: runtime.defaultToolTimeout }),
         );
-        this.#undo.push(() => runtime.registry.removeTool(name));
+        this.#undo.push(() => runtime.registry.tools.remove(name));
       }
       this.#undo.push(runtime.registry.addResourceProvider(artifactResourceProvider(store)));
     });

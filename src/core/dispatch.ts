@@ -96,7 +96,7 @@ const HANDLERS: Record<string, Handler> = {
 
   "tools/call": async (host, params, call) => {
     const name = text(params, "name");
-    const entry = host.registry.getTool(name);
+    const entry = host.registry.tools.get(name);
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const end = host.beginRequest();
     try {
@@ -144,7 +144,7 @@ const HANDLERS: Record<string, Handler> = {
 
   "prompts/get": async ({ registry }, params, call) => {
     const name = text(params, "name");
-    const entry = registry.getPrompt(name);
+    const entry = registry.prompts.get(name);
     if (!entry) throw invalid(`Unknown prompt: ${name}`);
     try {
       return await entry.get(record(params, "arguments"), await call.context());
@@ -166,11 +166,11 @@ const HANDLERS: Record<string, Handler> = {
     const ctx = await call.context();
     let entry;
     if (ref.type === "ref/prompt" && typeof ref.name === "string") {
-      entry = registry.getPrompt(ref.name);
+      entry = registry.prompts.get(ref.name);
       if (!entry) throw invalid(`Unknown prompt: ${ref.name}`);
     } else if (ref.type === "ref/resource" && typeof ref.uri === "string") {
-      entry = registry.getTemplate(ref.uri);
-      if (!entry && !registry.getResource(ref.uri)) throw invalid(`Unknown resource template: ${ref.uri}`);
+      entry = registry.templates.get(ref.uri);
+      if (!entry && !registry.resources.get(ref.uri)) throw invalid(`Unknown resource template: ${ref.uri}`);
     } else {
       throw invalid("Invalid params: 'ref' must be a ref/prompt or a ref/resource");
     }

@@ -81,7 +81,7 @@ export interface PluginHost {
  * const hello: RuntimePlugin = {
  *   name: "hello",
  *   start(host) {
- *     host.registry.addTool({
+ *     host.registry.tools.add({
  *       tool: { name: "hello", inputSchema: { type: "object" } },
  *       source: "plugin hello",
  *       call: () => Promise.resolve({ content: [{ type: "text", text: "hi" }] }),

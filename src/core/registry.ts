@@ -7,7 +7,6 @@
  */
 
 import type { RequestContext } from "./context.ts";
-import { DuplicateNameError } from "../errors.ts";
 import type {
   CallToolResult,
   GetPromptResult,
@@ -16,8 +15,9 @@ import type {
   Resource,
   ResourceTemplate,
   Tool,
-} from "../sdk/types.ts";
+} from "../protocol.ts";
 import { UriTemplate } from "../sdk/server.ts";
+import { Table } from "./table.ts";
 
 /** A callable tool as the registry holds it. */
 export interface ToolEntry {
@@ -111,20 +111,18 @@ export interface ResourceProvider {
 /** Which list changed. */
 export type ListKind = "tools" | "resources" | "prompts";
 
-interface TemplateSlot {
-  entry: ResourceTemplateEntry;
-  matcher: UriTemplate;
-}
+const sourceOf = (e: { readonly source: string }) => e.source;
 
 /**
- * Holds definitions; tells listeners when a list changes so sessions can send `list_changed`.
+ * Holds definitions in one {@linkcode Table} per kind; tells listeners when a list changes so
+ * connections can send `list_changed`.
  *
  * @example
  * ```ts
  * import { Registry } from "@chuk/mcp-runtime";
  * const registry = new Registry();
  * registry.onChange((kind) => console.log(`${kind} changed`));
- * registry.addTool({
+ * registry.tools.add({
  *   tool: { name: "ping", inputSchema: { type: "object" } },
  *   source: "example",
  *   call: () => Promise.resolve({ content: [{ type: "text", text: "pong" }] }),
@@ -133,10 +131,37 @@ interface TemplateSlot {
  * ```
  */
 export class Registry {
-  #tools = new Map<string, ToolEntry>();
-  #prompts = new Map<string, PromptEntry>();
-  #resources = new Map<string, ResourceEntry>();
-  #templates = new Map<string, TemplateSlot>();
+  /** Tools by name. */
+  readonly tools: Table<ToolEntry> = new Table<ToolEntry>({
+    kind: "tool",
+    keyOf: (e) => e.tool.name,
+    sourceOf,
+    changed: () => this.#changed("tools"),
+  });
+  /** Prompts by name. */
+  readonly prompts: Table<PromptEntry> = new Table<PromptEntry>({
+    kind: "prompt",
+    keyOf: (e) => e.prompt.name,
+    sourceOf,
+    changed: () => this.#changed("prompts"),
+  });
+  /** Fixed resources by URI. */
+  readonly resources: Table<ResourceEntry> = new Table<ResourceEntry>({
+    kind: "resource",
+    keyOf: (e) => e.resource.uri,
+    sourceOf,
+    changed: () => this.#changed("resources"),
+  });
+  /** Resource templates by their template string. */
+  readonly templates: Table<ResourceTemplateEntry> = new Table<ResourceTemplateEntry>({
+    kind: "resource template",
+    keyOf: (e) => e.template.uriTemplate,
+    sourceOf,
+    changed: () => this.#changed("resources"),
+    // Compiled once, when registered (an invalid template is refused here).
+    prepare: (_e, key) => void this.#matchers.set(key, new UriTemplate(key)),
+  });
+  readonly #matchers = new Map<string, UriTemplate>();
   #providers: ResourceProvider[] = [];
   #listeners = new Set<(kind: ListKind) => void>();
   #toolList: Tool[] | undefined;
@@ -179,126 +204,6 @@ export class Registry {
     }
   }
 
-  // ---- tools
-
-  /** Add a tool; a name already taken is a {@linkcode DuplicateNameError} naming both sources. */
-  addTool(entry: ToolEntry): void {
-    const name = entry.tool.name;
-    const existing = this.#tools.get(name);
-    if (existing) throw new DuplicateNameError("tool", name, existing.source, entry.source);
-    this.#tools.set(name, entry);
-    this.#changed("tools");
-  }
-
-  /** Remove a tool by name. Returns whether it existed. */
-  removeTool(name: string): boolean {
-    const had = this.#tools.delete(name);
-    if (had) this.#changed("tools");
-    return had;
-  }
-
-  /** The tool called `name`, if any. */
-  getTool(name: string): ToolEntry | undefined {
-    return this.#tools.get(name);
-  }
-
-  /** Every tool entry, in registration order. */
-  toolEntries(): ToolEntry[] {
-    return [...this.#tools.values()];
-  }
-
-  /** The `tools/list` answer (cached until the next change). */
-  listTools(): Tool[] {
-    return this.#toolList ??= [...this.#tools.values()].map((e) => e.tool);
-  }
-
-  // ---- prompts
-
-  /** Add a prompt; duplicates are an error naming both sources. */
-  addPrompt(entry: PromptEntry): void {
-    const name = entry.prompt.name;
-    const existing = this.#prompts.get(name);
-    if (existing) throw new DuplicateNameError("prompt", name, existing.source, entry.source);
-    this.#prompts.set(name, entry);
-    this.#changed("prompts");
-  }
-
-  /** Remove a prompt by name. */
-  removePrompt(name: string): boolean {
-    const had = this.#prompts.delete(name);
-    if (had) this.#changed("prompts");
-    return had;
-  }
-
-  /** The prompt called `name`, if any. */
-  getPrompt(name: string): PromptEntry | undefined {
-    return this.#prompts.get(name);
-  }
-
-  /** Every prompt entry. */
-  promptEntries(): PromptEntry[] {
-    return [...this.#prompts.values()];
-  }
-
-  /** The `prompts/list` answer. */
-  listPrompts(): Prompt[] {
-    return [...this.#prompts.values()].map((e) => e.prompt);
-  }
-
-  // ---- resources
-
-  /** Add a fixed resource; a URI already taken is an error naming both sources. */
-  addResource(entry: ResourceEntry): void {
-    const uri = entry.resource.uri;
-    const existing = this.#resources.get(uri);
-    if (existing) throw new DuplicateNameError("resource", uri, existing.source, entry.source);
-    this.#resources.set(uri, entry);
-    this.#changed("resources");
-  }
-
-  /** Remove a fixed resource by URI. */
-  removeResource(uri: string): boolean {
-    const had = this.#resources.delete(uri);
-    if (had) this.#changed("resources");
-    return had;
-  }
-
-  /** The fixed resource at `uri`, if any. */
-  getResource(uri: string): ResourceEntry | undefined {
-    return this.#resources.get(uri);
-  }
-
-  /** Every fixed resource entry. */
-  resourceEntries(): ResourceEntry[] {
-    return [...this.#resources.values()];
-  }
-
-  /** Add a resource template; the same template string twice is an error. */
-  addTemplate(entry: ResourceTemplateEntry): void {
-    const key = entry.template.uriTemplate;
-    const existing = this.#templates.get(key);
-    if (existing) throw new DuplicateNameError("resource template", key, existing.entry.source, entry.source);
-    this.#templates.set(key, { entry, matcher: new UriTemplate(key) });
-    this.#changed("resources");
-  }
-
-  /** Remove a template by its template string. */
-  removeTemplate(uriTemplate: string): boolean {
-    const had = this.#templates.delete(uriTemplate);
-    if (had) this.#changed("resources");
-    return had;
-  }
-
-  /** The template registered under `uriTemplate`, if any. */
-  getTemplate(uriTemplate: string): ResourceTemplateEntry | undefined {
-    return this.#templates.get(uriTemplate)?.entry;
-  }
-
-  /** Every template entry. */
-  templateEntries(): ResourceTemplateEntry[] {
-    return [...this.#templates.values()].map((s) => s.entry);
-  }
-
   /** Add a dynamic resource provider. Returns a function that removes it. */
   addResourceProvider(provider: ResourceProvider): () => void {
     this.#providers.push(provider);
@@ -312,20 +217,30 @@ export class Registry {
     };
   }
 
-  /** Tell sessions the resource list changed (for providers whose content changed). */
+  /** Tell connections the resource list changed (for providers whose content changed). */
   resourcesChanged(): void {
     this.#changed("resources");
   }
 
-  /** Tell sessions a list may have changed even though no entry did (e.g. an upstream came back). */
+  /** Tell connections a list may have changed even though no entry did (e.g. an upstream came back). */
   touch(kind: ListKind): void {
     this.#changed(kind);
   }
 
+  /** The `tools/list` answer (cached until the next change). */
+  listTools(): Tool[] {
+    return this.#toolList ??= this.tools.entries().map((e) => e.tool);
+  }
+
+  /** The `prompts/list` answer. */
+  listPrompts(): Prompt[] {
+    return this.prompts.entries().map((e) => e.prompt);
+  }
+
   /** The `resources/list` answer for this caller: fixed, template-enumerated, then providers'. */
   async listResources(ctx: RequestContext): Promise<Resource[]> {
-    const out = [...this.#resources.values()].map((e) => e.resource);
-    for (const { entry } of this.#templates.values()) {
+    const out = this.resources.entries().map((e) => e.resource);
+    for (const entry of this.templates.values()) {
       if (entry.list) out.push(...await entry.list(ctx));
     }
     for (const p of this.#providers) out.push(...await p.list(ctx));
@@ -334,7 +249,7 @@ export class Registry {
 
   /** The `resources/templates/list` answer. */
   listTemplates(): ResourceTemplate[] {
-    return [...this.#templates.values()].map((s) => s.entry.template);
+    return this.templates.entries().map((e) => e.template);
   }
 
   /**
@@ -342,14 +257,14 @@ export class Registry {
    * matches. `undefined` when nothing knows the URI.
    */
   async readResource(uri: string, ctx: RequestContext): Promise<ReadResourceResult | undefined> {
-    const fixed = this.#resources.get(uri);
+    const fixed = this.resources.get(uri);
     if (fixed) return fixed.read(uri, ctx);
     for (const p of this.#providers) {
       const r = await p.read(uri, ctx);
       if (r) return r;
     }
-    for (const { entry, matcher } of this.#templates.values()) {
-      const vars = matcher.match(uri);
+    for (const entry of this.templates.values()) {
+      const vars = this.#matchers.get(entry.template.uriTemplate)!.match(uri);
       if (vars) return entry.read(uri, vars, ctx);
     }
     return undefined;

@@ -131,7 +131,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       this.#started.push(plugin);
     }
     log.debug(
-      `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resourceEntries().length} resource(s), ` +
+      `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resources.entries().length} resource(s), ` +
         `${this.registry.listPrompts().length} prompt(s)`,
     );
   }

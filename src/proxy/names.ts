@@ -160,7 +160,7 @@ export class ProxiedNames {
       const timeout = timeoutOf(pool);
       for (const tool of lists.tools) {
         for (const { name } of proxiedNames(server, tool.name, naming)) {
-          const local = localOf(this.#tools, name, (n) => registry.getTool(n));
+          const local = localOf(this.#tools, name, (n) => registry.tools.get(n));
           claim(
             "tool",
             name,
@@ -174,7 +174,7 @@ export class ProxiedNames {
       }
       for (const prompt of lists.prompts) {
         for (const { name } of proxiedNames(server, prompt.name, naming)) {
-          const local = localOf(this.#prompts, name, (n) => registry.getPrompt(n));
+          const local = localOf(this.#prompts, name, (n) => registry.prompts.get(n));
           claim(
             "prompt",
             name,
@@ -188,7 +188,7 @@ export class ProxiedNames {
       }
       for (const template of lists.templates) {
         const key = template.uriTemplate;
-        const local = localOf(this.#templates, key, (n) => registry.getTemplate(n));
+        const local = localOf(this.#templates, key, (n) => registry.templates.get(n));
         claim(
           "resource template",
           key,
@@ -200,7 +200,7 @@ export class ProxiedNames {
         );
       }
       for (const resource of lists.resources) {
-        const local = registry.getResource(resource.uri);
+        const local = registry.resources.get(resource.uri);
         claim("resource", resource.uri, source, local, owners, () => ({ source, server }), collisions);
       }
     }
@@ -216,18 +216,18 @@ export class ProxiedNames {
     const resourcesChanged = resourcesKey !== this.#resourcesKey;
     this.#resourcesKey = resourcesKey;
     registry.batch(() => {
-      this.#tools = apply(this.#tools, tools, (n) => registry.removeTool(n), (e) => registry.addTool(e));
+      this.#tools = apply(this.#tools, tools, (n) => registry.tools.remove(n), (e) => registry.tools.add(e));
       this.#prompts = apply(
         this.#prompts,
         prompts,
-        (n) => registry.removePrompt(n),
-        (e) => registry.addPrompt(e),
+        (n) => registry.prompts.remove(n),
+        (e) => registry.prompts.add(e),
       );
       this.#templates = apply(
         this.#templates,
         templates,
-        (n) => registry.removeTemplate(n),
-        (e) => registry.addTemplate(e),
+        (n) => registry.templates.remove(n),
+        (e) => registry.templates.add(e),
       );
       this.#owners = new Map([...owners].map(([uri, o]) => [uri, o.server]));
       if (resourcesChanged) registry.resourcesChanged();

@@ -57,7 +57,7 @@ export class ResourceRoutes {
       // Not listed (servers may serve more than they list): the only upstream that serves resources
       // can still answer; with several, a template match in the registry decides instead.
       const withResources = [...this.pools].filter(([, p]) => p.shared.capabilities?.resources);
-      const templated = this.registry.templateEntries().length > 0;
+      const templated = this.registry.templates.entries().length > 0;
       if (withResources.length === 1 && !templated) owner = withResources[0][0];
     }
     if (!owner) return undefined;
@@ -70,7 +70,7 @@ export class ResourceRoutes {
   poolOf(uri: string): UpstreamPool | undefined {
     const owner = this.names.ownerOf(uri);
     if (owner) return this.pools.get(owner);
-    const template = this.registry.templateEntries().find((t) =>
+    const template = this.registry.templates.entries().find((t) =>
       this.names.hasTemplate(t.template.uriTemplate) && matchesTemplate(t.template.uriTemplate, uri)
     );
     if (template) return this.pools.get(template.source.replace(/^upstream '(.*)'$/, "$1"));

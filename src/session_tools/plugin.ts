@@ -200,7 +200,7 @@ export function enabledSessionTools(config: RuntimeConfig): SessionToolName[] {
  * const config = validateConfig({ session_tools: { enabled: true, tools: { create_session: { enabled: true } } } }, "inline");
  * const runtime = new Runtime({ config, plugins: [sessionToolsPlugin(config)] });
  * await runtime.start();
- * console.log(runtime.registry.getTool("create_session") !== undefined); // true
+ * console.log(runtime.registry.tools.get("create_session") !== undefined); // true
  * await runtime.stop();
  * ```
  */
@@ -213,7 +213,9 @@ export function sessionToolsPlugin(config: RuntimeConfig): RuntimePlugin {
       for (const name of names) {
         const description = config.session_tools.tools[name]?.description;
         const def = description ? { ...defs[name], description } : defs[name];
-        runtime.registry.addTool(localToolEntry(def, SOURCE, { defaultTimeout: runtime.defaultToolTimeout }));
+        runtime.registry.tools.add(
+          localToolEntry(def, SOURCE, { defaultTimeout: runtime.defaultToolTimeout }),
+        );
       }
       return Promise.resolve();
     },

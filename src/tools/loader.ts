@@ -114,10 +114,10 @@ export function registerDefinitions(
 ): void {
   try {
     registry.batch(() => {
-      for (const d of defs.tools) registry.addTool(localToolEntry(d, source, options));
-      for (const d of defs.resources) registry.addResource(localResourceEntry(d, source));
-      for (const d of defs.templates) registry.addTemplate(localTemplateEntry(d, source));
-      for (const d of defs.prompts) registry.addPrompt(localPromptEntry(d, source));
+      for (const d of defs.tools) registry.tools.add(localToolEntry(d, source, options));
+      for (const d of defs.resources) registry.resources.add(localResourceEntry(d, source));
+      for (const d of defs.templates) registry.templates.add(localTemplateEntry(d, source));
+      for (const d of defs.prompts) registry.prompts.add(localPromptEntry(d, source));
     });
   } catch (e) {
     // An invalid definition (bad name, bad schema): its message already names the module; a

@@ -54,7 +54,7 @@ Deno.test("plugin: registers enabled tools and the artifact:// provider; stop re
     });
 
     const ctx = createTestContext({ sessionId: "s1" });
-    const w = await runtime.registry.getTool("write_file")!.call({ content: "hi", filename: "a.txt" }, ctx);
+    const w = await runtime.registry.tools.get("write_file")!.call({ content: "hi", filename: "a.txt" }, ctx);
     const id = /Artifact ID: (\S+)/.exec((w.content[0] as { text: string }).text)![1];
     const listed = await runtime.registry.listResources(ctx);
     assert.deepEqual(listed.map((r) => r.uri), [`artifact://${id}`]);

@@ -51,7 +51,7 @@ Deno.test("duplicate names are errors naming both sources, for every kind", () =
       return true;
     });
   }
-  assert.equal(r.getTool("same")?.source, "first.ts", "the first definition stays");
+  assert.equal(r.tools.get("same")?.source, "first.ts", "the first definition stays");
 });
 
 Deno.test("changes are announced once per list per batch; the tool list cache follows changes", () => {
@@ -66,17 +66,17 @@ Deno.test("changes are announced once per list per batch; the tool list cache fo
   );
   assert.deepEqual(seen.sort(), ["prompts", "tools"]);
   assert.deepEqual(r.listTools().map((t) => t.name), ["a", "b"]);
-  r.addTool({
+  r.tools.add({
     tool: { name: "c", inputSchema: { type: "object" } },
     source: "x",
     call: () => Promise.resolve({ content: [] }),
   });
   assert.deepEqual(r.listTools().map((t) => t.name), ["a", "b", "c"]);
-  assert.equal(r.removeTool("a"), true);
-  assert.equal(r.removeTool("a"), false);
+  assert.equal(r.tools.remove("a"), true);
+  assert.equal(r.tools.remove("a"), false);
   assert.deepEqual(r.listTools().map((t) => t.name), ["b", "c"]);
   off();
-  r.removeTool("b");
+  r.tools.remove("b");
   assert.equal(seen.length, 4, "no events after unsubscribing");
 });
 

@@ -38,7 +38,7 @@ Deno.test("registry changes after start reach connected clients (tools/list_chan
     const changed = nextEvent((r) =>
       c.client.setNotificationHandler(ToolListChangedNotificationSchema, () => r(undefined))
     );
-    runtime!.registry.addTool({
+    runtime!.registry.tools.add({
       tool: { name: "late", inputSchema: { type: "object" } },
       source: "test",
       call: () => Promise.resolve({ content: [{ type: "text", text: "late" }] }),

@@ -150,7 +150,7 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
   });
   await runtime.start();
   try {
-    const echo = runtime.registry.getTool("proxy.fx.echo")!;
+    const echo = runtime.registry.tools.get("proxy.fx.echo")!;
     assert.ok(echo);
     for (const user of ["alice", "bob"]) {
       const r = await echo.call({}, createTestContext({ user: { id: user, claims: {} } }));

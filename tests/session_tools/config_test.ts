@@ -47,7 +47,7 @@ Deno.test("session tools config: off by default, and both switches are needed", 
   try {
     const names = runtime.registry.listTools().map((t) => t.name).sort();
     assert.deepEqual(names, ["create_session", "list_sessions"]);
-    assert.equal(runtime.registry.getTool("create_session")?.tool.description, "Start a new workspace");
+    assert.equal(runtime.registry.tools.get("create_session")?.tool.description, "Start a new workspace");
   } finally {
     await runtime.stop();
   }
