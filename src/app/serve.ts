@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
@@ -123,7 +124,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       try {
         await closeTransport();
       } catch (e) {
-        log.warn(`transport did not close cleanly: ${e instanceof Error ? e.message : e}`);
+        log.warn(`transport did not close cleanly: ${errorText(e)}`);
       }
       await runtime.stop();
       uninstallSignals();

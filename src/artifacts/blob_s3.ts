@@ -10,6 +10,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -244,6 +245,6 @@ export class S3BlobStore implements BlobStore {
 function describe(e: unknown): string {
   const status = statusOf(e);
   const name = (e as { name?: string })?.name ?? "Error";
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorText(e);
   return `${name}${status ? ` (HTTP ${status})` : ""}${msg && msg !== name ? `: ${msg}` : ""}`;
 }

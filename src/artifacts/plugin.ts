@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
 import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
@@ -18,6 +19,7 @@ import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
 import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
 import { ArtifactError } from "./errors.ts";
 import { artifactToolDefinitions } from "./tools.ts";
+import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 const log = getLogger("artifacts");
 
@@ -114,7 +116,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       await blobs.close().catch(() => {});
       // A storage service that is down is a runtime failure (exit 1), not a bad config.
       throw new ArtifactError(
-        `artifact storage '${settings.storageName}' failed to start: ${e instanceof Error ? e.message : e}`,
+        `artifact storage '${settings.storageName}' failed to start: ${errorText(e)}`,
         { cause: e },
       );
     }
@@ -171,7 +173,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
         const n = await this.store?.sweep();
         if (n) log.debug(`removed ${n} expired artifact(s)`);
       } catch (e) {
-        log.warn(`artifact cleanup failed: ${e instanceof Error ? e.message : e}`);
+        log.warn(`artifact cleanup failed: ${errorText(e)}`);
       } finally {
         this.#sweeping = undefined;
       }
@@ -183,13 +185,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.#timer = undefined;
     if (this.#sweeping) {
       // A storage service that stopped answering must not hold shutdown forever.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = await Promise.race([
-        this.#sweeping.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SWEEP_STOP_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-      if (!waited) log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+      if ((await raceTimeout(this.#sweeping, SWEEP_STOP_WAIT_MS)) === TIMED_OUT) {
+        log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+      }
     }
     for (const undo of this.#undo.splice(0).reverse()) undo();
     await this.store?.close();

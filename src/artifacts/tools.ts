@@ -8,6 +8,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { z } from "zod";
 import type { ArtifactToolName } from "../config/types.ts";
 import type { RequestContext } from "../core/context.ts";
@@ -26,7 +27,7 @@ async function attempt<T>(verb: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof ArtifactError) throw e;
-    throw new Error(`Failed to ${verb}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`Failed to ${verb}: ${errorText(e)}`, { cause: e });
   }
 }
 

@@ -7,7 +7,7 @@
 
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import type { JwtAuthOptions } from "./jwt.ts";
 import { type Authenticator, noAuth } from "./types.ts";
 
@@ -49,7 +49,7 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
     try {
       publicKeyPem = Deno.readTextFileSync(file);
     } catch (e) {
-      throw new ConfigError(`cannot read ${file}: ${e instanceof Error ? e.message : e}`, {
+      throw new ConfigError(`cannot read ${file}: ${errorText(e)}`, {
         file: "<environment>",
         path: "JWT_PUBLIC_KEY_FILE",
       });

@@ -7,7 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
-import { ConfigError, RuntimeError } from "../errors.ts";
+import { ConfigError, errorText, RuntimeError } from "../errors.ts";
 import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 
 export { parseServerFlags, UsageError } from "./common.ts";
@@ -42,7 +42,7 @@ const serverCommand: Command = async (args) => {
   try {
     parsed = parseArgs({ args, options: SERVER_FLAG_SPEC, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
@@ -127,7 +128,7 @@ export async function permissionsCommand(args: string[]): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -7,7 +7,7 @@
  */
 
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { type LogLevelName, parseLogLevel } from "../log/logger.ts";
 import { type EnvSource, processEnv } from "./env.ts";
 import type { RuntimeConfig, RuntimeConfigInput, TransportType } from "./schema.ts";
@@ -75,7 +75,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     try {
       text = await Deno.readTextFile(file);
     } catch (e) {
-      throw new ConfigError(`cannot read config file: ${e instanceof Error ? e.message : e}`, { file });
+      throw new ConfigError(`cannot read config file: ${errorText(e)}`, { file });
     }
     // The YAML parser loads only when a file is read (it is a large module).
     const { parseConfigText } = await import("./parse.ts");

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { type Authenticator, noAuth } from "../auth/types.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config/load.ts";
@@ -254,7 +255,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       try {
         await plugin.stop?.();
       } catch (e) {
-        log.warn(`plugin ${plugin.name} did not stop cleanly: ${e instanceof Error ? e.message : e}`);
+        log.warn(`plugin ${plugin.name} did not stop cleanly: ${errorText(e)}`);
       }
     }
     await this.sessionManager.close().catch((e) => log.warn(`session store did not close cleanly: ${e}`));

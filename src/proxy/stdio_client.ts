@@ -14,6 +14,7 @@ import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../protocol.ts";
 import { decodeLine, LineSplitter, NdjsonWriter } from "../transports/ndjson.ts";
+import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 /** What to spawn. */
 export interface StdioLaunch {
@@ -179,8 +180,7 @@ export class StdioClientTransport implements Transport {
       } catch {
         // pipe already closed
       }
-      const wait = (ms: number) =>
-        Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
+      const wait = async (ms: number) => (await raceTimeout(exited, ms)) !== TIMED_OUT;
       if (!(await wait(this.#grace))) {
         this.#signalGroup("SIGTERM");
         if (!(await wait(this.#grace))) this.#signalGroup("SIGKILL");

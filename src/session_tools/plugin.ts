@@ -8,6 +8,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import { SESSION_TOOL_NAMES } from "../config/schema.ts";
 import type { SessionToolName } from "../config/types.ts";
@@ -79,7 +80,7 @@ export function sessionToolDefinitions(manager: SessionManager): Record<SessionT
           const record = await manager.switchTo(ctx, session_id);
           return `Session context set to: ${record.id}`;
         } catch (e) {
-          throw new SessionError(`Failed to set session context: ${e instanceof Error ? e.message : e}`);
+          throw new SessionError(`Failed to set session context: ${errorText(e)}`);
         }
       },
     }),

@@ -20,6 +20,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
@@ -283,7 +284,7 @@ export class SessionManager {
       await raw.ping();
       log.debug(`session store ${this.provider} ready (keys under ${this.namespace || "(no prefix)"})`);
     } catch (e) {
-      log.warn(`session store ${this.provider} is not reachable yet: ${e instanceof Error ? e.message : e}`);
+      log.warn(`session store ${this.provider} is not reachable yet: ${errorText(e)}`);
     }
   }
 

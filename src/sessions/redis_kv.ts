@@ -11,7 +11,7 @@
 // whole environment at import, which a least-privilege run without Redis must not need).
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { type EnvSource, processEnv } from "../config/env.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import type { KeyValueStore } from "./kv.ts";
@@ -285,7 +285,7 @@ export class RedisKeyValueStore implements KeyValueStore {
     try {
       return await op(await this.#client);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorText(e);
       if ((e as { name?: string })?.name === "ReplyError") throw new Error(`redis: ${message}`, { cause: e });
       throw new StoreUnavailableError("redis", message, { cause: e });
     }

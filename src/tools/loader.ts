@@ -8,7 +8,7 @@
 import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
-import { ConfigError, ModuleLoadError, RuntimeError } from "../errors.ts";
+import { ConfigError, errorText, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
 import type { Registry } from "../core/registry.ts";
 import type {
@@ -247,7 +247,7 @@ export async function importDefinitions(file: string, slot: ModuleSlot): Promise
   } catch (e) {
     if (!isCompiledBinary()) throw new ModuleLoadError(file, e);
     // deno compile binaries cannot import files that were not in the build (denoland/deno#18327).
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorText(e);
     throw new ModuleLoadError(
       file,
       new Error(

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import {
   AjvJsonSchemaValidator,
   normalizeObjectSchema,
@@ -112,7 +113,7 @@ function compileJson(schema: JsonObjectSchema, owner: string): CompiledSchema {
   try {
     check = ajv.getValidator(forAjv as Parameters<AjvJsonSchemaValidator["getValidator"]>[0]);
   } catch (e) {
-    throw new TypeError(`${owner}: invalid JSON Schema: ${e instanceof Error ? e.message : e}`);
+    throw new TypeError(`${owner}: invalid JSON Schema: ${errorText(e)}`);
   }
   return {
     json,
