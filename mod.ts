@@ -263,8 +263,8 @@ export {
   LIBRARY_ENV_PROBES,
   netHost,
   requiredPermissions,
-} from "./src/permissions/required.ts";
-export type { RequiredPermissionsOptions } from "./src/permissions/required.ts";
+} from "./src/permissions/plan.ts";
+export type { RequiredPermissionsOptions } from "./src/permissions/plan.ts";
 export { entrySpec, permissionFlags, shellJoin } from "./src/permissions/flags.ts";
 export type { PermissionFlagOptions } from "./src/permissions/flags.ts";
 export {
@@ -283,8 +283,8 @@ export {
   denoExecutable,
   stdioLaunchSpec,
   upstreamType,
-} from "./src/permissions/sandbox.ts";
-export type { StdioLaunchOptions, StdioLaunchSpec } from "./src/permissions/sandbox.ts";
+} from "./src/proxy/sandbox.ts";
+export type { StdioLaunchOptions, StdioLaunchSpec } from "./src/proxy/sandbox.ts";
 export { bakedModule, bakeModules, configuredModules, moduleCandidates } from "./src/tools/loader.ts";
 export type { ConfiguredModule } from "./src/tools/loader.ts";
 export { isCompiledBinary } from "./src/util/compiled.ts";

@@ -13,7 +13,7 @@ import type { RuntimeConfig, RuntimeConfigInput } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
 import type { CollectedDefinitions } from "../tools/loader.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
-import { displayPath, requiredPermissions } from "../permissions/required.ts";
+import { displayPath, requiredPermissions } from "../permissions/plan.ts";
 import { Runtime } from "../core/runtime.ts";
 import type { RuntimePlugin } from "../core/plugin.ts";
 import { pluginsFor } from "./plugins.ts";

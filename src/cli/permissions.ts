@@ -9,7 +9,7 @@ import { errorText } from "../errors.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
-import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/required.ts";
+import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/plan.ts";
 import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
 import { EMBEDDED_CONFIG } from "./embedded.ts";
 import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";

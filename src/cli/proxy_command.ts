@@ -19,7 +19,7 @@ import { validateConfig } from "../config/validate.ts";
 import type { RunServerOptions } from "../app/run.ts";
 import { loadConfig } from "../config/load.ts";
 import { processEnv } from "../config/env.ts";
-import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
+import { stdioLaunchSpec, upstreamType } from "../proxy/sandbox.ts";
 import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
 import { VERSION } from "../version.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";

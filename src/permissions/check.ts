@@ -11,7 +11,7 @@
 import { resolve as resolvePath } from "node:path";
 import { isCompiledBinary } from "../util/compiled.ts";
 import { entrySpec, shellJoin } from "./flags.ts";
-import { displayPath, envReferences } from "./required.ts";
+import { displayPath, envReferences } from "./plan.ts";
 import {
   PermissionError,
   type PermissionGrant,

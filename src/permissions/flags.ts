@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from "node:url";
 import { RuntimeError } from "../errors.ts";
-import { displayPath } from "./required.ts";
+import { displayPath } from "./plan.ts";
 import { PERMISSION_KINDS, type PermissionKind, type RequiredPermissions } from "./types.ts";
 
 /** Options of {@linkcode permissionFlags}. */

@@ -20,7 +20,7 @@ import { resolveSqlitePath } from "../config/paths.ts";
 import { resolveSessionProvider } from "../sessions/factory.ts";
 import { keyNamespace } from "../sessions/namespace.ts";
 import { parseRedisUrl, redisOptionsFromEnv } from "../sessions/redis_kv.ts";
-import { stdioLaunchSpec, upstreamType } from "./sandbox.ts";
+import { stdioLaunchSpec, upstreamType } from "../proxy/sandbox.ts";
 import type { PermissionGrant, PermissionKind, RequiredPermissions } from "./types.ts";
 
 /** Options of {@linkcode requiredPermissions}. */

@@ -7,7 +7,7 @@ import { envFromObject } from "../../src/config/env.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import type { McpServerConfig } from "../../src/config/types.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { denoExecutable, type StdioLaunchSpec, stdioLaunchSpec } from "../../src/permissions/sandbox.ts";
+import { denoExecutable, type StdioLaunchSpec, stdioLaunchSpec } from "../../src/proxy/sandbox.ts";
 import { Client, deferResponses } from "../../src/sdk/client.ts";
 import { StdioClientTransport } from "../../src/sdk/client_stdio.ts";
 import { DENO, firstText, ROOT } from "../helpers.ts";
