@@ -257,13 +257,8 @@ export {
 } from "./src/session_tools/plugin.ts";
 
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
-export {
-  displayPath,
-  envReferences,
-  LIBRARY_ENV_PROBES,
-  netHost,
-  requiredPermissions,
-} from "./src/permissions/plan.ts";
+export { displayPath, envReferences, LIBRARY_ENV_PROBES, netHost } from "./src/permissions/plan.ts";
+export { requiredPermissions } from "./src/app/permissions.ts";
 export type { RequiredPermissionsOptions } from "./src/permissions/plan.ts";
 export { entrySpec, permissionFlags, shellJoin } from "./src/permissions/flags.ts";
 export type { PermissionFlagOptions } from "./src/permissions/flags.ts";

@@ -34,7 +34,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/load.ts";
 import { permissionFlags } from "../src/permissions/flags.ts";
-import { displayPath, requiredPermissions } from "../src/permissions/plan.ts";
+import { displayPath } from "../src/permissions/plan.ts";
+import { requiredPermissions } from "../src/app/permissions.ts";
 import { DENO_PATH_ENV } from "../src/proxy/sandbox.ts";
 import { configuredModules, moduleCandidates } from "../src/tools/loader.ts";
 

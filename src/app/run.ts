@@ -7,44 +7,28 @@
 
 import { createAuthenticator } from "../auth/config.ts";
 import type { Authenticator } from "../auth/types.ts";
-import { type EnvSource, processEnv } from "../config/env.ts";
-import { type ConfigOverrides, loadConfig } from "../config/load.ts";
-import type { RuntimeConfig, RuntimeConfigInput } from "../config/schema.ts";
-import { getLogger } from "../log/logger.ts";
-import type { CollectedDefinitions } from "../tools/loader.ts";
-import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
-import { displayPath, requiredPermissions } from "../permissions/plan.ts";
-import { Runtime } from "../core/runtime.ts";
+import { processEnv } from "../config/env.ts";
 import type { RuntimePlugin } from "../core/plugin.ts";
+import { Runtime } from "../core/runtime.ts";
+import { getLogger } from "../log/logger.ts";
+import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
+import { displayPath } from "../permissions/plan.ts";
+import { type ConfigSource, loadConfigured } from "./load.ts";
+import { loadAndPlan } from "./permissions.ts";
+import type { DefinitionSource } from "./modules.ts";
 import { pluginsFor } from "./plugins.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
-export interface RunServerOptions extends ServeOptions {
-  /** `--config FILE`. */
-  configPath?: string;
-  /** Flags that beat the file and the environment. */
-  overrides?: ConfigOverrides;
-  /** Configuration used when no file is given or found. */
-  fallbackConfig?: RuntimeConfigInput;
+export interface RunServerOptions extends ServeOptions, ConfigSource {
   /** Definitions registered only when the fallback configuration is used (the embedded examples). */
-  fallbackDefinitions?:
-    | { source: string; definitions: CollectedDefinitions }[]
-    | (() => Promise<{ source: string; definitions: CollectedDefinitions }[]>);
+  fallbackDefinitions?: DefinitionSource[] | (() => Promise<DefinitionSource[]>);
   /** Definitions always registered (tools written in the embedding program). */
-  definitions?: { source: string; definitions: CollectedDefinitions }[];
+  definitions?: DefinitionSource[];
   /** Extra plugins, started after the configured ones. */
   plugins?: RuntimePlugin[];
   /** Replace the authenticator the configuration implies. */
   authenticator?: Authenticator;
-  /** Environment to read; default the process environment. */
-  env?: EnvSource;
-  /** Working directory for the config search; default `Deno.cwd()`. */
-  cwd?: string;
-  /** Do not look for `./config.yaml` when no path is given. */
-  noSearch?: boolean;
-  /** Adjust the loaded configuration (command-line additions) before the runtime is built. */
-  patchConfig?: (config: RuntimeConfig) => void;
   /**
    * Check at startup that every Deno permission the configuration needs is granted, and stop with
    * a {@linkcode PermissionError} (exit code 2) naming the flags to add when one is not. Default
@@ -81,29 +65,16 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
       configArgs,
     });
   }
-  const loaded = await loadConfig({
-    path: options.configPath,
-    env,
-    cwd: options.cwd,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  options.patchConfig?.(loaded.config);
+  let loaded;
   if (check) {
-    const required = requiredPermissions(loaded.config, {
-      configFile: loaded.file,
-      configPath: options.configPath,
-      noSearch: options.noSearch,
-      baseDir: loaded.baseDir,
-      cwd: options.cwd,
-      env,
-      readsProcessEnv,
-    });
+    const planned = await loadAndPlan(options);
+    loaded = planned.loaded;
     const label = loaded.file
       ? displayPath(loaded.file, options.cwd ?? Deno.cwd())
       : "the embedded default configuration";
-    assertPermissions(required, { label, configArgs });
+    assertPermissions(planned.required, { label, configArgs });
+  } else {
+    loaded = await loadConfigured(options);
   }
   // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
   const authenticator = options.authenticator ??
@@ -171,9 +142,7 @@ function cliArgsOf(options: RunServerOptions): string[] {
 }
 
 /** The fallback definitions, loading them first when they are given lazily. */
-function fallbackDefinitions(
-  options: RunServerOptions,
-): Promise<{ source: string; definitions: CollectedDefinitions }[]> {
+function fallbackDefinitions(options: RunServerOptions): Promise<DefinitionSource[]> {
   const f = options.fallbackDefinitions;
   return typeof f === "function" ? f() : Promise.resolve(f ?? []);
 }

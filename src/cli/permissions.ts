@@ -7,9 +7,9 @@
 
 import { errorText } from "../errors.ts";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load.ts";
+import { loadAndPlan } from "../app/permissions.ts";
 import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
-import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/plan.ts";
+import { displayPath, LIBRARY_ENV_PROBES } from "../permissions/plan.ts";
 import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
 import { EMBEDDED_CONFIG } from "./embedded.ts";
 import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
@@ -144,12 +144,7 @@ export async function permissionsCommand(args: string[]): Promise<number> {
   }
   const configPath = values.config ?? positionals[0];
   const overrides = parseServerFlags(values);
-  const loaded = await loadConfig({ path: configPath, overrides, fallback: EMBEDDED_CONFIG });
-  const required = requiredPermissions(loaded.config, {
-    configFile: loaded.file,
-    configPath,
-    baseDir: loaded.baseDir,
-  });
+  const { loaded, required } = await loadAndPlan({ configPath, overrides, fallbackConfig: EMBEDDED_CONFIG });
   const configArgs = [
     ...(configPath !== undefined ? ["--config", configPath] : []),
     ...(values.transport ? ["--transport", values.transport] : []),
@@ -173,20 +168,7 @@ async function proxyPermissions(argv: string[]): Promise<number> {
   if (!["text", "json", "flags"].includes(format)) {
     throw new UsageError(`--format: expected text, json or flags, got '${format}'`);
   }
-  const options = proxyServerOptions(parseProxyArgs(rest));
-  const loaded = await loadConfig({
-    path: options.configPath,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  options.patchConfig(loaded.config);
-  const required = requiredPermissions(loaded.config, {
-    configFile: loaded.file,
-    configPath: options.configPath,
-    noSearch: options.noSearch,
-    baseDir: loaded.baseDir,
-  });
+  const { loaded, required } = await loadAndPlan(proxyServerOptions(parseProxyArgs(rest)));
   print(permissionsReport(required, { config: loaded.file, configArgs: ["proxy", ...rest] }), format);
   return 0;
 }

@@ -1,7 +1,9 @@
 /**
- * The permission planner: from a configuration (and the environment it will run in) to the
- * narrowest set of Deno permissions the runtime needs. Each part of the system contributes its own
- * grants in one function below; every grant says why it is there.
+ * The permission planner's machinery: from a configuration (and the environment it will run in)
+ * to the narrowest set of Deno permissions the runtime needs. Each part of the system contributes
+ * its own grants — a {@linkcode GrantContributor} in its own folder (`config/permissions.ts`,
+ * `sessions/permissions.ts`, `proxy/permissions.ts`, ...); the composition (`src/app/`) lists
+ * them. Every grant says why it is there.
  *
  * How the lists were found: real runs under `DENO_AUDIT_PERMISSIONS=… deno run -A` (every
  * permission check logged), on each transport, then confirmed by running with exactly the printed
@@ -14,13 +16,6 @@
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/types.ts";
-import { bakedModule, configuredModules, moduleCandidates } from "../tools/loader.ts";
-import { resolveArtifactSettings } from "../artifacts/settings.ts";
-import { resolveSqlitePath } from "../config/paths.ts";
-import { resolveSessionProvider } from "../sessions/factory.ts";
-import { keyNamespace } from "../sessions/namespace.ts";
-import { parseRedisUrl, redisOptionsFromEnv } from "../sessions/redis_kv.ts";
-import { stdioLaunchSpec, upstreamType } from "../proxy/sandbox.ts";
 import type { PermissionGrant, PermissionKind, RequiredPermissions } from "./types.ts";
 
 /** Options of {@linkcode requiredPermissions}. */
@@ -74,14 +69,28 @@ export const LIBRARY_PROBE_PATTERNS: readonly { kind: "env" | "read"; pattern: R
   { kind: "read", pattern: /[\\/]\.aws[\\/](config|credentials)$/, library: "AWS SDK shared config files" },
 ];
 
-/** Collects grants, keeping the first reason for a duplicate. */
-class Plan {
+/**
+ * Collects grants, keeping the first reason for a duplicate.
+ *
+ * @example
+ * ```ts
+ * import { PermissionPlan } from "./plan.ts";
+ * const plan = new PermissionPlan(true);
+ * plan.add("net", "127.0.0.1:3000", "listen address");
+ * console.log(plan.grants.length); // 1
+ * ```
+ */
+export class PermissionPlan {
+  /** The grants so far, in the order they were added. */
   readonly grants: PermissionGrant[] = [];
   #seen = new Set<string>();
+  /** Whether variables are planned (false when the runtime does not read the process environment). */
   readonly envEnabled: boolean;
+  /** An empty plan. */
   constructor(envEnabled: boolean) {
     this.envEnabled = envEnabled;
   }
+  /** Add one grant (a duplicate keeps its first reason). */
   add(kind: PermissionKind, value: string, reason: string, extra: Partial<PermissionGrant> = {}): void {
     if (kind === "env" && !this.envEnabled) return;
     const key = `${kind}\u0000${value}`;
@@ -89,35 +98,47 @@ class Plan {
     this.#seen.add(key);
     this.grants.push({ kind, value, reason, ...extra });
   }
+  /** Add env grants for `names`. */
   env(names: readonly string[], reason: string): void {
     for (const n of names) this.add("env", n, reason);
   }
 }
 
-/** Everything a contributor may look at. */
-interface PlanContext {
+/** Everything a contributor may look at, and the plan it adds to. */
+export interface PlanContext {
+  /** The configuration. */
   config: RuntimeConfig;
+  /** Directory relative config paths resolve against. */
   baseDir: string;
+  /** The working directory. */
   cwd: string;
+  /** The environment the runtime will see. */
   env: EnvSource;
+  /** What the caller said about the run. */
   options: RequiredPermissionsOptions;
-  plan: Plan;
+  /** Where grants go. */
+  plan: PermissionPlan;
 }
 
+/** One part of the system adding the grants it needs. */
+export type GrantContributor = (ctx: PlanContext) => void;
+
 /**
- * The narrowest set of Deno permissions `config` needs (see the module doc).
+ * The grants `contributors` ask for `config`, in their order.
  *
  * @example
  * ```ts
- * import { permissionFlags, requiredPermissions, validateConfig } from "@chuk/mcp-runtime";
- * const config = validateConfig({ server: { type: "streamable-http" } }, "inline");
- * const flags = permissionFlags(requiredPermissions(config));
- * // ["--no-prompt", "--allow-net=127.0.0.1:3000", "--allow-read=...", "--allow-env=...", "--ignore-env"]
+ * import { planPermissions } from "./plan.ts";
+ * import { validateConfig } from "../config/validate.ts";
+ * const listen = planPermissions(validateConfig({}, "inline"), {}, [
+ *   ({ plan }) => plan.add("net", "127.0.0.1:3000", "listen address"),
+ * ]);
  * ```
  */
-export function requiredPermissions(
+export function planPermissions(
   config: RuntimeConfig,
-  options: RequiredPermissionsOptions = {},
+  options: RequiredPermissionsOptions,
+  contributors: readonly GrantContributor[],
 ): RequiredPermissions {
   const cwd = options.cwd ?? Deno.cwd();
   const baseDir = options.baseDir ??
@@ -128,189 +149,22 @@ export function requiredPermissions(
     cwd,
     env: options.env ?? processEnv,
     options,
-    plan: new Plan(options.readsProcessEnv ?? true),
+    plan: new PermissionPlan(options.readsProcessEnv ?? true),
   };
-  for (const contribute of CONTRIBUTORS) contribute(ctx);
+  for (const contribute of contributors) contribute(ctx);
   return { grants: ctx.plan.grants, ignoreEnv: true };
 }
 
-/** Finding and reading the configuration, `.env`, and the settings the core reads from the environment. */
-function coreGrants({ config, cwd, env, options, plan }: PlanContext): void {
-  const dotenv = resolvePath(cwd, ".env");
-  if (fileExists(dotenv)) {
-    plan.add("read", dotenv, ".env in the working directory (loaded at startup)", { optional: true });
-  }
-  if (options.configPath === undefined) {
-    plan.add("env", "CHUK_MCP_CONFIG_PATH", "config file path when --config is not given");
-    if (!env("CHUK_MCP_CONFIG_PATH") && !options.noSearch) {
-      for (const name of ["config.yaml", "config.yml"]) {
-        const candidate = resolvePath(cwd, name);
-        plan.add("read", candidate, "the ./config.yaml search (no --config given)");
-        if (fileExists(candidate)) break;
-      }
-    }
-  }
-  if (options.configFile) {
-    plan.add("read", options.configFile, "the configuration file");
-    for (const name of envReferences(options.configText ?? readText(options.configFile))) {
-      plan.add("env", name, `referenced as \${${name}} in the configuration file`);
-    }
-  }
-  plan.add("env", "CHUK_MCP_LOG_LEVEL", "log level override");
-  if (config.tools.timeout === undefined || config.tools.timeout === null) {
-    plan.env(["MCP_TOOL_TIMEOUT", "TOOL_TIMEOUT"], "default tool timeout (tools.timeout is not set)");
-  }
-  if (!config.sessions.sandbox_id) {
-    plan.env(
-      ["MCP_SANDBOX_ID", "CHUK_SANDBOX_ID", "SANDBOX_ID", "POD_NAME"],
-      "sandbox id (sessions.sandbox_id is not set)",
-    );
-  }
-}
-
-/** Tool, resource and prompt modules: dynamic imports of computed paths need read access. */
-function moduleGrants({ config, baseDir, options, plan }: PlanContext): void {
-  for (const m of configuredModules(config, baseDir)) {
-    if (options.modulesBaked || bakedModule(m, baseDir)) continue; // in the binary: nothing to read
-    const candidates = moduleCandidates(m.spec, m.dir);
-    const found = candidates.find(fileExists) ?? candidates[0];
-    plan.add("read", found, `module ${m.keyPath}`, {
-      alternatives: candidates.length > 1 ? candidates.filter((c) => c !== found) : undefined,
-    });
-  }
-}
-
-/** The listen address of an HTTP transport. stdio needs nothing. */
-function transportGrants({ config, plan }: PlanContext): void {
-  const type = config.server.type;
-  if (type === "stdio") return;
-  const section = type === "sse" ? config.sse : config["streamable-http"];
-  plan.add("net", netHost(section.host, section.port), `listen address of the ${type} transport`);
-}
-
 /**
- * Upstream MCP servers (`proxy.enabled`). stdio: the command each one runs (the Deno executable
- * for `deno: true`) and the variables the launch spec copies into its environment; the proxy's
- * own stdio transport (`Deno.Command`, a new process group) needs nothing more. Remote: the
- * upstream's host and port, and `API_KEY` for an SSE upstream without `api_key`.
+ * A SQLite database file and its journal/WAL companions.
+ *
+ * @example
+ * ```ts
+ * import { PermissionPlan, sqliteGrants } from "./plan.ts";
+ * sqliteGrants(new PermissionPlan(true), "/srv/app/data.db", "SQLite session store");
+ * ```
  */
-function proxyGrants({ config, baseDir, env, options, plan }: PlanContext): void {
-  if (!config.proxy.enabled) return;
-  for (const [name, entry] of Object.entries(config.mcp_servers)) {
-    if (!entry.enabled) continue;
-    const type = upstreamType(entry);
-    if (type === "stdio") {
-      const spec = stdioLaunchSpec(name, entry, {
-        baseDir,
-        env,
-        denoPath: options.denoPath,
-        configLabel: options.configFile,
-      });
-      plan.add("run", spec.command, `stdio upstream ${name}${spec.sandboxed ? " (sandboxed deno)" : ""}`);
-      plan.env(spec.inheritedEnv, `copied into the environment of stdio upstream children`);
-    } else if (type && entry.url) {
-      const url = new URL(entry.url);
-      plan.add("net", urlHost(url), `${type} upstream ${name}`);
-      if (entry.api_key === undefined && type === "sse") {
-        plan.add("env", "API_KEY", `fallback API key of SSE upstream ${name}`);
-      }
-    }
-  }
-}
-
-/**
- * Bearer authentication (`server.auth: bearer`, HTTP transports): `jwtOptionsFromEnv` reads all of
- * these on every start; the public key file and the JWKS host when they are set.
- */
-function authGrants({ config, env, plan }: PlanContext): void {
-  if (config.server.auth !== "bearer") return;
-  plan.env(
-    [
-      "JWT_PUBLIC_KEY",
-      "JWT_PUBLIC_KEY_FILE",
-      "JWT_SECRET_KEY",
-      "JWT_JWKS_URL",
-      "JWT_ALLOWED_ALGORITHMS",
-      "JWT_ALGORITHM",
-      "JWT_LEEWAY",
-      "JWT_AUDIENCE",
-      "JWT_ISSUER",
-      "JWT_JWKS_COOLDOWN",
-    ],
-    "bearer token verification settings",
-  );
-  const file = env("JWT_PUBLIC_KEY");
-  const keyFile = env("JWT_PUBLIC_KEY_FILE");
-  if (!file && keyFile) plan.add("read", resolvePath(keyFile), "public key file (JWT_PUBLIC_KEY_FILE)");
-  const jwks = env("JWT_JWKS_URL");
-  if (jwks && URL.canParse(jwks)) plan.add("net", urlHost(new URL(jwks)), "JWKS endpoint (JWT_JWKS_URL)");
-}
-
-/**
- * Sessions (always) and their store: the provider switch and the key namespace are read on every
- * start; Redis needs its hosts, SQLite its database file. Decided by the sessions code itself
- * (`resolveSessionProvider`, `keyNamespace`, `redisOptionsFromEnv`, `resolveSqlitePath`), run
- * with an environment that records what it reads.
- */
-function sessionGrants({ config, baseDir, env, plan }: PlanContext): void {
-  const reads = recordReads(env, plan, (rec, plan) => {
-    keyNamespace(rec);
-    const provider = resolveSessionProvider(config, rec);
-    if (provider === "redis") {
-      const redis = redisOptionsFromEnv(rec);
-      for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
-        plan.add("net", netHost(node.host, node.port), "Redis session store");
-      }
-    } else if (provider === "sqlite") {
-      sqliteGrants(plan, resolveSqlitePath(config, rec, baseDir), "SQLite session store");
-    }
-  });
-  plan.env(reads, "session store settings (provider, key namespace, connection)");
-}
-
-/** The artifact store (`artifacts.enabled`), decided by `resolveArtifactSettings` itself. */
-function artifactGrants({ config, baseDir, env, plan }: PlanContext): void {
-  if (!config.artifacts.enabled) return;
-  const reads = recordReads(env, plan, (rec, plan) => {
-    const s = resolveArtifactSettings(config, rec, baseDir);
-    if (s.storage === "filesystem") {
-      plan.add("read", s.root, "artifact root (filesystem storage)");
-      plan.add("write", s.root, "artifact root (filesystem storage)");
-    }
-    // Metadata lives in the session store: sessionGrants covers it (Redis hosts, SQLite file).
-    if (s.storage === "sqlite") sqliteGrants(plan, s.sqlitePath, "SQLite artifact store");
-    if (s.s3) {
-      const endpoint = s.s3.endpoint ? new URL(s.s3.endpoint) : undefined;
-      if (endpoint) {
-        plan.add("net", urlHost(endpoint), "S3 endpoint");
-        if (!s.s3.forcePathStyle) {
-          plan.add(
-            "net",
-            netHost(`${s.bucket}.${endpoint.hostname}`, urlPort(endpoint)),
-            "S3 bucket (virtual-host style)",
-          );
-        }
-      } else {
-        plan.add("net", `s3.${s.s3.region}.amazonaws.com:443`, "AWS S3 endpoint");
-        if (!s.s3.forcePathStyle) {
-          plan.add(
-            "net",
-            `${s.bucket}.s3.${s.s3.region}.amazonaws.com:443`,
-            "AWS S3 bucket (virtual-host style)",
-          );
-        }
-      }
-      // The AWS SDK asks the OS for its user agent and, with variables ignored, for uid and home.
-      for (const kind of ["osRelease", "uid", "homedir"]) {
-        plan.add("sys", kind, "the AWS SDK (user agent, profile lookup)");
-      }
-    }
-  });
-  plan.env(reads, "artifact store settings");
-}
-
-/** A SQLite database file and its journal/WAL companions. */
-function sqliteGrants(plan: Plan, db: string, reason: string): void {
+export function sqliteGrants(plan: PermissionPlan, db: string, reason: string): void {
   // node:sqlite creates the file and its companions next to it.
   for (const f of [db, `${db}-journal`, `${db}-wal`, `${db}-shm`]) {
     plan.add("read", f, reason);
@@ -322,8 +176,20 @@ function sqliteGrants(plan: Plan, db: string, reason: string): void {
  * Run `fn` with an environment that records every variable read: once with the real one (the
  * branches the values select) and once with nothing set (every fallback in each chain). Errors
  * of the second run (settings that are required) are ignored; the first run's are real.
+ *
+ * @example
+ * ```ts
+ * import { PermissionPlan, recordReads } from "./plan.ts";
+ * const plan = new PermissionPlan(true);
+ * const names = recordReads((n) => Deno.env.get(n), plan, (env) => void env("REDIS_URL"));
+ * console.log(names); // ["REDIS_URL"]
+ * ```
  */
-function recordReads(env: EnvSource, plan: Plan, fn: (env: EnvSource, plan: Plan) => void): string[] {
+export function recordReads(
+  env: EnvSource,
+  plan: PermissionPlan,
+  fn: (env: EnvSource, plan: PermissionPlan) => void,
+): string[] {
   const reads: string[] = [];
   const recording = (source: EnvSource): EnvSource => (name) => {
     if (!reads.includes(name)) reads.push(name);
@@ -332,23 +198,12 @@ function recordReads(env: EnvSource, plan: Plan, fn: (env: EnvSource, plan: Plan
   fn(recording(env), plan);
   try {
     // Only the names matter here: grants from the empty run go to a plan that is thrown away.
-    fn(recording(() => undefined), new Plan(false));
+    fn(recording(() => undefined), new PermissionPlan(false));
   } catch {
     // e.g. IBM COS without credentials: the real run decides.
   }
   return reads;
 }
-
-/** Each part of the system, in order. A feature adds its grants in its own function, here. */
-const CONTRIBUTORS: ((ctx: PlanContext) => void)[] = [
-  coreGrants,
-  moduleGrants,
-  transportGrants,
-  authGrants,
-  sessionGrants,
-  artifactGrants,
-  proxyGrants,
-];
 
 /**
  * `host:port` as Deno's `--allow-net` writes it (IPv6 in brackets).
@@ -364,12 +219,30 @@ export function netHost(host: string, port?: number): string {
   return port === undefined ? h : `${h}:${port}`;
 }
 
-function urlPort(url: URL): number | undefined {
+/**
+ * A URL's port, or its scheme's default.
+ *
+ * @example
+ * ```ts
+ * import { urlPort } from "./plan.ts";
+ * urlPort(new URL("http://example.com/")); // 80
+ * ```
+ */
+export function urlPort(url: URL): number | undefined {
   const defaults: Record<string, number> = { "http:": 80, "https:": 443, "ws:": 80, "wss:": 443 };
   return url.port ? Number(url.port) : defaults[url.protocol];
 }
 
-function urlHost(url: URL): string {
+/**
+ * The `host:port` of a URL, the port filled from its scheme.
+ *
+ * @example
+ * ```ts
+ * import { urlHost } from "./plan.ts";
+ * urlHost(new URL("https://example.com/mcp")); // "example.com:443"
+ * ```
+ */
+export function urlHost(url: URL): string {
   return netHost(url.hostname.replace(/^\[|\]$/g, ""), urlPort(url));
 }
 
@@ -390,7 +263,16 @@ export function envReferences(text: string): string[] {
   return names;
 }
 
-function fileExists(path: string): boolean {
+/**
+ * Whether `path` is a file (false when it cannot be seen).
+ *
+ * @example
+ * ```ts
+ * import { fileExists } from "./plan.ts";
+ * fileExists("deno.json");
+ * ```
+ */
+export function fileExists(path: string): boolean {
   try {
     return Deno.statSync(path).isFile;
   } catch {
@@ -398,7 +280,16 @@ function fileExists(path: string): boolean {
   }
 }
 
-function readText(path: string): string {
+/**
+ * The text of `path`, or `""` when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { readText } from "./plan.ts";
+ * readText("deno.json");
+ * ```
+ */
+export function readText(path: string): string {
   try {
     return Deno.readTextFileSync(path);
   } catch {

@@ -6,7 +6,7 @@
 //     NotCapable stack trace.
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
-import { requiredPermissions } from "../../src/permissions/plan.ts";
+import { requiredPermissions } from "../../src/app/permissions.ts";
 import type { PermissionsReport } from "../../src/cli/permissions.ts";
 import {
   CLI,

@@ -7,7 +7,8 @@ import { loadConfig } from "../../src/config/load.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { permissionFlags } from "../../src/permissions/flags.ts";
-import { displayPath, envReferences, netHost, requiredPermissions } from "../../src/permissions/plan.ts";
+import { displayPath, envReferences, netHost } from "../../src/permissions/plan.ts";
+import { requiredPermissions } from "../../src/app/permissions.ts";
 import type { PermissionKind } from "../../src/permissions/types.ts";
 
 const EMPTY_ENV = envFromObject({});
