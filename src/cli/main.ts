@@ -60,7 +60,7 @@ const serverCommand: Command = async (args) => {
   // Loaded now, not at import: `--help`, `proxy` and `permissions` do not pay for the server stack.
   const [{ runServer }, { EMBEDDED_CONFIG, embeddedDefinitions }] = await Promise.all([
     import("../app/run.ts"),
-    import("./embedded.ts"),
+    import("../app/embedded.ts"),
   ]);
   const server = await runServer({
     configPath: values.config ?? positionals[0],
