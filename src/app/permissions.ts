@@ -7,7 +7,7 @@
 
 import { artifactGrants } from "../artifacts/permissions.ts";
 import { authGrants } from "../auth/permissions.ts";
-import { configGrants } from "../config/permissions.ts";
+import { configGrants } from "../permissions/config.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { listenGrants } from "../http/permissions.ts";
 import {

@@ -1,12 +1,12 @@
 /**
- * The grants of the configuration itself: finding and reading the file, `.env`, its `${VAR}`
- * references, and the settings the core reads from the environment.
+ * The grants every run needs: finding and reading the configuration file, `.env`, the file's
+ * `${VAR}` references, and the settings the core reads from the environment.
  *
  * @module
  */
 
 import { resolve as resolvePath } from "node:path";
-import { envReferences, fileExists, type PlanContext, readText } from "../permissions/plan.ts";
+import { envReferences, fileExists, type PlanContext, readText } from "./plan.ts";
 
 /** Finding and reading the configuration, `.env`, and the settings the core reads from the environment. */
 export function configGrants({ config, cwd, env, options, plan }: PlanContext): void {
