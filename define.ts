@@ -33,6 +33,8 @@ export type {
   ResourceDefinition,
   ResourceReturn,
   ResourceTemplateDefinition,
+  SchemaShape,
+  StandardSchema,
   ToolDefinition,
   ToolReturn,
   ToolSchema,
@@ -55,4 +57,4 @@ export {
   sendProgress,
 } from "./src/core/context.ts";
 export type { RequestContext, TestContextOptions, TransportKind, UserIdentity } from "./src/core/context.ts";
-export { ToolError, ToolTimeoutError } from "./src/errors.ts";
+export { RuntimeError, ToolError, ToolTimeoutError } from "./src/errors.ts";

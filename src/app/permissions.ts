@@ -1,6 +1,16 @@
 /**
- * The least-privilege plan of a whole configuration: every part's own grants, in one list. A
- * new provider or plugin adds its contributor here (and its grants in its own folder).
+ * Least privilege: the Deno permissions a configuration needs (each with its reason), the
+ * `deno run` flags for them, and the startup check. The plan of a whole configuration lists every
+ * part's own grants; a new provider or plugin adds its contributor here (and its grants in its own
+ * folder).
+ *
+ * @example
+ * ```ts
+ * import { permissionFlags, requiredPermissions } from "@chuk/mcp-runtime/permissions";
+ * import { validateConfig } from "@chuk/mcp-runtime/config";
+ * const flags = permissionFlags(requiredPermissions(validateConfig({}, "inline")));
+ * console.log(flags.join(" "));
+ * ```
  *
  * @module
  */
@@ -84,3 +94,20 @@ export async function loadAndPlan(source: ConfigSource): Promise<PlannedConfig> 
   });
   return { loaded, required };
 }
+
+export { assertPermissions, missingPermissions, preflightConfigPermissions } from "../permissions/check.ts";
+export type { AssertPermissionsOptions, PreflightOptions } from "../permissions/check.ts";
+export { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
+export type { PermissionFlagOptions } from "../permissions/flags.ts";
+export {
+  displayPath,
+  envReferences,
+  LIBRARY_ENV_PROBES,
+  netHost,
+  PermissionPlan,
+  planPermissions,
+} from "../permissions/plan.ts";
+export type { GrantContributor, PlanContext, RequiredPermissionsOptions } from "../permissions/plan.ts";
+export { PERMISSION_KINDS, PermissionError } from "../permissions/types.ts";
+export type { PermissionGrant, PermissionKind, RequiredPermissions } from "../permissions/types.ts";
+export type { ConfigSource } from "./load.ts";

@@ -8,7 +8,7 @@
  */
 
 import type { ResourceProvider } from "../core/registry.ts";
-import type { ReadResourceResult, Resource } from "../sdk/types.ts";
+import type { ReadResourceResult, Resource } from "../protocol.ts";
 import { toBase64 } from "../tools/content.ts";
 import { callerOf } from "./caller.ts";
 import { ArtifactNotFoundError } from "./errors.ts";

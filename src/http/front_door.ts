@@ -160,10 +160,11 @@ export function accepts(...types: string[]): Guard {
  * const handler = guarded([jsonContentType], () => new Response("ok"));
  * ```
  */
-export const jsonContentType: Guard = (req) =>
-  isJsonContentType(req.headers.get("content-type"))
+export function jsonContentType(req: Request): Response | undefined {
+  return isJsonContentType(req.headers.get("content-type"))
     ? undefined
     : jsonRpcErrorResponse(415, -32000, "Unsupported Media Type: Content-Type must be application/json");
+}
 
 /**
  * Read the JSON body into the state, bounded in size (413) and time (408); malformed JSON is 400.
@@ -181,14 +182,6 @@ export function jsonBody(maxBytes: number, timeoutMs: number = DEFAULT_BODY_TIME
     state.body = body.value;
     return undefined;
   };
-}
-
-/** Request hygiene settings (from the `sse:` / `streamable-http:` sections). */
-export interface HttpHygiene extends HostPolicy {
-  /** Largest accepted body in bytes. */
-  maxBodyBytes: number;
-  /** How long a request body may take to arrive (ms, default 30 000); a slower one gets 408. */
-  bodyTimeoutMs?: number;
 }
 
 /** Options of {@linkcode frontDoor}. */

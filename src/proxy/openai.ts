@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk/types.ts";
+import type { Tool } from "../protocol.ts";
 import { shortenName, toOpenAIName } from "./naming.ts";
 
 /** One OpenAI function-calling tool definition. */

@@ -26,7 +26,11 @@ const log = getLogger("proxy");
 
 /** Options of {@linkcode ProxyPlugin}. */
 export interface ProxyPluginOptions {
-  /** Per-upstream transport overrides (tests, sandboxes). */
+  /**
+   * Per-upstream transport overrides (tests, sandboxes).
+   *
+   * @internal
+   */
   transportFactories?: Record<string, () => Transport>;
   /** How long startup waits for upstreams before serving anyway (ms, default 30 000). */
   startupWaitMs?: number;
@@ -62,7 +66,11 @@ export class ProxyPlugin implements RuntimePlugin {
     this.#options = options;
   }
 
-  /** The upstreams by name (for tests and tools). */
+  /**
+   * The upstreams by name (for tests and tools).
+   *
+   * @internal
+   */
   get upstreams(): ReadonlyMap<string, Upstream> {
     return new Map([...this.#pools].map(([n, p]) => [n, p.shared]));
   }

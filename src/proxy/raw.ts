@@ -16,7 +16,7 @@
 import type { Transport } from "../sdk/server.ts";
 import { tapReceive } from "../sdk/taps.ts";
 import { ErrorCode, ProtocolError } from "../errors.ts";
-import type { JSONRPCMessage } from "../protocol.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
 
 const PREFIX = "chuk-";
 

@@ -12,7 +12,7 @@
 
 import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
-import type { JSONRPCMessage } from "../protocol.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
 import { decodeLine, LineSplitter, NdjsonWriter } from "../transports/ndjson.ts";
 import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 

@@ -16,7 +16,7 @@ import type {
   ResourceTemplateEntry,
   ToolEntry,
 } from "../core/registry.ts";
-import type { Tool } from "../sdk/types.ts";
+import type { PromptArgument, Tool } from "../protocol.ts";
 import type {
   CompleteFn,
   PromptDefinition,
@@ -160,7 +160,7 @@ export function localPromptEntry(def: PromptDefinition, source: string): PromptE
       name: def.name,
       ...(def.title ? { title: def.title } : {}),
       ...(def.description ? { description: def.description } : {}),
-      ...(def.arguments ? { arguments: def.arguments } : {}),
+      ...(def.arguments ? { arguments: def.arguments as PromptArgument[] } : {}),
       ...(def._meta ? { _meta: def._meta } : {}),
     },
     source,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult } from "../sdk/types.ts";
+import type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult } from "../protocol.ts";
 import { toBase64 } from "./content.ts";
 import type { PromptReturn, ResourceReturn } from "./define.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { JSONRPCMessage } from "../protocol.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
 
 const NEWLINE = 10;
 

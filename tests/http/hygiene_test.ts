@@ -3,7 +3,7 @@
 // whole), malformed JSON, wrong Content-Type/Accept, unknown paths and methods — and the server
 // keeps serving after each.
 import assert from "node:assert/strict";
-import { checkHostAndOrigin } from "../../mod.ts";
+import { checkHostAndOrigin } from "../../src/http/mod.ts";
 import { FIXTURES, parseRawResponse, postJson, rawHttp, startHttpServer, writeAll } from "../helpers.ts";
 
 const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  enabledSessionTools,
-  parseConfigText,
-  pluginsFor,
-  processEnv,
-  Runtime,
-  validateConfig,
-} from "../../mod.ts";
+import { ConfigError, pluginsFor, Runtime, validateConfig } from "../../mod.ts";
+import { enabledSessionTools } from "../../src/session_tools/plugin.ts";
+import { parseConfigText, processEnv } from "../../src/config/mod.ts";
 import { runCliOnce, tempConfig } from "../helpers.ts";
 
 Deno.test("session tools config: unknown tool names are errors that name the key and the line", () => {

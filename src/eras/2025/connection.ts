@@ -229,12 +229,12 @@ export class SdkConnection implements Connection {
 
   /** Ask the client's model for a completion (`sampling/createMessage`). */
   async sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult> {
-    return await sdkResult(this.server.createMessage(params, { signal }));
+    return await sdkResult(this.server.createMessage(params as never, { signal })) as CreateMessageResult;
   }
 
   /** Ask the user for input (`elicitation/create`). */
   async elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult> {
-    return await sdkResult(this.server.elicitInput(params, { signal }));
+    return await sdkResult(this.server.elicitInput(params as never, { signal })) as ElicitResult;
   }
 
   /** Ask the client for its roots (`roots/list`). */
