@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { JwtAuthenticator } from "@chuk/mcp-runtime/auth";
- * const auth = new JwtAuthenticator({ secret: "a-long-shared-secret-of-32-bytes!" });
+ * const auth = await JwtAuthenticator.create({ secret: "a-long-shared-secret-of-32-bytes!" });
  * ```
  *
  * @module
