@@ -19,6 +19,12 @@ export type RequestId = string | number;
 /** Extra data attached to a protocol object (`_meta`). */
 export type Meta = Record<string, unknown>;
 
+/** A protocol object is open: fields a peer adds (newer revisions, extensions) pass through. */
+export interface Open {
+  /** Any other field. */
+  [key: string]: unknown;
+}
+
 /** Who a message or content is for, or from. */
 export type Role = "user" | "assistant";
 
@@ -34,7 +40,7 @@ export type LoggingLevel =
   | "emergency";
 
 /** An icon a client may show for a server, tool, resource or prompt. */
-export interface Icon {
+export interface Icon extends Open {
   /** Where the icon is (an `https:` or `data:` URI). */
   src: string;
   /** Its MIME type. */
@@ -43,12 +49,10 @@ export interface Icon {
   sizes?: string[];
   /** The theme it is for. */
   theme?: "light" | "dark";
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The name and version of an MCP client or server. */
-export interface Implementation {
+export interface Implementation extends Open {
   /** Its programmatic name. */
   name: string;
   /** Its version. */
@@ -59,24 +63,20 @@ export interface Implementation {
   icons?: Icon[];
   /** Its website. */
   websiteUrl?: string;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** Hints to the client about how to use or show an object. */
-export interface Annotations {
+export interface Annotations extends Open {
   /** Who it is meant for. */
   audience?: Role[];
   /** How important it is, from 0 (least) to 1 (most). */
   priority?: number;
   /** When it last changed (ISO 8601). */
   lastModified?: string;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** Text content. */
-export interface TextContent {
+export interface TextContent extends Open {
   /** Always `text`. */
   type: "text";
   /** The text. */
@@ -85,12 +85,10 @@ export interface TextContent {
   annotations?: Annotations;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** An image, base64-encoded. */
-export interface ImageContent {
+export interface ImageContent extends Open {
   /** Always `image`. */
   type: "image";
   /** The image bytes, base64. */
@@ -101,12 +99,10 @@ export interface ImageContent {
   annotations?: Annotations;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** Audio, base64-encoded. */
-export interface AudioContent {
+export interface AudioContent extends Open {
   /** Always `audio`. */
   type: "audio";
   /** The audio bytes, base64. */
@@ -117,12 +113,10 @@ export interface AudioContent {
   annotations?: Annotations;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The contents of a resource as text. */
-export interface TextResourceContents {
+export interface TextResourceContents extends Open {
   /** The resource's URI. */
   uri: string;
   /** Its MIME type. */
@@ -131,12 +125,10 @@ export interface TextResourceContents {
   text: string;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The contents of a resource as bytes. */
-export interface BlobResourceContents {
+export interface BlobResourceContents extends Open {
   /** The resource's URI. */
   uri: string;
   /** Its MIME type. */
@@ -145,15 +137,13 @@ export interface BlobResourceContents {
   blob: string;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A resource's contents, text or bytes. */
 export type ResourceContents = TextResourceContents | BlobResourceContents;
 
 /** A resource embedded in a message or a tool result. */
-export interface EmbeddedResource {
+export interface EmbeddedResource extends Open {
   /** Always `resource`. */
   type: "resource";
   /** Its contents. */
@@ -162,12 +152,10 @@ export interface EmbeddedResource {
   annotations?: Annotations;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A resource the server can read, as `resources/list` shows it. */
-export interface Resource {
+export interface Resource extends Open {
   /** Its URI. */
   uri: string;
   /** Its programmatic name. */
@@ -186,8 +174,6 @@ export interface Resource {
   icons?: Icon[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A link to a resource, as tool-result content. */
@@ -200,7 +186,7 @@ export interface ResourceLink extends Resource {
 export type ContentBlock = TextContent | ImageContent | AudioContent | ResourceLink | EmbeddedResource;
 
 /** Hints about what a tool does (not guarantees: clients must not trust them from untrusted servers). */
-export interface ToolAnnotations {
+export interface ToolAnnotations extends Open {
   /** A display name. */
   title?: string;
   /** It changes nothing. */
@@ -211,8 +197,6 @@ export interface ToolAnnotations {
   idempotentHint?: boolean;
   /** It reaches outside the server (the web, other systems). */
   openWorldHint?: boolean;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A JSON Schema for an object (the shape of a tool's arguments or structured result). */
@@ -228,7 +212,7 @@ export interface ObjectSchema {
 }
 
 /** A tool, as `tools/list` shows it. */
-export interface Tool {
+export interface Tool extends Open {
   /** Its name, what clients call it by. */
   name: string;
   /** Its display name. */
@@ -245,12 +229,10 @@ export interface Tool {
   icons?: Icon[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `tools/call`. */
-export interface CallToolResult {
+export interface CallToolResult extends Open {
   /** What the tool returned. */
   content: ContentBlock[];
   /** The same as a JSON object, when the tool returns structured data. */
@@ -259,12 +241,10 @@ export interface CallToolResult {
   isError?: boolean;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A template of resource URIs (RFC 6570), as `resources/templates/list` shows it. */
-export interface ResourceTemplate {
+export interface ResourceTemplate extends Open {
   /** The URI template. */
   uriTemplate: string;
   /** Its programmatic name. */
@@ -281,22 +261,18 @@ export interface ResourceTemplate {
   icons?: Icon[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `resources/read`. */
-export interface ReadResourceResult {
+export interface ReadResourceResult extends Open {
   /** The contents (one resource may have several parts). */
   contents: ResourceContents[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** An argument a prompt takes. */
-export interface PromptArgument {
+export interface PromptArgument extends Open {
   /** Its name. */
   name: string;
   /** Its display name. */
@@ -305,12 +281,10 @@ export interface PromptArgument {
   description?: string;
   /** Whether it must be given. */
   required?: boolean;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A prompt, as `prompts/list` shows it. */
-export interface Prompt {
+export interface Prompt extends Open {
   /** Its name. */
   name: string;
   /** Its display name. */
@@ -323,34 +297,28 @@ export interface Prompt {
   icons?: Icon[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** One message of a rendered prompt. */
-export interface PromptMessage {
+export interface PromptMessage extends Open {
   /** Who says it. */
   role: Role;
   /** What is said. */
   content: ContentBlock;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `prompts/get`. */
-export interface GetPromptResult {
+export interface GetPromptResult extends Open {
   /** What the prompt is for. */
   description?: string;
   /** The rendered messages. */
   messages: PromptMessage[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `completion/complete`. */
-export interface CompleteResult {
+export interface CompleteResult extends Open {
   /** The candidates. */
   completion: {
     /** Candidate values (at most 100). */
@@ -362,12 +330,10 @@ export interface CompleteResult {
   };
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** What a client can do, as it declared in `initialize`. */
-export interface ClientCapabilities {
+export interface ClientCapabilities extends Open {
   /** It answers `sampling/createMessage`. */
   sampling?: object;
   /** It answers `elicitation/create`. */
@@ -381,12 +347,10 @@ export interface ClientCapabilities {
   };
   /** Experimental capabilities. */
   experimental?: Record<string, object>;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** What a server can do, as it declared in `initialize`. */
-export interface ServerCapabilities {
+export interface ServerCapabilities extends Open {
   /** It serves tools. */
   tools?: {
     /** It sends `notifications/tools/list_changed`. */
@@ -395,7 +359,7 @@ export interface ServerCapabilities {
     [key: string]: unknown;
   };
   /** It serves resources. */
-  resources?: {
+  resources?: Open & {
     /** It accepts `resources/subscribe`. */
     subscribe?: boolean;
     /** It sends `notifications/resources/list_changed`. */
@@ -416,20 +380,16 @@ export interface ServerCapabilities {
   completions?: object;
   /** Experimental capabilities. */
   experimental?: Record<string, object>;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** One message of a sampling conversation. */
-export interface SamplingMessage {
+export interface SamplingMessage extends Open {
   /** Who says it. */
   role: Role;
   /** What is said (text, image or audio; tool use and results in tool-enabled sampling). */
   content: SamplingContent | SamplingContent[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** Content of a sampling message. */
@@ -441,7 +401,7 @@ export type SamplingContent = TextContent | ImageContent | AudioContent | {
 };
 
 /** Parameters of `sampling/createMessage`: the server asks the client's model for a completion. */
-export interface CreateMessageRequestParams {
+export interface CreateMessageRequestParams extends Open {
   /** The conversation so far. */
   messages: SamplingMessage[];
   /** The most tokens the model may produce. */
@@ -460,12 +420,10 @@ export interface CreateMessageRequestParams {
   metadata?: object;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `sampling/createMessage`. */
-export interface CreateMessageResult {
+export interface CreateMessageResult extends Open {
   /** Who says it (the assistant). */
   role: Role;
   /** What the model produced. */
@@ -476,12 +434,10 @@ export interface CreateMessageResult {
   stopReason?: string;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** Parameters of `elicitation/create`: the server asks the user for input, through the client. */
-export interface ElicitRequestParams {
+export interface ElicitRequestParams extends Open {
   /** What to ask. */
   message: string;
   /** `form` (answer in the client, `requestedSchema`) or `url` (answer on a web page). */
@@ -494,42 +450,34 @@ export interface ElicitRequestParams {
   elicitationId?: string;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `elicitation/create`. */
-export interface ElicitResult {
+export interface ElicitResult extends Open {
   /** What the user did. */
   action: "accept" | "decline" | "cancel";
   /** The answer (with `accept`). */
   content?: Record<string, string | number | boolean | string[]>;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A root: a folder or place the client lets servers work in. */
-export interface Root {
+export interface Root extends Open {
   /** Its URI (`file://` for now). */
   uri: string;
   /** Its name. */
   name?: string;
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** The answer to `roots/list`. */
-export interface ListRootsResult {
+export interface ListRootsResult extends Open {
   /** The client's roots. */
   roots: Root[];
   /** Extra data. */
   _meta?: Meta;
-  /** Anything else the peer sent. */
-  [key: string]: unknown;
 }
 
 /** A notification the server sends its client (`notifications/progress`, `notifications/message`, ...). */
