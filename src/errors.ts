@@ -213,7 +213,7 @@ export class ProtocolError extends Error {
  *
  * @example
  * ```ts
- * import { errorText } from "@chuk/mcp-runtime";
+ * import { errorText } from "./errors.ts";
  * errorText(new Error("boom")); // "boom"
  * errorText("plain"); // "plain"
  * ```

@@ -39,3 +39,22 @@ Deno.test("public API: the root exports at most 100 symbols", async () => {
   const symbols = Object.values(nodes)[0].symbols.map((s) => s.name);
   assert.ok(symbols.length <= 100, `mod.ts exports ${symbols.length} symbols`);
 });
+
+Deno.test("public API: every @example in the code type-checks against the entries it imports", async () => {
+  const files: string[] = ["mod.ts", "define.ts", "cli.ts"];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(new URL(dir, ROOT))) {
+      if (e.isDirectory) walk(`${dir}${e.name}/`);
+      else if (e.name.endsWith(".ts")) files.push(`${dir}${e.name}`);
+    }
+  };
+  walk("src/");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--doc", ...files],
+    cwd: new URL(".", ROOT),
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});

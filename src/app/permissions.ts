@@ -49,7 +49,8 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
  *
  * @example
  * ```ts
- * import { permissionFlags, requiredPermissions, validateConfig } from "@chuk/mcp-runtime/permissions";
+ * import { permissionFlags, requiredPermissions } from "@chuk/mcp-runtime/permissions";
+ * import { validateConfig } from "@chuk/mcp-runtime/config";
  * const config = validateConfig({ server: { type: "streamable-http" } }, "inline");
  * const flags = permissionFlags(requiredPermissions(config));
  * // ["--no-prompt", "--allow-net=127.0.0.1:3000", "--allow-read=...", "--allow-env=...", "--ignore-env"]
@@ -76,7 +77,7 @@ export interface PlannedConfig {
  *
  * @example
  * ```ts
- * import { loadAndPlan } from "./load.ts";
+ * import { loadAndPlan } from "./permissions.ts";
  * const { required } = await loadAndPlan({ configPath: "examples/config.http.yaml" });
  * console.log(required.grants.length);
  * ```

@@ -17,7 +17,8 @@ import { modulesPlugin, type ModulesPluginOptions } from "./modules.ts";
  *
  * @example
  * ```ts
- * import { pluginsFor, validateConfig, processEnv } from "@chuk/mcp-runtime";
+ * import { pluginsFor, validateConfig } from "@chuk/mcp-runtime";
+ * import { processEnv } from "@chuk/mcp-runtime/config";
  * const plugins = pluginsFor(validateConfig({}, "inline"), processEnv);
  * console.log(plugins.map((p) => p.name));
  * ```
@@ -47,7 +48,7 @@ export function pluginsFor(
  *
  * @example
  * ```ts
- * import { lazyPlugin } from "@chuk/mcp-runtime";
+ * import { lazyPlugin } from "./plugins.ts";
  * const plugin = lazyPlugin("hello", () => Promise.resolve({ name: "hello" }));
  * ```
  */

@@ -71,7 +71,7 @@ function disposition(filename: string): string {
  *
  * @example
  * ```ts
- * import { S3BlobStore } from "@chuk/mcp-runtime";
+ * import { S3BlobStore } from "./blob_s3.ts";
  * const blobs = new S3BlobStore({
  *   bucket: "mcp-artifacts",
  *   endpoint: "http://127.0.0.1:4569",

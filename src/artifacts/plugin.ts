@@ -43,7 +43,8 @@ export interface ArtifactsPluginOptions {
  *
  * @example
  * ```ts
- * import { artifactsPlugin, Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * import { artifactsPlugin } from "@chuk/mcp-runtime/artifacts";
+ * import { Runtime, validateConfig } from "@chuk/mcp-runtime";
  * const plugin = artifactsPlugin();
  * const runtime = new Runtime({
  *   config: validateConfig({ artifacts: { enabled: true, tools: { write_file: { enabled: true } } } }, "inline"),
@@ -65,7 +66,7 @@ export function artifactsPlugin(options: ArtifactsPluginOptions = {}): Artifacts
  *
  * @example
  * ```ts
- * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime";
+ * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime/artifacts";
  * const sessions = [{ id: "s1", user: undefined }, { id: "s2", user: { id: "bob", claims: {} } }];
  * const m = { scope: "user", owner_id: "bob", session_id: "s9" } as ArtifactMetadata;
  * console.log(artifactAudience(sessions, m).map((s) => s.id)); // ["s2"]

@@ -75,7 +75,9 @@ interface WriteArgs {
  *
  * @example
  * ```ts
- * import { artifactToolDefinitions, ArtifactStore, MemoryBlobStore, MemoryKeyValueStore, createTestContext } from "@chuk/mcp-runtime";
+ * import { artifactToolDefinitions, ArtifactStore, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * const store = new ArtifactStore({ blobs: new MemoryBlobStore(), kv: new MemoryKeyValueStore() });
  * const tools = artifactToolDefinitions(store);
  * const ctx = createTestContext({ sessionId: "s1" });

@@ -56,7 +56,9 @@ export interface PermissionsReport {
  *
  * @example
  * ```ts
- * import { permissionsReport, requiredPermissions, validateConfig } from "@chuk/mcp-runtime";
+ * import { permissionsReport } from "@chuk/mcp-runtime/cli";
+ * import { requiredPermissions } from "@chuk/mcp-runtime/permissions";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const required = requiredPermissions(validateConfig({}, "inline"));
  * const report = permissionsReport(required, { configArgs: [], entry: "cli.ts" });
  * console.log(report.commandLine);
@@ -113,7 +115,7 @@ function textReport(r: PermissionsReport): string {
  *
  * @example
  * ```ts
- * import { permissionsCommand } from "@chuk/mcp-runtime";
+ * import { permissionsCommand } from "@chuk/mcp-runtime/cli";
  * const code = await permissionsCommand(["--config", "examples/config.http.yaml", "--format", "flags"]);
  * ```
  */

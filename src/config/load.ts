@@ -159,7 +159,8 @@ function applyOverrides(config: RuntimeConfig, o: ConfigOverrides): void {
  *
  * @example
  * ```ts
- * import { resolveToolTimeout, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveToolTimeout, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveToolTimeout(config, envFromObject({ MCP_TOOL_TIMEOUT: "5" })); // 5
  * ```
@@ -181,7 +182,8 @@ export function resolveToolTimeout(config: RuntimeConfig, env: EnvSource = proce
  *
  * @example
  * ```ts
- * import { resolveSandboxId, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveSandboxId, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveSandboxId(config, envFromObject({ POD_NAME: "api-7f9" })); // "api-7f9"
  * ```
@@ -205,7 +207,8 @@ export function resolveSandboxId(
  *
  * @example
  * ```ts
- * import { resolveLogLevel, validateConfig } from "@chuk/mcp-runtime";
+ * import { resolveLogLevel } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * resolveLogLevel(validateConfig({ host: { log_level: "debug" } }, "inline")); // "DEBUG"
  * ```
  */

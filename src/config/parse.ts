@@ -16,7 +16,7 @@ import { configSchema, type RuntimeConfig } from "./schema.ts";
  *
  * @example
  * ```ts
- * import { parseConfigText } from "@chuk/mcp-runtime";
+ * import { parseConfigText } from "@chuk/mcp-runtime/config";
  * const config = parseConfigText("server:\n  type: sse\n", "inline.yaml");
  * console.log(config.sse.port); // 8000
  * ```

@@ -194,7 +194,7 @@ const HANDLERS: Record<string, Handler> = {
  *
  * @example
  * ```ts
- * import { DISPATCHED_METHODS } from "@chuk/mcp-runtime";
+ * import { DISPATCHED_METHODS } from "./dispatch.ts";
  * console.log(DISPATCHED_METHODS.includes("tools/call")); // true
  * ```
  */

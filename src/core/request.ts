@@ -66,7 +66,8 @@ export interface RequestParts {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, requestContext, SessionManager } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
+ * import { requestContext } from "./request.ts";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const ctx = requestContext({
  *   signal: new AbortController().signal,

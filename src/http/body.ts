@@ -21,7 +21,7 @@ export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
  *
  * @example
  * ```ts
- * import { readJsonBody } from "@chuk/mcp-runtime";
+ * import { readJsonBody } from "@chuk/mcp-runtime/http";
  * const r = await readJsonBody(new Request("http://x/", { method: "POST", body: "{}" }), 1024);
  * console.log(r.ok); // true
  * ```
@@ -99,7 +99,7 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
  *
  * @example
  * ```ts
- * import { isJsonContentType } from "@chuk/mcp-runtime";
+ * import { isJsonContentType } from "@chuk/mcp-runtime/http";
  * isJsonContentType("application/json; charset=utf-8"); // true
  * ```
  */

@@ -30,7 +30,7 @@ function isLoopbackName(name: string): boolean {
  *
  * @example
  * ```ts
- * import { isLoopback } from "@chuk/mcp-runtime";
+ * import { isLoopback } from "@chuk/mcp-runtime/http";
  * isLoopback("127.0.0.1"); // true
  * isLoopback("0.0.0.0"); // false
  * ```
@@ -53,22 +53,22 @@ function hostnameOf(hostHeader: string): string {
  *
  * @example
  * ```ts
- * import { checkHostAndOrigin } from "@chuk/mcp-runtime";
+ * import { checkHostAndOrigin } from "@chuk/mcp-runtime/http";
  * const req = new Request("http://127.0.0.1:3000/mcp", { headers: { host: "evil.example.com" } });
  * const denied = checkHostAndOrigin(req, {
- *   bindHost: "127.0.0.1", maxBodyBytes: 1024, allowedHosts: [], allowedOrigins: [],
+ *   bindHost: "127.0.0.1", allowedHosts: [], allowedOrigins: [],
  * });
  * console.log(denied?.status); // 403
  * ```
  */
-export function checkHostAndOrigin(req: Request, hygiene: HostPolicy): Response | undefined {
+export function checkHostAndOrigin(req: Request, policy: HostPolicy): Response | undefined {
   const host = req.headers.get("host");
   const origin = req.headers.get("origin");
-  const loopbackBind = isLoopback(hygiene.bindHost);
+  const loopbackBind = isLoopback(policy.bindHost);
   if (host !== null) {
     // Host names are case-insensitive.
     const h = host.toLowerCase();
-    const allowed = hygiene.allowedHosts.map((a) => a.toLowerCase());
+    const allowed = policy.allowedHosts.map((a) => a.toLowerCase());
     const ok = allowed.includes(h) || allowed.includes(hostnameOf(h)) ||
       (loopbackBind ? isLoopbackName(hostnameOf(h)) : allowed.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Host header '${host}'`);
@@ -84,10 +84,10 @@ export function checkHostAndOrigin(req: Request, hygiene: HostPolicy): Response 
     const bracketed = originHost.includes(":") && !originHost.startsWith("[")
       ? `[${originHost}]`
       : originHost;
-    const ok = hygiene.allowedOrigins.includes(origin) ||
-      (loopbackBind ? isLoopbackName(bracketed) : hygiene.allowedOrigins.length === 0);
+    const ok = policy.allowedOrigins.includes(origin) ||
+      (loopbackBind ? isLoopbackName(bracketed) : policy.allowedOrigins.length === 0);
     if (!ok) return jsonRpcErrorResponse(403, -32000, `Forbidden: invalid Origin header '${origin}'`);
-  } else if (origin === "null" && loopbackBind && !hygiene.allowedOrigins.includes("null")) {
+  } else if (origin === "null" && loopbackBind && !policy.allowedOrigins.includes("null")) {
     return jsonRpcErrorResponse(403, -32000, "Forbidden: invalid Origin header 'null'");
   }
   return undefined;

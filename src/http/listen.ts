@@ -30,7 +30,7 @@ export interface HttpListener {
  *
  * @example
  * ```ts
- * import { listenHttp } from "@chuk/mcp-runtime";
+ * import { listenHttp } from "@chuk/mcp-runtime/http";
  * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"));
  * console.log(listener.origin);
  * await listener.shutdown();

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { jsonRpcErrorResponse } from "@chuk/mcp-runtime";
+ * import { jsonRpcErrorResponse } from "@chuk/mcp-runtime/http";
  * const res = jsonRpcErrorResponse(400, -32700, "Parse error");
  * console.log(res.status); // 400
  * ```
@@ -32,7 +32,7 @@ export function jsonRpcErrorResponse(
  *
  * @example
  * ```ts
- * import { healthResponse } from "@chuk/mcp-runtime";
+ * import { healthResponse } from "@chuk/mcp-runtime/http";
  * const res = healthResponse({ status: "ok" }, "GET");
  * ```
  */

@@ -210,7 +210,7 @@ export function recordReads(
  *
  * @example
  * ```ts
- * import { netHost } from "@chuk/mcp-runtime";
+ * import { netHost } from "@chuk/mcp-runtime/permissions";
  * netHost("::1", 8000); // "[::1]:8000"
  * ```
  */
@@ -251,7 +251,7 @@ export function urlHost(url: URL): string {
  *
  * @example
  * ```ts
- * import { envReferences } from "@chuk/mcp-runtime";
+ * import { envReferences } from "@chuk/mcp-runtime/permissions";
  * envReferences("url: ${REDIS_URL:-redis://localhost}\nraw: $${KEEP}"); // ["REDIS_URL"]
  * ```
  */
@@ -302,7 +302,7 @@ export function readText(path: string): string {
  *
  * @example
  * ```ts
- * import { displayPath } from "@chuk/mcp-runtime";
+ * import { displayPath } from "@chuk/mcp-runtime/permissions";
  * displayPath("/srv/app/config.yaml", "/srv/app"); // "config.yaml"
  * ```
  */

@@ -123,7 +123,7 @@ const PATH_KINDS = new Set<keyof DenoPermissionsConfig>(["read", "write", "ffi"]
  *
  * @example
  * ```ts
- * import { denoExecutable } from "@chuk/mcp-runtime";
+ * import { denoExecutable } from "@chuk/mcp-runtime/proxy";
  * console.log(denoExecutable()); // e.g. /usr/local/bin/deno
  * ```
  */
@@ -141,7 +141,8 @@ export function denoExecutable(env: EnvSource = processEnv): string {
  *
  * @example
  * ```ts
- * import { upstreamType, validateConfig } from "@chuk/mcp-runtime";
+ * import { upstreamType } from "@chuk/mcp-runtime/proxy";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({ mcp_servers: { time: { command: "uvx" } } }, "inline");
  * upstreamType(config.mcp_servers.time); // "stdio"
  * ```
@@ -169,7 +170,8 @@ function hasPathSeparator(command: string): boolean {
  *
  * @example
  * ```ts
- * import { stdioLaunchSpec, validateConfig } from "@chuk/mcp-runtime";
+ * import { stdioLaunchSpec } from "@chuk/mcp-runtime/proxy";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({
  *   mcp_servers: {
  *     fs: {

@@ -39,7 +39,8 @@ function details(record: SessionRecord, currentId: string | undefined) {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, SessionManager, sessionToolDefinitions } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
+ * import { sessionToolDefinitions } from "./plugin.ts";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * console.log(Object.keys(sessionToolDefinitions(manager)));
  * ```
@@ -180,7 +181,8 @@ export function sessionToolDefinitions(manager: SessionManager): Record<SessionT
  *
  * @example
  * ```ts
- * import { enabledSessionTools, validateConfig } from "@chuk/mcp-runtime";
+ * import { enabledSessionTools } from "./plugin.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({
  *   session_tools: { enabled: true, tools: { list_sessions: { enabled: true } } },
  * }, "inline");
@@ -197,7 +199,8 @@ export function enabledSessionTools(config: RuntimeConfig): SessionToolName[] {
  *
  * @example
  * ```ts
- * import { Runtime, sessionToolsPlugin, validateConfig } from "@chuk/mcp-runtime";
+ * import { Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * import { sessionToolsPlugin } from "./plugin.ts";
  * const config = validateConfig({ session_tools: { enabled: true, tools: { create_session: { enabled: true } } } }, "inline");
  * const runtime = new Runtime({ config, plugins: [sessionToolsPlugin(config)] });
  * await runtime.start();

@@ -20,7 +20,9 @@ import { resolveSqlitePath } from "../config/paths.ts";
  *
  * @example
  * ```ts
- * import { envFromObject, resolveSessionProvider, validateConfig } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { resolveSessionProvider } from "@chuk/mcp-runtime/sessions";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveSessionProvider(config, envFromObject({ SESSION_PROVIDER: "redis" })); // "redis"
  * ```
@@ -49,7 +51,9 @@ export function resolveSessionProvider(
  *
  * @example
  * ```ts
- * import { createKeyValueStore, envFromObject, validateConfig } from "@chuk/mcp-runtime";
+ * import { createKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const kv = createKeyValueStore(validateConfig({}, "inline"), envFromObject({}));
  * console.log(kv.provider); // "memory"
  * await kv.close();

@@ -97,7 +97,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const binding = manager.bind({ userId: "alice" });
  * await binding.ready();
@@ -164,7 +164,8 @@ export class SessionBinding {
  *
  * @example
  * ```ts
- * import { bindingOf, createTestContext } from "@chuk/mcp-runtime";
+ * import { bindingOf } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * console.log(bindingOf(createTestContext())); // undefined: not built by a connection
  * ```
  */
@@ -178,7 +179,8 @@ export function bindingOf(ctx: SessionCaller): SessionBinding | undefined {
  *
  * @example
  * ```ts
- * import { attachBinding, bindingOf, createTestContext, SessionManager, MemoryKeyValueStore } from "@chuk/mcp-runtime";
+ * import { attachBinding, bindingOf, SessionManager, MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const binding = manager.bind({ userId: null });
  * const ctx = attachBinding(createTestContext(), binding);
@@ -207,7 +209,7 @@ function userKey(userId: string): string {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
  * const sessions = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const s = await sessions.create({ userId: "alice", metadata: { project: "x" } });
  * console.log((await sessions.get(s.id))?.userId); // "alice"
@@ -241,7 +243,9 @@ export class SessionManager {
    *
    * @example
    * ```ts
-   * import { envFromObject, SessionManager, validateConfig } from "@chuk/mcp-runtime";
+   * import { validateConfig } from "@chuk/mcp-runtime";
+   * import { envFromObject } from "@chuk/mcp-runtime/config";
+   * import { SessionManager } from "@chuk/mcp-runtime/sessions";
    * const m = SessionManager.fromConfig(validateConfig({}, "inline"), envFromObject({}), "demo");
    * console.log(m.provider, m.namespace); // memory dev:default:
    * await m.close();

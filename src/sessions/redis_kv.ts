@@ -23,7 +23,7 @@ const log = getLogger("sessions.redis");
  *
  * @example
  * ```ts
- * import { DEFAULT_REDIS_URL } from "@chuk/mcp-runtime";
+ * import { DEFAULT_REDIS_URL } from "@chuk/mcp-runtime/sessions";
  * console.log(DEFAULT_REDIS_URL); // redis://127.0.0.1:6379
  * ```
  */
@@ -52,7 +52,7 @@ export interface ParsedRedisUrl {
  *
  * @example
  * ```ts
- * import { parseRedisUrl } from "@chuk/mcp-runtime";
+ * import { parseRedisUrl } from "@chuk/mcp-runtime/sessions";
  * parseRedisUrl("redis://n1:7000,n2:7001/0").cluster; // true
  * parseRedisUrl("rediss://:pw@cache:6380/2"); // { tls: true, password: "pw", db: 2, nodes: [{ host: "cache", port: 6380 }], cluster: false }
  * ```
@@ -131,7 +131,8 @@ export interface RedisKeyValueStoreOptions {
  *
  * @example
  * ```ts
- * import { envFromObject, redisOptionsFromEnv } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { redisOptionsFromEnv } from "@chuk/mcp-runtime/sessions";
  * redisOptionsFromEnv(envFromObject({ REDIS_URL: "redis://cache:6379" })).url; // "redis://cache:6379"
  * ```
  */
@@ -168,7 +169,7 @@ function wholeSeconds(ttl: number): number {
  *
  * @example
  * ```ts
- * import { RedisKeyValueStore } from "@chuk/mcp-runtime";
+ * import { RedisKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const kv = new RedisKeyValueStore({ url: "redis://127.0.0.1:6379" });
  * await kv.set("dev:default:hello", "world", 60);
  * console.log(await kv.get("dev:default:hello"));

@@ -37,7 +37,7 @@ let ajv: AjvJsonSchemaValidator | undefined;
  *
  * @example
  * ```ts
- * import { sharedJsonSchemaValidator } from "@chuk/mcp-runtime";
+ * import { sharedJsonSchemaValidator } from "./schema.ts";
  * console.log(sharedJsonSchemaValidator() === sharedJsonSchemaValidator()); // true
  * ```
  */
@@ -60,7 +60,7 @@ function isZodShape(v: object): boolean {
  *
  * @example
  * ```ts
- * import { compileSchema } from "@chuk/mcp-runtime";
+ * import { compileSchema } from "./schema.ts";
  * const s = compileSchema({ type: "object", properties: { a: { type: "number" } }, required: ["a"] }, "add");
  * console.log(await s.validate({ a: "x" })); // { ok: false, message: "a: must be number" }
  * ```

@@ -70,7 +70,7 @@ function streamReader(stream: ReadableStream<Uint8Array>): ByteReader & { cancel
  *
  * @example
  * ```ts
- * import { StdioTransport } from "@chuk/mcp-runtime";
+ * import { StdioTransport } from "./stdio.ts";
  * const transport = new StdioTransport();
  * transport.onmessage = (msg) => console.error("got", msg);
  * await transport.start();

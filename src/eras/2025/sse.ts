@@ -35,7 +35,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { SseServerTransport } from "@chuk/mcp-runtime";
+ * import { SseServerTransport } from "./sse.ts";
  * const transport = new SseServerTransport("/messages/", crypto.randomUUID());
  * const response = transport.response(); // hand this to Deno.serve
  * ```
