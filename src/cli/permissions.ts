@@ -7,10 +7,16 @@
 
 import { errorText } from "../errors.ts";
 import { parseArgs } from "node:util";
-import { loadAndPlan } from "../app/permissions.ts";
-import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
-import { displayPath, LIBRARY_ENV_PROBES } from "../permissions/plan.ts";
-import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
+import {
+  displayPath,
+  entrySpec,
+  LIBRARY_ENV_PROBES,
+  loadAndPlan,
+  permissionFlags,
+  type PermissionKind,
+  type RequiredPermissions,
+  shellJoin,
+} from "../app/permissions.ts";
 import { EMBEDDED_CONFIG } from "../app/embedded.ts";
 import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 import { parseProxyArgs, proxyServerOptions } from "./proxy_command.ts";
