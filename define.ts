@@ -56,5 +56,11 @@ export {
   runWithRequestContext,
   sendProgress,
 } from "./src/core/context.ts";
-export type { RequestContext, TestContextOptions, TransportKind, UserIdentity } from "./src/core/context.ts";
+export type {
+  ClientAsks,
+  RequestContext,
+  TestContextOptions,
+  TransportKind,
+  UserIdentity,
+} from "./src/core/context.ts";
 export { RuntimeError, ToolError, ToolTimeoutError } from "./src/errors.ts";

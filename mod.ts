@@ -67,6 +67,7 @@ export {
 } from "./define.ts";
 export type {
   ArgsOf,
+  ClientAsks,
   CompleteFn,
   ContentBlock,
   Definition,
@@ -101,7 +102,6 @@ export { httpHandler, serve } from "./src/app/serve.ts";
 export type { HttpHandler, ServeHandle, ServeOptions } from "./src/app/serve.ts";
 export { pluginsFor } from "./src/app/plugins.ts";
 export type { DefinitionSource, ModulesPluginOptions } from "./src/app/modules.ts";
-export type { ConfigSource } from "./src/app/load.ts";
 export { Runtime } from "./src/core/runtime.ts";
 export type { RuntimeOptions } from "./src/core/runtime.ts";
 export { loadConfig } from "./src/config/load.ts";
@@ -115,6 +115,7 @@ export { dispatch } from "./src/core/dispatch.ts";
 export type { Call, DispatchHost, Params } from "./src/core/dispatch.ts";
 export { Registry } from "./src/core/registry.ts";
 export type {
+  Completer,
   CompletionContext,
   CompletionValues,
   ListKind,

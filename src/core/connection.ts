@@ -9,17 +9,8 @@
  */
 
 import type { SessionBinding } from "../sessions/manager.ts";
-import type {
-  ClientCapabilities,
-  CreateMessageRequestParams,
-  CreateMessageResult,
-  ElicitRequestParams,
-  ElicitResult,
-  ListRootsResult,
-  LoggingLevel,
-  ServerNotification,
-} from "../protocol.ts";
-import type { TransportKind, UserIdentity } from "./context.ts";
+import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../protocol.ts";
+import type { ClientAsks, TransportKind, UserIdentity } from "./context.ts";
 
 /**
  * What a transport knows about a new connection.
@@ -57,7 +48,7 @@ export interface ConnectionInit {
  * }
  * ```
  */
-export interface Connection {
+export interface Connection extends ClientAsks {
   /** The connection's id (the transport's: SSE session id, `Mcp-Session-Id`). */
   readonly id: string;
   /** The transport kind. */
@@ -78,12 +69,6 @@ export interface Connection {
   wantsLog(level: LoggingLevel): boolean;
   /** Send a notification to this client if it is still connected; errors are logged, never thrown. */
   notify(notification: ServerNotification): Promise<void>;
-  /** Ask the client's model for a completion (`sampling/createMessage`). */
-  sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult>;
-  /** Ask the user for input (`elicitation/create`). */
-  elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult>;
-  /** Ask the client for its roots (`roots/list`). */
-  listRoots(signal?: AbortSignal): Promise<ListRootsResult>;
   /** Run `fn` when the connection closes (once). */
   onClose(fn: () => void): void;
   /** Close the connection and release everything it holds. */

@@ -21,11 +21,35 @@ import type {
 
 export type { UserIdentity };
 
+/**
+ * What a server may ask its client while serving a call: a completion from the client's model,
+ * input from the user, the client's roots. A call's context asks the client that made the call;
+ * a connection asks the client behind it.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAsks } from "@chuk/mcp-runtime";
+ * async function confirm(client: ClientAsks, question: string): Promise<boolean> {
+ *   const answer = await client.elicit({ message: question, requestedSchema: { type: "object", properties: {} } });
+ *   return answer.action === "accept";
+ * }
+ * ```
+ */
+export interface ClientAsks {
+  /** Ask the client's model for a completion (`sampling/createMessage`); `signal` cancels the ask. */
+  sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult>;
+  /** Ask the user for input (`elicitation/create`). */
+  elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult>;
+  /** Ask the client for its roots (`roots/list`). */
+  listRoots(signal?: AbortSignal): Promise<ListRootsResult>;
+}
+
 /** The transport a call arrived on. */
 export type TransportKind = "stdio" | "sse" | "streamable-http" | "internal";
 
 /**
- * What a handler knows about the call it is serving, and what it can do back to the client.
+ * What a handler knows about the call it is serving, and what it can do back to the client (its
+ * asks end with the call: they default to the call's `signal`).
  *
  * @example
  * ```ts
@@ -43,7 +67,7 @@ export type TransportKind = "stdio" | "sse" | "streamable-http" | "internal";
  * });
  * ```
  */
-export interface RequestContext {
+export interface RequestContext extends ClientAsks {
   /** Aborted when the client cancels the call, the call times out, or the server shuts down. */
   readonly signal: AbortSignal;
   /** Lower-cased HTTP request headers of the call (`{}` on stdio). */
@@ -71,12 +95,6 @@ export interface RequestContext {
   sendProgress(progress: number, total?: number, message?: string): Promise<void>;
   /** Send a `notifications/message` log entry, honouring the level the client set. */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
-  /** Ask the client's model for a completion (`sampling/createMessage`). */
-  sample(params: CreateMessageRequestParams): Promise<CreateMessageResult>;
-  /** Ask the user for input (`elicitation/create`). */
-  elicit(params: ElicitRequestParams): Promise<ElicitResult>;
-  /** Ask the client for its roots (`roots/list`). */
-  listRoots(): Promise<ListRootsResult>;
   /** Tell subscribed clients that a resource changed (`notifications/resources/updated`). */
   resourceUpdated(uri: string): Promise<void>;
   /** Same as `headers`, as a method, for code written against the reference runtime. */

@@ -45,6 +45,14 @@ export interface CompletionValues {
   hasMore?: boolean;
 }
 
+/** Candidate values for an argument of a prompt or a template variable (`completion/complete`). */
+export type Completer = (
+  argument: string,
+  value: string,
+  context: CompletionContext,
+  ctx: RequestContext,
+) => Promise<CompletionValues>;
+
 /** A prompt as the registry holds it. */
 export interface PromptEntry {
   /** The prompt as `prompts/list` shows it. */
@@ -54,12 +62,7 @@ export interface PromptEntry {
   /** Render the prompt (`prompts/get`). */
   get(args: Record<string, string> | undefined, ctx: RequestContext): Promise<GetPromptResult>;
   /** Complete an argument value (`completion/complete`). */
-  complete?(
-    argument: string,
-    value: string,
-    context: CompletionContext,
-    ctx: RequestContext,
-  ): Promise<CompletionValues>;
+  readonly complete?: Completer;
 }
 
 /** A fixed resource as the registry holds it. */
@@ -87,12 +90,7 @@ export interface ResourceTemplateEntry {
     ctx: RequestContext,
   ): Promise<ReadResourceResult>;
   /** Complete a template variable (`completion/complete`). */
-  complete?(
-    argument: string,
-    value: string,
-    context: CompletionContext,
-    ctx: RequestContext,
-  ): Promise<CompletionValues>;
+  readonly complete?: Completer;
 }
 
 /**
@@ -110,8 +108,6 @@ export interface ResourceProvider {
 
 /** Which list changed. */
 export type ListKind = "tools" | "resources" | "prompts";
-
-const sourceOf = (e: { readonly source: string }) => e.source;
 
 /**
  * Holds definitions in one {@linkcode Table} per kind; tells listeners when a list changes so
@@ -132,41 +128,39 @@ const sourceOf = (e: { readonly source: string }) => e.source;
  */
 export class Registry {
   /** Tools by name. */
-  readonly tools: Table<ToolEntry> = new Table<ToolEntry>({
-    kind: "tool",
-    keyOf: (e) => e.tool.name,
-    sourceOf,
-    changed: () => this.#changed("tools"),
-  });
+  readonly tools: Table<ToolEntry> = this.#table("tool", "tools", (e) => e.tool.name);
   /** Prompts by name. */
-  readonly prompts: Table<PromptEntry> = new Table<PromptEntry>({
-    kind: "prompt",
-    keyOf: (e) => e.prompt.name,
-    sourceOf,
-    changed: () => this.#changed("prompts"),
-  });
+  readonly prompts: Table<PromptEntry> = this.#table("prompt", "prompts", (e) => e.prompt.name);
   /** Fixed resources by URI. */
-  readonly resources: Table<ResourceEntry> = new Table<ResourceEntry>({
-    kind: "resource",
-    keyOf: (e) => e.resource.uri,
-    sourceOf,
-    changed: () => this.#changed("resources"),
-  });
-  /** Resource templates by their template string. */
-  readonly templates: Table<ResourceTemplateEntry> = new Table<ResourceTemplateEntry>({
-    kind: "resource template",
-    keyOf: (e) => e.template.uriTemplate,
-    sourceOf,
-    changed: () => this.#changed("resources"),
-    // Compiled once, when registered (an invalid template is refused here).
-    prepare: (_e, key) => void this.#matchers.set(key, new UriTemplate(key)),
-  });
+  readonly resources: Table<ResourceEntry> = this.#table("resource", "resources", (e) => e.resource.uri);
+  /** Resource templates by their template string, each compiled once when registered. */
+  readonly templates: Table<ResourceTemplateEntry> = this.#table(
+    "resource template",
+    "resources",
+    (e) => e.template.uriTemplate,
+    (key) => void this.#matchers.set(key, new UriTemplate(key)),
+  );
   readonly #matchers = new Map<string, UriTemplate>();
   #providers: ResourceProvider[] = [];
   #listeners = new Set<(kind: ListKind) => void>();
   #toolList: Tool[] | undefined;
   #batchDepth = 0;
   #pending = new Set<ListKind>();
+
+  #table<E extends { readonly source: string }>(
+    kind: string,
+    list: ListKind,
+    keyOf: (entry: E) => string,
+    prepare?: (key: string) => void,
+  ): Table<E> {
+    return new Table<E>({
+      kind,
+      keyOf,
+      sourceOf: (e) => e.source,
+      changed: () => this.#changed(list),
+      prepare: prepare && ((_e, key) => prepare(key)),
+    });
+  }
 
   /** Subscribe to list changes. Returns an unsubscribe function. */
   onChange(listener: (kind: ListKind) => void): () => void {

@@ -12,10 +12,7 @@ import { getLogger } from "../log/logger.ts";
 import type {
   ClientCapabilities,
   CreateMessageRequestParams,
-  CreateMessageResult,
   ElicitRequestParams,
-  ElicitResult,
-  ListRootsResult,
   LoggingLevel,
   RequestId,
   ServerNotification,
@@ -101,6 +98,15 @@ export function requestContext(parts: RequestParts): RequestContext {
     }
     if (!c[capability]) throw new ToolError(`the client does not support ${capability}`);
   };
+  // The answer's shape is the era's to check (the SDK validates it on the 2025 wire).
+  const ask = async <T>(
+    capability: "sampling" | "elicitation" | "roots",
+    request: ClientRequest,
+    s: AbortSignal | undefined,
+  ): Promise<T> => {
+    require(capability);
+    return await parts.ask(request, s ?? signal) as T;
+  };
   const ctx: RequestContext = {
     signal,
     headers,
@@ -141,18 +147,9 @@ export function requestContext(parts: RequestParts): RequestContext {
         log.debug(`log message not delivered: ${e}`);
       }
     },
-    async sample(params) {
-      require("sampling");
-      return await parts.ask({ method: "sampling/createMessage", params }, signal) as CreateMessageResult;
-    },
-    async elicit(params) {
-      require("elicitation");
-      return await parts.ask({ method: "elicitation/create", params }, signal) as ElicitResult;
-    },
-    async listRoots() {
-      require("roots");
-      return await parts.ask({ method: "roots/list" }, signal) as ListRootsResult;
-    },
+    sample: (params, s) => ask("sampling", { method: "sampling/createMessage", params }, s),
+    elicit: (params, s) => ask("elicitation", { method: "elicitation/create", params }, s),
+    listRoots: (s) => ask("roots", { method: "roots/list" }, s),
     resourceUpdated: (uri) => parts.resourceUpdated(uri),
     getHeaders: () => headers,
   };

@@ -73,13 +73,12 @@ export function proxiedPrompt(
     source: upstreamSource(pool.name),
     get: async (args, ctx) => (await pool.forCall(ctx)).getPrompt(upstreamName, args, ctx, timeoutSeconds),
     complete: async (argument, value, context, ctx) =>
-      (await pool.forCall(ctx)).complete(
-        { type: "ref/prompt", name: upstreamName },
+      (await pool.forCall(ctx)).complete({
+        ref: { type: "ref/prompt", name: upstreamName },
         argument,
         value,
         context,
-        ctx,
-      ),
+      }, ctx),
   };
 }
 
@@ -104,10 +103,7 @@ export function proxiedTemplate(
     read: async (uri, _vars, ctx) => (await pool.forCall(ctx)).readResource(uri, ctx, timeoutSeconds),
     complete: async (argument, value, context, ctx) =>
       (await pool.forCall(ctx)).complete(
-        { type: "ref/resource", uri: template.uriTemplate },
-        argument,
-        value,
-        context,
+        { ref: { type: "ref/resource", uri: template.uriTemplate }, argument, value, context },
         ctx,
       ),
   };

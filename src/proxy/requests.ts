@@ -17,8 +17,17 @@ import { CompleteResultSchema, GetPromptResultSchema, ReadResourceResultSchema }
 import { toolErrorResult } from "../tools/result.ts";
 import type { RawCalls } from "./raw.ts";
 
-/** A `completion/complete` reference, in the upstream's names. */
-export type CompletionRef = { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
+/** A `completion/complete` request, its reference in the upstream's names. */
+export interface CompletionRequest {
+  /** The prompt or template whose argument is completed. */
+  ref: { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string };
+  /** The argument's name. */
+  argument: string;
+  /** What was typed so far. */
+  value: string;
+  /** The other arguments' values. */
+  context: { arguments?: Record<string, string> };
+}
 
 /** Downstream `_meta` without the progress token (the upstream request carries its own). */
 function forwardedMeta(ctx: RequestContext): Record<string, unknown> | undefined {
@@ -229,15 +238,17 @@ export async function getPrompt(
  * import { complete } from "./requests.ts";
  * import { createTestContext } from "../core/context.ts";
  * declare const client: import("../sdk/client.ts").Client;
- * const values = await complete(client, { type: "ref/prompt", name: "review" }, "lang", "ty", {}, createTestContext());
+ * const values = await complete(client, {
+ *   ref: { type: "ref/prompt", name: "review" },
+ *   argument: "lang",
+ *   value: "ty",
+ *   context: {},
+ * }, createTestContext());
  * ```
  */
 export async function complete(
   client: Client,
-  ref: CompletionRef,
-  argument: string,
-  value: string,
-  context: { arguments?: Record<string, string> },
+  { ref, argument, value, context }: CompletionRequest,
   ctx: RequestContext,
 ): Promise<CompletionValues> {
   const r = await sdkResult(client.request(

@@ -39,7 +39,7 @@ import { emptyLists, fetchLists, type UpstreamLists } from "./lists.ts";
 import { RawCalls } from "./raw.ts";
 import {
   complete,
-  type CompletionRef,
+  type CompletionRequest,
   getPrompt,
   isConnectionFailure,
   readResource,
@@ -359,16 +359,10 @@ export class Upstream {
   }
 
   /** Forward `completion/complete` (ref already translated to the upstream's names). */
-  async complete(
-    ref: CompletionRef,
-    argument: string,
-    value: string,
-    context: { arguments?: Record<string, string> },
-    ctx: RequestContext,
-  ): Promise<CompletionValues> {
+  async complete(request: CompletionRequest, ctx: RequestContext): Promise<CompletionValues> {
     const link = this.#linkFor("completion/complete");
     if (!this.capabilities?.completions) return { values: [] };
-    return await this.#track(ctx, link, () => complete(link.client, ref, argument, value, context, ctx));
+    return await this.#track(ctx, link, () => complete(link.client, request, ctx));
   }
 
   // ---- standing asks of the clients

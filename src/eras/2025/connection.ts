@@ -7,21 +7,12 @@
  */
 
 import type { Connection, ConnectionInit } from "../../core/connection.ts";
-import type { RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
+import type { ClientAsks, RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
 import type { Call } from "../../core/dispatch.ts";
 import type { ConnectionHost } from "../../core/host.ts";
 import { type ClientRequest, requestContext } from "../../core/request.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
-import type {
-  ClientCapabilities,
-  CreateMessageRequestParams,
-  CreateMessageResult,
-  ElicitRequestParams,
-  ElicitResult,
-  ListRootsResult,
-  LoggingLevel,
-  ServerNotification,
-} from "../../protocol.ts";
+import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../../protocol.ts";
 import type { SessionBinding } from "../../sessions/manager.ts";
 import { sdkResult, toSdkError } from "../../sdk/errors.ts";
 import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
@@ -228,19 +219,16 @@ export class SdkConnection implements Connection {
   }
 
   /** Ask the client's model for a completion (`sampling/createMessage`). */
-  async sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult> {
-    return await sdkResult(this.server.createMessage(params as never, { signal })) as CreateMessageResult;
-  }
+  readonly sample: ClientAsks["sample"] = (params, signal) =>
+    sdkResult(this.server.createMessage(params as never, { signal })) as never;
 
   /** Ask the user for input (`elicitation/create`). */
-  async elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult> {
-    return await sdkResult(this.server.elicitInput(params as never, { signal })) as ElicitResult;
-  }
+  readonly elicit: ClientAsks["elicit"] = (params, signal) =>
+    sdkResult(this.server.elicitInput(params as never, { signal })) as never;
 
   /** Ask the client for its roots (`roots/list`). */
-  async listRoots(signal?: AbortSignal): Promise<ListRootsResult> {
-    return await sdkResult(this.server.listRoots(undefined, { signal }));
-  }
+  readonly listRoots: ClientAsks["listRoots"] = (signal) =>
+    sdkResult(this.server.listRoots(undefined, { signal }));
 
   /** Build the handler context for one request. */
   context(extra: Extra): RequestContext {
