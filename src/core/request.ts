@@ -20,7 +20,7 @@ import type {
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
 import type { RequestContext, TransportKind, UserIdentity } from "./context.ts";
 
-const log = getLogger("session");
+const log = getLogger("request");
 
 /** A request the server sends to the client while serving a call. */
 export type ClientRequest =

@@ -38,7 +38,7 @@ import {
 } from "../../sdk/types.ts";
 import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
 
-const log = getLogger("session");
+const log = getLogger("connection");
 
 type Extra = RequestHandlerExtra<ServerRequest, SdkServerNotification>;
 
@@ -197,7 +197,7 @@ export class SdkConnection implements Connection {
       try {
         fn();
       } catch (e) {
-        log.warn(`session ${this.id}: close handler failed: ${e}`);
+        log.warn(`connection ${this.id}: close handler failed: ${e}`);
       }
     }
   }
@@ -208,7 +208,7 @@ export class SdkConnection implements Connection {
     try {
       await this.server.notification(notification as SdkServerNotification);
     } catch (e) {
-      log.debug(`session ${this.id}: cannot send ${notification.method}: ${e}`);
+      log.debug(`connection ${this.id}: cannot send ${notification.method}: ${e}`);
     }
   }
 
