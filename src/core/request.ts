@@ -88,7 +88,7 @@ export function requestContext(parts: RequestParts): RequestContext {
   const { signal, headers, notify } = parts;
   const progressToken = parts.meta?.progressToken as string | number | undefined;
   // A stateless HTTP request has no initialized client behind it: nothing can answer a request.
-  const require = (capability: "sampling" | "elicitation" | "roots") => {
+  const needs = (capability: "sampling" | "elicitation" | "roots") => {
     const c = parts.clientCapabilities();
     if (!c) {
       throw new ToolError(
@@ -104,7 +104,7 @@ export function requestContext(parts: RequestParts): RequestContext {
     request: ClientRequest,
     s: AbortSignal | undefined,
   ): Promise<T> => {
-    require(capability);
+    needs(capability);
     return await parts.ask(request, s ?? signal) as T;
   };
   const ctx: RequestContext = {
