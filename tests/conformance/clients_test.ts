@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { parseBaseline } from "../../scripts/conformance.ts";
 import { baselineFile, CLIENT_SCENARIOS, clientTable, REVISIONS } from "../../scripts/conformance_clients.ts";
 import { CIMD_URL, planFor, proxyConfig } from "../../scripts/conformance_client.ts";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { parse } from "yaml";
 
 Deno.test("client baselines: each revision's file parses, names known scenarios, with reasons", async () => {

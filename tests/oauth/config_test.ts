@@ -1,7 +1,7 @@
 /** The OAuth configuration: defaults, and one clear error (key path + what is expected) per mistake. */
 
 import assert from "node:assert/strict";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { ConfigError } from "../../src/errors.ts";
 
 function error(raw: unknown): ConfigError {

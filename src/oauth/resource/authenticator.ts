@@ -11,7 +11,7 @@
 import { TokenError } from "../../auth/jwt.ts";
 import type { Authenticator, AuthOutcome } from "../../auth/types.ts";
 import type { OAuthResourceConfig, RuntimeConfig } from "../../config/types.ts";
-import type { UserIdentity } from "../../context/request_context.ts";
+import type { UserIdentity } from "../../auth/types.ts";
 import {
   bearerChallenge,
   metadataPaths,
@@ -70,7 +70,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
  * @example
  * ```ts
  * import { OAuthResourceAuthenticator } from "./authenticator.ts";
- * import { validateConfig } from "../../config/load.ts";
+ * import { validateConfig } from "../../config/validate.ts";
  * const config = validateConfig({
  *   server: { type: "streamable-http" },
  *   oauth: { resource: "http://127.0.0.1:3000/mcp", authorization_servers: ["http://127.0.0.1:9000"] },

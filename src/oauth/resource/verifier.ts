@@ -15,7 +15,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type J
 import * as oauth from "oauth4webapi";
 import { PUBLIC_KEY_ALGORITHMS, TokenError, userFromClaims } from "../../auth/jwt.ts";
 import type { OAuthResourceConfig } from "../../config/types.ts";
-import type { UserIdentity } from "../../context/request_context.ts";
+import type { UserIdentity } from "../../auth/types.ts";
 import { getLogger } from "../../log/logger.ts";
 
 const log = getLogger("oauth.resource");
