@@ -36,7 +36,7 @@ import { VERSION } from "../version.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
 import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
-import type { UpstreamLogin } from "../oauth/client/login.ts";
+import type { PendingLogin, UpstreamLogin } from "../oauth/client/login.ts";
 import { emptyLists, fetchLists, type UpstreamLists } from "./lists.ts";
 import { RawCalls } from "./raw.ts";
 import {
@@ -332,8 +332,8 @@ export class Upstream {
    * upstream's own login, when it can show URLs (URL-mode elicitation). Nobody else is asked: a
    * shared upstream's login is the operator's.
    */
-  async offerLogin(connection: Connection, pending = this.#login?.pending): Promise<void> {
-    if (this.state !== "unauthorized" && pending === undefined) return;
+  async offerLogin(connection: Connection, login?: PendingLogin): Promise<void> {
+    const pending = login ?? (this.state === "unauthorized" ? this.#login?.pending : undefined);
     if (!pending || this.#options.loginSubject) return;
     if (connection.transport !== "stdio" || connection.closed) return;
     if (!showsUrls(connection.clientCapabilities)) return;
