@@ -320,6 +320,8 @@ const mcpServerSchema = z.strictObject({
   max_instances: z.number().int().positive().optional(),
   idle_timeout: z.number().positive().optional(),
   timeout: z.number().min(0).optional(),
+  // Which protocol era to speak to the upstream: auto (probe server/discover), or one pinned
+  protocol: z.enum(["auto", "2025-11-25", "2026-07-28"]).default("auto"),
   // Deno sandbox for stdio upstreams
   deno: z.boolean().default(false),
   permissions: denoPermissions.optional(),
@@ -352,6 +354,17 @@ export const configSchemaDefinition = z.strictObject({
       message: "'bearer' verifies tokens with the JWT_* keys and an oauth: section with its authorization " +
         "servers; choose one (remove server.auth to use oauth:)",
     });
+  }
+  for (const [name, e] of Object.entries(config.mcp_servers)) {
+    if (e.protocol === "2026-07-28" && (e.type === "sse" || (!e.type && !e.url && !e.command))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mcp_servers", name, "protocol"],
+        message: e.type === "sse"
+          ? "the 2026-07-28 protocol has no SSE transport; use type: streamable-http (or protocol: auto)"
+          : "protocol is for upstreams (with command or url)",
+      });
+    }
   }
   for (const [name, e] of Object.entries(config.mcp_servers)) {
     const o = e.oauth;

@@ -186,6 +186,11 @@ export interface McpServerConfig {
   idle_timeout?: number;
   /** Timeout of calls to this upstream, in seconds. */
   timeout?: number;
+  /**
+   * The protocol era spoken to the upstream: `auto` probes `server/discover` and speaks
+   * `2026-07-28` when offered, else the `2025-11-25` handshake; a version pins it.
+   */
+  protocol: "auto" | "2025-11-25" | "2026-07-28";
   /** Run the stdio upstream under Deno's permission model (`deno run` with `permissions`). */
   deno: boolean;
   /** Deno permissions of a sandboxed upstream (`deno: true`); none by default. */
