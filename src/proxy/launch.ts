@@ -1,18 +1,15 @@
 /**
  * How an upstream is reached: the spawn parameters of a stdio server (scrubbed environment,
- * fixed working directory) and the client transports of remote ones.
+ * fixed working directory) and the client transports of remote ones (the SDK v2's, which speak
+ * both protocol eras).
  *
  * @module
  */
 
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
-import {
-  fetchWithHeaders,
-  retainingFetch,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-} from "../sdk/client.ts";
+import { retainingFetch } from "../sdk/client.ts";
+import { SSEClientTransport, StreamableHTTPClientTransport } from "../sdk/client_v2.ts";
 import type { Transport } from "../sdk/server.ts";
 import { adoptPrespawned } from "./prespawn.ts";
 import { StdioClientTransport } from "./stdio_client.ts";
@@ -61,14 +58,16 @@ export function createUpstreamTransport(
   }
   if (!entry.url) throw new Error(`upstream '${name}' needs 'url'`);
   const headers = remoteHeaders(entry, env);
+  // The SDK v2 transports (the client of both eras): `headers` go on every request, the GET
+  // stream's included.
   if (type === "sse") {
     return new SSEClientTransport(new URL(entry.url), {
+      fetch: retainingFetch,
       requestInit: { headers },
-      eventSourceInit: { fetch: fetchWithHeaders(headers) },
-    });
+    }) as unknown as Transport;
   }
   return new StreamableHTTPClientTransport(new URL(entry.url), {
     fetch: retainingFetch,
     requestInit: { headers },
-  });
+  }) as unknown as Transport;
 }

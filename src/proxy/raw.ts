@@ -8,7 +8,12 @@
  *
  * Everything else on the connection — server→client requests (sampling, elicitation, roots), logs,
  * list_changed, the SDK's own requests — still goes through the `Client`, so routing stays as it
- * is. Cancellation and timeouts are sent as the protocol says (`notifications/cancelled`).
+ * is. Cancellation and timeouts are sent as the protocol says: `notifications/cancelled`, or on
+ * the 2026-07-28 wire over HTTP by closing the request's own response stream.
+ *
+ * On a 2026-07-28 connection every request of the proxy takes this lane (the caller's envelope in
+ * `_meta`, `Mcp-Param-*` headers per call): the SDK's request path would refuse a result that
+ * omits `resultType`, which a client must read as complete.
  *
  * @module
  */
@@ -35,6 +40,19 @@ export interface RawCallOptions {
   timeoutMs: number;
   /** Set to receive progress; the request then carries a progress token. */
   onprogress?: (p: RawProgress) => void;
+  /** Extra HTTP headers of this request (`Mcp-Param-*`); transports without headers ignore them. */
+  headers?: Record<string, string>;
+}
+
+/** How a {@linkcode RawCalls} lane cancels. */
+export interface RawCallsOptions {
+  /**
+   * Cancel by aborting the request's own HTTP exchange (the 2026-07-28 wire over HTTP) instead of
+   * sending `notifications/cancelled`.
+   */
+  abortStreams?: boolean;
+  /** `_meta` of the `notifications/cancelled` it sends (the 2026 envelope on stdio). */
+  notificationMeta?: () => Record<string, unknown>;
 }
 
 interface Pending {
@@ -64,12 +82,14 @@ function isOwnId(id: unknown): id is string {
  */
 export class RawCalls {
   readonly #transport: Transport;
+  readonly #options: RawCallsOptions;
   readonly #pending = new Map<string, Pending>();
   #next = 0;
   #closed: Error | undefined;
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, options: RawCallsOptions = {}) {
     this.#transport = transport;
+    this.#options = options;
     tapReceive(transport, (message, deliver) => {
       const m = message as Record<string, unknown>;
       if (!("method" in m) && isOwnId(m.id)) return this.#settle(m);
@@ -98,14 +118,22 @@ export class RawCalls {
     const wire = options.onprogress
       ? { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), progressToken: id } }
       : params;
+    // The request's own HTTP exchange: aborting it is how the 2026 wire cancels over HTTP.
+    const exchange = this.#options.abortStreams ? new AbortController() : undefined;
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const cancel = (reason: unknown) => {
+        if (exchange) return exchange.abort(reason);
         // The protocol's way to say "never mind"; failure to send it changes nothing for us.
+        const meta = this.#options.notificationMeta?.();
         this.#transport.send({
           jsonrpc: "2.0",
           method: "notifications/cancelled",
-          params: { requestId: id, reason: String(reason instanceof Error ? reason.message : reason) },
+          params: {
+            requestId: id,
+            reason: String(reason instanceof Error ? reason.message : reason),
+            ...(meta ? { _meta: meta } : {}),
+          },
         }).catch(() => {});
       };
       const onAbort = () => {
@@ -138,13 +166,24 @@ export class RawCalls {
           );
         }, options.timeoutMs);
       }
-      this.#transport.send({ jsonrpc: "2.0", id, method, params: wire } as JSONRPCMessage).catch((e) => {
-        const p = this.#pending.get(id);
-        if (p) {
-          this.#pending.delete(id);
-          p.reject(e instanceof Error ? e : new Error(String(e)));
+      // The SDK v2 HTTP transport takes per-request headers and the exchange's own signal.
+      const sendOptions = options.headers || exchange
+        ? {
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...(exchange ? { requestSignal: exchange.signal } : {}),
         }
-      });
+        : undefined;
+      this.#transport.send(
+        { jsonrpc: "2.0", id, method, params: wire } as JSONRPCMessage,
+        sendOptions as never,
+      )
+        .catch((e) => {
+          const p = this.#pending.get(id);
+          if (p) {
+            this.#pending.delete(id);
+            p.reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        });
     });
   }
 

@@ -18,13 +18,15 @@ import type { Connection } from "../core/connection.ts";
 import type { RequestContext } from "../core/context.ts";
 import { ErrorCode, errorText, ProtocolError } from "../errors.ts";
 import { type Logger, logMethodFor } from "../log/logger.ts";
-import type { Client } from "../sdk/client.ts";
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-} from "../sdk/types.ts";
+import type { Client } from "../sdk/client_v2.ts";
+import type { CreateMessageRequestParams, ElicitRequestParams, LoggingLevel } from "../protocol.ts";
+
+/** `notifications/message` params. */
+interface LogParams {
+  level: LoggingLevel;
+  logger?: string;
+  data: unknown;
+}
 
 /** The calls in flight on one upstream, with their callers' contexts. */
 export class InFlight {
@@ -115,7 +117,7 @@ export function recipientOf(scope: RoutingScope): Recipient {
  * ```ts
  * import { InFlight, routeServerToClient } from "./routing.ts";
  * import { getLogger } from "../log/logger.ts";
- * declare const client: import("../sdk/client.ts").Client;
+ * declare const client: import("../sdk/client_v2.ts").Client;
  * routeServerToClient(client, { name: "fx", inflight: new InFlight(), connections: new Set(), log: getLogger("proxy") });
  * ```
  */
@@ -130,25 +132,30 @@ export function routeServerToClient(client: Client, scope: RoutingScope): void {
     return new ProtocolError(ErrorCode.InternalError, `cannot route ${what}: ${why}`);
   };
 
-  client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => {
+  // The SDK checks the requests' and the answers' shapes (sampling, elicitation) on its side.
+  client.setRequestHandler("sampling/createMessage", async (req, extra) => {
+    const params = req.params as CreateMessageRequestParams;
     const to = recipientOf(scope);
-    if (to.ctx) return await to.ctx.sample(req.params);
-    if (to.connection) return await to.connection.sample(req.params, extra.signal);
+    if (to.ctx) return await to.ctx.sample(params) as never;
+    if (to.connection) return await to.connection.sample(params, extra.mcpReq.signal) as never;
     throw unroutable("sampling request", to.ambiguous);
   });
 
-  client.setRequestHandler(ElicitRequestSchema, async (req, extra) => {
+  client.setRequestHandler("elicitation/create", async (req, extra) => {
+    const params = req.params as ElicitRequestParams;
     const to = recipientOf(scope);
-    if (to.ctx) return await to.ctx.elicit(req.params);
-    if (to.connection) return await to.connection.elicit(req.params, extra.signal);
+    if (to.ctx) return await to.ctx.elicit(params) as never;
+    if (to.connection) return await to.connection.elicit(params, extra.mcpReq.signal) as never;
     throw unroutable("elicitation request", to.ambiguous);
   });
 
-  client.setRequestHandler(ListRootsRequestSchema, async (_req, extra) => {
+  client.setRequestHandler("roots/list", async (_req, extra) => {
     const to = recipientOf(scope);
     try {
-      if (to.ctx) return await to.ctx.listRoots();
-      if (to.connection?.clientCapabilities?.roots) return await to.connection.listRoots(extra.signal);
+      if (to.ctx) return await to.ctx.listRoots() as never;
+      if (to.connection?.clientCapabilities?.roots) {
+        return await to.connection.listRoots(extra.mcpReq.signal) as never;
+      }
     } catch (e) {
       log.debug(`roots/list not answered by the client: ${errorText(e)}`);
     }
@@ -156,7 +163,8 @@ export function routeServerToClient(client: Client, scope: RoutingScope): void {
     return { roots: [] };
   });
 
-  client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+  client.setNotificationHandler("notifications/message", async (message) => {
+    const n = message as unknown as { params: LogParams };
     const to = recipientOf(scope);
     if (to.ctx) return void (await to.ctx.log(n.params.level, n.params.data, n.params.logger ?? name));
     if (to.connection) {

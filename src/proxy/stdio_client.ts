@@ -72,6 +72,15 @@ export class StdioClientTransport implements Transport {
     return this.#child?.pid;
   }
 
+  /**
+   * The child's stderr is read here (and logged), never handed out. The property is there so the
+   * SDK v2 client knows a stdio transport: a server that stays silent on its `server/discover`
+   * probe is then a 2025 server, not an outage.
+   */
+  get stderr(): null {
+    return null;
+  }
+
   start(): Promise<void> {
     // Started early (prespawn.ts) and adopted by a client: already running.
     if (this.#child) return Promise.resolve();

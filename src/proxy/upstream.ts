@@ -17,19 +17,22 @@ import { ErrorCode, errorText, ProtocolError } from "../errors.ts";
 import { getLogger, type Logger } from "../log/logger.ts";
 import type {
   CallToolResult,
+  ClientCapabilities,
   GetPromptResult,
   LoggingLevel,
   ReadResourceResult,
   ServerCapabilities,
 } from "../protocol.ts";
-import { Client, deferResponses } from "../sdk/client.ts";
-import type { Transport } from "../sdk/server.ts";
+import { deferResponses } from "../sdk/client.ts";
 import {
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from "../sdk/types.ts";
+  Client,
+  type ClientOptions,
+  ENVELOPE_KEYS,
+  type PriorDiscovery,
+  SdkError,
+  SdkErrorCode,
+} from "../sdk/client_v2.ts";
+import type { Transport } from "../sdk/server.ts";
 import { toolErrorResult } from "../tools/result.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
@@ -37,6 +40,7 @@ import { UpstreamUnavailableError } from "./errors.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
 import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
 import type { PendingLogin, UpstreamLogin } from "../oauth/client/login.ts";
+import { EraMemory, MODERN_VERSION, modernMeta, negotiationFor, type UpstreamEra } from "./era.ts";
 import { emptyLists, fetchLists, type UpstreamLists } from "./lists.ts";
 import { RawCalls } from "./raw.ts";
 import {
@@ -44,13 +48,15 @@ import {
   type CompletionRequest,
   getPrompt,
   isConnectionFailure,
+  type Lane,
+  listPages,
   readResource,
   sendToolCall,
   toolCallFailure,
   toolCallResult,
 } from "./requests.ts";
 import { InFlight, routeServerToClient } from "./routing.ts";
-import { StandingAsks } from "./subscriptions.ts";
+import { type AskTarget, StandingAsks } from "./subscriptions.ts";
 import { type Blocked, Supervisor, type SupervisorOptions, type UpstreamState } from "./supervisor.ts";
 
 export type { UpstreamLists, UpstreamState };
@@ -83,6 +89,8 @@ export interface UpstreamStatus {
   prompts: number;
   /** Resources listed. */
   resources: number;
+  /** The protocol version the connection speaks (`2025-11-25`, `2026-07-28`), once connected. */
+  protocol_version: string | null;
 }
 
 /** What an upstream needs from the runtime around it. */
@@ -119,12 +127,38 @@ class LoginRequiredError extends Error {
   override name = "LoginRequiredError";
 }
 
-/** One connection to the upstream: the SDK client and the fast lane over the same transport. */
+/**
+ * One connection to the upstream: the SDK client (of either era) and, on a 2025 connection, the
+ * fast lane over the same transport.
+ */
 interface UpstreamLink {
   readonly client: Client;
   readonly transport: Transport;
+  /** The era the connection speaks (set once connected). */
+  era?: UpstreamEra;
+  /** The fast lane (set once connected). */
   raw?: RawCalls;
+  /** Set on a 2026-07-28 connection (see `Lane`). */
+  modern?: Lane["modern"];
+  /** The child exited while the connection was being made (stdio). */
+  exited?: boolean;
   close(): Promise<void>;
+}
+
+/** Who the proxy is to its upstreams. */
+const CLIENT_INFO = { name: "chuk-mcp-runtime-proxy", version: VERSION };
+
+/** What the proxy can answer for its callers. */
+const CAPABILITIES: ClientCapabilities = {
+  sampling: {},
+  // SEP-1034: an accepted form answer gets the schema's defaults for the fields it leaves out.
+  elicitation: { form: { applyDefaults: true }, url: {} },
+  roots: { listChanged: true },
+};
+
+/** A failed era negotiation (the probe got no usable answer). */
+function isNegotiationError(e: unknown): boolean {
+  return e instanceof SdkError && e.code === SdkErrorCode.EraNegotiationFailed;
 }
 
 function connectionClosed(): ProtocolError {
@@ -163,6 +197,10 @@ export class Upstream {
   readonly #log: Logger;
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
+  /** The era verdict a stdio upstream gave (its reconnects skip the probe). */
+  readonly #era = new EraMemory();
+  /** The protocol version of the current (or last) connection. */
+  #protocolVersion: string | null = null;
   /** The OAuth login (remote upstreams with `oauth`), created on the first connection attempt. */
   #login: UpstreamLogin | undefined;
 
@@ -210,7 +248,13 @@ export class Upstream {
       tools: this.lists.tools.length,
       prompts: this.lists.prompts.length,
       resources: this.lists.resources.length,
+      protocol_version: this.#protocolVersion,
     };
+  }
+
+  /** The era the current connection speaks, if connected. */
+  get era(): UpstreamEra | undefined {
+    return this.#supervisor.link?.era;
   }
 
   /** Connect for the first time. Resolves when ready or after the first failure (retries go on). */
@@ -221,23 +265,20 @@ export class Upstream {
   /** Close the connection and stop reconnecting. */
   stop(): Promise<void> {
     this.#login?.close();
+    this.#asks.close();
     return this.#supervisor.stop();
   }
 
   // ---- the connection
 
   async #createLink(): Promise<UpstreamLink> {
-    const client = new Client(
-      { name: "chuk-mcp-runtime-proxy", version: VERSION },
-      {
-        capabilities: {
-          sampling: {},
-          // SEP-1034: an accepted form answer gets the schema's defaults for the fields it leaves out.
-          elicitation: { form: { applyDefaults: true }, url: {} },
-          roots: { listChanged: true },
-        },
-      },
-    );
+    const options: ClientOptions = {
+      capabilities: CAPABILITIES as ClientOptions["capabilities"],
+      versionNegotiation: negotiationFor(this.entry),
+      // A 2026 upstream's input_required answers go to the caller of each call (see requests.ts).
+      inputRequired: { autoFulfill: false },
+    };
+    const client = new Client(CLIENT_INFO, options);
     routeServerToClient(client, {
       name: this.name,
       inflight: this.#inflight,
@@ -245,10 +286,10 @@ export class Upstream {
       ownerSessionId: this.#options.ownerSessionId,
       log: this.#log,
     });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refresh());
-    client.setNotificationHandler(PromptListChangedNotificationSchema, () => void this.refresh());
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void this.refresh());
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    client.setNotificationHandler("notifications/tools/list_changed", () => void this.refresh());
+    client.setNotificationHandler("notifications/prompts/list_changed", () => void this.refresh());
+    client.setNotificationHandler("notifications/resources/list_changed", () => void this.refresh());
+    client.setNotificationHandler("notifications/resources/updated", (n) => {
       this.events.emit("resourceUpdated", n.params.uri);
     });
     const transport = this.#options.transportFactory?.() ??
@@ -263,24 +304,72 @@ export class Upstream {
         await client.close();
       },
     };
+    // Chained by the SDK when it connects: a child that exits during the probe is a 2025 server.
+    transport.onclose = () => void (link.exited = true);
     return link;
   }
 
   async #connectLink(link: UpstreamLink, timeoutMs: number): Promise<void> {
-    await link.client.connect(link.transport, { timeout: timeoutMs });
-    deferResponses(link.transport);
-    link.raw = new RawCalls(link.transport);
-    this.capabilities = link.client.getServerCapabilities();
-    this.lists = await fetchLists(link.client);
+    const stdio = upstreamType(this.entry) === "stdio";
+    const prior = stdio ? this.#era.prior : undefined;
+    try {
+      await link.client.connect(link.transport as never, { timeout: timeoutMs, ...(prior ? { prior } : {}) });
+    } catch (e) {
+      if (stdio && !prior && link.exited && this.entry.protocol !== "2026-07-28" && isNegotiationError(e)) {
+        // The child ended on the probe (servers that exit on a request before initialize): it
+        // speaks 2025; the next attempt starts it again and skips the probe.
+        this.#era.exitedOnProbe();
+        this.#log.info("the server exited on the server/discover probe: speaking 2025-11-25 to it");
+      }
+      throw e;
+    }
+    const era = link.client.getProtocolEra() === "modern" ? "modern" : "legacy";
+    link.era = era;
+    this.#protocolVersion = link.client.getNegotiatedProtocolVersion() ?? null;
+    if (stdio) {
+      const discover = link.client.getDiscoverResult();
+      this.#era.remember(
+        era === "modern" && discover ? { kind: "modern", discover } : { kind: "legacy" } as PriorDiscovery,
+      );
+    }
+    const http = upstreamType(this.entry) !== "stdio";
+    if (era === "legacy") {
+      deferResponses(link.transport);
+      link.raw = new RawCalls(link.transport);
+    } else {
+      const version = this.#protocolVersion ?? MODERN_VERSION;
+      const own = { ...CAPABILITIES };
+      const envelope = (capabilities: ClientCapabilities) => ({
+        [ENVELOPE_KEYS.protocolVersion]: version,
+        [ENVELOPE_KEYS.clientInfo]: CLIENT_INFO,
+        [ENVELOPE_KEYS.clientCapabilities]: capabilities,
+      });
+      // Over HTTP a 2026 request is cancelled by closing its own stream; on stdio by a notification.
+      link.raw = new RawCalls(
+        link.transport,
+        http ? { abortStreams: true } : { notificationMeta: () => envelope(own) },
+      );
+      link.modern = {
+        headers: http,
+        meta: (ctx?: RequestContext) =>
+          ctx ? { ...envelope(own), ...modernMeta(ctx, this.#asks.logLevel) } : envelope(own),
+      };
+    }
+    this.capabilities = link.client.getServerCapabilities() as ServerCapabilities | undefined;
+    this.lists = await fetchLists(listPages(link as Lane), this.capabilities ?? {}, {
+      checkHeaders: era === "modern" && http,
+      upstream: this.name,
+    });
   }
 
   async #adopt(link: UpstreamLink): Promise<void> {
     link.client.onclose = () => {
       link.raw?.close(connectionClosed());
+      if (link.era === "modern") this.#asks.close();
       this.#supervisor.closed(link);
     };
     link.client.onerror = (e) => this.#log.debug(`transport error: ${errorText(e)}`);
-    await this.#asks.restore({ client: link.client, capabilities: this.capabilities });
+    await this.#asks.restore({ client: link.client, capabilities: this.capabilities, era: link.era });
   }
 
   // ---- the OAuth login (remote upstreams with `oauth`)
@@ -416,8 +505,11 @@ export class Upstream {
         do {
           this.#refreshAgain = false;
           const link = this.#supervisor.link;
-          if (!link) return;
-          this.lists = await fetchLists(link.client);
+          if (!link?.raw) return;
+          this.lists = await fetchLists(listPages(link as Lane), this.capabilities ?? {}, {
+            checkHeaders: link.modern?.headers,
+            upstream: this.name,
+          });
           this.events.emit("lists", this.lists);
         } while (this.#refreshAgain);
       } catch (e) {
@@ -439,11 +531,11 @@ export class Upstream {
     );
   }
 
-  /** The current link, or the reason there is none. */
-  #linkFor(what: string): UpstreamLink {
+  /** The current link (connected: it has its lane), or the reason there is none. */
+  #linkFor(what: string): UpstreamLink & Lane {
     const link = this.#supervisor.link;
-    if (!link) throw this.#unavailable(what);
-    return link;
+    if (!link?.raw) throw this.#unavailable(what);
+    return link as UpstreamLink & Lane;
   }
 
   /** Run a request of `ctx` on `link`: counted in flight (routing), and a broken link reconnects. */
@@ -482,11 +574,17 @@ export class Upstream {
     exposedName: string,
   ): Promise<CallToolResult> {
     const link = this.#supervisor.link;
-    const raw = link?.raw;
-    if (!link || !raw) return toolErrorResult(this.#unavailable("call", true).message);
+    if (!link?.raw) return toolErrorResult(this.#unavailable("call", true).message);
+    const lane = link as UpstreamLink & Lane;
+    // Its definition, for the headers a 2026 call mirrors its arguments in.
+    const tool = lane.modern?.headers ? this.lists.tools.find((t) => t.name === name) : undefined;
     try {
       // The fast lane (raw.ts): same connection, no SDK request machinery per call.
-      const result = await this.#track(ctx, link, () => sendToolCall(raw, name, args, ctx, timeoutSeconds));
+      const result = await this.#track(
+        ctx,
+        link,
+        () => sendToolCall(lane, tool, name, args, ctx, timeoutSeconds),
+      );
       return toolCallResult(this.name, result);
     } catch (e) {
       return toolCallFailure(this.name, e, ctx, exposedName, timeoutSeconds);
@@ -496,7 +594,7 @@ export class Upstream {
   /** Read a resource from the upstream (URI unchanged). */
   async readResource(uri: string, ctx: RequestContext, timeoutSeconds: number): Promise<ReadResourceResult> {
     const link = this.#linkFor("resources/read");
-    return await this.#track(ctx, link, () => readResource(link.client, uri, ctx, timeoutSeconds));
+    return await this.#track(ctx, link, () => readResource(link, uri, ctx, timeoutSeconds));
   }
 
   /** Get a prompt from the upstream (by its upstream name). */
@@ -507,20 +605,21 @@ export class Upstream {
     timeoutSeconds: number,
   ): Promise<GetPromptResult> {
     const link = this.#linkFor("prompts/get");
-    return await this.#track(ctx, link, () => getPrompt(link.client, name, args, ctx, timeoutSeconds));
+    return await this.#track(ctx, link, () => getPrompt(link, name, args, ctx, timeoutSeconds));
   }
 
   /** Forward `completion/complete` (ref already translated to the upstream's names). */
   async complete(request: CompletionRequest, ctx: RequestContext): Promise<CompletionValues> {
     const link = this.#linkFor("completion/complete");
     if (!this.capabilities?.completions) return { values: [] };
-    return await this.#track(ctx, link, () => complete(link.client, request, ctx));
+    return await this.#track(ctx, link, () => complete(link, request, ctx));
   }
 
   // ---- standing asks of the clients
 
-  #target() {
-    return { client: this.#supervisor.link?.client, capabilities: this.capabilities };
+  #target(): AskTarget {
+    const link = this.#supervisor.link;
+    return { client: link?.client, capabilities: this.capabilities, era: link?.era };
   }
 
   /** Count a downstream subscription; the first one subscribes upstream. */
@@ -540,17 +639,26 @@ export class Upstream {
 
   /** Tell the upstream the client's roots changed (it will ask again with `roots/list`). */
   async rootsChanged(): Promise<void> {
-    await this.#supervisor.link?.client.sendRootsListChanged().catch((e) =>
-      this.#log.debug(`roots changed: ${errorText(e)}`)
-    );
+    const link = this.#supervisor.link;
+    // A 2026 upstream asks for roots within each call (input_required): nothing to tell it.
+    if (!link || link.era === "modern") return;
+    await link.client.sendRootsListChanged().catch((e) => this.#log.debug(`roots changed: ${errorText(e)}`));
   }
 
-  /** Ping the upstream (health checks). */
+  /** Ping the upstream (health checks): `ping`, or `server/discover` on the 2026 wire (it has no ping). */
   async ping(): Promise<boolean> {
-    const client = this.#supervisor.link?.client;
+    const link = this.#supervisor.link;
     try {
-      await client?.ping();
-      return client !== undefined;
+      if (!link) return false;
+      if (link.modern && link.raw) {
+        await link.raw.call("server/discover", { _meta: link.modern.meta() }, {
+          signal: AbortSignal.timeout(30_000),
+          timeoutMs: 30_000,
+        });
+      } else {
+        await link.client.ping();
+      }
+      return true;
     } catch {
       return false;
     }

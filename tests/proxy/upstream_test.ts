@@ -68,8 +68,11 @@ function scriptedServer(onCall: (msg: Message, reply: (m: unknown) => void) => v
   return { factory, connections: () => connections };
 }
 
-const ENTRY = validateConfig({ mcp_servers: { fx: { type: "stdio", command: "unused" } } }, "test")
-  .mcp_servers.fx;
+// A 2025 server that answers nothing it does not know (so no server/discover probe).
+const ENTRY = validateConfig(
+  { mcp_servers: { fx: { type: "stdio", command: "unused", protocol: "2025-11-25" } } },
+  "test",
+).mcp_servers.fx;
 const HOST = { connections: new Set<never>(), env: () => undefined, baseDir: "/" };
 
 Deno.test("upstream: a malformed result fails that call only; the shared connection stays up", async () => {
@@ -142,7 +145,9 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
   );
   const config = validateConfig({
     proxy: { enabled: true },
-    mcp_servers: { fx: { type: "stdio", command: "unused", isolation: "per-session" } },
+    mcp_servers: {
+      fx: { type: "stdio", command: "unused", isolation: "per-session", protocol: "2025-11-25" },
+    },
   }, "test");
   const runtime = new Runtime({
     config,
