@@ -5,12 +5,12 @@
  * @module
  */
 
-import { errorText } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
-import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
+import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
 import { frontDoor } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
 import { StdioTransport } from "../transports/stdio.ts";
@@ -39,6 +39,11 @@ export interface ServeOptions {
   drainMs?: number;
   /** Print the ready banner to stderr (default true). */
   banner?: boolean;
+  /**
+   * Serve only this view (`views.<name>`) on stdio. Over HTTP every view has its own endpoint
+   * (`<mcp_path>/<name>`), so this applies to stdio only.
+   */
+  view?: string;
 }
 
 /**
@@ -67,10 +72,35 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let info: { url?: string; port?: number } = {};
   let uninstallSignals = () => {};
 
+  const view = options.view;
+  if (view !== undefined) {
+    const where = { file: "<command line>", path: "--view" };
+    if (type !== "stdio") {
+      throw new ConfigError(
+        `views are served over ${type} at their own paths (<path>/<name>); --view is for stdio`,
+        where,
+      );
+    }
+    if (!Object.hasOwn(runtime.config.views, view)) {
+      const known = Object.keys(runtime.config.views);
+      throw new ConfigError(
+        `unknown view '${view}' (${
+          known.length ? `views: ${known.join(", ")}` : "the configuration has no views"
+        })`,
+        where,
+      );
+    }
+  }
+
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
     const transport = new StdioTransport({ onEnd: () => void stop() });
-    const connection = openConnection(runtime, { transport: "stdio" });
+    const description = view !== undefined ? runtime.config.views[view].description : undefined;
+    const connection = openConnection(runtime, {
+      transport: "stdio",
+      ...(view !== undefined ? { view } : {}),
+      ...(description !== undefined ? { instructions: description } : {}),
+    });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
     // However the connection ends, stop the whole runtime (and its children).
@@ -82,7 +112,9 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       restoreConsole();
     };
     const ready = connection.connect(transport);
-    if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
+    if (banner) {
+      log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+    }
     return ready.then(() => handle());
   }
 
@@ -158,27 +190,44 @@ export interface HttpHandler {
  */
 export function httpHandler(runtime: Runtime): HttpHandler {
   const config = runtime.config;
-  let transport: HttpTransport;
+  // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
+  const views = Object.entries(config.views).map(([name, v]) => ({
+    name,
+    ...(v.description !== undefined ? { instructions: v.description } : {}),
+  }));
+  let transports: HttpTransport[];
   let section: typeof config.sse | typeof config["streamable-http"];
   if (config.server.type === "sse") {
     section = config.sse;
-    transport = sseTransport(runtime, {
+    transports = [sseTransport(runtime, {
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
       bodyTimeoutMs: section.body_timeout * 1000,
-    });
+      views,
+    })];
   } else {
     const s = config["streamable-http"];
     section = s;
-    transport = streamableHttpTransport(runtime, {
+    const settings = {
       mcpPath: s.mcp_path,
       jsonResponse: s.json_response,
       stateless: s.stateless,
       sessionIdleTimeout: s.session_idle_timeout,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
-    });
+    };
+    transports = [
+      streamableHttpTransport(runtime, settings),
+      ...views.map((view) =>
+        streamableHttpTransport(runtime, {
+          ...settings,
+          mcpPath: viewPath(s.mcp_path, view.name),
+          view: view.name,
+          ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+        })
+      ),
+    ];
   }
   const handle = frontDoor({
     healthPath: section.health_path,
@@ -189,9 +238,9 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       allowedOrigins: section.allowed_origins,
     },
     authenticator: runtime.authenticator,
-    routes: transport.routes,
+    routes: transports.flatMap((t) => t.routes),
   });
-  return { handle, close: () => transport.close() };
+  return { handle, close: async () => void await Promise.all(transports.map((t) => t.close())) };
 }
 
 /**
@@ -240,6 +289,11 @@ function printBanner(runtime: Runtime, type: string, url: string, origin: string
     ? runtime.config.sse.health_path
     : runtime.config["streamable-http"].health_path;
   const lines = [`MCP server "${runtime.serverInfo.name}" ready: ${type} at ${url} (${mode})`];
+  const views = Object.keys(runtime.config.views);
+  if (views.length) {
+    const base = type === "sse" ? runtime.config.sse.sse_path : runtime.config["streamable-http"].mcp_path;
+    lines.push(`  views:  ${views.map((v) => `${origin}${viewPath(base, v)}`).join(" ")}`);
+  }
   lines.push(`  health: curl -s ${origin}${health}`);
   if (type === "streamable-http") {
     const auth = runtime.authenticator.scheme === "bearer" ? ` -H "Authorization: Bearer $TOKEN"` : "";
