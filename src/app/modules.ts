@@ -15,6 +15,7 @@ import {
   importDefinitions,
   type ModuleSlot,
   registerDefinitions,
+  registerShaped,
   resolveModulePath,
 } from "../tools/loader.ts";
 import type { ServerShape } from "../tools/shape.ts";
@@ -81,7 +82,7 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
       }
       for (const { file, slot, source, namespace, shape } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-        registerDefinitions(host.registry, defs, source, { ...toolOptions, shape });
+        registerShaped(host.registry, defs, source, toolOptions, shape);
       }
     },
   };

@@ -18,6 +18,9 @@ export { validateConfig } from "./validate.ts";
 export { parseConfigText } from "./parse.ts";
 export { ARTIFACT_TOOL_NAMES, SESSION_PROVIDERS, SESSION_TOOL_NAMES, STORAGE_PROVIDERS } from "./schema.ts";
 export type {
+  AccessConfig,
+  AccessRuleConfig,
+  ArgumentOverrideConfig,
   ArtifactToolName,
   BuiltinToolSwitch,
   DeepPartial,
@@ -28,12 +31,17 @@ export type {
   ModuleSlotConfig,
   RuntimeConfig,
   RuntimeConfigInput,
+  ServerSurfaceConfig,
   SessionProviderName,
   SessionToolName,
   SseSectionConfig,
   StorageProviderName,
   StreamableHttpSectionConfig,
+  ToolOverrideConfig,
+  ToolOverrideConfigInput,
+  ToolSearchConfig,
   TransportType,
+  ViewConfig,
 } from "./types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./env.ts";
 export type { EnvSource } from "./env.ts";

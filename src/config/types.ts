@@ -333,19 +333,26 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
 
 /** What a configuration file (or an object given to the API) may contain. */
 export type RuntimeConfigInput =
-  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers">
+  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "views">
   & {
     server?: { type?: RuntimeConfig["server"]["type"]; auth?: RuntimeConfig["server"]["auth"] | null };
     mcp_servers?: Record<string, McpServerConfigInput>;
+    views?: Record<string, Partial<ViewConfig>>;
   };
+
+/** What a `tool_overrides.<tool>` entry may contain. */
+export type ToolOverrideConfigInput =
+  & Omit<Partial<ToolOverrideConfig>, "arguments">
+  & { arguments?: Record<string, Partial<ArgumentOverrideConfig>> };
 
 /** What an `mcp_servers.<name>` entry may contain (a module slot must name its module). */
 export type McpServerConfigInput =
-  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts">
+  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts" | "tool_overrides">
   & {
     tools?: { enabled?: boolean; module: string };
     resources?: { enabled?: boolean; module: string };
     prompts?: { enabled?: boolean; module: string };
+    tool_overrides?: Record<string, ToolOverrideConfigInput>;
   };
 
 /** The active transport. */

@@ -23,7 +23,7 @@ import type { Connection } from "./connection.ts";
 import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
-import { Surface } from "./surface.ts";
+import { type Surface, surfaceFor } from "./surface.ts";
 
 const log = getLogger("runtime");
 
@@ -43,21 +43,6 @@ export interface RuntimeOptions {
   instructions?: string;
   /** Runtime sessions; default: built from the config and environment (`SessionManager.fromConfig`). */
   sessionManager?: SessionManager;
-}
-
-/**
- * The surface (access rules, views, tool search) a configuration asks for.
- *
- * @example
- * ```ts
- * import { validateConfig } from "@chuk/mcp-runtime";
- * import { surfaceFor } from "./runtime.ts";
- * const surface = surfaceFor(validateConfig({ tools: { search: { enabled: true } } }, "inline"));
- * console.log(surface.search); // true
- * ```
- */
-export function surfaceFor(config: RuntimeConfig): Surface {
-  return new Surface({ access: config.access, views: config.views, search: config.tools.search });
 }
 
 /**

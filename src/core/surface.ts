@@ -5,10 +5,21 @@
  * (`call_tool`) the rest. A name the caller may not see answers exactly as a name that does not
  * exist — only the audit log (`access` logger) tells them apart.
  *
+ * The `./surface` entry of the package: embedders build a surface from configuration sections
+ * ({@linkcode surfaceFor}) or by hand, and rank tools with {@linkcode ToolIndex}.
+ *
+ * @example
+ * ```ts
+ * import { surfaceFor } from "@chuk/mcp-runtime/surface";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * const surface = surfaceFor(validateConfig({ tools: { search: { enabled: true, lazy: true } } }, "inline"));
+ * console.log(surface.lazy); // true
+ * ```
+ *
  * @module
  */
 
-import type { AccessConfig, ToolSearchConfig, ViewConfig } from "../config/types.ts";
+import type { AccessConfig, RuntimeConfig, ToolSearchConfig, ViewConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { CallToolResult, Prompt, Resource, ResourceTemplate, Tool } from "../protocol.ts";
 import { AccessPolicy, type Caller, type ItemKind } from "./access.ts";
@@ -16,7 +27,10 @@ import type { RequestContext } from "./context.ts";
 import type { PromptEntry, Registry, ToolEntry } from "./registry.ts";
 import { ToolIndex } from "./search.ts";
 
-export type { Caller };
+export { AccessPolicy, ToolIndex };
+export type { Caller, ItemKind };
+export type { Verdict } from "./access.ts";
+export type { ToolHit } from "./search.ts";
 
 const log = getLogger("access");
 
@@ -249,4 +263,19 @@ export class Surface {
       },
     };
   }
+}
+
+/**
+ * The surface (access rules, views, tool search) a configuration asks for.
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { surfaceFor } from "./surface.ts";
+ * const surface = surfaceFor(validateConfig({ tools: { search: { enabled: true } } }, "inline"));
+ * console.log(surface.search); // true
+ * ```
+ */
+export function surfaceFor(config: RuntimeConfig): Surface {
+  return new Surface({ access: config.access, views: config.views, search: config.tools.search });
 }

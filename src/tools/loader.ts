@@ -96,16 +96,9 @@ export function collectDefinitions(
   return out;
 }
 
-/** Options of {@linkcode registerDefinitions}. */
-export interface RegisterOptions extends LocalToolOptions {
-  /** What the module's `mcp_servers` entry serves of it, and how its tools are shown. */
-  shape?: ServerShape;
-}
-
 /**
  * Register collected definitions under `source`. Duplicate names throw
- * {@linkcode DuplicateNameError} naming both sources. With `options.shape`, what it filters out is
- * not registered and tools are shown as its overrides say.
+ * {@linkcode DuplicateNameError} naming both sources.
  *
  * @example
  * ```ts
@@ -118,9 +111,31 @@ export function registerDefinitions(
   registry: Registry,
   defs: CollectedDefinitions,
   source: string,
-  options: RegisterOptions,
+  options: LocalToolOptions,
 ): void {
-  const shape = options.shape;
+  registerShaped(registry, defs, source, options);
+}
+
+/**
+ * {@linkcode registerDefinitions} for a module of an `mcp_servers` entry: what `shape` filters out
+ * is not registered, and tools are shown as its overrides say.
+ *
+ * @example
+ * ```ts
+ * import { collectDefinitions, registerShaped } from "./loader.ts";
+ * import { ServerShape } from "./shape.ts";
+ * import { Registry } from "../core/registry.ts";
+ * const shape = new ServerShape({ exclude_tools: ["debug_*"] });
+ * registerShaped(new Registry(), collectDefinitions({}), "tools.ts", { defaultTimeout: 60 }, shape);
+ * ```
+ */
+export function registerShaped(
+  registry: Registry,
+  defs: CollectedDefinitions,
+  source: string,
+  options: LocalToolOptions,
+  shape?: ServerShape,
+): void {
   const keep = <T>(items: T[], ok: ((key: string) => boolean) | undefined, key: (item: T) => string) =>
     ok ? items.filter((item) => ok(key(item))) : items;
   try {
