@@ -154,3 +154,31 @@ Deno.test("config: overrides and filters are checked with the key path", () => {
     /unknown key 'hidden'/,
   );
 });
+
+Deno.test("shape (stdio): a local module's mcp_servers entry filters and renames its tools", async () => {
+  const { connectStdio, firstText, ROOT, tempConfig } = await import("../helpers.ts");
+  const entry = {
+    location: `${ROOT}examples`,
+    tools: { module: "tools.ts" },
+    include_tools: ["greet", "add", "echo"],
+    exclude_tools: ["echo"],
+    tool_overrides: { greet: { name: "hello", arguments: { name: { default: "Ada", hide: true } } } },
+  };
+  const { dir, path } = await tempConfig(
+    `server: {type: stdio}\nlogging: {level: WARNING}\nmcp_servers: {local: ${JSON.stringify(entry)}}\n`,
+  );
+  const c = await connectStdio(["--config", path]);
+  try {
+    const { tools } = await c.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ["add", "hello"]);
+    assert.deepEqual(tools.find((t) => t.name === "hello")!.inputSchema.properties, {});
+    const hello = await c.client.callTool({ name: "hello", arguments: { name: "Bob" } });
+    assert.equal(firstText(hello), "Hello, Ada!");
+    for (const name of ["greet", "echo"]) {
+      await assert.rejects(c.client.callTool({ name, arguments: {} }), new RegExp(`Unknown tool: ${name}$`));
+    }
+  } finally {
+    await c.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
