@@ -6,6 +6,7 @@
  */
 
 import { ConfigError, errorText } from "../errors.ts";
+import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
@@ -73,24 +74,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let uninstallSignals = () => {};
 
   const view = options.view;
-  if (view !== undefined) {
-    const where = { file: "<command line>", path: "--view" };
-    if (type !== "stdio") {
-      throw new ConfigError(
-        `views are served over ${type} at their own paths (<path>/<name>); --view is for stdio`,
-        where,
-      );
-    }
-    if (!Object.hasOwn(runtime.config.views, view)) {
-      const known = Object.keys(runtime.config.views);
-      throw new ConfigError(
-        `unknown view '${view}' (${
-          known.length ? `views: ${known.join(", ")}` : "the configuration has no views"
-        })`,
-        where,
-      );
-    }
-  }
+  checkView(runtime.config, view);
 
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
@@ -162,6 +146,38 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       uninstallSignals();
       resolveDone();
     })();
+  }
+}
+
+/**
+ * Throw the {@linkcode ConfigError} of `--view name` when `config` cannot serve it: views are
+ * served on stdio by name (over HTTP each has its own path), and the name must be configured.
+ *
+ * @example
+ * ```ts
+ * import { checkView } from "./serve.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * checkView(validateConfig({ views: { math: { tools: ["add"] } } }, "inline"), "math"); // fine
+ * ```
+ */
+export function checkView(config: RuntimeConfig, view: string | undefined): void {
+  if (view === undefined) return;
+  const where = { file: "<command line>", path: "--view" };
+  const type = config.server.type;
+  if (type !== "stdio") {
+    throw new ConfigError(
+      `views are served over ${type} at their own paths (<path>/<name>); --view is for stdio`,
+      where,
+    );
+  }
+  if (!Object.hasOwn(config.views, view)) {
+    const known = Object.keys(config.views);
+    throw new ConfigError(
+      `unknown view '${view}' (${
+        known.length ? `views: ${known.join(", ")}` : "the configuration has no views"
+      })`,
+      where,
+    );
   }
 }
 
