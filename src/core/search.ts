@@ -3,6 +3,7 @@
  * description and argument names. Names are split where people read a break (`read_text_file`,
  * `proxy.fs.readTextFile` → read, text, file), common English words are dropped, a plural `s`
  * is folded, and a query word also matches words it begins (`dir` → `directory`) at a lower weight.
+ * A tool's score is scaled by the share of the query's words it matches (the coordination factor).
  *
  * @module
  */
@@ -98,10 +99,13 @@ export class ToolIndex {
    * Ties keep the listing order.
    */
   search(query: string, limit: number, visible: (tool: Tool) => boolean = () => true): ToolHit[] {
-    const hits = this.#index.search(query, {
-      filter: (r) => visible(this.#tools[r.id as number]),
-    });
-    hits.sort((a, b) => b.score - a.score || (a.id as number) - (b.id as number));
-    return hits.slice(0, limit).map((h) => ({ tool: this.#tools[h.id as number], score: h.score }));
+    const words = new Set(tokenize(query).map(term).filter((t): t is string => t !== null));
+    if (words.size === 0) return [];
+    const hits = this.#index.search(query, { filter: (r) => visible(this.#tools[r.id as number]) })
+      // The coordination factor: a tool matching more of the query's words ranks above one that
+      // matches fewer words more often ("add two numbers": get-sum over add_observations).
+      .map((h) => ({ id: h.id as number, score: h.score * new Set(h.queryTerms).size / words.size }));
+    hits.sort((a, b) => b.score - a.score || a.id - b.id);
+    return hits.slice(0, limit).map((h) => ({ tool: this.#tools[h.id], score: h.score }));
   }
 }

@@ -80,3 +80,14 @@ Deno.test("search: limits, stop words, no match, and the visible filter", () => 
   const scores = index.search("file directory", 10).map((h) => h.score);
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
 });
+
+Deno.test("search: a tool matching more of the query's words ranks above one matching fewer in its name", () => {
+  const small = new ToolIndex([
+    tool("proxy.memory.add_observations", "Add new observations to existing entities", ["observations"]),
+    tool("proxy.everything.get-sum", "Returns the sum of two numbers", ["a", "b"]),
+  ]);
+  assert.deepEqual(small.search("add two numbers", 2).map((h) => h.tool.name), [
+    "proxy.everything.get-sum",
+    "proxy.memory.add_observations",
+  ]);
+});
