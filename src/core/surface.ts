@@ -160,8 +160,14 @@ export class Surface {
     return verdict.allowed;
   }
 
+  /** Whether `caller` sees the registry as it is (no rules, no view): lists pass unfiltered. */
+  #seesAll(caller: Caller): boolean {
+    return this.policy.open && caller.view === undefined;
+  }
+
   #visibleTools(registry: Registry, caller: Caller): Tool[] {
     const all = registry.listTools();
+    if (this.#seesAll(caller) && !this.search) return all;
     const own = new Set(this.ownToolNames);
     return all.filter((t) => !own.has(t.name) && this.sees("tool", t.name, caller));
   }
@@ -184,7 +190,8 @@ export class Surface {
 
   /** The `prompts/list` answer for `caller`. */
   listPrompts(registry: Registry, caller: Caller): Prompt[] {
-    return registry.listPrompts().filter((p) => this.sees("prompt", p.name, caller));
+    const all = registry.listPrompts();
+    return this.#seesAll(caller) ? all : all.filter((p) => this.sees("prompt", p.name, caller));
   }
 
   /** The prompt `caller` gets by `name`, or `undefined` (does not exist, or not for this caller). */
@@ -196,12 +203,14 @@ export class Surface {
 
   /** The resources of a `resources/list` answer that `caller` may see. */
   resources(resources: Resource[], caller: Caller): Resource[] {
-    return resources.filter((r) => this.sees("resource", r.uri, caller));
+    return this.#seesAll(caller) ? resources : resources.filter((r) => this.sees("resource", r.uri, caller));
   }
 
   /** The templates of a `resources/templates/list` answer that `caller` may see. */
   templates(templates: ResourceTemplate[], caller: Caller): ResourceTemplate[] {
-    return templates.filter((t) => this.sees("resource", t.uriTemplate, caller));
+    return this.#seesAll(caller)
+      ? templates
+      : templates.filter((t) => this.sees("resource", t.uriTemplate, caller));
   }
 
   /** Whether `caller` may read (or subscribe to, or complete) resource `uri`; refusals are logged. */
