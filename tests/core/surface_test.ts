@@ -2,14 +2,7 @@
 // to lists and lookups alike, whatever era calls; a name the caller may not see answers exactly
 // as one that does not exist, and the refusal is logged.
 import assert from "node:assert/strict";
-import {
-  type Call,
-  defineTool,
-  dispatch,
-  ProtocolError,
-  Runtime,
-  validateConfig,
-} from "../../mod.ts";
+import { type Call, defineTool, dispatch, ProtocolError, Runtime, validateConfig } from "../../mod.ts";
 import { configureLogging } from "../../src/log/logger.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { requestContext } from "../../src/core/request.ts";
