@@ -76,9 +76,13 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
   } else {
     loaded = await loadConfigured(options);
   }
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport. An
+  // `oauth:` section makes the runtime an OAuth 2.1 protected resource instead (its modules load
+  // only then).
   const authenticator = options.authenticator ??
-    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+    (loaded.config.oauth
+      ? new (await import("../oauth/resource/authenticator.ts")).OAuthResourceAuthenticator(loaded.config)
+      : await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>"));
   if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
     getLogger("server").info(
       "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",

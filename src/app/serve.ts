@@ -12,7 +12,7 @@ import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
-import { frontDoor } from "../http/front_door.ts";
+import { authorizeMessage, frontDoor } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
@@ -213,6 +213,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
   }));
   let transports: HttpTransport[];
   let section: typeof config.sse | typeof config["streamable-http"];
+  const afterBody = [authorizeMessage(runtime.authenticator)];
   if (config.server.type === "sse") {
     section = config.sse;
     transports = [sseTransport(runtime, {
@@ -221,6 +222,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       maxBodyBytes: section.max_body_bytes,
       bodyTimeoutMs: section.body_timeout * 1000,
       views,
+      afterBody,
     })];
   } else {
     const s = config["streamable-http"];
@@ -232,6 +234,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       sessionIdleTimeout: s.session_idle_timeout,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
+      afterBody,
     };
     transports = [
       streamableHttpTransport(runtime, settings),

@@ -29,6 +29,7 @@ export type {
   McpServerConfig,
   McpServerConfigInput,
   ModuleSlotConfig,
+  OAuthResourceConfig,
   RuntimeConfig,
   RuntimeConfigInput,
   ServerSurfaceConfig,
@@ -41,6 +42,7 @@ export type {
   ToolOverrideConfigInput,
   ToolSearchConfig,
   TransportType,
+  UpstreamOAuthConfig,
   ViewConfig,
 } from "./types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./env.ts";

@@ -155,6 +155,8 @@ export interface SseSettings {
    * the same message path (the connection knows its view).
    */
   views?: readonly { name: string; instructions?: string }[];
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
 }
 
 interface Live {
@@ -234,7 +236,12 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
         paths: messagePaths,
         handle: byMethod({
           POST: guarded(
-            [knownConnection, jsonContentType, jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs)],
+            [
+              knownConnection,
+              jsonContentType,
+              jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+              ...(settings.afterBody ?? []),
+            ],
             deliver,
           ),
         }),

@@ -20,6 +20,7 @@ import type { ConnectionHost } from "../../core/host.ts";
 import {
   accepts,
   byMethod,
+  type Guard,
   guarded,
   type Handler,
   jsonBody,
@@ -50,6 +51,8 @@ export interface StreamableHttpSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
   /** The view this endpoint serves (`views.<name>`, at `<mcp_path>/<name>`); none for the full surface. */
   view?: string;
   /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
@@ -297,6 +300,7 @@ export function streamableHttpTransport(
     accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+    ...(settings.afterBody ?? []),
   ];
   if (settings.stateless) {
     const handle = byMethod(
