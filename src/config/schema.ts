@@ -84,6 +84,11 @@ const loggingSchema = z.strictObject({
   loggers: z.record(z.string(), logLevel).default({}),
 });
 
+/** Name of the tool `tools.search` adds (it finds tools). */
+export const SEARCH_TOOL_NAME = "search_tools";
+/** Name of the tool `tools.search.lazy` adds (it calls a tool by name: `{ name, arguments }`). */
+export const CALL_TOOL_NAME = "call_tool";
+
 /** `tools.search:` — find tools by text instead of listing them all. */
 const searchSchema = z.strictObject({
   /** Add the `search_tools` tool. */

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { CALL_TOOL_NAME, SEARCH_TOOL_NAME } from "../config/schema.ts";
 import type { AccessConfig, RuntimeConfig, ToolSearchConfig, ViewConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { CallToolResult, Prompt, Resource, ResourceTemplate, Tool } from "../protocol.ts";
@@ -35,9 +36,9 @@ export type { ToolHit } from "./search.ts";
 const log = getLogger("access");
 
 /** Name of the tool that finds tools. */
-export const SEARCH_TOOL = "search_tools";
+export const SEARCH_TOOL: string = SEARCH_TOOL_NAME;
 /** Name of the tool that calls a tool by name (lazy listing). */
-export const CALL_TOOL = "call_tool";
+export const CALL_TOOL: string = CALL_TOOL_NAME;
 /** Tools `search_tools` returns when the caller gives no limit, and the most it returns. */
 const DEFAULT_LIMIT = 5;
 const MAX_LIMIT = 50;
