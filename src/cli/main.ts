@@ -32,6 +32,8 @@ Options:
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+      --view NAME          on stdio, serve only the view views.NAME (over HTTP each view has its
+                           own endpoint: <mcp_path>/NAME)
   -h, --help               show this help
   -V, --version            print the version
 
@@ -68,6 +70,7 @@ const serverCommand: Command = async (args) => {
     overrides: parseServerFlags(values),
     fallbackConfig: EMBEDDED_CONFIG,
     fallbackDefinitions: embeddedDefinitions,
+    ...(values.view !== undefined ? { view: values.view } : {}),
   });
   await server.done;
   return 0;

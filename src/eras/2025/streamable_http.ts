@@ -53,6 +53,18 @@ export interface StreamableHttpSettings {
   bodyTimeoutMs?: number;
   /** Guards run once the body is read (the authenticator's message authorization). */
   afterBody?: readonly Guard[];
+  /** The view this endpoint serves (`views.<name>`, at `<mcp_path>/<name>`); none for the full surface. */
+  view?: string;
+  /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
+  instructions?: string;
+}
+
+/** What a connection of this endpoint is opened with, beyond its transport. */
+function endpointOf(settings: StreamableHttpSettings): { view?: string; instructions?: string } {
+  return {
+    ...(settings.view !== undefined ? { view: settings.view } : {}),
+    ...(settings.instructions !== undefined ? { instructions: settings.instructions } : {}),
+  };
 }
 
 /** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
@@ -116,6 +128,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       user: state.user,
       headers: headersOf(req),
       stateless: true,
+      ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -218,6 +231,7 @@ function statefulPost(
       transport: "streamable-http",
       user: state.user,
       headers: headersOf(req),
+      ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
@@ -248,6 +262,19 @@ function statefulStream(live: LiveConnections): Handler {
     if (found instanceof Response) return found;
     return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
   };
+}
+
+/**
+ * Where view `name` of the endpoint at `base` is served: `<base>/<name>`.
+ *
+ * @example
+ * ```ts
+ * import { viewPath } from "./streamable_http.ts";
+ * console.log(viewPath("/mcp", "math"), viewPath("/", "math")); // /mcp/math /math
+ * ```
+ */
+export function viewPath(base: string, name: string): string {
+  return `${base.replace(/\/+$/, "")}/${name}`;
 }
 
 /**
