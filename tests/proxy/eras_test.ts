@@ -6,9 +6,22 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
 } from "../../src/sdk/types.ts";
-import { connectHttp, DENO, firstText, newClient, ROOT, startCli, tempConfig } from "../helpers.ts";
-import { type ExternalServer, startExternal } from "./_helpers.ts";
+import {
+  connectHttp,
+  DENO,
+  eventually,
+  firstText,
+  newClient,
+  nextEvent,
+  ROOT,
+  startCli,
+  tempConfig,
+} from "../helpers.ts";
+import { freePort } from "../services.ts";
+import { type ExternalServer, fixtureYaml, npmServerPath, startExternal } from "./_helpers.ts";
 
 const MODERN = `${ROOT}tests/fixtures/modern_server.ts`;
 
@@ -108,5 +121,107 @@ Deno.test("a 2025 client (SDK v1, stateful) uses a 2026 upstream: input_required
     await c.close();
     await front.cli.stop();
     await upstream.stop();
+  }
+});
+
+Deno.test("a 2026 upstream's list changes and resource updates reach 2025 clients (the proxy listens for them)", async () => {
+  const upstream = await modernUpstream({ MODERN_ONLY: "1" });
+  const front = await proxyFront(`  modern: {type: streamable-http, url: "${upstream.url}"}\n`);
+  const client = newClient();
+  const c = await connectHttp(front.url, { client });
+  try {
+    const listChanged = nextEvent<void>((resolve) =>
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
+    );
+    await client.callTool({ name: "proxy.modern.add_tool", arguments: { name: "late" } });
+    await listChanged;
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(names.includes("proxy.modern.late"), names.join(", "));
+
+    await client.subscribeResource({ uri: "fx://hello" });
+    const updated = nextEvent<string>((resolve) =>
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri))
+    );
+    // The subscription reaches the upstream's listen stream before the change (it is acknowledged).
+    await eventually(
+      async () => {
+        await client.callTool({ name: "proxy.modern.touch", arguments: { uri: "fx://hello" } });
+        return await Promise.race([
+          updated,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 200)),
+        ]);
+      },
+      "the upstream's resources/updated",
+      { tries: 25, everyMs: 0 },
+    );
+    assert.equal(await updated, "fx://hello");
+  } finally {
+    await c.close();
+    await front.cli.stop();
+    await upstream.stop();
+  }
+});
+
+Deno.test("protocol: auto speaks 2026-07-28 to a stdio upstream that offers it, a pin speaks what it names", async () => {
+  const stdio = (extra: Record<string, unknown>) =>
+    JSON.stringify({
+      type: "stdio",
+      command: DENO,
+      args: ["run", "-A", "--quiet", "--config", `${ROOT}deno.json`, MODERN, "stdio"],
+      env: { DENO_TLS_CA_STORE: "system", NO_COLOR: "1" },
+      ...extra,
+    });
+  const front = await proxyFront(
+    `  auto: ${stdio({})}\n  old: ${stdio({ protocol: "2025-11-25" })}\n` +
+      `  new: ${stdio({ protocol: "2026-07-28" })}\n`,
+  );
+  const client = newClient();
+  client.setRequestHandler(ElicitRequestSchema, () => ({ action: "accept", content: { name: "Cy" } }));
+  const c = await connectHttp(front.url, { client });
+  try {
+    const upstreams = await health(front.url);
+    assert.equal(upstreams.auto.protocol_version, "2026-07-28");
+    assert.equal(upstreams.old.protocol_version, "2025-11-25");
+    assert.equal(upstreams.new.protocol_version, "2026-07-28");
+    // The same tool through both eras: input_required (2026) and a real elicitation (2025).
+    for (const name of ["auto", "old", "new"]) {
+      const r = await client.callTool({ name: `proxy.${name}.greet`, arguments: {} });
+      assert.equal(firstText(r), "Hello, Cy!", name);
+    }
+  } finally {
+    await c.close();
+    await front.cli.stop();
+  }
+});
+
+Deno.test("protocol: auto speaks 2025-11-25 to 2025-only upstreams; a pin they cannot meet says why", async () => {
+  const everything = await npmServerPath("everything");
+  const port = freePort();
+  const remote = await startExternal("node", [everything, "streamableHttp"], { PORT: String(port) }, /port/i);
+  const strict = fixtureYaml("strict", {}, { FIXTURE_STRICT_INIT: "1" });
+  const front = await proxyFront(
+    `  remote: {type: streamable-http, url: "http://127.0.0.1:${port}/mcp"}\n` +
+      `  local: {type: stdio, command: node, args: ["${everything}", "stdio"]}\n` +
+      `  pinned: {type: stdio, command: node, args: ["${everything}", "stdio"], protocol: "2026-07-28"}\n` +
+      strict,
+  );
+  const c = await connectHttp(front.url);
+  try {
+    const upstreams = await health(front.url);
+    assert.equal(upstreams.remote.protocol_version, "2025-11-25");
+    assert.equal(upstreams.local.protocol_version, "2025-11-25");
+    assert.notEqual(upstreams.pinned.state, "ready");
+    assert.match(String(upstreams.pinned.last_error), /2026-07-28/);
+    // A server that exits on the probe is started again and spoken to in 2025.
+    await eventually(async () => (await health(front.url)).strict.state === "ready", "strict is ready");
+    assert.equal((await health(front.url)).strict.protocol_version, "2025-11-25");
+    const r = await c.client.callTool({ name: "proxy.strict.echo", arguments: { text: "still here" } });
+    assert.equal(firstText(r), "still here");
+    const sum = await c.client.callTool({ name: "proxy.remote.get-sum", arguments: { a: 2, b: 40 } });
+    assert.match(firstText(sum), /42/);
+  } finally {
+    await c.close();
+    await front.cli.stop();
+    await remote.stop();
   }
 });
