@@ -451,6 +451,7 @@ Usage: deno task conformance [options]
   --client REV             client scenarios of this revision (2025-11-25 | 2026-07-28 | all | none;
                            repeatable; default: all): our proxy as the client (suite ${"0.2.0-alpha.12"},
                            scripts/conformance_client.ts)
+  --client-jobs N          client scenarios run at once (default 3)
   --scenario NAME          run only this scenario (repeatable; default: the suite's active set)
   --suite S                active | all | pending (default: active)
   --repeat N               run each scenario N times (flakiness check; default 1)
@@ -474,6 +475,7 @@ async function main(args: string[]): Promise<number> {
       timeout: { type: "string", default: "30" },
       "expected-failures": { type: "string", default: DEFAULT_BASELINE },
       config: { type: "string", default: EXAMPLE_HTTP_CONFIG },
+      "client-jobs": { type: "string", default: "3" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -623,6 +625,7 @@ async function main(args: string[]): Promise<number> {
       only: values.scenario ? clientOnly : undefined,
       out,
       timeoutMs: Math.max(timeoutMs, 60_000),
+      jobs: Number(values["client-jobs"]),
     })
     : { records: [] };
 

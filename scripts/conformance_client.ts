@@ -52,6 +52,12 @@ export interface ScenarioPlan {
   oauth?: Record<string, unknown>;
   /** Tools to call, once each, with their arguments (after the tools appear). */
   calls: { name: string; arguments: Record<string, unknown> }[];
+  /** Then call every other tool the proxy lists (with no arguments; their errors are fine). */
+  callListed?: boolean;
+  /** Resources to read (after the calls). */
+  reads?: string[];
+  /** Prompts to get, with no arguments (after the calls). */
+  prompts?: string[];
   /** Answer for form-mode elicitations the upstream sends through the proxy. */
   formAnswer?: ElicitResult;
 }
@@ -91,6 +97,30 @@ export function planFor(scenario: string, context: ScenarioContext): ScenarioPla
     return { oauth: loginOAuth(), calls: [{ name: "test-tool", arguments: {} }] };
   }
   if (scenario === "tools_call") return { calls: [{ name: "add_numbers", arguments: { a: 5, b: 3 } }] };
+  if (scenario === "sep-2322-client-request-state") {
+    // input_required rounds (2026): the upstream's elicitation comes to us through the proxy.
+    return {
+      calls: ["test_mrtr_echo_state", "test_mrtr_unrelated", "test_mrtr_no_state", "test_mrtr_no_result_type"]
+        .map((name) => ({ name, arguments: {} })),
+      formAnswer: { action: "accept", content: { confirmed: true } },
+    };
+  }
+  if (scenario === "http-standard-headers") {
+    return {
+      calls: [{ name: "test_headers", arguments: {} }, { name: "my-hyphenated-tool", arguments: {} }],
+      reads: ["file:///path/to/file%20name.txt", "https://example.com/resource?id=123"],
+      prompts: ["test_prompt"],
+    };
+  }
+  if (scenario === "http-custom-headers") {
+    // The suite names the calls (their arguments exercise every encoding rule).
+    const calls = (context.toolCalls ?? []) as { name: string; arguments: Record<string, unknown> }[];
+    return { calls };
+  }
+  if (scenario === "http-invalid-tool-headers") {
+    // Whatever the proxy lists gets called: it must leave out the tools it could not call right.
+    return { calls: [{ name: "valid_tool", arguments: { region: "us-east1" } }], callListed: true };
+  }
   if (scenario === "sse-retry") return { calls: [{ name: "test_reconnection", arguments: {} }] };
   if (scenario === "elicitation-sep1034-client-defaults") {
     return {
@@ -156,13 +186,49 @@ export async function openInBrowser(url: string): Promise<void> {
   throw new Error(`too many redirects from ${url}`);
 }
 
-async function waitForTools(client: Client, names: string[], timeoutMs: number): Promise<void> {
+/**
+ * What the proxy says about its upstream on stderr (passed on to ours): the first time it cannot
+ * connect, the outcome is known — the upstream's tools will not come (the suite's refusal
+ * scenarios: a wrong issuer, a foreign resource), so the driver stops waiting for them.
+ */
+class ProxyLog {
+  refusal: string | undefined;
+  #wake: () => void = () => {};
+
+  watch(stream: { on(event: "data", fn: (chunk: Uint8Array) => void): unknown } | null | undefined): void {
+    const decoder = new TextDecoder();
+    let seen = "";
+    stream?.on("data", (chunk) => {
+      Deno.stderr.writeSync(chunk);
+      if (this.refusal) return;
+      seen = (seen + decoder.decode(chunk, { stream: true })).slice(-8192);
+      const m = new RegExp(`proxy\\.${UPSTREAM}: cannot connect: ([^\\n]*)`).exec(seen);
+      if (m) {
+        this.refusal = m[1];
+        this.#wake();
+      }
+    });
+  }
+
+  /** Resolves on the next refusal (or never). */
+  set onRefusal(wake: () => void) {
+    this.#wake = wake;
+  }
+}
+
+async function waitForTools(
+  client: Client,
+  names: string[],
+  timeoutMs: number,
+  log: ProxyLog,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let changed: () => void = () => {};
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => changed());
   while (true) {
     const listed = new Set((await client.listTools()).tools.map((t) => t.name));
     if (names.every((n) => listed.has(n))) return;
+    if (log.refusal) throw new Error(`the proxy cannot connect to the server: ${log.refusal}`);
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new Error(`the proxy never listed ${names.join(", ")} (it lists ${[...listed].join(", ")})`);
@@ -170,7 +236,7 @@ async function waitForTools(client: Client, names: string[], timeoutMs: number):
     // A list_changed (the upstream came up) or a short pause, whichever comes first.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(left, 250));
-      changed = () => {
+      changed = log.onRefusal = () => {
         clearTimeout(timer);
         resolve();
       };
@@ -192,8 +258,10 @@ export async function runScenario(
     command: Deno.execPath(),
     args: ["run", "-A", "--quiet", CLI, "--config", config],
     env: { ...Deno.env.toObject(), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-    stderr: "inherit",
+    stderr: "pipe",
   });
+  const log = new ProxyLog();
+  log.watch(transport.stderr as never);
   const options: ClientOptions = { capabilities: { elicitation: { form: {}, url: {} } } };
   const client = new Client({ name: "chuk-conformance-driver", version: "1.0.0" }, options);
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
@@ -206,13 +274,21 @@ export async function runScenario(
   });
   try {
     await client.connect(transport);
-    await waitForTools(client, plan.calls.map((c) => c.name), 10_000);
+    await waitForTools(client, plan.calls.map((c) => c.name), 10_000, log);
     for (const call of plan.calls) {
       const result = await client.callTool({ name: call.name, arguments: call.arguments });
       if (result.isError) {
         throw new Error(`${call.name} failed: ${JSON.stringify(result.content)}`);
       }
     }
+    if (plan.callListed) {
+      const called = new Set(plan.calls.map((c) => c.name));
+      for (const tool of (await client.listTools()).tools) {
+        if (!called.has(tool.name)) await client.callTool({ name: tool.name, arguments: {} }).catch(() => {});
+      }
+    }
+    for (const uri of plan.reads ?? []) await client.readResource({ uri });
+    for (const name of plan.prompts ?? []) await client.getPrompt({ name });
   } finally {
     await client.close().catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});

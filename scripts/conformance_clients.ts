@@ -2,9 +2,9 @@
  * The client half of `deno task conformance`: the suite's client scenarios (suite
  * {@linkcode CLIENT_SUITE}), per spec revision, against our proxy driven by
  * `scripts/conformance_client.ts`. Each scenario runs on its own (one suite invocation each, so a
- * slow machine does not turn the suite's parallel runs into timeouts); the verdict is the
- * scenario's checks plus the suite's exit code (a client that exits with an error fails the
- * scenarios that do not allow it).
+ * slow machine does not turn the suite's parallel runs into timeouts), a few at a time
+ * ({@linkcode CLIENT_JOBS}); the verdict is the scenario's checks plus the suite's exit code (a
+ * client that exits with an error fails the scenarios that do not allow it).
  *
  * Baselines: `examples/conformance/expected-failures.yaml` (`client:`, for 2025-11-25) and
  * `examples/conformance/expected-failures.2026-07-28.yaml` — the naming of the SDK's own.
@@ -188,15 +188,22 @@ export async function runClientScenario(
   return { ...verdict, ms };
 }
 
-/** Run the client scenarios of `revisions` (or only `only`), one at a time; print as they go. */
+/** How many client scenarios run at once by default (each is three processes, mostly waiting). */
+export const CLIENT_JOBS = 3;
+
+/**
+ * Run the client scenarios of `revisions` (or only `only`), `jobs` at a time (each scenario its
+ * own suite run, so runs never share a port or a proxy); print each as it ends.
+ */
 export async function runClientSuites(options: {
   revisions: Revision[];
   only?: string[];
   out: string;
   timeoutMs: number;
+  jobs?: number;
 }): Promise<{ records: ClientRecord[]; scenarios: Map<Revision, string[]> }> {
-  const records: ClientRecord[] = [];
   const scenarios = new Map<Revision, string[]>();
+  const tasks: { revision: Revision; scenario: string; baseline: Map<string, string>; file: string }[] = [];
   for (const revision of options.revisions) {
     const pinned = CLIENT_SCENARIOS[revision];
     const listed = await listClientScenarios(revision, options.out);
@@ -213,7 +220,13 @@ export async function runClientSuites(options: {
     const baseline = parseBaseline(await Deno.readTextFile(file), file, pinned, "client");
     const chosen = options.only ? pinned.filter((s) => options.only!.includes(s)) : [...pinned];
     scenarios.set(revision, chosen);
-    for (const scenario of chosen) {
+    for (const scenario of chosen) tasks.push({ revision, scenario, baseline, file });
+  }
+  const records: (ClientRecord | undefined)[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) {
+      const { revision, scenario, baseline, file } = tasks[i];
       const dir = `${options.out}/client-${revision}/${scenario.replace(/\//g, "_")}`;
       const v = await runClientScenario(scenario, revision, dir, options.timeoutMs);
       const rec: ClientRecord = {
@@ -227,14 +240,16 @@ export async function runClientSuites(options: {
       };
       if (rec.outcome === "expected-fail") rec.message = `${v.message} [baseline: ${baseline.get(scenario)}]`;
       if (rec.outcome === "stale") rec.message = `passes but ${file} lists it; remove it`;
-      records.push(rec);
+      records[i] = rec;
       const mark = rec.outcome === "pass" ? "ok  " : rec.outcome === "expected-fail" ? "xfail" : "FAIL";
       console.log(
         `[client ${revision}] ${mark} ${scenario} (${v.ms} ms)${rec.message ? `: ${rec.message}` : ""}`,
       );
     }
-  }
-  return { records, scenarios };
+  };
+  const jobs = Math.max(1, Math.min(options.jobs ?? CLIENT_JOBS, tasks.length));
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return { records: records.filter((r): r is ClientRecord => r !== undefined), scenarios };
 }
 
 /** The client scenario × revision table. */
