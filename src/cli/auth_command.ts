@@ -115,7 +115,7 @@ export async function authCommand(args: string[]): Promise<number> {
       log(`Logged out of '${name}'${values.user !== undefined ? ` for user ${values.user}` : ""}.`);
       return 0;
     }
-    const tools = await connectWithLogin(name, login);
+    const tools = await connectWithLogin(name, login, entry);
     log(
       `Logged in to '${name}' (${tools} tool(s)). Tokens are in the ${store.encrypted ? "encrypted " : ""}` +
         `${sessions.store.provider} session store.`,
@@ -126,16 +126,23 @@ export async function authCommand(args: string[]): Promise<number> {
   }
 }
 
-/** Connect as the proxy would; complete each login the upstream asks for (at most 3). */
+/**
+ * Connect as the proxy would (in the era the entry's `protocol` picks); complete each login the
+ * upstream asks for (at most 3).
+ */
 async function connectWithLogin(
   name: string,
   login: import("../oauth/client/login.ts").UpstreamLogin,
+  entry: import("../config/types.ts").McpServerConfig,
 ): Promise<number> {
-  const { Client } = await import("../sdk/client.ts");
+  const { Client } = await import("../sdk/client_v2.ts");
+  const { negotiationFor } = await import("../proxy/era.ts");
   for (let round = 0; round < 3; round++) {
-    const client = new Client({ name: "chuk-mcp-runtime-login", version: VERSION });
+    const client = new Client({ name: "chuk-mcp-runtime-login", version: VERSION }, {
+      versionNegotiation: negotiationFor(entry),
+    });
     try {
-      await client.connect(login.transport());
+      await client.connect(login.transport() as never);
       const caps = client.getServerCapabilities();
       return caps?.tools ? (await client.listTools()).tools.length : 0;
     } catch (e) {

@@ -8,7 +8,7 @@
 
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
-import { retainingFetch } from "../sdk/client.ts";
+import { retainingFetch } from "../sdk/fetch.ts";
 import { SSEClientTransport, StreamableHTTPClientTransport } from "../sdk/client_v2.ts";
 import type { Transport } from "../sdk/server.ts";
 import { adoptPrespawned } from "./prespawn.ts";

@@ -23,7 +23,7 @@ import type {
   ReadResourceResult,
   ServerCapabilities,
 } from "../protocol.ts";
-import { deferResponses } from "../sdk/client.ts";
+import { deferResponses } from "../sdk/taps.ts";
 import {
   Client,
   type ClientOptions,

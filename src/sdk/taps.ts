@@ -6,7 +6,9 @@
  *   ({@linkcode tapSend});
  * - the proxy's fast lane for `tools/call` (`src/proxy/raw.ts`) takes its own answers off the wire
  *   before the SDK `Client` sees them ({@linkcode tapReceive});
- * - `deferResponses` (`client.ts`) delivers responses one microtask late ({@linkcode tapReceive}).
+ * - {@linkcode deferResponses} delivers responses one microtask late ({@linkcode tapReceive}): an
+ *   SDK client handles a response at once but a notification one microtask later, so a progress
+ *   notification arriving in the same chunk as its response would be dropped ("unknown token").
  *
  * @module
  */
@@ -55,4 +57,29 @@ export function tapReceive(
   if (!onmessage) throw new Error("tapReceive: connect the SDK object to the transport first");
   transport.onmessage = (message, extra?: MessageExtraInfo) =>
     intercept(message, () => onmessage(message, extra));
+}
+
+function isResponse(m: JSONRPCMessage): boolean {
+  return "id" in m && ("result" in m || "error" in m) && !("method" in m);
+}
+
+/**
+ * Call after `client.connect(transport)`: delivers responses one microtask after they arrive, so
+ * notifications that arrived just before them (progress) are handled first.
+ *
+ * @example
+ * ```ts
+ * import { Client, StreamableHTTPClientTransport } from "./client.ts";
+ * import { deferResponses } from "./taps.ts";
+ * const transport = new StreamableHTTPClientTransport(new URL("http://127.0.0.1:3000/mcp"));
+ * const client = new Client({ name: "example", version: "1.0.0" });
+ * await client.connect(transport);
+ * deferResponses(transport);
+ * ```
+ */
+export function deferResponses(transport: Transport): void {
+  tapReceive(transport, (message, deliver) => {
+    if (isResponse(message)) queueMicrotask(deliver);
+    else deliver();
+  });
 }

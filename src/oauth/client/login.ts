@@ -14,7 +14,7 @@ import { resolve as resolvePath } from "node:path";
 import type { McpServerConfig } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
 import { getLogger, type Logger } from "../../log/logger.ts";
-import { retainingFetch } from "../../sdk/client.ts";
+import { retainingFetch } from "../../sdk/fetch.ts";
 import {
   auth,
   createAuthorizedTransport,
