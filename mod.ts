@@ -204,8 +204,8 @@ export type {
   S3Settings,
   StorageKind,
 } from "./src/artifacts/settings.ts";
-export { callerOf } from "./src/artifacts/caller.ts";
-export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
+export { callerOf, type CallerSession, callerWriting } from "./src/artifacts/caller.ts";
+export { artifactToolDefinitions, type ArtifactToolOptions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
 export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./src/artifacts/resources.ts";
 export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./src/artifacts/plugin.ts";
 export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";

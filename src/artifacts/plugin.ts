@@ -124,6 +124,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       namespace: settings.namespace,
       maxFileBytes: settings.maxFileBytes,
       ttl: settings.ttl,
+      maxTtl: settings.maxTtlSeconds,
       storageName: settings.storageName,
       closeKv: false,
       onChange: (m) => {
@@ -140,7 +141,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.store = store;
 
     const switches = runtime.config.artifacts.tools;
-    const defs = artifactToolDefinitions(store);
+    // Session files expire with their session: the tools resolve it (creating its record, which
+    // binds the id to its creator) before storing.
+    const defs = artifactToolDefinitions(store, { sessionOf: (ctx) => runtime.sessionManager.current(ctx) });
     const enabled = ARTIFACT_TOOL_NAMES.filter((n) => switches[n]?.enabled);
     runtime.registry.batch(() => {
       for (const name of enabled) {

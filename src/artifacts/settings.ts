@@ -38,6 +38,9 @@ export const STORAGE_ALIASES: Readonly<Record<string, StorageKind>> = {
   "vfs-sqlite": "sqlite",
 };
 
+/** Default lifetime of user-scope artifacts when `artifacts.max_ttl_hours` allows it (365 days). */
+const USER_TTL_SECONDS = 365 * 24 * 3600;
+
 /** Default IBM COS endpoint (US South, public). */
 export const IBM_COS_DEFAULT_ENDPOINT = "https://s3.us-south.cloud-object-storage.appdomain.cloud";
 
@@ -73,6 +76,8 @@ export interface ArtifactSettings {
   maxFileBytes: number;
   /** Default TTLs in seconds per writable scope. */
   ttl: { session: number; user: number };
+  /** The longest lifetime of any artifact, in seconds (`artifacts.max_ttl_hours`). */
+  maxTtlSeconds: number;
   /** Seconds between sweeps of expired artifacts. */
   cleanupIntervalSeconds: number;
   /** S3 connection (when `storage` is `s3`). */
@@ -167,6 +172,19 @@ export function resolveArtifactSettings(
   const root = resolveArtifactRoot(config, env, baseDir);
   const sqlitePath = resolveSqlitePath(config, env, baseDir);
 
+  const maxTtlSeconds = Math.round(a.max_ttl_hours * 3600);
+  const userTtl = a.user_ttl_seconds ?? Math.min(USER_TTL_SECONDS, maxTtlSeconds);
+  for (
+    const [key, seconds] of [["session_ttl_seconds", a.session_ttl_seconds], ["user_ttl_seconds", userTtl]]
+  ) {
+    if (Number(seconds) > maxTtlSeconds) {
+      throw new ConfigError(
+        `${seconds} s is longer than artifacts.max_ttl_hours (${a.max_ttl_hours} h); lower it or raise max_ttl_hours`,
+        { file: configLabel, path: `artifacts.${key}` },
+      );
+    }
+  }
+
   const settings: ArtifactSettings = {
     storage,
     storageName,
@@ -176,7 +194,8 @@ export function resolveArtifactSettings(
     sqlitePath,
     namespace: resolveArtifactNamespace(config, env),
     maxFileBytes: a.max_file_bytes,
-    ttl: { session: a.session_ttl_seconds, user: a.user_ttl_seconds },
+    ttl: { session: a.session_ttl_seconds, user: userTtl },
+    maxTtlSeconds,
     cleanupIntervalSeconds: a.cleanup_interval_seconds,
   };
   if (storage === "s3") settings.s3 = resolveS3(config, env, storageName.startsWith("ibm"));

@@ -81,6 +81,11 @@ export interface ArtifactCaller {
   userId?: string;
   /** The embedding program itself: may write and delete sandbox artifacts, reads everything. */
   admin?: boolean;
+  /**
+   * When the caller's session ends (ISO time): its session files expire no later, so they never
+   * outlive their owner's access.
+   */
+  sessionExpiresAt?: string;
 }
 
 /** What to store. */
@@ -131,6 +136,8 @@ export interface ArtifactStoreOptions {
   maxFileBytes?: number;
   /** Default TTLs in seconds (session 900, user 31 536 000). */
   ttl?: { session?: number; user?: number };
+  /** The longest lifetime of any artifact in seconds (default 720 h); longer ones are cut to it. */
+  maxTtl?: number;
   /** Name of the storage provider as configured (e.g. `ibm_cos`); default the blob provider's. */
   storageName?: string;
   /** Clock in ms (for tests). */
@@ -219,6 +226,8 @@ export class ArtifactStore {
   readonly maxFileBytes: number;
   /** Default TTLs (seconds). */
   readonly ttl: { readonly session: number; readonly user: number };
+  /** The longest lifetime of any artifact (seconds). */
+  readonly maxTtl: number;
   /** Storage provider name as configured. */
   readonly storageName: string;
   readonly #now: () => number;
@@ -233,6 +242,7 @@ export class ArtifactStore {
     this.namespace = options.namespace ?? "default";
     this.maxFileBytes = options.maxFileBytes ?? 100 * 1024 * 1024;
     this.ttl = { session: options.ttl?.session ?? 900, user: options.ttl?.user ?? 365 * 24 * 3600 };
+    this.maxTtl = options.maxTtl ?? 720 * 3600;
     this.storageName = options.storageName ?? options.blobs.provider;
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange;
@@ -383,6 +393,25 @@ export class ArtifactStore {
     return scope === "session" ? this.ttl.session : scope === "user" ? this.ttl.user : 0;
   }
 
+  /**
+   * Lifetime (seconds) and expiry of a new artifact: what was asked (else the scope's default),
+   * at most `maxTtl`, and for session files no later than the caller's session.
+   */
+  #lifetime(scope: ArtifactScope, requested: number | undefined, caller: ArtifactCaller, now: number) {
+    let ttl = requested && requested > 0 ? Math.ceil(requested) : this.#defaultTtl(scope);
+    if (ttl === 0) return { ttl, expires_at: null };
+    ttl = Math.min(ttl, this.maxTtl);
+    let end = now + ttl * 1000;
+    const sessionEnd = scope === "session" && caller.sessionExpiresAt !== undefined
+      ? Date.parse(caller.sessionExpiresAt)
+      : NaN;
+    if (sessionEnd < end) {
+      end = Math.max(now + 1000, sessionEnd);
+      ttl = Math.ceil((end - now) / 1000);
+    }
+    return { ttl, expires_at: new Date(end).toISOString() };
+  }
+
   /** Throw {@linkcode ArtifactTooLargeError} when `bytes` exceeds the limit. */
   checkSize(bytes: number): void {
     if (bytes > this.maxFileBytes) throw new ArtifactTooLargeError(bytes, this.maxFileBytes);
@@ -398,8 +427,8 @@ export class ArtifactStore {
     const { session, owner } = this.#scopeOwner(caller, scope);
     this.checkSize(input.data.length);
     const id = crypto.randomUUID();
-    const ttl = input.ttl && input.ttl > 0 ? Math.ceil(input.ttl) : this.#defaultTtl(scope);
     const now = this.#now();
+    const lifetime = this.#lifetime(scope, input.ttl, caller, now);
     const iso = new Date(now).toISOString();
     const m: ArtifactMetadata = {
       artifact_id: id,
@@ -416,8 +445,7 @@ export class ArtifactStore {
       sha256: await sha256Hex(input.data),
       stored_at: iso,
       updated_at: iso,
-      ttl,
-      expires_at: ttl > 0 ? new Date(now + ttl * 1000).toISOString() : null,
+      ...lifetime,
       storage_provider: this.storageName,
       session_provider: this.kv.provider,
     };
@@ -502,7 +530,6 @@ export class ArtifactStore {
       ? this.#scopeOwner(caller, "session")
       : { session: src.session_id, owner: src.owner_id };
     const newId = crypto.randomUUID();
-    const ttl = this.#defaultTtl(scope);
     const now = this.#now();
     const iso = new Date(now).toISOString();
     const m: ArtifactMetadata = {
@@ -517,8 +544,7 @@ export class ArtifactStore {
       meta: { ...src.meta, ...(change.meta ?? {}), copied_from: src.artifact_id, copy_timestamp: iso },
       stored_at: iso,
       updated_at: iso,
-      ttl,
-      expires_at: ttl > 0 ? new Date(now + ttl * 1000).toISOString() : null,
+      ...this.#lifetime(scope, undefined, caller, now),
     };
     await this.#commit(m, async () => {
       if (!(await this.blobs.copy(src.key, m.key, { mime: m.mime, filename: m.filename }))) {
@@ -604,6 +630,7 @@ export class ArtifactStore {
       sandbox_id: this.namespace,
       max_file_bytes: this.maxFileBytes,
       default_ttl_seconds: { session: this.ttl.session, user: this.ttl.user },
+      max_ttl_seconds: this.maxTtl,
     };
     const sum = (list: ArtifactMetadata[]) => list.reduce((n, m) => n + m.bytes, 0);
     if (caller.sessionId) {

@@ -186,8 +186,10 @@ const artifactsSchema = z.strictObject({
   max_file_bytes: byteSize.default(100 * MiB),
   /** Default lifetime of session-scope artifacts, in seconds (15 min). */
   session_ttl_seconds: z.number().int().positive().default(900),
-  /** Default lifetime of user-scope artifacts, in seconds (365 days). */
-  user_ttl_seconds: z.number().int().positive().default(365 * 24 * 3600),
+  /** Default lifetime of user-scope artifacts, in seconds (null: 365 days, or max_ttl_hours if shorter). */
+  user_ttl_seconds: z.number().int().positive().nullable().default(null),
+  /** The longest any artifact may live, in hours; longer requested lifetimes are cut to it. */
+  max_ttl_hours: z.number().positive().default(720),
   /** How often expired artifacts' blobs are removed, in seconds. */
   cleanup_interval_seconds: z.number().positive().default(60),
   tools: toolSwitches(ARTIFACT_TOOL_NAMES),

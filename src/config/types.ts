@@ -217,7 +217,8 @@ export interface RuntimeConfig {
     s3?: { endpoint_url?: string; region?: string; force_path_style?: boolean };
     max_file_bytes: number;
     session_ttl_seconds: number;
-    user_ttl_seconds: number;
+    user_ttl_seconds: number | null;
+    max_ttl_hours: number;
     cleanup_interval_seconds: number;
     tools: { [K in ArtifactToolName]?: BuiltinToolSwitch };
   };

@@ -21,8 +21,31 @@ Deno.test("settings: defaults", () => {
   assert.equal(s.sqlitePath, "/srv/app/artifacts/artifacts.sqlite");
   assert.equal(s.namespace, "default");
   assert.equal(s.maxFileBytes, 100 * 1024 * 1024);
-  assert.deepEqual(s.ttl, { session: 900, user: 31_536_000 });
+  assert.deepEqual(s.ttl, { session: 900, user: 720 * 3600 }, "user files: 365 days, capped at 720 h");
+  assert.equal(s.maxTtlSeconds, 720 * 3600);
   assert.equal(s.s3, undefined);
+});
+
+Deno.test("settings: artifacts.max_ttl_hours caps every lifetime; a default above it is a config error", () => {
+  assert.deepEqual(resolveArtifactSettings(cfg({ max_ttl_hours: 24 * 365 }), none, "/").ttl, {
+    session: 900,
+    user: 31_536_000,
+  });
+  assert.deepEqual(resolveArtifactSettings(cfg({ user_ttl_seconds: 60 }), none, "/").ttl, {
+    session: 900,
+    user: 60,
+  });
+  assert.throws(
+    () => resolveArtifactSettings(cfg({ user_ttl_seconds: 31_536_000 }), none, "/", "app.yaml"),
+    (e) =>
+      e instanceof ConfigError && e.location.file === "app.yaml" &&
+      e.location.path === "artifacts.user_ttl_seconds" &&
+      /31536000 s is longer than artifacts\.max_ttl_hours \(720 h\)/.test(e.message),
+  );
+  assert.throws(
+    () => resolveArtifactSettings(cfg({ max_ttl_hours: 0.1 }), none, "/"),
+    (e) => e instanceof ConfigError && e.location.path === "artifacts.session_ttl_seconds",
+  );
 });
 
 Deno.test("settings: README spellings of providers", () => {

@@ -324,6 +324,34 @@ Deno.test("store: session files stay their writer's when another user comes to h
   });
 });
 
+Deno.test("store: lifetimes are capped by maxTtl, and session files by their session's expiry", async () => {
+  const c = clock();
+  const store = new ArtifactStore({
+    blobs: new MemoryBlobStore("t"),
+    kv: new MemoryKeyValueStore(c.now),
+    ttl: { session: 900, user: 3600 },
+    maxTtl: 7200,
+    now: c.now,
+  });
+  const tenYears = 10 * 365 * 24 * 3600;
+  const u = await store.write(alice, { data: enc("u"), filename: "u", scope: "user", ttl: tenYears });
+  assert.equal(u.ttl, 7200);
+  assert.equal(u.expires_at, new Date(c.now() + 7200_000).toISOString());
+  // The session ends in 10 minutes: its files end with it, whatever they ask for.
+  const ends = new Date(c.now() + 600_000).toISOString();
+  const inSession = { ...s1, sessionExpiresAt: ends };
+  const f = await store.write(inSession, { data: enc("s"), filename: "s", ttl: tenYears });
+  assert.equal(f.ttl, 600);
+  assert.equal(f.expires_at, ends);
+  const d = await store.write(inSession, { data: enc("d"), filename: "d" }); // default 900 s > 600 s
+  assert.equal(d.expires_at, ends);
+  const copy = await store.copy(inSession, f.artifact_id);
+  assert.equal(copy.expires_at, ends);
+  c.advance(600_000);
+  await assert.rejects(() => store.read(s1, f.artifact_id), ArtifactNotFoundError);
+  await store.close();
+});
+
 Deno.test("store: user search by mime prefix and meta", async () => {
   await withStore(PROVIDERS[0], async (store) => {
     await store.write(alice, {
