@@ -196,6 +196,7 @@ export {
   IBM_COS_DEFAULT_ENDPOINT,
   resolveArtifactNamespace,
   resolveArtifactSettings,
+  sandboxNamespace,
   STORAGE_ALIASES,
 } from "./src/artifacts/settings.ts";
 export type {

@@ -130,8 +130,8 @@ Deno.test("settings: environment beats the file; paths resolve against the confi
 Deno.test("settings: namespace comes from an explicit sandbox id only", () => {
   assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ POD_NAME: "pod-1" })), "default");
   assert.equal(
-    resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant/a b" })),
-    "tenant_a_b",
+    resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant-a_1.x" })),
+    "tenant-a_1.x",
   );
   assert.equal(
     resolveArtifactNamespace(
@@ -147,7 +147,44 @@ Deno.test("settings: namespace comes from an explicit sandbox id only", () => {
     ),
     "art",
   );
-  assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ SANDBOX_ID: "..x" })), "_.x");
+});
+
+Deno.test("settings: sandbox ids map injectively to namespaces that are blob key segments", () => {
+  const ids = [
+    "tenant:a",
+    "tenant/a",
+    "tenant_a",
+    "tenant a",
+    "tenant%3Aa",
+    "_tenant_3aa",
+    "tenant_3aa",
+    "..x",
+    "_.x",
+    ".x",
+    "-x",
+    "x".repeat(64) + "1",
+    "x".repeat(64) + "2",
+    "Ünïcode",
+    "default",
+  ];
+  const seen = new Map<string, string>();
+  for (const id of ids) {
+    const ns = resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: id }));
+    assert.match(ns, /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, `${id} → ${ns}`);
+    assert.equal(
+      seen.get(ns),
+      undefined,
+      `${JSON.stringify(id)} and ${JSON.stringify(seen.get(ns))} share ${ns}`,
+    );
+    seen.set(ns, id);
+  }
+  // A plain id is its own namespace (existing data stays where it is).
+  assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant_a" })), "tenant_a");
+  // One that cannot be a key segment even when escaped is a config error naming its source.
+  assert.throws(
+    () => resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "/".repeat(100) })),
+    (e) => e instanceof ConfigError && e.location.path === "MCP_SANDBOX_ID" && /too long/.test(e.message),
+  );
 });
 
 Deno.test("settings: S3 and S3-compatible servers", () => {

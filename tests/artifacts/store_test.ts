@@ -352,6 +352,40 @@ Deno.test("store: lifetimes are capped by maxTtl, and session files by their ses
   await store.close();
 });
 
+Deno.test("store: deployments with sandbox ids tenant:a and tenant/a share no files", async () => {
+  const { resolveArtifactNamespace } = await import("../../src/artifacts/settings.ts");
+  const { validateConfig } = await import("../../src/config/load.ts");
+  const { envFromObject } = await import("../../src/config/env.ts");
+  const dir = await Deno.makeTempDir();
+  const kv = new MemoryKeyValueStore(); // one Redis, one bucket, two deployments
+  const open = (id: string) =>
+    new ArtifactStore({
+      blobs: new FilesystemBlobStore(`${dir}/root`, "t"),
+      kv,
+      closeKv: false,
+      namespace: resolveArtifactNamespace(
+        validateConfig({}, "inline"),
+        envFromObject({ MCP_SANDBOX_ID: id }),
+      ),
+    });
+  const a = open("tenant:a");
+  const b = open("tenant/a");
+  try {
+    await a.blobs.init();
+    await b.blobs.init();
+    const secret = await a.write(alice, { data: enc("a's"), filename: "a.txt", scope: "user" });
+    await a.write(admin, { data: enc("a's shared"), filename: "t.md", scope: "sandbox" });
+    assert.deepEqual(await b.listUser(alice), []);
+    assert.deepEqual(await b.listSandbox(), []);
+    await assert.rejects(() => b.read(alice, secret.artifact_id), ArtifactNotFoundError);
+    assert.notEqual(a.namespace, b.namespace);
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("store: user search by mime prefix and meta", async () => {
   await withStore(PROVIDERS[0], async (store) => {
     await store.write(alice, {
