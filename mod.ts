@@ -182,7 +182,7 @@ export {
   ArtifactPermissionError,
   ArtifactTooLargeError,
 } from "./src/artifacts/errors.ts";
-export { assertBlobKey } from "./src/artifacts/blob.ts";
+export { assertBlobKey, assertBlobPrefix, childNames } from "./src/artifacts/blob.ts";
 export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
 export { MemoryBlobStore } from "./src/artifacts/blob_memory.ts";
 export { FilesystemBlobStore } from "./src/artifacts/blob_filesystem.ts";

@@ -127,6 +127,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
       maxTtl: settings.maxTtlSeconds,
       storageName: settings.storageName,
       closeKv: false,
+      // Metadata in memory dies with the process; blobs elsewhere must not outlive it.
+      ephemeral: kv.provider === "memory" && blobs.provider !== "memory",
+      leaseMs: Math.max(1000, 10 * settings.cleanupIntervalSeconds * 1000),
       onChange: (m) => {
         const sessions = [...runtime.sessions].map((s) => ({
           id: s.binding.sessionId ?? "",

@@ -146,6 +146,16 @@ export interface ArtifactStoreOptions {
   onChange?: (artifact: ArtifactMetadata) => void;
   /** Close `kv` in {@linkcode ArtifactStore.close} (default true; false when it is shared). */
   closeKv?: boolean;
+  /**
+   * The metadata dies with this process (a memory key-value store) while the blobs would not: the
+   * blobs then live in a run directory of their own (`<namespace>/run-<id>/`), removed when the
+   * store closes; a lease in it (`lease`, renewed by every sweep) tells other processes' sweeps it
+   * is alive, and the run directory of a process that died without closing is removed by the next
+   * sweep that finds its lease expired.
+   */
+  ephemeral?: boolean;
+  /** How long a run directory's lease lasts without renewal (ms; default 10 min). */
+  leaseMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -234,6 +244,12 @@ export class ArtifactStore {
   readonly #onChange: ((artifact: ArtifactMetadata) => void) | undefined;
   readonly #prefix: string;
   readonly #closeKv: boolean;
+  /** This process's run directory (ephemeral metadata only). */
+  readonly #run: string | undefined;
+  readonly #leaseMs: number;
+  #leased: Promise<void> | undefined;
+  /** Run directories seen without a lease, and when first (a writer may be just creating one). */
+  readonly #unleased = new Map<string, number>();
 
   /** A store over `options.blobs` and `options.kv`. */
   constructor(options: ArtifactStoreOptions) {
@@ -248,6 +264,10 @@ export class ArtifactStore {
     this.#onChange = options.onChange;
     this.#prefix = `artifact:${this.namespace}:`;
     this.#closeKv = options.closeKv ?? true;
+    this.#leaseMs = options.leaseMs ?? 10 * 60_000;
+    this.#run = options.ephemeral
+      ? `run-${this.#now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`
+      : undefined;
   }
 
   // ---- keys
@@ -277,7 +297,48 @@ export class ArtifactStore {
     return `${this.#prefix}${scope}:${encodeURIComponent(owner ?? "")}`;
   }
   #blobKey(id: string): string {
-    return `${this.namespace}/${id}`;
+    return this.#run ? `${this.namespace}/${this.#run}/${id}` : `${this.namespace}/${id}`;
+  }
+
+  /** Write (or renew) this process's lease. */
+  async #renewLease(): Promise<void> {
+    const lease = JSON.stringify({ updated: this.#now(), ttl: this.#leaseMs });
+    await this.blobs.put(`${this.namespace}/${this.#run}/lease`, new TextEncoder().encode(lease), {
+      mime: "application/json",
+    });
+  }
+
+  /**
+   * Remove the run directories of processes that died without closing (their lease expired, or
+   * there has been none for a lease's length). Resolves with the number of blobs removed.
+   */
+  async #sweepRuns(): Promise<number> {
+    const blobs = this.blobs;
+    if (!this.#run || !blobs.list || !blobs.deletePrefix) return 0;
+    if (this.#leased) await this.#renewLease();
+    const now = this.#now();
+    let removed = 0;
+    for (const name of await blobs.list(`${this.namespace}/`)) {
+      if (!name.startsWith("run-") || name === this.#run) continue;
+      let lease: { updated?: unknown; ttl?: unknown } | undefined;
+      try {
+        const raw = await blobs.get(`${this.namespace}/${name}/lease`);
+        lease = raw ? JSON.parse(new TextDecoder().decode(raw)) : undefined;
+      } catch {
+        lease = undefined; // unreadable: judged like a missing one
+      }
+      if (lease && typeof lease.updated === "number" && typeof lease.ttl === "number") {
+        this.#unleased.delete(name);
+        if (now <= lease.updated + lease.ttl) continue;
+      } else {
+        const first = this.#unleased.get(name);
+        if (first === undefined) this.#unleased.set(name, now);
+        if (first === undefined || now - first <= this.#leaseMs) continue;
+      }
+      removed += await blobs.deletePrefix(`${this.namespace}/${name}/`);
+      this.#unleased.delete(name);
+    }
+    return removed;
   }
 
   #changed(m: ArtifactMetadata): void {
@@ -456,6 +517,13 @@ export class ArtifactStore {
   /** Write the blob with `putBlob`, then the metadata; the sweep cleans up after a crash. */
   async #commit(m: ArtifactMetadata, putBlob: () => Promise<unknown>): Promise<void> {
     const id = m.artifact_id;
+    // The lease exists before the run directory's first blob does.
+    if (this.#run) {
+      await (this.#leased ??= this.#renewLease().catch((e) => {
+        this.#leased = undefined;
+        throw e;
+      }));
+    }
     // Order matters: "pending" before "inflight", so a sweep never takes a blob being written.
     await this.kv.set(this.#pendingKey(id), "1", PENDING_TTL);
     await this.kv.addToSet(this.#inflightKey(), id);
@@ -701,6 +769,7 @@ export class ArtifactStore {
       else break;
     }
     await this.blobs.sweep?.();
+    removed += await this.#sweepRuns();
     return removed;
   }
 
@@ -713,8 +782,14 @@ export class ArtifactStore {
     }
   }
 
-  /** Close the blob provider and (unless shared, see `closeKv`) the key-value store. */
+  /**
+   * Close the blob provider and (unless shared, see `closeKv`) the key-value store. With
+   * ephemeral metadata, the run directory goes first: nothing could reach its blobs any more.
+   */
   async close(): Promise<void> {
+    if (this.#run && this.#leased) {
+      await this.blobs.deletePrefix?.(`${this.namespace}/${this.#run}/`).catch(() => 0);
+    }
     await this.blobs.close();
     if (this.#closeKv) await this.kv.close();
   }

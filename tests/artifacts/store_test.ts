@@ -386,6 +386,36 @@ Deno.test("store: deployments with sandbox ids tenant:a and tenant/a share no fi
   }
 });
 
+Deno.test("store: ephemeral metadata keeps blobs in a leased run directory swept after its owner dies", async () => {
+  const c = clock();
+  const blobs = new MemoryBlobStore("t"); // one shared bucket, two processes with memory metadata
+  const open = () =>
+    new ArtifactStore({
+      blobs,
+      kv: new MemoryKeyValueStore(c.now),
+      now: c.now,
+      ephemeral: true,
+      leaseMs: 60_000,
+    });
+  const dead = open();
+  const live = open();
+  const gone = await dead.write(alice, { data: enc("x"), filename: "x", scope: "user" });
+  assert.match(gone.key, /^default\/run-[0-9a-z]+-[0-9a-f]{8}\/[0-9a-f-]{36}$/);
+  const kept = await live.write(alice, { data: enc("y"), filename: "y", scope: "user" });
+  assert.equal(await live.sweep(), 0, "leases are fresh");
+  c.advance(61_000); // `dead` never renews its lease; `live` renews in every sweep
+  assert.equal(await live.sweep(), 2, "the dead run (blob + lease) is removed");
+  assert.equal(await blobs.get(gone.key), undefined);
+  await blobs.put("default/run-0-creating/z", enc("z"), { mime: "text/plain" }); // no lease (yet)
+  assert.equal(await live.sweep(), 0);
+  c.advance(61_000);
+  assert.equal(await live.sweep(), 1, "a run without a lease goes once a lease's length has passed");
+  assert.equal(dec((await live.read(alice, kept.artifact_id)).data), "y");
+  // Closing removes the run directory: nothing could reach those blobs any more.
+  await live.close();
+  assert.equal(blobs.size, 0);
+});
+
 Deno.test("store: user search by mime prefix and meta", async () => {
   await withStore(PROVIDERS[0], async (store) => {
     await store.write(alice, {
