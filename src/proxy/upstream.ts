@@ -105,6 +105,11 @@ export interface UpstreamOptions {
   initialBackoffMs?: number;
   /** Largest reconnect delay (ms, default 30 000). */
   maxBackoffMs?: number;
+  /**
+   * How long a connection must stay up before the backoff starts over (ms, default 30 000): a
+   * server that connects and dies at once keeps backing off instead of restarting every 0.5 s.
+   */
+  stableAfterMs?: number;
   /** Consecutive failures after which the state reads `failed` (retries go on). Default 5. */
   failedAfter?: number;
   /** Time allowed for connect + initialize + listing (ms, default 60 000). */
@@ -201,6 +206,8 @@ export class Upstream {
   /** The fast lane for tools/call on the current connection. */
   #raw: RawCalls | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Resets the failure count once the current connection has stayed up long enough. */
+  #stableTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #inflight = new Map<number, RequestContext>();
   #nextCall = 0;
@@ -263,6 +270,7 @@ export class Upstream {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#stableTimer);
     this.#setState("stopped");
     const client = this.#client;
     this.#client = undefined;
@@ -317,9 +325,14 @@ export class Upstream {
     }
     this.#client = client;
     this.#raw = raw;
-    this.#failures = 0;
     this.#lastError = null;
     this.#connectedSince = Date.now();
+    // The failure count (and so the backoff) starts over only once this connection proves stable.
+    clearTimeout(this.#stableTimer);
+    this.#stableTimer = setTimeout(() => {
+      if (this.#client === client) this.#failures = 0;
+    }, this.#options.stableAfterMs ?? 30_000);
+    Deno.unrefTimer(this.#stableTimer);
     client.onclose = () => {
       raw?.close(new WireMcpError(ErrorCode.ConnectionClosed, "Connection closed"));
       if (this.#client !== client) return;
@@ -368,16 +381,20 @@ export class Upstream {
 
   #failed(e: unknown): void {
     if (this.#stopped) return;
+    clearTimeout(this.#stableTimer);
     this.#failures++;
     this.#lastError = errorText(e);
     const wasReady = this.#state === "ready";
     if (wasReady) this.#restarts++;
-    this.#log.warn(`${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}`);
     this.#setState(this.#failures >= (this.#options.failedAfter ?? 5) ? "failed" : "restarting");
     const base = this.#options.initialBackoffMs ?? 500;
     const max = this.#options.maxBackoffMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** Math.min(this.#failures - 1, 30));
     const jittered = delay * (0.8 + Math.random() * 0.4);
+    this.#log.warn(
+      `${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}; ` +
+        `retrying in ${(jittered / 1000).toFixed(1)} s`,
+    );
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       if (!this.#stopped) void this.#connect();

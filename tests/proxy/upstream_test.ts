@@ -3,6 +3,7 @@
 // server→client messages are never routed to a caller they cannot be proven to belong to.
 import assert from "node:assert/strict";
 import { createTestContext, type RequestContext, Runtime, validateConfig } from "../../mod.ts";
+import { eventually } from "../helpers.ts";
 import { ProxyPlugin } from "../../src/proxy/plugin.ts";
 import { Upstream } from "../../src/proxy/upstream.ts";
 import type { Transport } from "../../src/sdk/server.ts";
@@ -37,14 +38,21 @@ class LinkEnd implements Transport {
  * A scripted upstream: answers initialize and tools/list itself, hands every tools/call to
  * `onCall`. Counts the connections the Upstream opened.
  */
-function scriptedServer(onCall: (msg: Message, reply: (m: unknown) => void) => void) {
+function scriptedServer(
+  onCall: (msg: Message, reply: (m: unknown) => void) => void,
+  options: { dieAfterList?: () => boolean } = {},
+) {
   let connections = 0;
+  const opened: number[] = [];
+  let last: LinkEnd | undefined;
   const factory = (): Transport => {
     connections++;
+    opened.push(performance.now());
     const client = new LinkEnd();
     const server = new LinkEnd();
     client.other = server;
     server.other = client;
+    last = server;
     const reply = (m: unknown) => void server.send(m as JSONRPCMessage);
     server.onmessage = (raw) => {
       const msg = raw as unknown as Message;
@@ -59,13 +67,15 @@ function scriptedServer(onCall: (msg: Message, reply: (m: unknown) => void) => v
         result({
           tools: ["bad", "slow", "echo"].map((name) => ({ name, inputSchema: { type: "object" } })),
         });
+        // A flapping server: up, then gone as soon as it has been listed.
+        if (options.dieAfterList?.()) setTimeout(() => void server.close(), 0);
       } else if (msg.method === "tools/call") {
         onCall(msg, reply);
       }
     };
     return client;
   };
-  return { factory, connections: () => connections };
+  return { factory, connections: () => connections, opened, closeLast: () => last?.close() };
 }
 
 const ENTRY = validateConfig({ mcp_servers: { fx: { type: "stdio", command: "unused" } } }, "test")
@@ -163,5 +173,42 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
     assert.equal(server.connections(), 2, "one instance for session s1");
   } finally {
     await runtime.stop();
+  }
+});
+
+Deno.test("upstream: a server that connects and dies at once is retried with growing delays", async () => {
+  let flapping = true;
+  const server = scriptedServer(() => {}, { dieAfterList: () => flapping });
+  const up = new Upstream("fx", ENTRY, HOST, {
+    transportFactory: server.factory,
+    initialBackoffMs: 10,
+    maxBackoffMs: 60_000,
+    failedAfter: 100,
+    stableAfterMs: 300,
+  });
+  await up.start();
+  try {
+    // Each connection succeeds, so a reset on connect would keep every delay near 10 ms.
+    await eventually(() => server.opened.length >= 8, "eight connections", { tries: 200, everyMs: 25 });
+    const gaps = server.opened.slice(1).map((t, i) => t - server.opened[i]);
+    // 10 ms doubled per failure, jittered by ±20 %: the seventh wait is at least 0.8 × 640 ms.
+    const shown = gaps.map((g) => g.toFixed(0)).join(", ");
+    assert.ok(gaps[6] >= 512, `delays grow: ${shown} ms`);
+    // A connection that stays up for stableAfterMs earns a fresh start: the next loss is retried
+    // after ~10 ms again.
+    flapping = false;
+    await eventually(() => up.state === "ready", "a stable connection", { tries: 400, everyMs: 25 });
+    await new Promise((r) => setTimeout(r, 500));
+    const n = server.opened.length;
+    const lost = performance.now();
+    await server.closeLast();
+    await eventually(() => server.opened.length > n, "a reconnect");
+    const after = server.opened[n] - lost;
+    assert.ok(
+      after < gaps[6] / 2,
+      `after a stable run the delay starts over: ${after.toFixed(0)} ms (${shown})`,
+    );
+  } finally {
+    await up.stop();
   }
 });
