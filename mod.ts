@@ -134,6 +134,7 @@ export { Runtime } from "./src/server/runtime.ts";
 export type { RuntimeEvents, RuntimeOptions, RuntimePlugin } from "./src/server/runtime.ts";
 export { DownstreamSession } from "./src/server/session.ts";
 export type { SessionInit } from "./src/server/session.ts";
+export { duplicateIdError, InFlightIds, type RequestId, RequestIdGuard } from "./src/server/request_ids.ts";
 export { serve } from "./src/server/serve.ts";
 export type { ServeHandle, ServeOptions } from "./src/server/serve.ts";
 export { buildRuntime, runServer } from "./src/server/run.ts";

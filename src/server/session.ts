@@ -10,6 +10,7 @@ import type { RequestContext, TransportKind, UserIdentity } from "../context/req
 import { ToolError } from "../errors.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
+import { InFlightIds, RequestIdGuard } from "./request_ids.ts";
 import type { RequestHandlerExtra, Transport } from "../sdk/server.ts";
 import { Server, setRequestHandlerUnwrapped } from "../sdk/server.ts";
 import {
@@ -108,6 +109,8 @@ export class DownstreamSession {
   lastActivity: number = Date.now();
   /** Tool calls of this session running right now (a session with one is not idle). */
   callsInFlight = 0;
+  /** Ids of the client's requests not answered yet: a second request may not reuse one. */
+  readonly requestIds: InFlightIds = new InFlightIds();
   #closed = false;
   readonly #runtime: Runtime;
   readonly #closeHandlers: (() => void)[] = [];
@@ -149,9 +152,12 @@ export class DownstreamSession {
     return this.#closed;
   }
 
-  /** Connect the SDK server to a transport. */
-  async connect(transport: Transport): Promise<void> {
-    await this.server.connect(transport);
+  /**
+   * Connect the SDK server to a transport. Requests reusing the id of one in flight are refused
+   * on the way in; `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
+   */
+  async connect(transport: Transport, options: { claimsAhead?: boolean } = {}): Promise<void> {
+    await this.server.connect(new RequestIdGuard(transport, this.requestIds, options.claimsAhead));
   }
 
   /** Run `fn` when the session closes (once). */

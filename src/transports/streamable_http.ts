@@ -19,6 +19,7 @@ import { getLogger } from "../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk/server.ts";
 import { isInitializeRequest } from "../sdk/types.ts";
 import type { Runtime } from "../server/runtime.ts";
+import { duplicateIdError, type RequestId } from "../server/request_ids.ts";
 import { authInfoFor, type DownstreamSession } from "../server/session.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import {
@@ -77,6 +78,43 @@ function singleRequestId(body: unknown): string | number | undefined {
   if (!body || typeof body !== "object" || Array.isArray(body) || !("method" in body)) return undefined;
   const id = (body as { id?: unknown }).id;
   return typeof id === "string" || typeof id === "number" ? id : undefined;
+}
+
+/** The ids of the requests in a POST body (one message or a batch). */
+function requestIds(body: unknown): RequestId[] {
+  const out: RequestId[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    if (!m || typeof m !== "object" || !("method" in m)) continue;
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") out.push(id);
+  }
+  return out;
+}
+
+/**
+ * Claim the request ids of a POST in `session` (before the SDK transport maps them to streams).
+ * Resolves the claimed ids, or the answer for a POST reusing an id in flight (or twice in a batch).
+ */
+function claimIds(session: DownstreamSession | undefined, body: unknown): RequestId[] | Response {
+  const ids = requestIds(body);
+  const claimed: RequestId[] = [];
+  const seen = new Set<RequestId>();
+  for (const id of ids) {
+    if (seen.has(id) || (session && !session.requestIds.claim(id))) {
+      for (const c of claimed) session?.requestIds.release(c);
+      const error = duplicateIdError(id);
+      // One request: its JSON-RPC answer. A batch: the POST as a whole is refused.
+      return Array.isArray(body)
+        ? jsonRpcErrorResponse(400, -32600, error.error.message)
+        : new Response(JSON.stringify(error), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        });
+    }
+    seen.add(id);
+    if (session) claimed.push(id);
+  }
+  return claimed;
 }
 
 /**
@@ -178,6 +216,8 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     const id = settings.jsonResponse ? singleRequestId(body.value) : undefined;
     const serve = (l: Live, produce: () => Promise<Response>) =>
       id === undefined ? produce() : l.answers.answer(id, produce, l.closed);
+    const unique = claimIds(undefined, body.value);
+    if (unique instanceof Response) return unique;
 
     if (settings.stateless) return await stateless(req, user, options, serve);
 
@@ -186,7 +226,15 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       const found = lookup(req, user);
       if (found instanceof Response) return found;
       found.session.lastActivity = Date.now();
-      return await serve(found, () => found.transport.handleRequest(req, options));
+      const claimed = claimIds(found.session, body.value);
+      if (claimed instanceof Response) return claimed;
+      let res: Response | undefined;
+      try {
+        return res = await serve(found, () => found.transport.handleRequest(req, options));
+      } finally {
+        // Refused before any request ran (bad headers, a closed session): nothing will answer them.
+        if (!res || res.status >= 400) { for (const c of claimed) found.session.requestIds.release(c); }
+      }
     }
     const isInit = Array.isArray(body.value)
       ? body.value.some(isInitializeRequest)
@@ -213,7 +261,8 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
     });
     const l = liveOf(session, transport);
     session.onClose(() => live.delete(session.id));
-    await session.connect(transport);
+    // Later POSTs of this session claim their request ids before the transport sees them.
+    await session.connect(transport, { claimsAhead: true });
     try {
       return await serve(l, () => transport.handleRequest(req, options));
     } finally {
