@@ -288,6 +288,11 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
       enableJsonResponse: false,
     });
     const l = liveOf(session, transport);
+    // The request is the whole exchange: a client that hangs up before its answer cancels the
+    // call (its ctx.signal aborts; proxied calls send notifications/cancelled upstream).
+    const hangUp = () => void session.close();
+    req.signal.addEventListener("abort", hangUp, { once: true });
+    session.onClose(() => req.signal.removeEventListener("abort", hangUp));
     await session.connect(transport);
     let res: Response;
     try {
