@@ -122,6 +122,7 @@ export {
 } from "./src/tools/loader.ts";
 export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
 export {
+  isValidToolName,
   localPromptEntry,
   localResourceEntry,
   localTemplateEntry,
@@ -213,7 +214,7 @@ export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./src/artifa
 export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";
 
 // Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)
-export { MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";
+export { aliasSpoof, MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";
 export type { ListedName, NamingOptions } from "./src/proxy/naming.ts";
 export { toOpenAITools } from "./src/proxy/openai.ts";
 export type { OpenAIToolDefinition } from "./src/proxy/openai.ts";

@@ -5,9 +5,13 @@
  * Naming and collisions (decided here, once):
  * - tools and prompts are listed under the names of `naming.ts` (namespaced, OpenAI-style, root);
  * - resources keep their URIs; a routing table sends each read to the upstream that listed it;
- * - on a clash, local definitions win over proxied ones, and among upstreams the one listed first
- *   in `mcp_servers` wins — whatever order they happen to connect in. Every clash is logged with
- *   both sources and shown under `collisions` in `/health`.
+ * - on a clash, local definitions win over proxied ones; among upstreams a qualified name
+ *   (namespaced, OpenAI-style) beats a root alias, and otherwise the upstream listed first in
+ *   `mcp_servers` wins — whatever order they happen to connect in. Every clash is logged with
+ *   both sources and shown under `collisions` in `/health`;
+ * - names an upstream lists must be valid tool names (as local ones), and a root alias may not
+ *   look like a qualified name (inside the proxy namespace, or `<other server>_…` with OpenAI
+ *   names): such names are dropped with a warning.
  *
  * @module
  */
@@ -20,8 +24,9 @@ import type { Transport } from "../sdk/server.ts";
 import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
 import type { DownstreamSession } from "../server/session.ts";
+import { isValidToolName } from "../tools/local.ts";
 import { upstreamType } from "./launch.ts";
-import { type NamingOptions, proxiedNames } from "./naming.ts";
+import { aliasSpoof, type NamingOptions, proxiedNames } from "./naming.ts";
 import { Upstream, type UpstreamStatus } from "./upstream.ts";
 
 const log = getLogger("proxy");
@@ -309,11 +314,19 @@ export class ProxyPlugin implements RuntimePlugin {
 
   #collide(c: Collision): void {
     this.#collisions.push(c);
-    const key = `${c.kind}|${c.name}|${c.kept}|${c.dropped}`;
-    if (!this.#reported.has(key)) {
-      this.#reported.add(key);
-      log.warn(`${c.kind} name '${c.name}' is claimed by ${c.kept} and by ${c.dropped}; ${c.kept} wins`);
-    }
+    this.#warnOnce(
+      `${c.kind}|${c.name}|${c.kept}|${c.dropped}`,
+      `${c.kind} name '${c.name}' is claimed by ${c.kept} and by ${c.dropped}; ${c.kept} wins`,
+    );
+  }
+
+  /** Log `message` the first time `key` comes up (an upstream changing its lists may repeat it). */
+  #warnOnce(key: string, message: string): void {
+    if (this.#reported.has(key)) return;
+    // Bounded: an upstream inventing new bad names forever must not grow the proxy.
+    if (this.#reported.size >= 10_000) this.#reported.clear();
+    this.#reported.add(key);
+    log.warn(message);
   }
 
   /** Recompute every proxied name from all upstreams' lists (config order) and update the registry. */
@@ -329,45 +342,80 @@ export class ProxyPlugin implements RuntimePlugin {
     const owners = new Map<string, string>();
     const sourceOf = (name: string) => `upstream '${name}'`;
 
+    const servers = [...this.#groups.keys()];
+    // Names an upstream lists are held to the rule local tools follow; each bad one is reported once.
+    const valid = (server: string, kind: "tool" | "prompt", name: string) => {
+      if (isValidToolName(name)) return true;
+      this.#warnOnce(
+        `invalid|${server}|${kind}|${name}`,
+        `upstream '${server}' lists an invalid ${kind} name ${JSON.stringify(name)} ` +
+          "(use 1-128 of A-Z a-z 0-9 _ - . /); it is not listed",
+      );
+      return false;
+    };
+    // Qualified names (namespaced, OpenAI-style) of every upstream come first, root aliases
+    // after: an alias never takes a name that stands for another upstream's tool, whatever the
+    // order of mcp_servers, and an alias that only looks like one is not listed at all.
+    const namesOf = (server: string, kind: "tool" | "prompt", item: string, pass: "qualified" | "root") =>
+      proxiedNames(server, item, naming).filter(({ name, kind: form }) => {
+        if ((form === "root") !== (pass === "root")) return false;
+        const spoof = form === "root" ? aliasSpoof(name, server, servers, naming) : undefined;
+        if (spoof === undefined) return true;
+        this.#warnOnce(
+          `spoof|${server}|${kind}|${name}`,
+          `${kind} alias '${name}' of upstream '${server}' ${spoof}; it is listed only under its qualified names`,
+        );
+        return false;
+      });
+
+    for (const pass of ["qualified", "root"] as const) {
+      for (const [server, group] of this.#groups) {
+        const lists = group.discovery.lists;
+        const source = sourceOf(server);
+        for (const tool of lists.tools) {
+          if (!valid(server, "tool", tool.name)) continue;
+          for (const { name } of namesOf(server, "tool", tool.name, pass)) {
+            const local = registry.getTool(name);
+            if (local && !this.#tools.has(name)) {
+              this.#collide({ kind: "tool", name, kept: local.source, dropped: source });
+              continue;
+            }
+            const taken = wantTools.get(name);
+            if (taken) {
+              this.#collide({ kind: "tool", name, kept: taken.entry.source, dropped: source });
+              continue;
+            }
+            wantTools.set(name, {
+              key: `${server}\n${JSON.stringify(tool)}`,
+              entry: this.#toolEntry(group, tool, name),
+            });
+          }
+        }
+        for (const prompt of lists.prompts) {
+          if (!valid(server, "prompt", prompt.name)) continue;
+          for (const { name } of namesOf(server, "prompt", prompt.name, pass)) {
+            const local = registry.getPrompt(name);
+            if (local && !this.#prompts.has(name)) {
+              this.#collide({ kind: "prompt", name, kept: local.source, dropped: source });
+              continue;
+            }
+            const taken = wantPrompts.get(name);
+            if (taken) {
+              this.#collide({ kind: "prompt", name, kept: taken.entry.source, dropped: source });
+              continue;
+            }
+            wantPrompts.set(name, {
+              key: `${server}\n${JSON.stringify(prompt)}`,
+              entry: this.#promptEntry(group, prompt.name, { ...prompt, name }),
+            });
+          }
+        }
+      }
+    }
+
     for (const [server, group] of this.#groups) {
       const lists = group.discovery.lists;
       const source = sourceOf(server);
-      for (const tool of lists.tools) {
-        for (const { name } of proxiedNames(server, tool.name, naming)) {
-          const local = registry.getTool(name);
-          if (local && !this.#tools.has(name)) {
-            this.#collide({ kind: "tool", name, kept: local.source, dropped: source });
-            continue;
-          }
-          const taken = wantTools.get(name);
-          if (taken) {
-            this.#collide({ kind: "tool", name, kept: taken.entry.source, dropped: source });
-            continue;
-          }
-          wantTools.set(name, {
-            key: `${server}\n${JSON.stringify(tool)}`,
-            entry: this.#toolEntry(group, tool, name),
-          });
-        }
-      }
-      for (const prompt of lists.prompts) {
-        for (const { name } of proxiedNames(server, prompt.name, naming)) {
-          const local = registry.getPrompt(name);
-          if (local && !this.#prompts.has(name)) {
-            this.#collide({ kind: "prompt", name, kept: local.source, dropped: source });
-            continue;
-          }
-          const taken = wantPrompts.get(name);
-          if (taken) {
-            this.#collide({ kind: "prompt", name, kept: taken.entry.source, dropped: source });
-            continue;
-          }
-          wantPrompts.set(name, {
-            key: `${server}\n${JSON.stringify(prompt)}`,
-            entry: this.#promptEntry(group, prompt.name, { ...prompt, name }),
-          });
-        }
-      }
       for (const template of lists.templates) {
         const key = template.uriTemplate;
         const local = registry.getTemplate(key);
