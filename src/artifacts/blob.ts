@@ -22,7 +22,7 @@ export interface BlobInfo {
  *
  * @example
  * ```ts
- * import { MemoryBlobStore } from "@chuk/mcp-runtime";
+ * import { MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new MemoryBlobStore("demo");
  * await blobs.put("default/0f8fad5b-d9cb-469f-a165-70867728950e", new Uint8Array([1, 2]), { mime: "application/octet-stream" });
  * console.log(await blobs.get("default/0f8fad5b-d9cb-469f-a165-70867728950e"));
@@ -69,7 +69,7 @@ const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
  *
  * @example
  * ```ts
- * import { assertBlobPrefix } from "@chuk/mcp-runtime";
+ * import { assertBlobPrefix } from "@chuk/mcp-runtime/artifacts";
  * assertBlobPrefix("default/"); // ok
  * ```
  */
@@ -83,7 +83,7 @@ export function assertBlobPrefix(prefix: string): void {
  *
  * @example
  * ```ts
- * import { childNames } from "@chuk/mcp-runtime";
+ * import { childNames } from "@chuk/mcp-runtime/artifacts";
  * childNames(["ns/a/1", "ns/a/2", "ns/b"], "ns/"); // ["a", "b"]
  * ```
  */
@@ -104,7 +104,7 @@ export function childNames(keys: Iterable<string>, prefix: string): string[] {
  *
  * @example
  * ```ts
- * import { assertBlobKey } from "@chuk/mcp-runtime";
+ * import { assertBlobKey } from "@chuk/mcp-runtime/artifacts";
  * assertBlobKey("default/0f8fad5b-d9cb-469f-a165-70867728950e"); // ok
  * ```
  */

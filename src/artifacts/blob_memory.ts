@@ -19,7 +19,7 @@ import {
  *
  * @example
  * ```ts
- * import { MemoryBlobStore } from "@chuk/mcp-runtime";
+ * import { MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new MemoryBlobStore("demo");
  * await blobs.init();
  * await blobs.put("ns/a", new TextEncoder().encode("hi"), { mime: "text/plain" });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { ArtifactCaller } from "./store.ts";
 
 /**
@@ -13,7 +13,8 @@ import type { ArtifactCaller } from "./store.ts";
  *
  * @example
  * ```ts
- * import { callerOf, createTestContext } from "@chuk/mcp-runtime";
+ * import { callerOf } from "@chuk/mcp-runtime/artifacts";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * callerOf(createTestContext({ sessionId: "s1" })); // { sessionId: "s1", userId: undefined }
  * ```
  */
@@ -35,7 +36,8 @@ export interface CallerSession {
  *
  * @example
  * ```ts
- * import { callerWriting, createTestContext } from "@chuk/mcp-runtime";
+ * import { createTestContext } from "@chuk/mcp-runtime";
+ * import { callerWriting } from "@chuk/mcp-runtime/artifacts";
  * const expiresAt = new Date(Date.now() + 3600_000).toISOString();
  * const caller = await callerWriting(createTestContext(), () => Promise.resolve({ id: "s1", expiresAt }));
  * console.log(caller.sessionId, caller.sessionExpiresAt === expiresAt); // s1 true

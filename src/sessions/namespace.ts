@@ -15,7 +15,8 @@ import type { KeyValueStore } from "./kv.ts";
  *
  * @example
  * ```ts
- * import { envFromObject, keyNamespace } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { keyNamespace } from "@chuk/mcp-runtime/sessions";
  * keyNamespace(envFromObject({ ENVIRONMENT: "prod", DEPLOYMENT_ID: "us-east-1" })); // "prod:us-east-1:"
  * keyNamespace(envFromObject({})); // "dev:default:"
  * ```
@@ -37,7 +38,7 @@ function escapePart(part: string): string {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, NamespacedKeyValueStore } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, NamespacedKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const raw = new MemoryKeyValueStore();
  * const kv = new NamespacedKeyValueStore(raw, "prod:eu:");
  * await kv.set("session:abc", "{}", 60);

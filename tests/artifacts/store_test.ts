@@ -354,7 +354,7 @@ Deno.test("store: lifetimes are capped by maxTtl, and session files by their ses
 
 Deno.test("store: deployments with sandbox ids tenant:a and tenant/a share no files", async () => {
   const { resolveArtifactNamespace } = await import("../../src/artifacts/settings.ts");
-  const { validateConfig } = await import("../../src/config/load.ts");
+  const { validateConfig } = await import("../../src/config/validate.ts");
   const { envFromObject } = await import("../../src/config/env.ts");
   const dir = await Deno.makeTempDir();
   const kv = new MemoryKeyValueStore(); // one Redis, one bucket, two deployments

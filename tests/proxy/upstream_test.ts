@@ -2,13 +2,8 @@
 // a real SDK server never would): a malformed answer is that call's problem, not the connection's;
 // server→client messages are never routed to a caller they cannot be proven to belong to.
 import assert from "node:assert/strict";
-import {
-  configureLogging,
-  createTestContext,
-  type RequestContext,
-  Runtime,
-  validateConfig,
-} from "../../mod.ts";
+import { createTestContext, type RequestContext, Runtime, validateConfig } from "../../mod.ts";
+import { configureLogging } from "../../src/log/logger.ts";
 import { eventually } from "../helpers.ts";
 import { ProxyPlugin } from "../../src/proxy/plugin.ts";
 import { Upstream } from "../../src/proxy/upstream.ts";
@@ -91,7 +86,7 @@ function scriptedServer(
 
 const ENTRY = validateConfig({ mcp_servers: { fx: { type: "stdio", command: "unused" } } }, "test")
   .mcp_servers.fx;
-const HOST = { sessions: new Set<never>(), env: () => undefined, baseDir: "/" };
+const HOST = { connections: new Set<never>(), env: () => undefined, baseDir: "/" };
 
 Deno.test("upstream: a malformed result fails that call only; the shared connection stays up", async () => {
   const server = scriptedServer((msg, reply) => {
@@ -171,7 +166,7 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
   });
   await runtime.start();
   try {
-    const echo = runtime.registry.getTool("proxy.fx.echo")!;
+    const echo = runtime.registry.tools.get("proxy.fx.echo")!;
     assert.ok(echo);
     for (const user of ["alice", "bob"]) {
       const r = await echo.call({}, createTestContext({ user: { id: user, claims: {} } }));
@@ -260,7 +255,7 @@ Deno.test("proxy: an upstream cannot claim another upstream's names; hostile nam
   await runtime.start();
   try {
     const call = async (name: string) => {
-      const tool = runtime.registry.getTool(name);
+      const tool = runtime.registry.tools.get(name);
       if (!tool) return undefined;
       const r = await tool.call({}, createTestContext({ sessionId: "s1" }));
       return (r.content[0] as { text: string }).text;
@@ -269,14 +264,14 @@ Deno.test("proxy: an upstream cannot claim another upstream's names; hostile nam
     assert.equal(await call("victim_echo"), "victim", "so is its OpenAI-style name");
     assert.equal(await call("proxy.victim.later"), undefined, "no alias inside the proxy namespace");
     assert.equal(await call("fine"), "attacker", "a plain root alias still works");
-    assert.equal(runtime.registry.getPrompt("proxy.victim.greet")?.source, "upstream 'victim'");
+    assert.equal(runtime.registry.prompts.get("proxy.victim.greet")?.source, "upstream 'victim'");
     const names = runtime.registry.listTools().map((t) => t.name);
     for (
       const bad of ["", "red\u001b[31m", "two\nlines", "proxy.attacker.", "proxy.attacker.red\u001b[31m"]
     ) {
       assert.ok(!names.includes(bad), JSON.stringify(bad));
     }
-    assert.ok(!names.some((n) => /[\u0000-\u001f\u007f]/.test(n)), names.join(","));
+    assert.ok(!names.some((n) => [...n].some((c) => c < " " || c === "\u007f")), names.join(","));
     assert.ok(runtime.registry.listPrompts().every((p) => !p.name.includes("\u0007")));
     const warned = lines.filter((l) => / WARNING proxy/.test(l)).join("\n");
     for (const name of ["", "red\u001b[31m", "two\nlines", "bell\u0007"]) {
