@@ -10,7 +10,7 @@
 
 import type { Authenticator, UserIdentity } from "../auth/types.ts";
 import { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";
-import { checkHostAndOrigin, type HostPolicy } from "./host_origin.ts";
+import { checkHostAndOrigin, checkHostSyntax, type HostPolicy } from "./host_origin.ts";
 import { healthResponse, jsonRpcErrorResponse } from "./responses.ts";
 
 /** What the guards learned about a request on its way in. */
@@ -199,7 +199,8 @@ export interface FrontDoorOptions {
 }
 
 /**
- * The whole door: health → Host/Origin → authentication → the route of the path (404 for none).
+ * The whole door: a well-formed Host (400) → health → Host/Origin → authentication → the route of
+ * the path (404 for none).
  *
  * @example
  * ```ts
@@ -230,5 +231,5 @@ export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<
       return handle(req, state);
     },
   );
-  return async (req) => await door(req, { url: new URL(req.url) });
+  return async (req) => checkHostSyntax(req) ?? await door(req, { url: new URL(req.url) });
 }

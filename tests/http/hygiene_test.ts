@@ -298,3 +298,29 @@ Deno.test("a declared Content-Length allocates nothing before its bytes arrive; 
     await server.stop();
   }
 });
+
+Deno.test("a malformed Host gets 400, with no stack trace in the log; the server keeps serving", async () => {
+  // Non-loopback bind: Host checks would let anything through, so only the URL can fail.
+  for (const host of ["127.0.0.1", "0.0.0.0"]) {
+    const server = await startHttpServer(
+      yaml("streamable-http").replace("port: 0", `port: 0\n  host: ${host}`),
+    );
+    try {
+      const origin = server.origin.replace("0.0.0.0", "127.0.0.1");
+      for (const bad of ["[::1", "exa mple.com", "a/b", "[zz]:1", "host:99999999", "%"]) {
+        const r = await post(origin, "/mcp", [`Host: ${bad}`]);
+        assert.equal(r.status, 400, `${host} bind, Host ${JSON.stringify(bad)}: ${r.status} ${r.body}`);
+        assert.deepEqual(JSON.parse(r.body).error, {
+          code: -32000,
+          message: "Bad Request: invalid Host header",
+        });
+      }
+      assert.equal((await post(origin, "/mcp", [])).status, 200, "still serving");
+    } finally {
+      await server.stop();
+    }
+    const log = server.proc.stderr();
+    assert.doesNotMatch(log, /\n\s+at /, "no stack trace");
+    assert.doesNotMatch(log, /TypeError|Invalid URL/);
+  }
+});
