@@ -248,6 +248,8 @@ const mcpServerSchema = z.strictObject({
   max_instances: z.number().int().positive().optional(),
   idle_timeout: z.number().positive().optional(),
   timeout: z.number().min(0).optional(),
+  /** Longest line a stdio upstream may write, in bytes (default: the served transport's max_body_bytes). */
+  max_line_bytes: byteSize.optional(),
   // Deno sandbox for stdio upstreams
   deno: z.boolean().default(false),
   permissions: denoPermissions.optional(),

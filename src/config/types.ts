@@ -126,6 +126,8 @@ export interface McpServerConfig {
   idle_timeout?: number;
   /** Timeout of calls to this upstream, in seconds. */
   timeout?: number;
+  /** Longest line a stdio upstream may write (bytes); default the served transport's `max_body_bytes`. */
+  max_line_bytes?: number;
   /** Run the stdio upstream under Deno's permission model (`deno run` with `permissions`). */
   deno: boolean;
   /** Deno permissions of a sandboxed upstream (`deno: true`); none by default. */

@@ -14,6 +14,7 @@ import type { LoggingLevel } from "../protocol.ts";
 import type { Transport } from "../sdk/server.ts";
 import { raceTimeout } from "../util/timeout.ts";
 import { upstreamType } from "./launch.ts";
+import { upstreamLineLimit } from "./sandbox.ts";
 import { type Collision, ProxiedNames } from "./names.ts";
 import type { NamingOptions } from "./naming.ts";
 import { UpstreamPool } from "./pool.ts";
@@ -87,9 +88,14 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const upstreamHost = { connections: host.connections, env: host.env, baseDir: host.baseDir };
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
+      const upstreamHost = {
+        connections: host.connections,
+        env: host.env,
+        baseDir: host.baseDir,
+        maxLineBytes: upstreamLineLimit(config, entry),
+      };
       const factory = this.#options.transportFactories?.[name];
       const make = (label?: string, owner?: string) =>
         new Upstream(name, entry, upstreamHost, { transportFactory: factory, label, ownerSessionId: owner });

@@ -91,6 +91,8 @@ export interface UpstreamHost {
   readonly env: EnvSource;
   /** Directory relative paths of the entry resolve against. */
   readonly baseDir: string;
+  /** Longest line a stdio upstream may write (bytes; default 8 MiB). */
+  readonly maxLineBytes?: number;
 }
 
 /** Options of {@linkcode Upstream}. */
@@ -225,7 +227,13 @@ export class Upstream {
       this.events.emit("resourceUpdated", n.params.uri);
     });
     const transport = this.#options.transportFactory?.() ??
-      createUpstreamTransport(this.name, this.entry, this.#host.env, this.#host.baseDir);
+      createUpstreamTransport(
+        this.name,
+        this.entry,
+        this.#host.env,
+        this.#host.baseDir,
+        this.#host.maxLineBytes,
+      );
     const link: UpstreamLink = {
       client,
       transport,
