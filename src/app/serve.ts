@@ -166,6 +166,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
+      maxQueueBytes: section.max_queue_bytes,
       bodyTimeoutMs: section.body_timeout * 1000,
     });
   } else {

@@ -60,6 +60,8 @@ const sseSchema = z.strictObject({
   port: port.default(8000),
   sse_path: httpPath.default("/sse"),
   message_path: httpPath.default("/messages/"),
+  /** Bytes of answers queued for a client that does not read its stream; past it, it is disconnected. */
+  max_queue_bytes: byteSize.default(8 * MiB),
   ...httpCommon,
 });
 

@@ -36,6 +36,8 @@ export interface SseSectionConfig extends HttpSectionConfig {
   sse_path: string;
   /** Path clients POST messages to. */
   message_path: string;
+  /** Bytes of answers queued for a client that does not read its stream before it is disconnected. */
+  max_queue_bytes: number;
 }
 
 /** `streamable-http:` section. */
