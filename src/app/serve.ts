@@ -167,6 +167,8 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
       maxQueueBytes: section.max_queue_bytes,
+      maxSessions: section.max_sessions,
+      maxSessionsPerUser: section.max_sessions_per_user,
       bodyTimeoutMs: section.body_timeout * 1000,
     });
   } else {
@@ -177,6 +179,8 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       jsonResponse: s.json_response,
       stateless: s.stateless,
       sessionIdleTimeout: s.session_idle_timeout,
+      maxSessions: s.max_sessions,
+      maxSessionsPerUser: s.max_sessions_per_user,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
     });

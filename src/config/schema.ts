@@ -51,6 +51,10 @@ const httpCommon = {
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra `Origin` header values accepted on a loopback bind. */
   allowed_origins: z.array(z.string()).default([]),
+  /** Long-lived connections (stateful sessions, SSE streams) held at most; more get 503. */
+  max_sessions: z.number().int().positive().default(1000),
+  /** Connections one authenticated user holds at most; more get 429. */
+  max_sessions_per_user: z.number().int().positive().default(100),
 };
 
 /** `sse:` section (the older HTTP+SSE transport). */

@@ -24,6 +24,10 @@ export interface HttpSectionConfig {
   allowed_hosts: string[];
   /** Extra `Origin` values accepted on a loopback bind. */
   allowed_origins: string[];
+  /** Long-lived connections (stateful sessions, SSE streams) held at most. */
+  max_sessions: number;
+  /** Connections one authenticated user holds at most. */
+  max_sessions_per_user: number;
 }
 
 /** `sse:` section. */

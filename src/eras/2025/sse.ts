@@ -28,6 +28,7 @@ import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import { SessionLimits } from "./session_limits.ts";
 import type { HttpTransport } from "./streamable_http.ts";
 
 const log = getLogger("transport.sse");
@@ -193,6 +194,10 @@ export interface SseSettings {
   maxBodyBytes: number;
   /** Unread bytes a stream may hold before its client is disconnected (default 8 MiB). */
   maxQueueBytes?: number;
+  /** Streams held at most (default 1000). */
+  maxSessions?: number;
+  /** Streams one authenticated user holds at most (default 100). */
+  maxSessionsPerUser?: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
 }
@@ -220,9 +225,16 @@ type MessageState = RequestState & { live?: Live };
  */
 export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpTransport {
   const live = new Map<string, Live>();
+  const limits = new SessionLimits({
+    maxSessions: settings.maxSessions ?? 1000,
+    maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+    section: "sse",
+  });
   const messagePaths = [...new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"])];
 
   const open = (req: Request, state: RequestState): Response => {
+    const release = limits.admit(state.user);
+    if (release instanceof Response) return release;
     const connection = openConnection(host, {
       transport: "sse",
       user: state.user,
@@ -235,7 +247,10 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
       settings.maxQueueBytes,
     );
     live.set(connection.id, { connection, transport });
-    connection.onClose(() => live.delete(connection.id));
+    connection.onClose(() => {
+      live.delete(connection.id);
+      release();
+    });
     const response = transport.response();
     connection.connect(transport).catch((e) => {
       log.warn(`cannot start SSE session: ${e}`);

@@ -34,6 +34,7 @@ import { isInitializeRequest } from "../../sdk/types.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import { duplicateIdError, type RequestId } from "./request_ids.ts";
+import { SessionLimits } from "./session_limits.ts";
 
 const log = getLogger("transport.http");
 
@@ -47,6 +48,10 @@ export interface StreamableHttpSettings {
   stateless: boolean;
   /** Seconds of inactivity after which a stateful connection is closed. */
   sessionIdleTimeout: number;
+  /** Stateful sessions held at most (default 1000). */
+  maxSessions?: number;
+  /** Stateful sessions one authenticated user holds at most (default 100). */
+  maxSessionsPerUser?: number;
   /** Largest accepted body in bytes. */
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
@@ -245,6 +250,11 @@ function statefulPost(
   live: LiveConnections,
   settings: StreamableHttpSettings,
 ): Handler {
+  const limits = new SessionLimits({
+    maxSessions: settings.maxSessions ?? 1000,
+    maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+    section: "streamable-http",
+  });
   return async (req, state) => {
     if (req.headers.get("mcp-session-id")) {
       const found = live.lookup(req, state.user);
@@ -265,6 +275,8 @@ function statefulPost(
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
+    const release = limits.admit(state.user);
+    if (release instanceof Response) return release;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
@@ -281,7 +293,10 @@ function statefulPost(
       },
     });
     const l = liveOf(connection, transport);
-    connection.onClose(() => live.delete(connection.id));
+    connection.onClose(() => {
+      live.delete(connection.id);
+      release();
+    });
     // Later POSTs of this connection claim their request ids before the transport sees them.
     await connection.connect(transport, { claimsAhead: true });
     try {
