@@ -202,9 +202,15 @@ Deno.test("upstream: a server that connects and dies at once is retried with gro
     assert.ok(gaps[6] >= 512, `delays grow: ${shown} ms`);
     // A connection that stays up for stableAfterMs earns a fresh start: the next loss is retried
     // after ~10 ms again.
+    // (Only a connection opened after the flip is stable: one opened before may still die.)
+    const flip = server.opened.length;
     flapping = false;
-    await eventually(() => up.state === "ready", "a stable connection", { tries: 400, everyMs: 25 });
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => server.opened.length > flip && up.state === "ready", "a stable connection", {
+      tries: 400,
+      everyMs: 25,
+    });
+    // The time passing is the condition here: the connection must outlive stableAfterMs.
+    await new Promise((r) => setTimeout(r, 600));
     const n = server.opened.length;
     const lost = performance.now();
     await server.closeLast();
