@@ -15,8 +15,10 @@ import {
   importDefinitions,
   type ModuleSlot,
   registerDefinitions,
+  registerShaped,
   resolveModulePath,
 } from "../tools/loader.ts";
+import type { ServerShape } from "../tools/shape.ts";
 
 /** Definitions from one source (a module, the embedding program), for messages and `/health`. */
 export interface DefinitionSource {
@@ -40,6 +42,7 @@ interface ModuleToLoad {
   slot: ModuleSlot;
   source: string;
   namespace?: Record<string, unknown>;
+  shape?: ServerShape;
 }
 
 /**
@@ -65,15 +68,21 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
         // Baked in at build time (compiled binaries): no file to resolve or import.
         const namespace = bakedModule(m, host.baseDir);
         if (namespace) {
-          modules.push({ file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
+          modules.push({
+            file: `${m.spec} (baked in)`,
+            slot: m.slot,
+            source: m.source,
+            namespace,
+            shape: m.shape,
+          });
           continue;
         }
         const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-        modules.push({ file: abs, slot: m.slot, source: m.source });
+        modules.push({ file: abs, slot: m.slot, source: m.source, shape: m.shape });
       }
-      for (const { file, slot, source, namespace } of modules) {
+      for (const { file, slot, source, namespace, shape } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-        registerDefinitions(host.registry, defs, source, toolOptions);
+        registerShaped(host.registry, defs, source, toolOptions, shape);
       }
     },
   };

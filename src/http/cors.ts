@@ -20,8 +20,8 @@ export const CORS_ALLOW_HEADERS: readonly string[] = [
   "Last-Event-ID",
 ];
 
-/** Response headers a page may read. */
-export const CORS_EXPOSE_HEADERS: readonly string[] = ["Mcp-Session-Id"];
+/** Response headers a page may read (the session id; where to log in, on a 401). */
+export const CORS_EXPOSE_HEADERS: readonly string[] = ["Mcp-Session-Id", "WWW-Authenticate"];
 
 /** Methods the MCP endpoints answer. */
 const ALLOW_METHODS = "GET, POST, DELETE, OPTIONS";
