@@ -127,8 +127,12 @@ export class ArtifactsPlugin implements RuntimePlugin {
       namespace: settings.namespace,
       maxFileBytes: settings.maxFileBytes,
       ttl: settings.ttl,
+      maxTtl: settings.maxTtlSeconds,
       storageName: settings.storageName,
       closeKv: false,
+      // Metadata in memory dies with the process; blobs elsewhere must not outlive it.
+      ephemeral: kv.provider === "memory" && blobs.provider !== "memory",
+      leaseMs: Math.max(1000, 10 * settings.cleanupIntervalSeconds * 1000),
       onChange: (m) => {
         const sessions = [...runtime.connections].map((s) => ({
           id: s.binding.sessionId ?? "",
@@ -143,7 +147,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.store = store;
 
     const switches = runtime.config.artifacts.tools;
-    const defs = artifactToolDefinitions(store);
+    // Session files expire with their session: the tools resolve it (creating its record, which
+    // binds the id to its creator) before storing.
+    const defs = artifactToolDefinitions(store, { sessionOf: (ctx) => runtime.sessionManager.current(ctx) });
     const enabled = ARTIFACT_TOOL_NAMES.filter((n) => switches[n]?.enabled);
     runtime.registry.batch(() => {
       for (const name of enabled) {

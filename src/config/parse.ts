@@ -11,6 +11,9 @@ import { type EnvSource, processEnv } from "./env.ts";
 import { validateConfig, valueAt } from "./validate.ts";
 import { configSchema, type RuntimeConfig } from "./schema.ts";
 
+/** How many alias expansions a config file may make (bounds a "billion laughs" document). */
+const MAX_ALIASES = 1000;
+
 /**
  * Parse and validate YAML text. Errors name `label` (the file), the key path and the line.
  *
@@ -34,7 +37,17 @@ export function parseConfigText(text: string, label: string, env: EnvSource = pr
       line: lineOf(err.pos[0]),
     });
   }
-  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  let raw;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (e) {
+    // The parser refuses documents whose aliases would expand without bound (a "billion laughs").
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new ConfigError(
+      `invalid YAML: too many aliases (${e.message}); a config file needs at most ${MAX_ALIASES} alias expansions`,
+      { file: label },
+    );
+  }
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError("expected a mapping of sections at the top level", { file: label, line: 1 });
   }

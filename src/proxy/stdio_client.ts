@@ -33,7 +33,18 @@ export interface StdioClientOptions {
   logger?: Logger;
   /** Grace periods on close, ms: after stdin EOF, then after SIGTERM. Default 2000 each. */
   closeGraceMs?: number;
+  /**
+   * Longest line the child may write (bytes, default 8 MiB). A longer stdout line cannot be a
+   * message worth holding: the connection is closed (and so the upstream restarted). A longer
+   * stderr line is logged cut short.
+   */
+  maxLineBytes?: number;
 }
+
+/** Default of {@linkcode StdioClientOptions.maxLineBytes}: the default `max_body_bytes`. */
+export const DEFAULT_MAX_LINE_BYTES: number = 8 * 1024 * 1024;
+/** How much of a stderr line reaches the log. */
+const LOGGED_LINE = 4096;
 
 /**
  * A stdio MCP client transport that owns the child's process group.
@@ -55,6 +66,7 @@ export class StdioClientTransport implements Transport {
   readonly #launch: StdioLaunch;
   readonly #log: Logger;
   readonly #grace: number;
+  readonly #maxLine: number;
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #output: NdjsonWriter | undefined;
@@ -65,6 +77,7 @@ export class StdioClientTransport implements Transport {
     this.#launch = launch;
     this.#log = options.logger ?? getLogger(`upstream.${launch.command}`);
     this.#grace = options.closeGraceMs ?? 2000;
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   /** Process id of the child (its process group id too). */
@@ -121,11 +134,29 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string) => {
+      const line = raw.trim();
+      if (line) this.#handleLine(line);
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trim();
-        if (line) this.#handleLine(line);
-      });
+      for await (const chunk of stream) {
+        lines.push(chunk, onLine);
+        if (lines.overflowed) {
+          // No MCP message is that long: a broken or hostile server. Drop what was read of the
+          // line and end the connection; the supervisor restarts the upstream (with backoff).
+          lines.clear();
+          const error = new Error(
+            `stdout line longer than ${this.#maxLine} bytes: not MCP; closing the connection`,
+          );
+          this.#log.error(error.message);
+          this.onerror?.(error);
+          await this.close();
+          return;
+        }
+      }
+      const tail = lines.end();
+      if (tail) onLine(tail);
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -147,11 +178,24 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
+    // Logs only: an over-long line is held up to the cap and logged cut short.
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string, truncated: boolean) => {
+      const line = raw.trimEnd();
+      if (!line) return;
+      const cut = truncated || line.length > LOGGED_LINE;
+      this.#log.debug(
+        cut
+          ? `${line.slice(0, LOGGED_LINE)} … (line longer than ${
+            truncated ? this.#maxLine : LOGGED_LINE
+          } bytes, cut)`
+          : line,
+      );
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trimEnd();
-        if (line) this.#log.debug(line);
-      });
+      for await (const chunk of stream) lines.push(chunk, onLine);
+      const tail = lines.end();
+      if (tail) onLine(tail, false);
     } catch {
       // stderr closed with the process
     }
@@ -213,15 +257,4 @@ export class StdioClientTransport implements Transport {
     this.onclose = undefined;
     cb?.();
   }
-}
-
-/** Call `onLine` with each line of `stream` (the last one too, if it has no newline). */
-async function forEachLine(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const lines = new LineSplitter();
-  for await (const chunk of stream) lines.push(chunk, onLine);
-  const tail = lines.end();
-  if (tail) onLine(tail);
 }

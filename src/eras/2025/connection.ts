@@ -38,6 +38,8 @@ import {
 } from "../../sdk/types.ts";
 import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
 
+import { guardRequestIds, InFlightIds } from "./request_ids.ts";
+
 const log = getLogger("connection");
 
 type Extra = RequestHandlerExtra<ServerRequest, SdkServerNotification>;
@@ -127,6 +129,8 @@ export class SdkConnection implements Connection {
   lastActivity: number = Date.now();
   /** Tool calls of this connection running right now (a connection with one is not idle). */
   callsInFlight = 0;
+  /** Ids of the client's requests not answered yet: a second request may not reuse one. */
+  readonly requestIds: InFlightIds = new InFlightIds();
   #closed = false;
   readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
@@ -174,9 +178,13 @@ export class SdkConnection implements Connection {
     return this.server.getClientCapabilities();
   }
 
-  /** Connect the SDK server to a transport. */
-  async connect(transport: Transport): Promise<void> {
+  /**
+   * Connect the SDK server to a transport. Requests reusing the id of one in flight are refused
+   * on the way in; `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
+   */
+  async connect(transport: Transport, options: { claimsAhead?: boolean } = {}): Promise<void> {
     await this.server.connect(transport);
+    guardRequestIds(transport, this.requestIds, options.claimsAhead);
   }
 
   /** Run `fn` when the connection closes (once). */
