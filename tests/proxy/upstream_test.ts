@@ -36,8 +36,8 @@ class LinkEnd implements Transport {
 }
 
 /**
- * A scripted upstream: answers initialize and tools/list itself, hands every tools/call to
- * `onCall`. Counts the connections the Upstream opened.
+ * A scripted upstream of the 2025 era: answers initialize and the lists itself, hands every
+ * tools/call to `onCall`, refuses other requests. Counts the connections the Upstream opened.
  */
 function scriptedServer(
   onCall: (msg: Message, reply: (m: unknown) => void) => void,
@@ -77,6 +77,9 @@ function scriptedServer(
         result({ prompts: (options.prompts ?? []).map((name) => ({ name })) });
       } else if (msg.method === "tools/call") {
         onCall(msg, reply);
+      } else if (msg.method && msg.id !== undefined) {
+        // As SDK servers do (the proxy's server/discover probe among them).
+        reply({ jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "Method not found" } });
       }
     };
     return client;
@@ -84,11 +87,8 @@ function scriptedServer(
   return { factory, connections: () => connections, opened, closeLast: () => last?.close() };
 }
 
-// A 2025 server that answers nothing it does not know (so no server/discover probe).
-const ENTRY = validateConfig(
-  { mcp_servers: { fx: { type: "stdio", command: "unused", protocol: "2025-11-25" } } },
-  "test",
-).mcp_servers.fx;
+const ENTRY = validateConfig({ mcp_servers: { fx: { type: "stdio", command: "unused" } } }, "test")
+  .mcp_servers.fx;
 const HOST = { connections: new Set<never>(), env: () => undefined, baseDir: "/" };
 
 Deno.test("upstream: a malformed result fails that call only; the shared connection stays up", async () => {
@@ -162,7 +162,7 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
   const config = validateConfig({
     proxy: { enabled: true },
     mcp_servers: {
-      fx: { type: "stdio", command: "unused", isolation: "per-session", protocol: "2025-11-25" },
+      fx: { type: "stdio", command: "unused", isolation: "per-session" },
     },
   }, "test");
   const runtime = new Runtime({
