@@ -42,7 +42,7 @@ export function proxiedTool(
   return {
     // Everything the upstream said about the tool (schemas, annotations, _meta, title, icons)
     // passes through; only the name changes (and what an override changes).
-    tool: { ...listed, name: exposed },
+    tool: { ...ranForCaller(listed), name: exposed },
     source: upstreamSource(pool.name),
     call: async (args, ctx) => {
       let up;
@@ -56,6 +56,19 @@ export function proxiedTool(
       return await up.callTool(upstreamName, complete(args), ctx, timeoutSeconds, exposed);
     },
   };
+}
+
+/**
+ * A tool the upstream runs only as a task, as the caller sees it: an ordinary tool (the proxy
+ * starts the task and follows it to its result, `requests.ts`), so clients that refuse to call
+ * a task-only tool directly can call it.
+ */
+function ranForCaller(tool: Tool): Tool {
+  const execution = (tool as { execution?: Record<string, unknown> }).execution;
+  if (execution?.taskSupport !== "required") return tool;
+  const { taskSupport: _, ...rest } = execution;
+  const { execution: _e, ...others } = tool as Tool & { execution?: unknown };
+  return (Object.keys(rest).length ? { ...others, execution: rest } : others) as Tool;
 }
 
 /**

@@ -65,6 +65,15 @@ export interface Lane {
   };
 }
 
+const CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities";
+
+/** Client capabilities with the tasks extension added. */
+function withTasks(capabilities: unknown): Record<string, unknown> {
+  const c = isObject(capabilities) ? capabilities : {};
+  const extensions = isObject(c.extensions) ? c.extensions : {};
+  return { ...c, extensions: { ...extensions, [TASKS_EXTENSION]: {} } };
+}
+
 /** Most `input_required` rounds one forwarded request may take. */
 export const MAX_INPUT_ROUNDS = 16;
 
@@ -203,6 +212,8 @@ interface ModernOptions {
   headers?: Record<string, string>;
   /** Pass progress on. */
   progress?: boolean;
+  /** Declare the tasks extension (the proxy follows a task the upstream starts). */
+  tasks?: boolean;
 }
 
 /**
@@ -221,7 +232,9 @@ async function modernRequest(
   for (let n = 1;; n++) {
     const left = deadline - Date.now();
     if (left <= 0) throw timedOut(options.timeoutMs);
-    const r = await lane.raw.call(method, { ...round, _meta: lane.modern!.meta(ctx) }, {
+    const meta = lane.modern!.meta(ctx);
+    if (options.tasks) meta[CAPABILITIES_KEY] = withTasks(meta[CAPABILITIES_KEY]);
+    const r = await lane.raw.call(method, { ...round, _meta: meta }, {
       signal: ctx.signal,
       timeoutMs: Number.isFinite(left) ? Math.max(1, Math.ceil(left)) : 0,
       headers: options.headers,
@@ -231,6 +244,9 @@ async function modernRequest(
     });
     const kind = r.resultType ?? "complete";
     if (kind === "complete") return completed(r);
+    if (kind === "task" && method === "tools/call") {
+      return await followTask(lane, r, ctx, deadline, options.timeoutMs);
+    }
     if (kind !== "input_required") {
       throw new InvalidAnswerError(`the upstream answered ${method} with result type '${String(kind)}'`);
     }
@@ -294,6 +310,129 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+// ---- upstream tools that run as tasks
+
+/** Whether the upstream runs `tool` only as a task (`execution.taskSupport: "required"`). */
+function requiresTask(tool: Tool | undefined): boolean {
+  const execution = (tool as { execution?: unknown } | undefined)?.execution;
+  return isObject(execution) && execution.taskSupport === "required";
+}
+
+/** The tasks extension (SEP-2663), as a client declares it. */
+const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
+/** Stop an upstream task the caller no longer waits for (best effort). */
+function cancelTask(lane: Lane, taskId: string): void {
+  const meta = lane.modern?.meta();
+  void lane.raw.call("tasks/cancel", { taskId, ...(meta ? { _meta: meta } : {}) }, {
+    signal: AbortSignal.timeout(5000),
+    timeoutMs: 5000,
+  }).catch(() => {});
+}
+
+/**
+ * Follow a 2026 upstream's task (SEP-2663) to its end for the caller: poll `tasks/get`, put what
+ * the task asks to the caller and bring the answers with `tasks/update`; the completed task's
+ * result is the call's. A caller that gives up cancels the task.
+ */
+async function followTask(
+  lane: Lane,
+  created: Record<string, unknown>,
+  ctx: RequestContext,
+  deadline: number,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const taskId = created.taskId;
+  if (typeof taskId !== "string") throw new InvalidAnswerError("the upstream's task has no taskId");
+  let view = created;
+  let done = false;
+  try {
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw timedOut(timeoutMs);
+      const signal = until(ctx.signal, deadline);
+      const leg = { signal: ctx.signal, timeoutMs: Number.isFinite(left) ? Math.max(1, Math.ceil(left)) : 0 };
+      switch (view.status) {
+        case "completed":
+          done = true;
+          if (!isObject(view.result)) {
+            throw new InvalidAnswerError("the upstream's completed task has no result");
+          }
+          return completed(view.result);
+        case "failed": {
+          done = true;
+          const e = isObject(view.error) ? view.error : {};
+          throw new ProtocolError(
+            typeof e.code === "number" ? e.code : ErrorCode.InternalError,
+            typeof e.message === "string" ? e.message : "the upstream's task failed",
+            e.data,
+          );
+        }
+        case "cancelled":
+          done = true;
+          throw new ProtocolError(ErrorCode.InternalError, "the upstream cancelled the task");
+        case "input_required": {
+          const requests = isObject(view.inputRequests) ? view.inputRequests : {};
+          const answers = await askCaller(ctx, requests, signal);
+          await lane.raw.call("tasks/update", {
+            taskId,
+            inputResponses: answers,
+            _meta: lane.modern!.meta(ctx),
+          }, leg);
+          break;
+        }
+        default: {
+          const interval = typeof view.pollIntervalMs === "number" ? view.pollIntervalMs : 1000;
+          await pause(Math.min(5000, Math.max(50, interval)), signal);
+        }
+      }
+      view = await lane.raw.call("tasks/get", { taskId, _meta: lane.modern!.meta(ctx) }, leg);
+    }
+  } catch (e) {
+    if (!done) cancelTask(lane, taskId);
+    if (!ctx.signal.aborted && until(ctx.signal, deadline).aborted) throw timedOut(timeoutMs);
+    throw e;
+  }
+}
+
+/**
+ * A 2025 upstream's tool that runs only as a task (the tasks of 2025-11-25): ask for a task, then
+ * wait for its result with `tasks/result` (what it asks meanwhile reaches the caller through
+ * `routing.ts`). A caller that gives up cancels the task.
+ */
+async function legacyTaskCall(
+  lane: Lane,
+  params: Record<string, unknown>,
+  ctx: RequestContext,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+  const meta = forwardedMeta(ctx);
+  const created = await lane.raw.call(
+    "tools/call",
+    { ...params, task: {}, ...(meta ? { _meta: meta } : {}) },
+    {
+      signal: ctx.signal,
+      timeoutMs,
+    },
+  );
+  const task = created.task;
+  // A server that ran it at once answered with the result.
+  if (!isObject(task)) return created;
+  if (typeof task.taskId !== "string") throw new InvalidAnswerError("the upstream's task has no taskId");
+  const left = deadline - Date.now();
+  try {
+    if (left <= 0) throw timedOut(timeoutMs);
+    return await lane.raw.call("tasks/result", { taskId: task.taskId }, {
+      signal: ctx.signal,
+      timeoutMs: Number.isFinite(left) ? Math.max(1, Math.ceil(left)) : 0,
+    });
+  } catch (e) {
+    cancelTask(lane, task.taskId);
+    throw e;
+  }
+}
+
 // ---- the requests
 
 /** The declarations of a tool's `x-mcp-header`s, computed once per listed tool. */
@@ -331,13 +470,17 @@ export function sendToolCall(
 ): Promise<Record<string, unknown>> {
   const params = { name, ...(args !== undefined ? { arguments: args } : {}) };
   const timeoutMs = timeoutSeconds > 0 ? timeoutSeconds * 1000 : 0;
+  const task = requiresTask(tool);
   if (lane.modern) {
     return modernRequest(lane, "tools/call", params, ctx, {
       timeoutMs,
       progress: true,
       headers: lane.modern.headers ? headersFor(tool, args) : undefined,
+      // The proxy follows the task itself: the upstream may run it as one.
+      tasks: task,
     });
   }
+  if (task) return legacyTaskCall(lane, params, ctx, timeoutMs);
   const meta = forwardedMeta(ctx);
   return lane.raw.call("tools/call", { ...params, ...(meta ? { _meta: meta } : {}) }, {
     signal: ctx.signal,

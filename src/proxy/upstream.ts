@@ -22,6 +22,7 @@ import type {
   LoggingLevel,
   ReadResourceResult,
   ServerCapabilities,
+  Tool,
 } from "../protocol.ts";
 import { deferResponses } from "../sdk/taps.ts";
 import {
@@ -530,6 +531,16 @@ export class Upstream {
 
   // ---- calls
 
+  /** The upstream's tools by name, for the lists they came with. */
+  #byName: { tools: Tool[]; map: Map<string, Tool> } | undefined;
+
+  /** Upstream tool `name`'s definition, as last listed. */
+  #tool(name: string): Tool | undefined {
+    const tools = this.lists.tools;
+    if (this.#byName?.tools !== tools) this.#byName = { tools, map: new Map(tools.map((t) => [t.name, t])) };
+    return this.#byName.map.get(name);
+  }
+
   /** Why nothing can be forwarded now. */
   #unavailable(what: string, detailed = false): UpstreamUnavailableError {
     const detail = detailed && this.#supervisor.lastError ? `: ${this.#supervisor.lastError}` : "";
@@ -584,8 +595,8 @@ export class Upstream {
     const link = this.#supervisor.link;
     if (!link?.raw) return toolErrorResult(this.#unavailable("call", true).message);
     const lane = link as UpstreamLink & Lane;
-    // Its definition, for the headers a 2026 call mirrors its arguments in.
-    const tool = lane.modern?.headers ? this.lists.tools.find((t) => t.name === name) : undefined;
+    // Its definition: whether it runs as a task, the headers a 2026 call mirrors its arguments in.
+    const tool = this.#tool(name);
     try {
       // The fast lane (raw.ts): same connection, no SDK request machinery per call.
       const result = await this.#track(

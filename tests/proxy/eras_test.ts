@@ -225,3 +225,30 @@ Deno.test("protocol: auto speaks 2025-11-25 to 2025-only upstreams; a pin they c
     await remote.stop();
   }
 });
+
+Deno.test("a tool its upstream runs only as a task is callable: server-everything's research task (2025 tasks), elicitation included", async () => {
+  const everything = await npmServerPath("everything");
+  const front = await proxyFront(`  ev: {type: stdio, command: node, args: ["${everything}", "stdio"]}\n`);
+  const client = newClient();
+  client.setRequestHandler(ElicitRequestSchema, () => ({
+    action: "accept",
+    content: { interpretation: "technical" },
+  }));
+  const c = await connectHttp(front.url, { client });
+  try {
+    const { tools } = await client.listTools();
+    const research = tools.find((t) => t.name === "proxy.ev.simulate-research-query");
+    // The proxy runs the task for its caller: listed as an ordinary tool.
+    assert.ok(research);
+    assert.equal(research.execution?.taskSupport, undefined);
+    const r = await client.callTool({
+      name: "proxy.ev.simulate-research-query",
+      arguments: { topic: "python", ambiguous: true },
+    });
+    assert.equal(r.isError, undefined, JSON.stringify(r));
+    assert.match(firstText(r), /Research Report: python \(technical\)/);
+  } finally {
+    await c.close();
+    await front.cli.stop();
+  }
+});
