@@ -57,10 +57,19 @@ export {
   sendProgress,
 } from "./src/core/context.ts";
 export type {
+  AskOptions,
   ClientAsks,
   RequestContext,
   TestContextOptions,
   TransportKind,
   UserIdentity,
 } from "./src/core/context.ts";
-export { RuntimeError, ToolError, ToolTimeoutError } from "./src/errors.ts";
+export type { CacheHint } from "./src/core/registry.ts";
+export {
+  ErrorCode,
+  MissingClientCapabilityError,
+  ProtocolError,
+  RuntimeError,
+  ToolError,
+  ToolTimeoutError,
+} from "./src/errors.ts";

@@ -67,6 +67,7 @@ export {
 } from "./define.ts";
 export type {
   ArgsOf,
+  AskOptions,
   ClientAsks,
   CompleteFn,
   ContentBlock,
@@ -138,6 +139,7 @@ export {
   ConfigError,
   DuplicateNameError,
   ErrorCode,
+  MissingClientCapabilityError,
   ModuleLoadError,
   ProtocolError,
   RuntimeError,

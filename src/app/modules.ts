@@ -7,6 +7,7 @@
  */
 
 import type { RuntimePlugin } from "../core/plugin.ts";
+import type { CacheHint } from "../core/registry.ts";
 import {
   bakedModule,
   collectDefinitions,
@@ -39,6 +40,7 @@ interface ModuleToLoad {
   file: string;
   slot: ModuleSlot;
   source: string;
+  cache?: CacheHint;
   namespace?: Record<string, unknown>;
 }
 
@@ -65,15 +67,21 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
         // Baked in at build time (compiled binaries): no file to resolve or import.
         const namespace = bakedModule(m, host.baseDir);
         if (namespace) {
-          modules.push({ file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
+          modules.push({
+            file: `${m.spec} (baked in)`,
+            slot: m.slot,
+            source: m.source,
+            cache: m.cache,
+            namespace,
+          });
           continue;
         }
         const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-        modules.push({ file: abs, slot: m.slot, source: m.source });
+        modules.push({ file: abs, slot: m.slot, source: m.source, cache: m.cache });
       }
-      for (const { file, slot, source, namespace } of modules) {
+      for (const { file, slot, source, cache, namespace } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-        registerDefinitions(host.registry, defs, source, toolOptions);
+        registerDefinitions(host.registry, defs, source, cache ? { ...toolOptions, cache } : toolOptions);
       }
     },
   };

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
 import { ConfigError, errorText, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
-import type { Registry } from "../core/registry.ts";
+import type { CacheHint, Registry } from "../core/registry.ts";
 import type {
   Definition,
   PromptDefinition,
@@ -115,9 +115,9 @@ export function registerDefinitions(
   try {
     registry.batch(() => {
       for (const d of defs.tools) registry.tools.add(localToolEntry(d, source, options));
-      for (const d of defs.resources) registry.resources.add(localResourceEntry(d, source));
-      for (const d of defs.templates) registry.templates.add(localTemplateEntry(d, source));
-      for (const d of defs.prompts) registry.prompts.add(localPromptEntry(d, source));
+      for (const d of defs.resources) registry.resources.add(localResourceEntry(d, source, options.cache));
+      for (const d of defs.templates) registry.templates.add(localTemplateEntry(d, source, options.cache));
+      for (const d of defs.prompts) registry.prompts.add(localPromptEntry(d, source, options.cache));
     });
   } catch (e) {
     // An invalid definition (bad name, bad schema): its message already names the module; a
@@ -147,6 +147,8 @@ export interface ConfiguredModule {
   slot: ModuleSlot;
   /** Source label for the registry. */
   source: string;
+  /** The module's caching hint (`cache:` of its slot), when the configuration sets one. */
+  cache?: CacheHint;
 }
 
 /**
@@ -178,6 +180,7 @@ export function configuredModules(config: RuntimeConfig, baseDir: string): Confi
         keyPath: `mcp_servers.${name}.${slot}.module`,
         slot,
         source: `mcp_servers.${name} (${m.module})`,
+        ...(m.cache ? { cache: { ttlMs: m.cache.ttl_ms, scope: m.cache.scope } } : {}),
       });
     }
   }
