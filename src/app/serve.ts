@@ -11,8 +11,13 @@ import type { Runtime } from "../core/runtime.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
-import { frontDoor } from "../http/front_door.ts";
+import { classifyMessage } from "../eras/era.ts";
+import { modernPost } from "../eras/2026/http.ts";
+import { frontDoor, type RequestState } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
+import { MemoryEventStore } from "../streams/event_store.ts";
+import { jsonRpcErrorResponse } from "../http/responses.ts";
+import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
 const log = getLogger("server");
@@ -178,6 +183,13 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       sessionIdleTimeout: s.session_idle_timeout,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
+      otherEra: eraRouter(runtime),
+      ...(s.resumable && !s.stateless
+        ? {
+          eventStore: new MemoryEventStore({ maxEventsPerStream: s.max_stream_events }),
+          retryMs: s.sse_retry_ms,
+        }
+        : {}),
     });
   }
   const handle = frontDoor({
@@ -191,7 +203,30 @@ export function httpHandler(runtime: Runtime): HttpHandler {
     authenticator: runtime.authenticator,
     routes: transport.routes,
   });
-  return { handle, close: () => transport.close() };
+  return {
+    handle,
+    close: async () => {
+      await transport.close();
+      await closeModernEra(runtime);
+    },
+  };
+}
+
+/**
+ * Both protocol eras on one streamable-HTTP endpoint: a POST whose body claims 2026-07-28 (or is
+ * a malformed modern request) goes to the 2026 era; everything else stays on the 2025 transport.
+ */
+function eraRouter(runtime: Runtime): (req: Request, state: RequestState) => Promise<Response> | undefined {
+  const post = modernPost({ endpoint: modernEra(runtime), registry: runtime.registry });
+  return (req, state) => {
+    const route = classifyMessage(state.body, {
+      headerVersion: req.headers.get("mcp-protocol-version"),
+      sessionId: req.headers.get("mcp-session-id"),
+    });
+    if (route.era === "2026") return post(req, route.message, state.user);
+    if (route.era === "invalid") return Promise.resolve(jsonRpcErrorResponse(400, -32600, route.reason));
+    return undefined;
+  };
 }
 
 /**

@@ -29,6 +29,7 @@ import {
 } from "../../http/front_door.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
+import type { EventStore } from "../../streams/event_store.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
@@ -50,6 +51,18 @@ export interface StreamableHttpSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /**
+   * Another protocol era on the same endpoint: called with every POST whose body was read; its
+   * response (a promise) claims the request, `undefined` leaves it to this transport.
+   */
+  otherEra?: (req: Request, state: RequestState) => Promise<Response> | undefined;
+  /**
+   * Where stateful SSE streams keep their events so a client can resume with `Last-Event-ID`
+   * (SEP-1699); none = streams are not resumable.
+   */
+  eventStore?: EventStore;
+  /** The `retry:` (ms) resumable streams send. */
+  retryMs?: number;
 }
 
 /** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
@@ -216,6 +229,7 @@ function statefulPost(
       user: state.user,
       headers: headersOf(req),
     });
+    const events = settings.eventStore;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
       // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
@@ -225,9 +239,13 @@ function statefulPost(
         live.delete(id);
         void connection.close();
       },
+      ...(events ? { eventStore: events.scoped(connection.id), retryInterval: settings.retryMs } : {}),
     });
     const l = liveOf(connection, transport);
-    connection.onClose(() => live.delete(connection.id));
+    connection.onClose(() => {
+      live.delete(connection.id);
+      events?.drop(connection.id);
+    });
     await connection.connect(transport);
     try {
       return await answer(l, req, state, settings.jsonResponse);
@@ -271,9 +289,13 @@ export function streamableHttpTransport(
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
   ];
+  const withOtherEra = (post: Handler): Handler => {
+    const other = settings.otherEra;
+    return other ? (req, state) => other(req, state) ?? post(req, state) : post;
+  };
   if (settings.stateless) {
     const handle = byMethod(
-      { POST: guarded(body, statelessPost(host, settings)) },
+      { POST: guarded(body, withOtherEra(statelessPost(host, settings))) },
       "Method not allowed: this server is stateless (POST only)",
     );
     return { routes: [{ paths, handle }], close: () => Promise.resolve() };
@@ -282,7 +304,7 @@ export function streamableHttpTransport(
   const stream = statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, statefulPost(host, live, settings)),
+    POST: guarded(body, withOtherEra(statefulPost(host, live, settings))),
     DELETE: stream,
   });
   return { routes: [{ paths, handle }], close: () => live.close() };

@@ -1,0 +1,162 @@
+/**
+ * The 2026-07-28 era over streamable HTTP: one POST, one request. The answer is plain JSON when
+ * the response is all there is to send, and an SSE stream as soon as something comes first
+ * (progress, log messages the request asked for), so those arrive in order before the result.
+ * `subscriptions/listen` is always a stream. Errors travel with the HTTP status the era gives
+ * them (400 for bad headers, envelopes and missing capabilities, 404 for methods it does not
+ * have).
+ *
+ * @module
+ */
+
+import type { UserIdentity } from "../../auth/types.ts";
+import type { Registry } from "../../core/registry.ts";
+import type { ServerNotification } from "../../protocol.ts";
+import type { Envelope } from "./envelope.ts";
+import { type ModernAnswer, type ModernEndpoint, type ModernIo } from "./endpoint.ts";
+import { readRequest } from "./envelope.ts";
+import { checkRequestHeaders, checkVersionHeader } from "./headers.ts";
+
+const encoder = new TextEncoder();
+
+function json(answer: ModernAnswer): Response {
+  return new Response(JSON.stringify(answer.message), {
+    status: answer.status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+function sseFrame(message: unknown): Uint8Array {
+  return encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+}
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+/** A response stream frames can be written to, ended once. */
+class FrameStream {
+  readonly response: Response;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #closed = false;
+  /** Aborted when the client stops reading. */
+  readonly gone = new AbortController();
+
+  constructor() {
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => void (this.#controller = c),
+      cancel: () => {
+        this.#closed = true;
+        this.gone.abort(new Error("the client closed the stream"));
+      },
+    });
+    this.response = new Response(body, { status: 200, headers: SSE_HEADERS });
+  }
+
+  write(message: unknown): void {
+    if (this.#closed) return;
+    try {
+      this.#controller.enqueue(sseFrame(message));
+    } catch {
+      this.#closed = true;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#controller.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** What the HTTP face of the era needs. */
+export interface ModernHttpOptions {
+  /** The era. */
+  endpoint: ModernEndpoint;
+  /** Tools, for `Mcp-Param-*` headers. */
+  registry: Registry;
+}
+
+/**
+ * The POST handler of the 2026 era: `message` is the parsed body, already classified modern.
+ *
+ * @example
+ * ```ts
+ * import { modernPost } from "./http.ts";
+ * declare const options: import("./http.ts").ModernHttpOptions;
+ * const post = modernPost(options);
+ * ```
+ */
+export function modernPost(
+  options: ModernHttpOptions,
+): (req: Request, message: Record<string, unknown>, user: UserIdentity | undefined) => Promise<Response> {
+  const { endpoint, registry } = options;
+  return async (req, message, user) => {
+    // A notification: nothing to answer on this wire (cancellation is closing the stream).
+    if (message.id === undefined && typeof message.method === "string") {
+      return new Response(null, { status: 202 });
+    }
+    let request;
+    try {
+      request = readRequest(message);
+      checkVersionHeader(req.headers, message);
+    } catch (e) {
+      const id = typeof message.id === "string" || typeof message.id === "number" ? message.id : null;
+      return json(endpoint.error(id, e));
+    }
+    const check = (_env: Envelope) => checkRequestHeaders(req.headers, request, registry);
+    if (request.method === "subscriptions/listen") {
+      let honoured;
+      try {
+        check(endpoint.envelope(request));
+        honoured = endpoint.listens.filter(request);
+      } catch (e) {
+        return json(endpoint.error(request.id, e));
+      }
+      const stream = new FrameStream();
+      const signal = AbortSignal.any([req.signal, stream.gone.signal]);
+      void endpoint.listens.open(
+        request,
+        { userId: user?.id ?? null, signal, emit: (m) => stream.write(m) },
+        honoured,
+      )
+        .finally(() => stream.close());
+      return stream.response;
+    }
+
+    // JSON unless something about the request is sent before its response.
+    let stream: FrameStream | undefined;
+    let decide!: (first: FrameStream | undefined) => void;
+    const decided = new Promise<FrameStream | undefined>((resolve) => (decide = resolve));
+    const gone = new AbortController();
+    const io: ModernIo = {
+      headers: Object.fromEntries(req.headers),
+      user,
+      signal: AbortSignal.any([req.signal, gone.signal]),
+      transport: "streamable-http",
+      emit: (n: ServerNotification) => {
+        if (!stream) {
+          stream = new FrameStream();
+          stream.gone.signal.addEventListener("abort", () => gone.abort(), { once: true });
+          decide(stream);
+        }
+        stream.write({ jsonrpc: "2.0", ...n });
+      },
+    };
+    const answered = endpoint.answer(request, io, check);
+    const first = await Promise.race([answered.then(() => undefined), decided]);
+    if (!first) {
+      const answer = await answered;
+      if (!stream) return json(answer);
+    }
+    const s = stream!;
+    void answered.then((answer) => s.write(answer.message), () => {}).finally(() => s.close());
+    return s.response;
+  };
+}
