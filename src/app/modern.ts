@@ -18,7 +18,8 @@ const log = getLogger("server");
 const built = new WeakMap<Runtime, ModernEndpoint>();
 
 /**
- * The 2026 era of `runtime` (the same object on every call).
+ * The 2026 era of `runtime` (the same object on every call). `instances: false` (stdio) skips
+ * the note about sharing the request-state key between instances.
  *
  * @example
  * ```ts
@@ -30,11 +31,12 @@ const built = new WeakMap<Runtime, ModernEndpoint>();
  * await era.close();
  * ```
  */
-export function modernEra(runtime: Runtime): ModernEndpoint {
+export function modernEra(runtime: Runtime, options: { instances?: boolean } = {}): ModernEndpoint {
   let era = built.get(runtime);
   if (era) return era;
   const { signer, source } = requestStateSigner(runtime.config, runtime.env);
-  if (source === "random") {
+  // Only a network endpoint can sit behind a load balancer; a stdio server has one client.
+  if (source === "random" && (options.instances ?? true)) {
     log.info(
       `input_required state is signed with a random key of this process; several instances behind one ` +
         `endpoint must share a key (set ${REQUEST_STATE_KEY_ENV} or server.request_state_key)`,

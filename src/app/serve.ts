@@ -13,6 +13,7 @@ import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
 import { classifyMessage } from "../eras/era.ts";
 import { modernPost } from "../eras/2026/http.ts";
+import { ModernStdio } from "../eras/2026/stdio.ts";
 import { frontDoor, type RequestState } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
 import { MemoryEventStore } from "../streams/event_store.ts";
@@ -73,8 +74,17 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let uninstallSignals = () => {};
 
   if (type === "stdio") {
-    // End of input means the client is going away: answer what is in flight, then stop.
-    const transport = new StdioTransport({ onEnd: () => void stop() });
+    // End of input means the client is going away: answer what is in flight, then stop. A message
+    // of the 2026-07-28 wire (it claims the version in its _meta) is served beside the connection.
+    let modern: ModernStdio | undefined;
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      intercept: (m) => modern?.take(m) ?? false,
+    });
+    modern = new ModernStdio(
+      modernEra(runtime, { instances: false }),
+      (m) => void transport.send(m as never),
+    );
     const connection = openConnection(runtime, { transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
@@ -83,6 +93,8 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     closeTransport = async () => {
       // End of input or a signal: let in-flight calls answer first.
       if (!connection.closed) await drain();
+      modern?.close();
+      await closeModernEra(runtime);
       await connection.close();
       restoreConsole();
     };

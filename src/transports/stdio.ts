@@ -37,6 +37,11 @@ export interface StdioTransportOptions {
    * answer first (MCP clients shut a stdio server down by closing its stdin) and then `close()`.
    */
   onEnd?: () => void;
+  /**
+   * Sees every incoming message before the SDK does; returning true keeps it (another protocol
+   * era serves it, writing its answers with {@linkcode StdioTransport.send}).
+   */
+  intercept?: (message: JSONRPCMessage) => boolean;
 }
 
 /** A `ByteWriter` over a `WritableStream` (tests pass streams). */
@@ -84,6 +89,7 @@ export class StdioTransport implements Transport {
   readonly #output: NdjsonWriter;
   readonly #maxLine: number;
   readonly #onEnd: (() => void) | undefined;
+  readonly #intercept: ((message: JSONRPCMessage) => boolean) | undefined;
   #closed = false;
 
   /** A transport over this process's stdin and stdout. */
@@ -97,6 +103,7 @@ export class StdioTransport implements Transport {
     });
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
+    this.#intercept = options.intercept;
   }
 
   start(): Promise<void> {
@@ -136,6 +143,7 @@ export class StdioTransport implements Transport {
     const decoded = decodeLine(line);
     if ("message" in decoded) {
       try {
+        if (this.#intercept?.(decoded.message)) return;
         this.onmessage?.(decoded.message);
       } catch (e) {
         this.onerror?.(e instanceof Error ? e : new Error(String(e)));
