@@ -31,6 +31,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
+import { signingGrants } from "../signing/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
 
 /** Each part of the system, in the order its grants are listed. */
@@ -38,6 +39,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   configGrants,
   moduleGrants,
   listenGrants,
+  signingGrants,
   authGrants,
   sessionGrants,
   artifactGrants,
