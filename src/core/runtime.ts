@@ -233,7 +233,9 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
 
   #broadcastListChanged(kind: "tools" | "resources" | "prompts"): void {
     const method = `notifications/${kind}/list_changed` as const;
-    for (const c of this.#connections) void c.notify({ method });
+    // Only to clients that finished `initialize` (on stdio a 2026 client never does: it hears
+    // of changes on its subscriptions/listen stream instead).
+    for (const c of this.#connections) if (c.clientCapabilities) void c.notify({ method });
     this.changes.emit("listChanged", kind);
   }
 
