@@ -76,15 +76,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop. A message
     // of the 2026-07-28 wire (it claims the version in its _meta) is served beside the connection.
-    let modern: ModernStdio | undefined;
-    const transport = new StdioTransport({
-      onEnd: () => void stop(),
-      intercept: (m) => modern?.take(m) ?? false,
-    });
-    modern = new ModernStdio(
+    const modern = new ModernStdio(
       modernEra(runtime, { instances: false }),
       (m) => void transport.send(m as never),
     );
+    const transport = new StdioTransport({ onEnd: () => void stop(), intercept: (m) => modern.take(m) });
     const connection = openConnection(runtime, { transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
@@ -93,7 +89,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     closeTransport = async () => {
       // End of input or a signal: let in-flight calls answer first.
       if (!connection.closed) await drain();
-      modern?.close();
+      modern.close();
       await closeModernEra(runtime);
       await connection.close();
       restoreConsole();

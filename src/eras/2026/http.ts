@@ -13,7 +13,7 @@ import type { UserIdentity } from "../../auth/types.ts";
 import type { Registry } from "../../core/registry.ts";
 import type { ServerNotification } from "../../protocol.ts";
 import type { Envelope } from "./envelope.ts";
-import { type ModernAnswer, type ModernEndpoint, type ModernIo } from "./endpoint.ts";
+import type { ModernAnswer, ModernEndpoint, ModernIo } from "./endpoint.ts";
 import { readRequest } from "./envelope.ts";
 import { checkRequestHeaders, checkVersionHeader } from "./headers.ts";
 
