@@ -10,6 +10,12 @@ import assert from "node:assert/strict";
 import { firstText, postJson, ROOT, startCli, startHttpServer } from "../../helpers.ts";
 import { connectHttp } from "../../helpers.ts";
 import { call, envelope, listen, standardHeaders, V2026 } from "./wire.ts";
+import { Runtime } from "../../../src/core/runtime.ts";
+import { validateConfig } from "../../../src/config/validate.ts";
+import { collectDefinitions, registerDefinitions } from "../../../src/tools/loader.ts";
+import { defineTool } from "../../../define.ts";
+import { closeModernEra, modernEra } from "../../../src/app/modern.ts";
+import { modernPost } from "../../../src/eras/2026/http.ts";
 
 const STATELESS = `${ROOT}examples/conformance/config.stateless.yaml`;
 const STATEFUL = `${ROOT}examples/conformance/config.yaml`;
@@ -396,4 +402,44 @@ Deno.test("2026 wire beside 2025 on the stateful endpoint: an SDK v1 session kee
     assert.equal(res.status, 404);
     await res.body?.cancel();
   });
+});
+
+Deno.test("2026 wire: a client that goes away cancels its call (the handler's signal aborts)", async () => {
+  // In process, on the era's HTTP handler: the request's signal is what Deno.serve aborts when the
+  // client goes away (watched only once a call has run for a while, so quick calls never pay).
+  const runtime = new Runtime({ config: validateConfig({}, "inline") });
+  await runtime.start();
+  let cancelled!: () => void;
+  const seen = new Promise<void>((resolve) => (cancelled = resolve));
+  const wait = defineTool({
+    name: "wait_for_cancel",
+    inputSchema: { type: "object" },
+    timeout: 0,
+    handler: (_args, ctx) =>
+      new Promise((resolve) => {
+        ctx.signal.addEventListener("abort", () => {
+          cancelled();
+          resolve("cancelled");
+        });
+      }),
+  });
+  registerDefinitions(runtime.registry, collectDefinitions({ wait }), "test", { defaultTimeout: 0 });
+  try {
+    const post = modernPost({ endpoint: modernEra(runtime), registry: runtime.registry });
+    const client = new AbortController();
+    const params = { name: "wait_for_cancel", arguments: {}, _meta: envelope() };
+    const message = { jsonrpc: "2.0", id: 1, method: "tools/call", params };
+    const req = new Request("http://127.0.0.1/mcp", {
+      method: "POST",
+      headers: standardHeaders("tools/call", params),
+      signal: client.signal,
+    });
+    const answered = post(req, message, undefined);
+    setTimeout(() => client.abort(), 250);
+    await seen;
+    await answered;
+  } finally {
+    await closeModernEra(runtime);
+    await runtime.stop();
+  }
 });
