@@ -64,7 +64,7 @@ export type {
   TransportKind,
   UserIdentity,
 } from "./src/core/context.ts";
-export type { CacheHint } from "./src/core/registry.ts";
+export type { CacheHint, TaskSettings } from "./src/core/registry.ts";
 export {
   ErrorCode,
   MissingClientCapabilityError,

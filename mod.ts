@@ -67,7 +67,6 @@ export {
 } from "./define.ts";
 export type {
   ArgsOf,
-  AskOptions,
   ClientAsks,
   CompleteFn,
   ContentBlock,
@@ -129,6 +128,7 @@ export type {
 export { Table } from "./src/core/table.ts";
 export type { TableOptions } from "./src/core/table.ts";
 export { Emitter } from "./src/util/emitter.ts";
+export { ChangeBus } from "./src/core/bus.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";
@@ -139,7 +139,6 @@ export {
   ConfigError,
   DuplicateNameError,
   ErrorCode,
-  MissingClientCapabilityError,
   ModuleLoadError,
   ProtocolError,
   RuntimeError,

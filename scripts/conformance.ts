@@ -145,17 +145,22 @@ export type Baseline = Map<string, string>;
  *   - some-scenario # upstream SDK bug modelcontextprotocol/typescript-sdk#1234
  * ```
  */
-export function parseBaseline(text: string, file: string, known: readonly string[]): Baseline {
+export function parseBaseline(
+  text: string,
+  file: string,
+  known: readonly string[],
+  section: "server" | "client" = "server",
+): Baseline {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
   const out: Baseline = new Map();
   if (doc.contents === null) return out;
-  const list = doc.get("server", true);
+  const list = doc.get(section, true);
   if (list === undefined || list === null) return out;
-  if (!isSeq(list)) throw new Error(`${file}: 'server' must be a list of scenario names`);
+  if (!isSeq(list)) throw new Error(`${file}: '${section}' must be a list of scenario names`);
   for (const item of list.items) {
     if (!isScalar(item) || typeof item.value !== "string") {
-      throw new Error(`${file}: 'server' entries must be scenario names`);
+      throw new Error(`${file}: '${section}' entries must be scenario names`);
     }
     const name = item.value;
     if (!known.includes(name)) throw new Error(`${file}: unknown scenario '${name}'`);
@@ -576,7 +581,10 @@ ${SUITE_NEXT} by requirement set (both protocol eras).
 
 Usage: deno task conformance [options]
 
-  --target T               0.1.16 target: direct | proxy | proxy-http | all (repeatable; default: direct)
+  --target T               0.1.16 target: direct | proxy | proxy-http | all | none (repeatable; default: direct)
+  --client REV             client scenarios of this revision (2025-11-25 | 2026-07-28 | all | none;
+                           repeatable; default: all): our proxy as the client (suite 0.2.0-alpha.12,
+                           scripts/conformance_client.ts)
   --scenario NAME          0.1.16 only, this scenario (repeatable; default: the suite's active set)
   --suite S                0.1.16 scenarios: active | all | pending (default: active)
   --repeat N               run each 0.1.16 scenario N times (flakiness check; default 1)
@@ -588,9 +596,10 @@ Usage: deno task conformance [options]
   --out DIR                where results go (default: .tmp/conformance/<time>)
   -h, --help
 
-Without --scenario, --suite, --repeat or --requirements both suites run (0.1.16 on the targets,
-0.2.0 on every requirement set and face); --scenario/--suite/--repeat select 0.1.16 only,
---requirements 0.2.0 only (plus 0.1.16 when --target is given).
+Without --scenario, --suite, --repeat or --requirements every run happens (0.1.16 on the targets,
+0.2.0 on every requirement set and face, the client scenarios); --scenario/--suite/--repeat select
+0.1.16 (and the client scenarios named) only, --requirements 0.2.0 only (plus 0.1.16 when --target
+is given, plus clients when --client is given).
 Requirement runs read their baseline from examples/conformance/expected-failures.<rev>.<face>.yaml.
 
 Exit code: 0 when every failure is in a baseline and no baseline entry passes; 1 otherwise.`;
@@ -600,6 +609,7 @@ async function main(args: string[]): Promise<number> {
     args,
     options: {
       target: { type: "string", multiple: true },
+      client: { type: "string", multiple: true },
       scenario: { type: "string", multiple: true },
       suite: { type: "string" },
       repeat: { type: "string" },
@@ -622,10 +632,25 @@ async function main(args: string[]): Promise<number> {
   const runLegacy = !values.requirements || values.target !== undefined || legacyOnly;
   const runNext = !legacyOnly;
   const named = values.target ?? ["direct"];
-  const targets = (named.includes("all") ? [...TARGETS] : [...new Set(named)]) as TargetName[];
+  const targets =
+    (named.includes("all") ? [...TARGETS] : [...new Set(named)].filter((t) => t !== "none")) as TargetName[];
   for (const t of targets) {
     if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
   }
+  const clientsModule = await import("./conformance_clients.ts");
+  const clientNamed = values.client ?? (values.requirements && !legacyOnly ? ["none"] : ["all"]);
+  const revisions =
+    (clientNamed.includes("all")
+      ? [...clientsModule.REVISIONS]
+      : [...new Set(clientNamed)].filter((r) => r !== "none")) as typeof clientsModule.REVISIONS[number][];
+  for (const r of revisions) {
+    if (!(clientsModule.REVISIONS as readonly string[]).includes(r)) {
+      throw new Error(
+        `--client: expected one of ${clientsModule.REVISIONS.join(", ")}, all or none, got '${r}'`,
+      );
+    }
+  }
+  const clientKnown = new Set(Object.values(clientsModule.CLIENT_SCENARIOS).flat());
   const reqNames = values.requirements ?? ["all"];
   const requirements =
     (reqNames.includes("all") ? [...REQUIREMENTS] : [...new Set(reqNames)]) as Requirement[];
@@ -651,8 +676,11 @@ async function main(args: string[]): Promise<number> {
   };
   const suiteName = values.suite ?? "active";
   if (!bySuite[suiteName]) throw new Error(`--suite: expected active, all or pending`);
-  const scenarios = values.scenario ?? [...bySuite[suiteName]];
-  for (const s of scenarios) if (!known.includes(s)) throw new Error(`unknown scenario '${s}'`);
+  const scenarios = values.scenario?.filter((s) => known.includes(s)) ?? [...bySuite[suiteName]];
+  for (const s of values.scenario ?? []) {
+    if (!known.includes(s) && !clientKnown.has(s)) throw new Error(`unknown scenario '${s}'`);
+  }
+  const clientOnly = values.scenario?.filter((s) => clientKnown.has(s));
   const baselineFile = values["expected-failures"];
   const baseline = parseBaseline(await Deno.readTextFile(baselineFile), baselineFile, known);
 
@@ -665,7 +693,7 @@ async function main(args: string[]): Promise<number> {
   const records: RunRecord[] = [];
   const setupErrors = new Map<string, string>();
   const legacyRecords: RunRecord[] = [];
-  if (runLegacy) {
+  if (runLegacy && targets.length && scenarios.length) {
     // The suite's own list must match the pinned one, or this script is out of date.
     const listed = await listScenarios(out);
     const unknown = listed.filter((s) => !known.includes(s));
@@ -832,6 +860,18 @@ async function main(args: string[]): Promise<number> {
     records.push(...nextRecords);
   }
 
+  // Client scenarios: our proxy as the suite's client (one scenario at a time).
+  const clientRuns = revisions.length && !(values.scenario && !clientOnly?.length)
+    ? await clientsModule.runClientSuites({
+      revisions,
+      only: values.scenario ? clientOnly : undefined,
+      out,
+      timeoutMs: Math.max(timeoutMs, 60_000),
+    })
+    : { records: [] };
+  if (clientRuns.records.length) console.log(`\n${clientsModule.clientTable(clientRuns.records)}`);
+  const clientProblems = clientRuns.records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
+
   const problems = records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
   if (problems.length) {
     console.log("\nProblems:");
@@ -841,6 +881,12 @@ async function main(args: string[]): Promise<number> {
       console.log(`  [${r.target}] ${r.scenario} #${r.run}: ${why} (${r.dir})`);
     }
   }
+  if (clientProblems.length) {
+    console.log("\nClient problems:");
+    for (const r of clientProblems) {
+      console.log(`  [client ${r.revision}] ${r.scenario}: ${r.message} (${r.dir})`);
+    }
+  }
   const expectedFails = records.filter((r) => r.outcome === "expected-fail");
   if (expectedFails.length) {
     console.log("\nExpected failures (baselines):");
@@ -848,12 +894,23 @@ async function main(args: string[]): Promise<number> {
   }
   await Deno.writeTextFile(
     `${out}/summary.json`,
-    JSON.stringify({ suites: [SUITE, SUITE_NEXT], records, summaries }, null, 2),
+    JSON.stringify(
+      {
+        suites: [SUITE, SUITE_NEXT],
+        records,
+        summaries,
+        clientSuite: clientsModule.CLIENT_SUITE,
+        client: clientRuns.records,
+      },
+      null,
+      2,
+    ),
   );
   if (summaries.length) console.log(`\n${summaries.join("\n")}`);
-  const passed = records.filter((r) => r.ok).length;
-  console.log(`\nconformance: ${passed} passed, ${records.length - passed} failed`);
-  return problems.length ? 1 : 0;
+  const passed = records.filter((r) => r.ok).length + clientRuns.records.filter((r) => r.ok).length;
+  const total = records.length + clientRuns.records.length;
+  console.log(`\nconformance: ${passed} passed, ${total - passed} failed`);
+  return problems.length || clientProblems.length ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -222,7 +222,7 @@ export class ProtocolError extends Error {
  *
  * @example
  * ```ts
- * import { MissingClientCapabilityError } from "@chuk/mcp-runtime";
+ * import { MissingClientCapabilityError } from "@chuk/mcp-runtime/define";
  * const e = new MissingClientCapabilityError({ sampling: {} });
  * console.log(e.code, e.data); // -32021 { requiredCapabilities: { sampling: {} } }
  * ```

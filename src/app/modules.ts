@@ -16,8 +16,10 @@ import {
   importDefinitions,
   type ModuleSlot,
   registerDefinitions,
+  registerShaped,
   resolveModulePath,
 } from "../tools/loader.ts";
+import type { ServerShape } from "../tools/shape.ts";
 
 /** Definitions from one source (a module, the embedding program), for messages and `/health`. */
 export interface DefinitionSource {
@@ -42,6 +44,7 @@ interface ModuleToLoad {
   source: string;
   cache?: CacheHint;
   namespace?: Record<string, unknown>;
+  shape?: ServerShape;
 }
 
 /**
@@ -73,15 +76,16 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
             source: m.source,
             cache: m.cache,
             namespace,
+            shape: m.shape,
           });
           continue;
         }
         const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-        modules.push({ file: abs, slot: m.slot, source: m.source, cache: m.cache });
+        modules.push({ file: abs, slot: m.slot, source: m.source, cache: m.cache, shape: m.shape });
       }
-      for (const { file, slot, source, cache, namespace } of modules) {
+      for (const { file, slot, source, cache, namespace, shape } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-        registerDefinitions(host.registry, defs, source, cache ? { ...toolOptions, cache } : toolOptions);
+        registerShaped(host.registry, defs, source, cache ? { ...toolOptions, cache } : toolOptions, shape);
       }
     },
   };

@@ -17,7 +17,7 @@ import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
 import { pluginsFor } from "./plugins.ts";
-import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
+import { checkView, serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
 export interface RunServerOptions extends ServeOptions, ConfigSource {
@@ -76,9 +76,13 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
   } else {
     loaded = await loadConfigured(options);
   }
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport. An
+  // `oauth:` section makes the runtime an OAuth 2.1 protected resource instead (its modules load
+  // only then).
   const authenticator = options.authenticator ??
-    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+    (loaded.config.oauth
+      ? new (await import("../oauth/resource/authenticator.ts")).OAuthResourceAuthenticator(loaded.config)
+      : await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>"));
   if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
     getLogger("server").info(
       "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
@@ -120,6 +124,8 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
   const runtime = await buildRuntime(options);
+  // Before anything starts (upstreams, listeners): a view that cannot be served stops here.
+  checkView(runtime.config, options.view);
   try {
     await runtime.start();
     return await serve(runtime, options);

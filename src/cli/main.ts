@@ -23,6 +23,7 @@ Usage:
   cli.ts [server] [options] [CONFIG]
   cli.ts proxy [options]          proxy MCP servers behind one endpoint (see: proxy --help)
   cli.ts permissions [options]    print the least-privilege deno run flags (see: permissions --help)
+  cli.ts auth login|logout SERVER log the proxy in to an OAuth-protected upstream (see: auth --help)
 
 Options:
   -c, --config FILE        YAML configuration (default: $CHUK_MCP_CONFIG_PATH, else ./config.yaml,
@@ -31,6 +32,8 @@ Options:
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+      --view NAME          on stdio, serve only the view views.NAME (over HTTP each view has its
+                           own endpoint: <mcp_path>/NAME)
   -h, --help               show this help
   -V, --version            print the version
 
@@ -67,6 +70,7 @@ const serverCommand: Command = async (args) => {
     overrides: parseServerFlags(values),
     fallbackConfig: EMBEDDED_CONFIG,
     fallbackDefinitions: embeddedDefinitions,
+    ...(values.view !== undefined ? { view: values.view } : {}),
   });
   await server.done;
   return 0;
@@ -78,6 +82,7 @@ export const COMMANDS: Record<string, Command> = {
   // Each command's modules load when it runs (cold start: see src/proxy/prespawn.ts).
   proxy: async (args) => (await import("./proxy_command.ts")).proxyCommand(args),
   permissions: async (args) => (await import("./permissions.ts")).permissionsCommand(args),
+  auth: async (args) => (await import("./auth_command.ts")).authCommand(args),
 };
 
 /**

@@ -55,7 +55,7 @@ export interface ClientAsks {
  *
  * @example
  * ```ts
- * import type { AskOptions } from "@chuk/mcp-runtime";
+ * import type { AskOptions } from "@chuk/mcp-runtime/define";
  * const options: AskOptions = { key: "user_name", signal: AbortSignal.timeout(60_000) };
  * ```
  */

@@ -20,6 +20,7 @@ import type { ConnectionHost } from "../../core/host.ts";
 import {
   accepts,
   byMethod,
+  type Guard,
   guarded,
   type Handler,
   jsonBody,
@@ -51,9 +52,15 @@ export interface StreamableHttpSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
+  /** The view this endpoint serves (`views.<name>`, at `<mcp_path>/<name>`); none for the full surface. */
+  view?: string;
+  /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
+  instructions?: string;
   /**
-   * Another protocol era on the same endpoint: called with every POST whose body was read; its
-   * response (a promise) claims the request, `undefined` leaves it to this transport.
+   * Another protocol era on the same endpoint: called with every POST whose body passed the guards;
+   * its response (a promise) claims the request, `undefined` leaves it to this transport.
    */
   otherEra?: (req: Request, state: RequestState) => Promise<Response> | undefined;
   /**
@@ -63,6 +70,14 @@ export interface StreamableHttpSettings {
   eventStore?: EventStore;
   /** The `retry:` (ms) resumable streams send. */
   retryMs?: number;
+}
+
+/** What a connection of this endpoint is opened with, beyond its transport. */
+function endpointOf(settings: StreamableHttpSettings): { view?: string; instructions?: string } {
+  return {
+    ...(settings.view !== undefined ? { view: settings.view } : {}),
+    ...(settings.instructions !== undefined ? { instructions: settings.instructions } : {}),
+  };
 }
 
 /** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
@@ -126,6 +141,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       user: state.user,
       headers: headersOf(req),
       stateless: true,
+      ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -228,6 +244,7 @@ function statefulPost(
       transport: "streamable-http",
       user: state.user,
       headers: headersOf(req),
+      ...endpointOf(settings),
     });
     const events = settings.eventStore;
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -266,6 +283,19 @@ function statefulStream(live: LiveConnections): Handler {
 }
 
 /**
+ * Where view `name` of the endpoint at `base` is served: `<base>/<name>`.
+ *
+ * @example
+ * ```ts
+ * import { viewPath } from "./streamable_http.ts";
+ * console.log(viewPath("/mcp", "math"), viewPath("/", "math")); // /mcp/math /math
+ * ```
+ */
+export function viewPath(base: string, name: string): string {
+  return `${base.replace(/\/+$/, "")}/${name}`;
+}
+
+/**
  * The streamable-HTTP transport of the 2025 era: its route at `settings.mcpPath`.
  *
  * @example
@@ -288,6 +318,7 @@ export function streamableHttpTransport(
     accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+    ...(settings.afterBody ?? []),
   ];
   const withOtherEra = (post: Handler): Handler => {
     const other = settings.otherEra;

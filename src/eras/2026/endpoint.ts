@@ -30,7 +30,7 @@ import { errorCauseOf } from "../../tools/result.ts";
 import { META, MODERN_VERSIONS } from "../era.ts";
 import { checkAnswer } from "./answers.ts";
 import { type Envelope, type ModernRequest, readEnvelope, statusOf, WireError } from "./envelope.ts";
-import { Listens } from "./listen.ts";
+import { type Honoured, Listens } from "./listen.ts";
 import type { RequestStateCodec, StateBinding } from "./request_state.ts";
 
 const log = getLogger("era.2026");
@@ -63,6 +63,10 @@ export interface ModernIo {
   signal: AbortSignal;
   /** The transport. */
   transport: TransportKind;
+  /** The view whose endpoint the request came to (`<mcp_path>/<name>`); none for the full surface. */
+  view?: string;
+  /** `server/discover` instructions of this endpoint instead of the runtime's (a view's description). */
+  instructions?: string;
   /** A notification about this request (progress, log), sent before its response. */
   emit(notification: ServerNotification): void;
 }
@@ -256,10 +260,11 @@ export class ModernEndpoint {
       );
     }
     if (method === "server/discover") {
+      const instructions = io.instructions ?? this.#host.instructions;
       return this.#result(id, {
         supportedVersions: [...MODERN_VERSIONS],
         capabilities: this.capabilities(),
-        ...(this.#host.instructions ? { instructions: this.#host.instructions } : {}),
+        ...(instructions ? { instructions } : {}),
       }, { ttlMs: 0, scope: "private" });
     }
     if (method === "subscriptions/listen") {
@@ -269,7 +274,7 @@ export class ModernEndpoint {
     const userId = io.user?.id ?? null;
     const cacheable = CACHEABLE[method];
     if (method === "tools/call") {
-      const entry = typeof params.name === "string" ? this.#host.registry.tools.get(params.name) : undefined;
+      const entry = typeof params.name === "string" ? this.tool(params.name, io) : undefined;
       if (entry?.task) {
         if (!hasTasks(env) && entry.task.support === "required") throw tasksRequired();
         if (hasTasks(env) && this.#tasks && entry.task.start === "immediately") {
@@ -297,6 +302,30 @@ export class ModernEndpoint {
     return this.#result(id, result, hint);
   }
 
+  /** The tool `name` as the caller sees it (access rules, views): undefined when it may not. */
+  tool(name: string, io: Pick<ModernIo, "user" | "view">): ToolEntry | undefined {
+    const surface = this.#host.surface;
+    return surface
+      ? surface.tool(this.#host.registry, name, { user: io.user, view: io.view })
+      : this.#host.registry.tools.get(name);
+  }
+
+  /**
+   * What a `subscriptions/listen` request will receive ({@linkcode Listens.filter}), without the
+   * resources the caller may not see (access rules, views): their updates never reach it.
+   */
+  listenFilter(request: ModernRequest, io: Pick<ModernIo, "user" | "view">): Honoured {
+    const honoured = this.listens.filter(request);
+    const surface = this.#host.surface;
+    if (surface && honoured.resourceSubscriptions) {
+      const caller = { user: io.user, view: io.view };
+      honoured.resourceSubscriptions = honoured.resourceSubscriptions.filter((uri) =>
+        surface.resource(uri, caller)
+      );
+    }
+    return honoured;
+  }
+
   /** The core's view of one request: its context is built on demand. */
   #call(
     request: ModernRequest,
@@ -310,6 +339,8 @@ export class ModernEndpoint {
   ): Call {
     let ctx: Promise<RequestContext> | undefined;
     return {
+      ...(io.user ? { user: io.user } : {}),
+      ...(io.view !== undefined ? { view: io.view } : {}),
       context: () =>
         ctx ??= (async () => {
           const binding = this.#host.bindSession({ userId: io.user?.id ?? null, followUser: true });
@@ -378,7 +409,7 @@ export class ModernEndpoint {
     const detached = new Promise<Record<string, unknown>>((resolve) => (detach = resolve));
     let task: RunningTask | undefined;
     const entry = method === "tools/call" && typeof params.name === "string"
-      ? this.#host.registry.tools.get(params.name)
+      ? this.tool(params.name, io)
       : undefined;
     const canDetach = !!entry?.task && hasTasks(env) && !!this.#tasks;
 

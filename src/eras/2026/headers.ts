@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Registry } from "../../core/registry.ts";
+import type { ToolEntry } from "../../core/registry.ts";
 import { ErrorCode } from "../../errors.ts";
 import { claimedVersion } from "../era.ts";
 import { type ModernRequest, WireError } from "./envelope.ts";
@@ -79,16 +79,20 @@ function asHeader(value: unknown): string {
 }
 
 /**
- * `Mcp-Method`, `Mcp-Name` and the `Mcp-Param-*` headers of `request` against its body.
+ * `Mcp-Method`, `Mcp-Name` and the `Mcp-Param-*` headers of `request` against its body (`toolOf`
+ * finds the tool whose `x-mcp-header` arguments are mirrored, as the caller sees it).
  *
  * @example
  * ```ts
  * import { checkRequestHeaders } from "./headers.ts";
- * import { Registry } from "../../core/registry.ts";
- * checkRequestHeaders(new Headers({ "mcp-method": "tools/list" }), { id: 1, method: "tools/list", params: {} }, new Registry());
+ * checkRequestHeaders(new Headers({ "mcp-method": "tools/list" }), { id: 1, method: "tools/list", params: {} }, () => undefined);
  * ```
  */
-export function checkRequestHeaders(headers: Headers, request: ModernRequest, registry: Registry): void {
+export function checkRequestHeaders(
+  headers: Headers,
+  request: ModernRequest,
+  toolOf: (name: string) => ToolEntry | undefined,
+): void {
   const method = headers.get("mcp-method")?.trim();
   if (method === undefined) throw mismatch("Mcp-Method header is required");
   if (method !== request.method) {
@@ -101,7 +105,7 @@ export function checkRequestHeaders(headers: Headers, request: ModernRequest, re
     if (header !== name) throw mismatch(`Mcp-Name header '${header}' does not match the body's '${name}'`);
   }
   if (request.method !== "tools/call" || typeof name !== "string") return;
-  const properties = registry.tools.get(name)?.tool.inputSchema.properties;
+  const properties = toolOf(name)?.tool.inputSchema.properties;
   if (!properties) return;
   const args = (request.params.arguments ?? {}) as Record<string, unknown>;
   for (const [param, schema] of Object.entries(properties)) {

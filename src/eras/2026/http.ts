@@ -10,7 +10,6 @@
  */
 
 import type { UserIdentity } from "../../auth/types.ts";
-import type { Registry } from "../../core/registry.ts";
 import type { ServerNotification } from "../../protocol.ts";
 import type { Envelope } from "./envelope.ts";
 import type { ModernAnswer, ModernEndpoint, ModernIo } from "./endpoint.ts";
@@ -119,8 +118,10 @@ const slow = new SlowRequests();
 export interface ModernHttpOptions {
   /** The era. */
   endpoint: ModernEndpoint;
-  /** Tools, for `Mcp-Param-*` headers. */
-  registry: Registry;
+  /** The view this endpoint serves (`<mcp_path>/<name>`); none for the full surface. */
+  view?: string;
+  /** `server/discover` instructions of this endpoint instead of the runtime's (the view's description). */
+  instructions?: string;
 }
 
 /**
@@ -136,7 +137,11 @@ export interface ModernHttpOptions {
 export function modernPost(
   options: ModernHttpOptions,
 ): (req: Request, message: Record<string, unknown>, user: UserIdentity | undefined) => Promise<Response> {
-  const { endpoint, registry } = options;
+  const { endpoint, view, instructions } = options;
+  const where = {
+    ...(view !== undefined ? { view } : {}),
+    ...(instructions !== undefined ? { instructions } : {}),
+  };
   return async (req, message, user) => {
     // A notification: nothing to answer on this wire (cancellation is closing the stream).
     if (message.id === undefined && typeof message.method === "string") {
@@ -150,12 +155,13 @@ export function modernPost(
       const id = typeof message.id === "string" || typeof message.id === "number" ? message.id : null;
       return json(endpoint.error(id, e));
     }
-    const check = (_env: Envelope) => checkRequestHeaders(req.headers, request, registry);
+    const check = (_env: Envelope) =>
+      checkRequestHeaders(req.headers, request, (name) => endpoint.tool(name, { user, view }));
     if (request.method === "subscriptions/listen") {
       let honoured;
       try {
         check(endpoint.envelope(request));
-        honoured = endpoint.listens.filter(request);
+        honoured = endpoint.listenFilter(request, { user, view });
       } catch (e) {
         return json(endpoint.error(request.id, e));
       }
@@ -181,6 +187,7 @@ export function modernPost(
       user,
       signal: gone.signal,
       transport: "streamable-http",
+      ...where,
       emit: (n: ServerNotification) => {
         if (!stream) {
           stream = new FrameStream();

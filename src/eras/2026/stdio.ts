@@ -19,6 +19,10 @@ import { readRequest } from "./envelope.ts";
 export interface ModernStdioOptions {
   /** Most modern requests (listens included) in flight at once (default 1000). */
   maxInFlight?: number;
+  /** The view this process serves (`--view`); none for the full surface. */
+  view?: string;
+  /** `server/discover` instructions instead of the runtime's (the view's description). */
+  instructions?: string;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -42,6 +46,7 @@ export class ModernStdio {
   readonly #send: (message: Record<string, unknown>) => void;
   readonly #inFlight = new Map<RequestId, AbortController>();
   readonly #max: number;
+  readonly #where: { view?: string; instructions?: string };
 
   /** Serve modern messages on `endpoint`, writing with `send`. */
   constructor(
@@ -52,6 +57,10 @@ export class ModernStdio {
     this.#endpoint = endpoint;
     this.#send = send;
     this.#max = options.maxInFlight ?? 1000;
+    this.#where = {
+      ...(options.view !== undefined ? { view: options.view } : {}),
+      ...(options.instructions !== undefined ? { instructions: options.instructions } : {}),
+    };
   }
 
   /** Whether `message` was the 2026 era's (and is being served). */
@@ -103,7 +112,7 @@ export class ModernStdio {
         let honoured;
         try {
           endpoint.envelope(request);
-          honoured = endpoint.listens.filter(request);
+          honoured = endpoint.listenFilter(request, this.#where);
         } catch (e) {
           return this.#send(endpoint.error(request.id, e).message);
         }
@@ -114,6 +123,7 @@ export class ModernStdio {
         headers: {},
         signal: controller.signal,
         transport: "stdio",
+        ...this.#where,
         emit: (n) => this.#send({ jsonrpc: "2.0", ...n }),
       });
       // A cancelled request gets no answer (the client stopped waiting for it).

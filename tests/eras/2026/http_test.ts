@@ -425,7 +425,7 @@ Deno.test("2026 wire: a client that goes away cancels its call (the handler's si
   });
   registerDefinitions(runtime.registry, collectDefinitions({ wait }), "test", { defaultTimeout: 0 });
   try {
-    const post = modernPost({ endpoint: modernEra(runtime), registry: runtime.registry });
+    const post = modernPost({ endpoint: modernEra(runtime) });
     const client = new AbortController();
     const params = { name: "wait_for_cancel", arguments: {}, _meta: envelope() };
     const message = { jsonrpc: "2.0", id: 1, method: "tools/call", params };
