@@ -443,3 +443,38 @@ Deno.test("2026 wire: a client that goes away cancels its call (the handler's si
     await runtime.stop();
   }
 });
+
+Deno.test("2026 wire on a view endpoint: only the view's tools, the view's description in discover, the rest unknown", async () => {
+  const server = await startHttpServer(`server: { type: streamable-http }
+streamable-http: { port: 0 }
+views:
+  greet: { tools: ["test_simple_text", "test_input_required_result_elicitation"], description: "Greetings only" }
+mcp_servers:
+  c: { location: "${ROOT}examples/conformance", tools: { module: tools.ts } }
+`);
+  try {
+    const view = `${server.url}/greet`;
+    const tools = result(await call(view, "tools/list")).tools as { name: string }[];
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      "test_input_required_result_elicitation",
+      "test_simple_text",
+    ]);
+    assert.equal(result(await call(view, "server/discover")).instructions, "Greetings only");
+    const hidden = await call(view, "tools/call", { name: "test_x_mcp_header", arguments: { region: "x" } }, {
+      headers: { "Mcp-Param-Region": "x" },
+    });
+    assert.deepEqual([hidden.status, error(hidden).code], [200, -32602]);
+    // A round inside the view works as anywhere else.
+    const round = result(
+      await call(view, "tools/call", { name: "test_input_required_result_elicitation", arguments: {} }, {
+        caps: { elicitation: {} },
+      }),
+    );
+    assert.equal(round.resultType, "input_required");
+    // The full endpoint still lists everything.
+    assert.ok((result(await call(server.url, "tools/list")).tools as unknown[]).length > 10);
+  } finally {
+    assert.equal((await server.stop()).code, 0);
+    await Deno.remove(server.dir, { recursive: true });
+  }
+});
