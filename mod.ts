@@ -67,7 +67,10 @@ export {
   resolveToolTimeout,
   validateConfig,
 } from "./src/config/load.ts";
-export { parseConfigText } from "./src/config/parse.ts";
+export { parseConfigDocument, parseConfigText } from "./src/config/parse.ts";
+export type { ParsedConfig } from "./src/config/parse.ts";
+export { configWarning } from "./src/config/warnings.ts";
+export type { ConfigWarning } from "./src/config/warnings.ts";
 export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./src/config/load.ts";
 export { ARTIFACT_TOOL_NAMES, configSchema, SESSION_TOOL_NAMES } from "./src/config/schema.ts";
 export type {
