@@ -223,7 +223,7 @@ function proxyGrants({ config, baseDir, env, options, plan }: PlanContext): void
  * these on every start; the public key file and the JWKS host when they are set.
  */
 function authGrants({ config, env, plan }: PlanContext): void {
-  if (config.server.auth !== "bearer") return;
+  if (config.server.auth !== "bearer" || config.server.type === "stdio") return;
   plan.env(
     [
       "JWT_PUBLIC_KEY",

@@ -89,6 +89,7 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
     noSearch: options.noSearch,
   });
   options.patchConfig?.(loaded.config);
+  for (const w of loaded.warnings) getLogger("config").warn(w.message);
   if (check) {
     const required = requiredPermissions(loaded.config, {
       configFile: loaded.file,
@@ -104,14 +105,9 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
       : "the embedded default configuration";
     assertPermissions(required, { label, configArgs });
   }
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports.
   const authenticator = options.authenticator ??
     await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
-  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
-    getLogger("server").info(
-      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
-    );
-  }
   return new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,
