@@ -217,15 +217,24 @@ export class Runtime {
   async #configuredModules(): Promise<ModuleToLoad[]> {
     const out: ModuleToLoad[] = [];
     const file = this.#configLabel;
+    const byFile = new Map<string, { module: ModuleToLoad; keyPath: string }>();
     for (const m of configuredModules(this.config, this.baseDir)) {
       // Baked in at build time (compiled binaries): no file to resolve or import.
       const namespace = bakedModule(m, this.baseDir);
-      if (namespace) {
-        out.push({ file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
+      const abs = namespace
+        ? `${m.spec} (baked in)`
+        : await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
+      // One file named twice (the reference README lists one module under both
+      // tools.modules_to_import and mcp_servers.<name>) is one module, registered once.
+      const seen = byFile.get(abs);
+      if (seen) {
+        if (seen.module.slot !== m.slot) seen.module.slot = "any";
+        log.info(`${m.keyPath} names ${abs} again (as ${seen.keyPath} does); it is loaded once`);
         continue;
       }
-      const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-      out.push({ file: abs, slot: m.slot, source: m.source });
+      const module: ModuleToLoad = { file: abs, slot: m.slot, source: m.source, namespace };
+      byFile.set(abs, { module, keyPath: m.keyPath });
+      out.push(module);
     }
     return out;
   }
