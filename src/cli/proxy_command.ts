@@ -8,7 +8,10 @@
  * Everything after `--` (or `--args`) is the child's argv, up to the next `--stdio`, `--sse` or
  * `--http`, which starts the next server — so
  * `--stdio time --command uvx -- mcp-server-time --local-timezone America/New_York` works as
- * written. Put proxy options before the first `--`.
+ * written. One exception keeps the reference README's `... -- mcp-server-time --openai-compatible`
+ * meaning what it says: after the last `--` on the line, the proxy-only flags
+ * `--openai-compatible`, `--only-openai-tools` and `--keep-root-aliases` are the proxy's (with a
+ * note); `--args` passes everything to the child literally.
  *
  * @module
  */
@@ -24,6 +27,10 @@ import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
 import { VERSION } from "../version.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
 import { toOpenAITools } from "../proxy/openai.ts";
+import { getLogger } from "../log/logger.ts";
+
+/** What OpenAI accepts as a function name. */
+const OPENAI_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Usage of `cli.ts proxy`. */
 export const PROXY_USAGE = `chuk-mcp-proxy ${VERSION} — many MCP servers behind one endpoint
@@ -31,12 +38,15 @@ export const PROXY_USAGE = `chuk-mcp-proxy ${VERSION} — many MCP servers behin
 Usage:
   cli.ts proxy [options] SERVER...          serve (downstream transport: stdio unless configured)
   cli.ts proxy tools [--openai] [options] SERVER...
-                                            print the aggregated tool list (OpenAI format with --openai)
+                                            print the aggregated tool list; --openai: as OpenAI function
+                                            definitions, named as --openai-compatible serves them
 
 Servers (repeatable, combine with --config):
   --stdio NAME --command CMD [--cwd DIR] [--env K=V]... [-- ARG...]
                            a stdio server; everything after -- is its argv (until the next
-                           --stdio/--sse/--http). --args ARG... is the same as -- ARG...
+                           --stdio/--sse/--http), except --openai-compatible, --only-openai-tools
+                           and --keep-root-aliases at the end of the line, which are the proxy's.
+                           --args ARG... passes them all to the server, literally
   --sse NAME --url URL [--api-key KEY] [--header K=V]...
                            a remote server over HTTP+SSE (API_KEY env as the key fallback)
   --http NAME --url URL [--api-key KEY] [--header K=V]...
@@ -45,8 +55,8 @@ Servers (repeatable, combine with --config):
 Options:
   -c, --config FILE        YAML configuration (its mcp_servers are proxied too)
       --namespace NS       tool name prefix (default: proxy → proxy.<server>.<tool>)
-      --openai-compatible  also list <server>_<tool> names
-      --only-openai-tools  list only the <server>_<tool> names (with --openai-compatible)
+      --openai-compatible  list <server>_<tool> names instead of <namespace>.<server>.<tool>
+      --only-openai-tools  accepted for compatibility (--openai-compatible lists only those)
       --keep-root-aliases  also list the bare <tool> names
       --transport T        stdio | sse | streamable-http (default stdio)
       --host HOST, --port PORT, --log-level LEVEL
@@ -100,6 +110,8 @@ export interface ProxyArgs {
   serverFlags: { transport?: string; host?: string; port?: string; "log-level"?: string };
   /** Upstreams given with `--stdio`, `--sse` and `--http`, in order. */
   servers: ServerSpec[];
+  /** Notes for the user about how the command line was read (logged at startup). */
+  notes: string[];
 }
 
 const VALUE_FLAGS = new Set([
@@ -121,6 +133,14 @@ const VALUE_FLAGS = new Set([
   "--header",
 ]);
 const SERVER_STARTS = new Set(["--stdio", "--sse", "--http"]);
+/** Proxy options no stdio child is likely to take: recognised after the last `--` (see above). */
+const TRAILING_PROXY_FLAGS = new Set(["--openai-compatible", "--only-openai-tools", "--keep-root-aliases"]);
+
+function setFlag(out: ProxyArgs, flag: string): void {
+  if (flag === "--openai-compatible") out.openaiCompatible = true;
+  else if (flag === "--only-openai-tools") out.onlyOpenaiTools = true;
+  else out.keepRootAliases = true;
+}
 
 function keyValue(flag: string, v: string): [string, string] {
   const i = v.indexOf("=");
@@ -149,6 +169,7 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
     keepRootAliases: false,
     serverFlags: {},
     servers: [],
+    notes: [],
   };
   const current = (flag: string, kinds: ServerSpec["kind"][]): ServerSpec => {
     const s = out.servers[out.servers.length - 1];
@@ -172,7 +193,24 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
     }
     if (token === "--" || token === "--args") {
       const s = current(token, ["stdio"]);
+      const start = s.args.length;
       while (i < argv.length && !SERVER_STARTS.has(argv[i].split("=")[0])) s.args.push(argv[i++]);
+      // The reference README writes `... -- mcp-server-time --openai-compatible`: at the very end of
+      // the line, a proxy-only flag after `--` is the proxy's (`--args` keeps it the child's).
+      if (token === "--" && i === argv.length) {
+        const trailing = s.args.slice(start);
+        const taken = trailing.filter((a) => TRAILING_PROXY_FLAGS.has(a));
+        if (taken.length > 0) {
+          s.args.splice(start, trailing.length, ...trailing.filter((a) => !TRAILING_PROXY_FLAGS.has(a)));
+          for (const flag of taken) {
+            setFlag(out, flag);
+            out.notes.push(
+              `${flag} after '--' is taken as the proxy's option, not ${s.name}'s argument ` +
+                `(as the reference README means it); use --args to pass it to ${s.name}`,
+            );
+          }
+        }
+      }
       continue;
     }
     let value: string | undefined;
@@ -203,13 +241,9 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
         out.namespace = value;
         break;
       case "--openai-compatible":
-        out.openaiCompatible = true;
-        break;
       case "--only-openai-tools":
-        out.onlyOpenaiTools = true;
-        break;
       case "--keep-root-aliases":
-        out.keepRootAliases = true;
+        setFlag(out, token);
         break;
       case "--transport":
       case "--host":
@@ -335,6 +369,12 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     write(Deno.stdout, `${VERSION}\n`);
     return 0;
   }
+  if (args.tools && args.openai && !args.openaiCompatible) {
+    // OpenAI function names cannot hold dots: print what the proxy serves with --openai-compatible.
+    args.openaiCompatible = true;
+    args.notes.push("--openai lists the names the proxy serves with --openai-compatible (<server>_<tool>)");
+  }
+  for (const note of args.notes) getLogger("proxy").info(note);
   // A missing permission names `cli.ts permissions proxy <these args>` (the same plan, flags included).
   const common = { ...proxyServerOptions(args), permissionArgs: ["proxy", ...argv] };
   // Children first: they start while the server stack loads (see src/proxy/prespawn.ts).
@@ -345,7 +385,15 @@ export async function proxyCommand(argv: string[]): Promise<number> {
       const runtime = await buildRuntime(common);
       try {
         await runtime.start();
-        const tools = runtime.registry.listTools();
+        let tools = runtime.registry.listTools();
+        if (args.openai) {
+          // Only names the proxy serves as they are: a local tool named `a.b` is not callable as `a_b`.
+          const unsafe = tools.filter((t) => !OPENAI_NAME.test(t.name));
+          for (const t of unsafe) {
+            getLogger("proxy").warn(`tool '${t.name}' is left out: not a valid OpenAI function name`);
+          }
+          tools = tools.filter((t) => OPENAI_NAME.test(t.name));
+        }
         write(Deno.stdout, JSON.stringify(args.openai ? toOpenAITools(tools) : tools, null, 2) + "\n");
       } finally {
         await runtime.stop();
