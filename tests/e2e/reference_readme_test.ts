@@ -1,0 +1,392 @@
+// The Python runtime's README, tried as a new user would: every configuration block in it that is
+// meant to run (copied verbatim into tests/fixtures/reference/) is started with the CLI, unchanged,
+// and must load and serve. Python tool modules are ported to TypeScript next to the configs; the
+// Python upstream servers are stand-ins on PATH (see tests/fixtures/reference/README.md).
+import assert from "node:assert/strict";
+import {
+  connectHttp,
+  connectSse,
+  connectStdio,
+  eventually,
+  firstText,
+  postJson,
+  startCli,
+} from "../helpers.ts";
+import { copyExample, referenceEnv } from "./_reference.ts";
+
+/** Start an example's config over stdio (cwd: its folder) and hand the client to `fn`. */
+async function withStdio(
+  example: string,
+  file: string,
+  fn: (c: Awaited<ReturnType<typeof connectStdio>>, dir: string) => Promise<void>,
+  options: { env?: Record<string, string>; args?: string[] } = {},
+): Promise<void> {
+  const dir = await copyExample(example);
+  const c = await connectStdio([...(options.args ?? []), "--config", `${dir}/${file}`], {
+    cwd: dir,
+    env: await referenceEnv(options.env),
+  });
+  try {
+    await fn(c, dir);
+  } finally {
+    await c.close();
+  }
+}
+
+const names = async (c: Awaited<ReturnType<typeof connectStdio>>) =>
+  (await c.client.listTools()).tools.map((t) => t.name).sort();
+
+Deno.test("reference: Hello World (stdio, my_tools.tools in ./my_tools)", async () => {
+  await withStdio("hello_world", "config.yaml", async (c) => {
+    assert.deepEqual(await names(c), ["greet"]);
+    assert.equal(firstText(await c.client.callTool({ name: "greet", arguments: {} })), "Hello, world!");
+  });
+});
+
+Deno.test("reference: the Configuration Reference block (stdio + auth: bearer, no JWT key) loads with a warning", async () => {
+  await withStdio("configuration_reference", "config.yaml", async (c) => {
+    // proxy.enabled is false there: time and weather are not started; my_tools is served.
+    assert.deepEqual(await names(c), ["greet"]);
+    assert.match(c.stderr(), /config\.yaml:13: server\.auth: 'bearer' applies to the HTTP transports/);
+  });
+});
+
+Deno.test("reference: minimal stdio server", async () => {
+  await withStdio("minimal_stdio", "config.yaml", async (c) => {
+    assert.deepEqual(await names(c), []);
+  });
+});
+
+Deno.test("reference: proxy only (uvx mcp-server-time) under chuk-mcp-server", async () => {
+  await withStdio("proxy_only", "config.yaml", async (c) => {
+    assert.deepEqual(await names(c), ["proxy.time.convert_time", "proxy.time.get_current_time"]);
+    const r = await c.client.callTool({
+      name: "proxy.time.get_current_time",
+      arguments: { timezone: "UTC" },
+    });
+    assert.match(firstText(r), /"timezone":"UTC"/);
+  });
+});
+
+Deno.test("reference: proxy_config.yaml (time + weather) under chuk-mcp-proxy", async () => {
+  await withStdio("proxy_config", "proxy_config.yaml", async (c) => {
+    assert.deepEqual(await names(c), [
+      "proxy.time.convert_time",
+      "proxy.time.get_current_time",
+      "proxy.weather.get_forecast",
+    ]);
+    const r = await c.client.callTool({ name: "proxy.time.get_current_time", arguments: {} });
+    assert.match(firstText(r), /America\/New_York/, "--local-timezone reached the child");
+  }, { args: ["proxy"] });
+});
+
+Deno.test("reference: openai_config.yaml lists <server>_<tool> only", async () => {
+  await withStdio("openai_config", "openai_config.yaml", async (c) => {
+    assert.deepEqual(await names(c), ["time_convert_time", "time_get_current_time"]);
+    const r = await c.client.callTool({ name: "time_get_current_time", arguments: { timezone: "UTC" } });
+    assert.match(firstText(r), /UTC/);
+  }, { args: ["proxy"] });
+});
+
+Deno.test("reference: keep_root_aliases excerpt, with a --stdio server from the command line", async () => {
+  const dir = await copyExample("root_aliases");
+  const c = await connectStdio(
+    [
+      "proxy",
+      "--config",
+      `${dir}/config.yaml`,
+      "--stdio",
+      "time",
+      "--command",
+      "uvx",
+      "--",
+      "mcp-server-time",
+    ],
+    { cwd: dir, env: await referenceEnv() },
+  );
+  try {
+    assert.deepEqual(await names(c), [
+      "convert_time",
+      "get_current_time",
+      "proxy.time.convert_time",
+      "proxy.time.get_current_time",
+    ]);
+  } finally {
+    await c.close();
+  }
+});
+
+Deno.test("reference: Creating Local MCP Tools (sessions, session tools, filesystem artifacts, my_tools)", async () => {
+  await withStdio("local_tools", "config.yaml", async (c, dir) => {
+    const listed = await names(c);
+    for (
+      const n of [
+        "calculate_sum",
+        "get_current_time",
+        "get_current_session",
+        "set_session",
+        "clear_session",
+        "create_session",
+        "upload_file",
+        "write_file",
+        "read_file",
+        "list_session_files",
+        "delete_file",
+        "get_file_metadata",
+      ]
+    ) assert.ok(listed.includes(n), `${n} in ${listed}`);
+    const sum = await c.client.callTool({ name: "calculate_sum", arguments: { a: 2, b: 3 } });
+    assert.deepEqual(sum.structuredContent, { operation: "addition", operands: [2, 3], result: 5 });
+    const session = JSON.parse(
+      firstText(await c.client.callTool({ name: "get_current_session", arguments: {} })),
+    );
+    assert.equal(session.status, "active");
+    const w = await c.client.callTool({
+      name: "write_file",
+      arguments: { content: "hi", filename: "a.txt" },
+    });
+    assert.equal(w.isError, undefined, firstText(w));
+    const id = /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(firstText(w))?.[0];
+    assert.ok(id, firstText(w));
+    const r = await c.client.callTool({ name: "read_file", arguments: { artifact_id: id } });
+    assert.match(firstText(r), /hi/);
+    // storage_provider filesystem: the blob is on disk under the config's folder.
+    const found: string[] = [];
+    for await (const e of Deno.readDir(`${dir}/artifacts`)) found.push(e.name);
+    assert.ok(found.length > 0);
+  });
+});
+
+Deno.test("reference: custom resources (modules_to_import: my_resources.resources)", async () => {
+  await withStdio("custom_resources", "config.yaml", async (c) => {
+    const uris = (await c.client.listResources()).resources.map((r) => r.uri).sort();
+    assert.deepEqual(uris, ["config://database", "docs://api/overview", "system://info"]);
+    const db = await c.client.readResource({ uri: "config://database" });
+    assert.equal(db.contents[0].mimeType, "application/json");
+    assert.match(JSON.stringify(db.contents[0]), /myapp_db/);
+  });
+});
+
+Deno.test("reference: artifact resources (filesystem.base_path, write_file → artifact://)", async () => {
+  await withStdio("artifact_resources", "config.yaml", async (c, dir) => {
+    const w = await c.client.callTool({
+      name: "write_file",
+      arguments: {
+        filename: "analysis.md",
+        content: "# Data Analysis",
+        mime: "text/markdown",
+        summary: "Q3",
+      },
+    });
+    assert.equal(w.isError, undefined, firstText(w));
+    const listed = (await c.client.listResources()).resources.filter((r) => r.uri.startsWith("artifact://"));
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].name, "analysis.md");
+    const read = await c.client.readResource({ uri: listed[0].uri });
+    assert.equal((read.contents[0] as { text?: string }).text, "# Data Analysis");
+    await Deno.stat(`${dir}/artifacts`); // filesystem.base_path: ./artifacts
+  });
+});
+
+Deno.test("reference: built-in session tools excerpt and the vfs-filesystem artifacts excerpt", async () => {
+  await withStdio("session_tools", "config.yaml", async (c) => {
+    assert.deepEqual(await names(c), ["get_current_session", "set_session"]);
+  });
+  await withStdio("vfs_artifacts", "config.yaml", async (c) => {
+    const listed = await names(c);
+    assert.equal(listed.length, 10, listed.join(","));
+    const w = await c.client.callTool({
+      name: "write_user_file",
+      arguments: { content: "x", filename: "u.txt" },
+    });
+    // No authenticated user on stdio: user files are refused with a clear tool error.
+    assert.equal(w.isError, true);
+    assert.match(firstText(w), /user/i);
+  });
+});
+
+Deno.test("reference: combined_config.yaml (mcp_servers twice: the last is used, with a warning)", async () => {
+  await withStdio("combined", "combined_config.yaml", async (c) => {
+    const listed = await names(c);
+    for (const n of ["proxy.echo.echo", "proxy.time.get_current_time", "get_current_session", "write_file"]) {
+      assert.ok(listed.includes(n), `${n} in ${listed}`);
+    }
+    assert.match(
+      c.stderr(),
+      /combined_config\.yaml:46: mcp_servers: also given at line 31; .* line 31's \(local_tools\) is ignored/,
+    );
+    const r = await c.client.callTool({ name: "proxy.echo.echo", arguments: { message: "ping" } });
+    assert.equal(firstText(r), "ping");
+  });
+});
+
+Deno.test("reference: Debug Logging block (chuk_mcp_runtime.* loggers) turns on our proxy's debug log", async () => {
+  const dir = await copyExample("debug_logging");
+  const c = await connectStdio(
+    [
+      "proxy",
+      "--config",
+      `${dir}/config.yaml`,
+      "--log-level",
+      "WARNING",
+      "--stdio",
+      "time",
+      "--command",
+      "uvx",
+      "--",
+      "mcp-server-time",
+    ],
+    { cwd: dir, env: await referenceEnv() },
+  );
+  try {
+    assert.deepEqual(await names(c), ["proxy.time.convert_time", "proxy.time.get_current_time"]);
+    // WARNING everywhere but the loggers the block names: the upstream's stderr (proxy.*) at DEBUG.
+    await eventually(
+      () => /DEBUG proxy\.time\.stderr: stand-in for mcp-server-time/.test(c.stderr()),
+      "the upstream's stderr at DEBUG",
+    );
+    assert.doesNotMatch(c.stderr(), /(DEBUG|INFO) (runtime|server)/);
+  } finally {
+    await c.close();
+  }
+});
+
+Deno.test("reference: the quick start and the OpenAI example command lines", async (t) => {
+  const env = await referenceEnv();
+  await t.step("chuk-mcp-proxy --stdio time --command uvx -- mcp-server-time", async () => {
+    const c = await connectStdio(["proxy", "--stdio", "time", "--command", "uvx", "--", "mcp-server-time"], {
+      env,
+    });
+    try {
+      assert.deepEqual(await names(c), ["proxy.time.convert_time", "proxy.time.get_current_time"]);
+    } finally {
+      await c.close();
+    }
+  });
+  await t.step(
+    "... -- mcp-server-time --openai-compatible: the flag is the proxy's, with a note",
+    async () => {
+      const c = await connectStdio(
+        ["proxy", "--stdio", "time", "--command", "uvx", "--", "mcp-server-time", "--openai-compatible"],
+        { env },
+      );
+      try {
+        assert.deepEqual(await names(c), ["time_convert_time", "time_get_current_time"]);
+        assert.match(c.stderr(), /--openai-compatible after '--' is taken as the proxy's option/);
+        // The child did not get it: its tools answer as usual.
+        const r = await c.client.callTool({ name: "time_get_current_time", arguments: { timezone: "UTC" } });
+        assert.match(firstText(r), /UTC/);
+      } finally {
+        await c.close();
+      }
+    },
+  );
+});
+
+Deno.test("reference: sse_config.yaml and http_config.yaml serve (0.0.0.0; --port 0 instead of a fixed port)", async () => {
+  for (const [example, file] of [["sse_config", "sse_config.yaml"], ["http_config", "http_config.yaml"]]) {
+    const dir = await copyExample(example);
+    const proc = startCli(["--config", `${dir}/${file}`, "--port", "0"], {
+      cwd: dir,
+      env: await referenceEnv(),
+    });
+    try {
+      const url = (await proc.ready).replace("0.0.0.0", "127.0.0.1");
+      const health = await fetch(`${new URL(url).origin}/health`);
+      assert.equal((await health.json()).status, "ok");
+      const c = example === "sse_config" ? await connectSse(url) : await connectHttp(url);
+      try {
+        assert.deepEqual((await c.client.listTools()).tools, []);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await proc.stop();
+    }
+  }
+});
+
+Deno.test("reference: Transport Options with auth: bearer (SSE and streamable HTTP) and the auth excerpt", async () => {
+  const { sign } = await import("../auth/tokens.ts");
+  const secret = "dev-secret";
+  // As the reference's quick JWT setup makes it: HS256, {exp, sub: dev-user}.
+  const token = await sign({ sub: "dev-user" }, { key: secret });
+  for (const example of ["transport_sse_bearer", "transport_http_bearer", "auth_excerpt"]) {
+    const dir = await copyExample(example);
+    const proc = startCli(["--config", `${dir}/config.yaml`, "--port", "0"], {
+      cwd: dir,
+      env: await referenceEnv({ JWT_SECRET_KEY: secret }),
+    });
+    try {
+      const url = (await proc.ready).replace("0.0.0.0", "127.0.0.1");
+      const origin = new URL(url).origin;
+      // Health stays open (the reference's probes and `curl -sf .../health`).
+      assert.equal((await fetch(`${origin}/health`).then((r) => r.json())).status, "ok", example);
+      if (example === "transport_sse_bearer") {
+        const refused = await fetch(url);
+        await refused.body?.cancel();
+        assert.equal(refused.status, 401);
+        const c = await connectSse(url, { headers: { authorization: `Bearer ${token}` } });
+        await c.close();
+        continue;
+      }
+      const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+      assert.equal((await postJson(url, list)).status, 401, example);
+      assert.equal((await postJson(url, list, { authorization: `Bearer ${token}` })).status, 200, example);
+      // The reference's cookie: jwt_token=<token>.
+      const viaCookie = await postJson(url, list, { cookie: `jwt_token=${token}` });
+      assert.equal(viaCookie.status, 200, viaCookie.text);
+    } finally {
+      await proc.stop();
+    }
+  }
+});
+
+Deno.test("proxy tools --openai prints the names the proxy serves, once each", async () => {
+  const { runCliOnce } = await import("../helpers.ts");
+  const r = await runCliOnce(
+    [
+      "proxy",
+      "tools",
+      "--openai",
+      "--keep-root-aliases",
+      "--stdio",
+      "time",
+      "--command",
+      "uvx",
+      "--",
+      "mcp-server-time",
+    ],
+    { env: await referenceEnv() },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const defs = JSON.parse(r.stdout) as { type: string; function: { name: string } }[];
+  const printed = defs.map((d) => d.function.name).sort();
+  assert.deepEqual(printed, [
+    "convert_time",
+    "get_current_time",
+    "time_convert_time",
+    "time_get_current_time",
+  ]);
+  assert.match(r.stderr, /--openai lists the names the proxy serves with --openai-compatible/);
+  // Those are exactly what the proxy serves with the same flags plus --openai-compatible.
+  const c = await connectStdio(
+    [
+      "proxy",
+      "--openai-compatible",
+      "--keep-root-aliases",
+      "--stdio",
+      "time",
+      "--command",
+      "uvx",
+      "--",
+      "mcp-server-time",
+    ],
+    { env: await referenceEnv() },
+  );
+  try {
+    assert.deepEqual(await names(c), printed);
+  } finally {
+    await c.close();
+  }
+});
