@@ -13,6 +13,14 @@ import {
   startCli,
 } from "../helpers.ts";
 import { copyExample, referenceEnv } from "./_reference.ts";
+import {
+  IGNORE_WITHOUT_REDIS,
+  IGNORE_WITHOUT_S3,
+  REDIS_URL,
+  s3Env,
+  uniqueBucket,
+} from "../artifacts/services.ts";
+import { dropKeys, keysUnder, uniqueNamespace } from "../services.ts";
 
 /** Start an example's config over stdio (cwd: its folder) and hand the client to `fn`. */
 async function withStdio(
@@ -389,4 +397,98 @@ Deno.test("proxy tools --openai prints the names the proxy serves, once each", a
   } finally {
     await c.close();
   }
+});
+
+Deno.test("reference: Multiple SSE servers (--sse ... --api-key, repeated) against a local SSE server", async () => {
+  const dir = await copyExample("hello_world");
+  const upstream = startCli(["--config", `${dir}/config.yaml`, "--transport", "sse", "--port", "0"], {
+    cwd: dir,
+    env: await referenceEnv(),
+  });
+  try {
+    const url = await upstream.ready;
+    const c = await connectStdio([
+      "proxy",
+      "--sse",
+      "analytics",
+      "--url",
+      url,
+      "--api-key",
+      "k1",
+      "--sse",
+      "metrics",
+      "--url",
+      url,
+      "--api-key",
+      "k2",
+    ]);
+    try {
+      assert.deepEqual(await names(c), ["proxy.analytics.greet", "proxy.metrics.greet"]);
+      const r = await c.client.callTool({ name: "proxy.metrics.greet", arguments: { name: "SSE" } });
+      assert.equal(firstText(r), "Hello, SSE!");
+    } finally {
+      await c.close();
+    }
+  } finally {
+    await upstream.stop();
+  }
+});
+
+Deno.test({
+  name: "reference: Full-featured with sessions (artifacts on S3, session tools)",
+  ignore: IGNORE_WITHOUT_S3,
+  async fn() {
+    await withStdio("full_featured", "config.yaml", async (c) => {
+      assert.deepEqual(await names(c), ["create_session", "get_current_session", "read_file", "write_file"]);
+      const w = await c.client.callTool({
+        name: "write_file",
+        arguments: { content: "s3!", filename: "a.txt" },
+      });
+      assert.equal(w.isError, undefined, firstText(w));
+      const id = /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(firstText(w))?.[0];
+      const r = await c.client.callTool({ name: "read_file", arguments: { artifact_id: id } });
+      assert.match(firstText(r), /s3!/);
+    }, { env: s3Env(uniqueBucket("ref")) });
+  },
+});
+
+Deno.test({
+  name: "reference: Example Environment Setup (filesystem artifacts, Redis sessions, sandbox id from env)",
+  ignore: IGNORE_WITHOUT_REDIS,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "ref-artifacts-" });
+    const { env: ns, prefix } = uniqueNamespace();
+    await withStdio("local_tools", "config.yaml", async (c) => {
+      const session = JSON.parse(
+        firstText(await c.client.callTool({ name: "get_current_session", arguments: {} })),
+      );
+      assert.equal(session.status, "active");
+      const w = await c.client.callTool({
+        name: "write_file",
+        arguments: { content: "env", filename: "e.txt" },
+      });
+      assert.equal(w.isError, undefined, firstText(w));
+      const files: string[] = [];
+      for await (const e of Deno.readDir(root)) files.push(e.name);
+      assert.ok(files.length > 0, "ARTIFACT_FS_ROOT holds the blob");
+    }, {
+      env: {
+        CHUK_MCP_LOG_LEVEL: "INFO",
+        MCP_TOOL_TIMEOUT: "60",
+        MCP_SANDBOX_ID: "my-app",
+        ARTIFACT_STORAGE_PROVIDER: "filesystem",
+        ARTIFACT_FS_ROOT: root,
+        ARTIFACT_SESSION_PROVIDER: "redis",
+        SESSION_REDIS_URL: `${REDIS_URL}/0`,
+        JWT_SECRET_KEY: "your-secret-key-here",
+        ...ns,
+      },
+    });
+    assert.ok(
+      (await keysUnder(REDIS_URL!, prefix)).some((k) => k.includes(":session:")),
+      "sessions in Redis",
+    );
+    await dropKeys(REDIS_URL!, prefix);
+    await Deno.remove(root, { recursive: true });
+  },
 });
