@@ -20,7 +20,7 @@ import {
   s3Env,
   uniqueBucket,
 } from "../artifacts/services.ts";
-import { dropKeys, keysUnder, uniqueNamespace } from "../services.ts";
+import { dropKeys, keysUnder, NEEDS, testName, uniqueNamespace } from "../services.ts";
 
 /** Start an example's config over stdio (cwd: its folder) and hand the client to `fn`. */
 async function withStdio(
@@ -435,7 +435,11 @@ Deno.test("reference: Multiple SSE servers (--sse ... --api-key, repeated) again
 });
 
 Deno.test({
-  name: "reference: Full-featured with sessions (artifacts on S3, session tools)",
+  name: testName(
+    "reference: Full-featured with sessions (artifacts on S3, session tools)",
+    IGNORE_WITHOUT_S3,
+    NEEDS.S3_ENDPOINT_URL,
+  ),
   ignore: IGNORE_WITHOUT_S3,
   async fn() {
     await withStdio("full_featured", "config.yaml", async (c) => {
@@ -453,7 +457,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "reference: Example Environment Setup (filesystem artifacts, Redis sessions, sandbox id from env)",
+  name: testName(
+    "reference: Example Environment Setup (filesystem artifacts, Redis sessions, sandbox id from env)",
+    IGNORE_WITHOUT_REDIS,
+    NEEDS.REDIS_URL,
+  ),
   ignore: IGNORE_WITHOUT_REDIS,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "ref-artifacts-" });
