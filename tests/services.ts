@@ -1,7 +1,7 @@
 /**
  * External services for tests (Redis). A test that needs one reads its URL from the environment;
  * without it the test is ignored (visibly, its name saying what to install), unless
- * REQUIRE_SERVICES=1, when it fails instead. `deno task test` (scripts/test.ts) starts what is
+ * REQUIRE_SERVICES=1, when it fails instead. `deno task test` (scripts/run_tests.ts) starts what is
  * missing and sets the variables.
  */
 

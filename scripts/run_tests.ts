@@ -1,5 +1,6 @@
 /**
  * `deno task test`: the whole suite, with the services it needs started here and stopped after.
+ * (Not named `test.ts`: `deno test` would take that for a test file and run it.)
  *
  * Tests that need a service read its URL from the environment (`REDIS_URL`, `REDIS_CLUSTER_URL`,
  * `S3_ENDPOINT_URL`). For each one not already set, this starts a throwaway instance on free

@@ -1,4 +1,4 @@
-// `deno task test` (scripts/test.ts): with redis-server on PATH it starts a Redis, a Redis Cluster
+// `deno task test` (scripts/run_tests.ts; not named test.ts, which deno test would run as a test): with redis-server on PATH it starts a Redis, a Redis Cluster
 // and s3rver itself, so nothing is ignored, and stops them afterwards; without redis-server the
 // Redis tests are ignored and say what to install.
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { onPath } from "../services.ts";
 
 async function runTask(env: Record<string, string>) {
   const out = await new Deno.Command(DENO, {
-    args: ["run", "-A", `${ROOT}scripts/test.ts`, `${ROOT}tests/fixtures/services_probe.ts`],
+    args: ["run", "-A", `${ROOT}scripts/run_tests.ts`, `${ROOT}tests/fixtures/services_probe.ts`],
     cwd: ROOT,
     env: childEnv(env),
     clearEnv: true,
