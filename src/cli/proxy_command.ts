@@ -20,14 +20,14 @@ import { ConfigError } from "../errors.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
 import { validateConfig } from "../config/load.ts";
 import type { RunServerOptions } from "../server/run.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig, resolveLogLevel } from "../config/load.ts";
 import { processEnv } from "../config/env.ts";
 import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
 import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
 import { VERSION } from "../version.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
 import { toOpenAITools } from "../proxy/openai.ts";
-import { getLogger } from "../log/logger.ts";
+import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 
 /** What OpenAI accepts as a function name. */
 const OPENAI_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -423,6 +423,13 @@ async function startStdioUpstreamsEarly(options: ReturnType<typeof proxyServerOp
     });
     options.patchConfig(loaded.config);
     if (!loaded.config.proxy.enabled) return;
+    // The children log their stderr from the start: with the configured levels, not the defaults.
+    const logging = loaded.config.logging;
+    configureLogging({
+      level: resolveLogLevel(loaded.config),
+      format: logging.format ?? DEFAULT_LOG_FORMAT,
+      loggers: logging.loggers,
+    });
     const spawns: Promise<void>[] = [];
     for (const [name, entry] of Object.entries(loaded.config.mcp_servers)) {
       if (!entry.enabled || upstreamType(entry) !== "stdio" || entry.isolation === "per-session") continue;
