@@ -16,7 +16,9 @@ import type { ArtifactSettings } from "./settings.ts";
  *
  * @example
  * ```ts
- * import { createBlobStore, resolveArtifactSettings, validateConfig, processEnv } from "@chuk/mcp-runtime";
+ * import { createBlobStore, resolveArtifactSettings } from "@chuk/mcp-runtime/artifacts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { processEnv } from "@chuk/mcp-runtime/config";
  * const settings = resolveArtifactSettings(validateConfig({}, "inline"), processEnv, Deno.cwd());
  * const blobs = await createBlobStore(settings);
  * await blobs.init();

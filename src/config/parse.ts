@@ -11,7 +11,7 @@ import { ConfigError } from "../errors.ts";
 import { coerceScalars } from "./coerce.ts";
 import { dropRepeatedKeys } from "./duplicates.ts";
 import { type EnvSource, processEnv } from "./env.ts";
-import { validateConfig } from "./load.ts";
+import { validateConfig } from "./validate.ts";
 import { configSchema, type RuntimeConfig } from "./schema.ts";
 import type { ConfigWarning } from "./warnings.ts";
 
@@ -31,7 +31,7 @@ export interface ParsedConfig {
  *
  * @example
  * ```ts
- * import { parseConfigDocument } from "@chuk/mcp-runtime";
+ * import { parseConfigDocument } from "@chuk/mcp-runtime/config";
  * const { config, warnings } = parseConfigDocument("host: {name: a}\nhost: {name: b}\n", "c.yaml");
  * console.log(config.host.name, warnings[0].message); // b c.yaml:2: host: also given at line 1; ...
  * ```
@@ -67,7 +67,7 @@ export function parseConfigDocument(text: string, label: string, env: EnvSource 
  *
  * @example
  * ```ts
- * import { parseConfigText } from "@chuk/mcp-runtime";
+ * import { parseConfigText } from "@chuk/mcp-runtime/config";
  * const config = parseConfigText("server:\n  type: sse\n", "inline.yaml");
  * console.log(config.sse.port); // 8000
  * ```

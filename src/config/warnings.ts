@@ -21,7 +21,7 @@ export interface ConfigWarning extends ConfigErrorLocation {
  *
  * @example
  * ```ts
- * import { configWarning } from "@chuk/mcp-runtime";
+ * import { configWarning } from "./warnings.ts";
  * const w = configWarning("applies to HTTP only", { file: "config.yaml", path: "server.auth", line: 3 });
  * console.log(w.message); // config.yaml:3: server.auth: applies to HTTP only
  * ```

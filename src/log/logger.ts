@@ -118,7 +118,7 @@ const state: LoggingState = {
  *
  * @example
  * ```ts
- * import { parseLogLevel } from "@chuk/mcp-runtime";
+ * import { parseLogLevel } from "@chuk/mcp-runtime/config";
  * parseLogLevel("warn"); // "WARNING"
  * ```
  */
@@ -135,7 +135,7 @@ export function parseLogLevel(value: string | undefined | null): LogLevelName | 
  *
  * @example
  * ```ts
- * import { configureLogging } from "@chuk/mcp-runtime";
+ * import { configureLogging } from "@chuk/mcp-runtime/config";
  * configureLogging({ level: "DEBUG", loggers: { proxy: "WARNING" } });
  * ```
  */
@@ -181,7 +181,7 @@ function format(name: string, level: LogLevelName, message: string): string {
  *
  * @example
  * ```ts
- * import { getLogger } from "@chuk/mcp-runtime";
+ * import { getLogger } from "@chuk/mcp-runtime/config";
  * const log = getLogger("my_tools");
  * log.info("loaded");
  * ```

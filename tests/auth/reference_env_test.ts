@@ -3,14 +3,9 @@
 // secret), and the `jwt_token` cookie carries a token on HTTP.
 import assert from "node:assert/strict";
 import { exportJWK } from "jose";
-import {
-  ConfigError,
-  createAuthenticator,
-  envFromObject,
-  JwtAuthenticator,
-  jwtOptionsFromEnv,
-  validateConfig,
-} from "../../mod.ts";
+import { ConfigError } from "../../mod.ts";
+import { createAuthenticator, JwtAuthenticator, jwtOptionsFromEnv } from "../../src/auth/mod.ts";
+import { envFromObject, validateConfig } from "../../src/config/mod.ts";
 import { bearer, keyPair, SECRET, sign } from "./tokens.ts";
 
 const fromEnv = (vars: Record<string, string>) =>

@@ -1,7 +1,8 @@
 // Reference (PyYAML + pydantic) leniency: keys given twice keep the last with a warning naming
 // both lines; YAML 1.1 booleans and quoted numbers where the schema wants a boolean or a number.
 import assert from "node:assert/strict";
-import { ConfigError, envFromObject, loadConfig, parseConfigDocument, parseConfigText } from "../../mod.ts";
+import { ConfigError } from "../../mod.ts";
+import { envFromObject, loadConfig, parseConfigDocument, parseConfigText } from "../../src/config/mod.ts";
 import { tempConfig } from "../helpers.ts";
 
 const noEnv = envFromObject({});

@@ -1,6 +1,6 @@
 // logging.loggers with the Python runtime's logger names reach our loggers.
 import assert from "node:assert/strict";
-import { configureLogging, getLogger } from "../../mod.ts";
+import { configureLogging, getLogger } from "../../src/config/mod.ts";
 import { ourLoggerNames, translateLoggerLevels } from "../../src/log/reference_names.ts";
 
 Deno.test("reference logger names map to ours; other names are kept", () => {
