@@ -32,6 +32,7 @@ export {
   jsonContentType,
 } from "./front_door.ts";
 export type { FrontDoorOptions, Guard, Handler, RequestState, Route } from "./front_door.ts";
+export { acceptsMediaType } from "./accept.ts";
 export { checkHostAndOrigin, isLoopback } from "./host_origin.ts";
 export type { HostPolicy } from "./host_origin.ts";
 export { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";

@@ -171,8 +171,8 @@ for (const type of ["streamable-http", "sse"] as const) {
       });
 
       if (type === "streamable-http") {
-        await t.step("an Accept without both JSON and SSE gets 406", async () => {
-          for (const accept of ["application/json", "text/event-stream", "*/*"]) {
+        await t.step("an Accept that refuses JSON gets 406 (JSON answers, the default)", async () => {
+          for (const accept of ["text/event-stream", "text/html", "application/json;q=0, */*"]) {
             const r = await postJson(server.url, LIST, { accept });
             assert.equal(r.status, 406, accept);
             assert.match(r.text, /Not Acceptable/);

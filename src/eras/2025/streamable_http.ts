@@ -27,6 +27,7 @@ import {
   type RequestState,
   type Route,
 } from "../../http/front_door.ts";
+import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
@@ -83,11 +84,29 @@ function headersOf(req: Request): Record<string, string> {
   return Object.fromEntries(req.headers.entries());
 }
 
-/** The id of a POST holding one JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
-function singleRequestId(body: unknown): string | number | undefined {
-  if (!body || typeof body !== "object" || Array.isArray(body) || !("method" in body)) return undefined;
-  const id = (body as { id?: unknown }).id;
-  return typeof id === "string" || typeof id === "number" ? id : undefined;
+/** The ids of the requests in a POST (one, or a batch's; notifications and responses have none). */
+function requestIds(body: unknown): (string | number)[] {
+  const ids: (string | number)[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    if (!m || typeof m !== "object" || !("method" in m)) continue;
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") ids.push(id);
+  }
+  return ids;
+}
+
+/** What the SDK transport checks `Accept` for: it compares substrings, case-sensitively. */
+const SDK_ACCEPT = { POST: "application/json, text/event-stream", GET: "text/event-stream" };
+
+/**
+ * `req` as the SDK transport should see it once the front door has negotiated `Accept` (any case,
+ * wildcards): with the `Accept` it checks for. The body was read already (`parsedBody`).
+ */
+function forSdk(req: Request, accept: string): Request {
+  if (req.headers.get("accept") === accept) return req;
+  const headers = new Headers(req.headers);
+  headers.set("accept", accept);
+  return new Request(req.url, { method: req.method, headers, signal: req.signal });
 }
 
 /** What the SDK transport is handed with a POST. */
@@ -96,13 +115,16 @@ function postOptions(state: RequestState) {
 }
 
 /**
- * Hand a POST to `live`'s SDK transport: JSON when configured and possible (one request, nothing
- * sent before its response), else the transport's own answer.
+ * Hand a POST to `live`'s SDK transport: JSON when configured (the responses, one or a batch's,
+ * come before anything else, or the client accepts JSON only), else the transport's own answer.
  */
 function answer(live: Live, req: Request, state: RequestState, jsonResponse: boolean): Promise<Response> {
-  const produce = () => live.transport.handleRequest(req, postOptions(state));
-  const id = jsonResponse ? singleRequestId(state.body) : undefined;
-  return id === undefined ? produce() : live.answers.answer(id, produce, live.closed);
+  const stream = acceptsMediaType(req.headers.get("accept"), "text/event-stream");
+  const sdkReq = forSdk(req, SDK_ACCEPT.POST);
+  const produce = () => live.transport.handleRequest(sdkReq, postOptions(state));
+  const ids = jsonResponse ? requestIds(state.body) : [];
+  if (ids.length === 0) return produce();
+  return live.answers.answer(ids, produce, live.closed, { stream, batch: Array.isArray(state.body) });
 }
 
 /** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
@@ -243,7 +265,10 @@ function statefulStream(live: LiveConnections): Handler {
   return async (req, state) => {
     const found = live.lookup(req, state.user);
     if (found instanceof Response) return found;
-    return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
+    const sdkReq = req.method === "GET" && acceptsMediaType(req.headers.get("accept"), "text/event-stream")
+      ? forSdk(req, SDK_ACCEPT.GET)
+      : req;
+    return await found.transport.handleRequest(sdkReq, { authInfo: authInfoFor(state.user, state.token) });
   };
 }
 
@@ -267,7 +292,9 @@ export function streamableHttpTransport(
 ): HttpTransport {
   const paths = [settings.mcpPath, settings.mcpPath + "/"];
   const body = [
-    accepts("application/json", "text/event-stream"),
+    // JSON answers need the client to take JSON (the reference runtime asks no more); streamed
+    // answers need both.
+    settings.jsonResponse ? accepts("application/json") : accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
   ];
