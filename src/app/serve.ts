@@ -8,6 +8,7 @@
 import { errorText } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
@@ -69,7 +70,10 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
 
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
-    const transport = new StdioTransport({ onEnd: () => void stop() });
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      batchRefusal: () => batchRefusal(connection.protocolVersion),
+    });
     const connection = openConnection(runtime, { transport: "stdio" });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();

@@ -17,6 +17,7 @@ import type { SessionBinding } from "../../sessions/manager.ts";
 import { sdkResult, toSdkError } from "../../sdk/errors.ts";
 import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
 import { Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
+import { tapSend } from "../../sdk/taps.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -126,6 +127,7 @@ export class SdkConnection implements Connection {
   /** Tool calls of this connection running right now (a connection with one is not idle). */
   callsInFlight = 0;
   #closed = false;
+  #protocolVersion: string | undefined;
   readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
 
@@ -169,9 +171,22 @@ export class SdkConnection implements Connection {
     return this.server.getClientCapabilities();
   }
 
+  /** The protocol version `initialize` settled on; `undefined` before it. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
   /** Connect the SDK server to a transport. */
   async connect(transport: Transport): Promise<void> {
     await this.server.connect(transport);
+    // The SDK's Server does not keep the version it answered `initialize` with: read it there.
+    tapSend(transport, (message) => {
+      if (this.#protocolVersion !== undefined || !("result" in message)) return;
+      const result = message.result as { protocolVersion?: unknown; serverInfo?: unknown };
+      if (typeof result.protocolVersion === "string" && result.serverInfo) {
+        this.#protocolVersion = result.protocolVersion;
+      }
+    });
   }
 
   /** Run `fn` when the connection closes (once). */

@@ -32,6 +32,7 @@ import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
+import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
 
@@ -109,6 +110,15 @@ function forSdk(req: Request, accept: string): Request {
   return new Request(req.url, { method: req.method, headers, signal: req.signal });
 }
 
+/**
+ * A batch that `version` does not allow: 400 with JSON-RPC -32600 naming why (see `batches.ts`).
+ * Stateless requests speak the version of their `MCP-Protocol-Version` (none: 2025-03-26).
+ */
+function refusedBatch(body: unknown, version: string | undefined): Response | undefined {
+  const refusal = Array.isArray(body) ? batchRefusal(version) : undefined;
+  return refusal ? jsonRpcErrorResponse(400, -32600, refusal) : undefined;
+}
+
 /** What the SDK transport is handed with a POST. */
 function postOptions(state: RequestState) {
   return { parsedBody: state.body, authInfo: authInfoFor(state.user, state.token) };
@@ -130,6 +140,9 @@ function answer(live: Live, req: Request, state: RequestState, jsonResponse: boo
 /** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
 function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): Handler {
   return async (req, state) => {
+    const version = req.headers.get("mcp-protocol-version")?.trim() || LAST_BATCH_VERSION;
+    const refused = refusedBatch(state.body, version);
+    if (refused) return refused;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
@@ -225,8 +238,12 @@ function statefulPost(
     if (req.headers.get("mcp-session-id")) {
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
-      return await answer(found, req, state, settings.jsonResponse);
+      return refusedBatch(state.body, found.connection.protocolVersion) ??
+        await answer(found, req, state, settings.jsonResponse);
     }
+    // `initialize` comes alone: a batch before it is refused on every transport.
+    const refused = refusedBatch(state.body, undefined);
+    if (refused) return refused;
     const isInit = Array.isArray(state.body)
       ? state.body.some(isInitializeRequest)
       : isInitializeRequest(state.body);
