@@ -84,6 +84,33 @@ function record<T>(params: Params, key: string): T | undefined {
   return v as T;
 }
 
+/**
+ * The `arguments` of a `tools/call` or `prompts/get`: an object, or (as the reference runtime
+ * takes it, and some clients send it) a JSON string holding one; absent is `undefined`. Anything
+ * else is a {@linkcode ProtocolError} (`-32602`) with one line saying so.
+ *
+ * @example
+ * ```ts
+ * import { argumentsOf } from "./dispatch.ts";
+ * argumentsOf({ arguments: '{"a": 1}' }); // { a: 1 }
+ * argumentsOf({}); // undefined
+ * ```
+ */
+export function argumentsOf(params: Params): Record<string, unknown> | undefined {
+  const v = params.arguments;
+  if (typeof v !== "string") return record(params, "arguments");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    // not JSON: refused below
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw invalid("Invalid params: 'arguments' must be an object (or a JSON string of one); got a string");
+  }
+  return parsed as Record<string, unknown>;
+}
+
 function linkOf(call: Call, method: string): Connection {
   if (!call.connection) {
     throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method} needs a connection`);
@@ -100,7 +127,7 @@ const HANDLERS: Record<string, Handler> = {
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const end = host.beginRequest();
     try {
-      return await entry.call(record(params, "arguments"), await call.context());
+      return await entry.call(argumentsOf(params), await call.context());
     } finally {
       end();
     }
@@ -147,7 +174,7 @@ const HANDLERS: Record<string, Handler> = {
     const entry = registry.prompts.get(name);
     if (!entry) throw invalid(`Unknown prompt: ${name}`);
     try {
-      return await entry.get(record(params, "arguments"), await call.context());
+      return await entry.get(argumentsOf(params) as Record<string, string> | undefined, await call.context());
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       // Bad arguments are the caller's problem; anything else failed inside the prompt.

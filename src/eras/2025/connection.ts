@@ -8,15 +8,17 @@
 
 import type { Connection, ConnectionInit } from "../../core/connection.ts";
 import type { ClientAsks, RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
-import type { Call } from "../../core/dispatch.ts";
+import { argumentsOf, type Call } from "../../core/dispatch.ts";
+import { ErrorCode, ProtocolError } from "../../errors.ts";
+import { z } from "zod";
 import type { ConnectionHost } from "../../core/host.ts";
 import { type ClientRequest, requestContext } from "../../core/request.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
 import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../../protocol.ts";
 import type { SessionBinding } from "../../sessions/manager.ts";
 import { sdkResult, toSdkError } from "../../sdk/errors.ts";
-import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
-import { Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
+import type { AnySchema, RequestHandlerExtra, Transport } from "../../sdk/server.ts";
+import { safeParse, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
 import { tapSend } from "../../sdk/taps.ts";
 import {
   CallToolRequestSchema,
@@ -77,6 +79,32 @@ const REQUESTS = [
   ["completion/complete", CompleteRequestSchema],
   ["logging/setLevel", SetLevelRequestSchema],
 ] as const;
+
+/** A request as the SDK hands it to a handler. */
+type SdkRequest = { method: string; params?: Record<string, unknown> };
+
+/** A schema that checks the method only (what the SDK needs to route a request). */
+function methodOnly<M extends string>(method: M) {
+  return z.looseObject({ method: z.literal(method) });
+}
+
+/**
+ * The params of `request`, checked against the SDK's `schema` for `method`: a failure is a
+ * {@linkcode ProtocolError} (-32602) naming the first bad field in one line. `arguments` given as
+ * a JSON string (the reference runtime takes it) is parsed first.
+ */
+function checkedParams(method: string, schema: AnySchema, request: SdkRequest): Record<string, unknown> {
+  let params = request.params;
+  if (params && typeof params.arguments === "string") params = { ...params, arguments: argumentsOf(params) };
+  const parsed = safeParse(schema, { ...request, params });
+  if (parsed.success) return (parsed.data as SdkRequest).params ?? {};
+  const issue = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+  const path = issue?.path.filter((k, i) => !(i === 0 && k === "params")).join(".") || "params";
+  throw new ProtocolError(
+    ErrorCode.InvalidParams,
+    `Invalid params for ${method}: '${path}': ${issue?.message ?? "not what the method takes"}`,
+  );
+}
 
 /** The SDK schema of each answer a client sends to our requests. */
 const ANSWERS = {
@@ -279,26 +307,30 @@ export class SdkConnection implements Connection {
     };
   }
 
-  async #serve(method: string, params: unknown, extra: Extra): Promise<never> {
+  async #serve(method: string, schema: AnySchema, request: SdkRequest, extra: Extra): Promise<never> {
     this.lastActivity = Date.now();
     try {
-      return await this.#host.dispatch(method, params as Record<string, unknown>, this.#call(extra)) as never;
+      const params = checkedParams(method, schema, request);
+      return await this.#host.dispatch(method, params, this.#call(extra)) as never;
     } catch (e) {
       throw toSdkError(e);
     }
   }
 
   #installHandlers(): void {
+    // The SDK parses a request with the schema it is registered with before the handler runs, and
+    // answers a failure with -32603 and the whole zod report: it is given the method alone, and
+    // `checkedParams` checks the rest (-32602, one line).
     for (const [method, schema] of REQUESTS) {
-      this.server.setRequestHandler(schema, (req, extra) => this.#serve(method, req.params, extra));
+      this.server.setRequestHandler(methodOnly(method), (req, extra) => this.#serve(method, schema, req, extra));
     }
     // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
     // and re-validates every result: local results are built by us, proxied ones were validated
     // when they arrived from the upstream.
-    setRequestHandlerUnwrapped(this.server, CallToolRequestSchema, async (req, extra) => {
+    setRequestHandlerUnwrapped(this.server, methodOnly("tools/call"), async (req, extra) => {
       this.callsInFlight++;
       try {
-        return await this.#serve("tools/call", req.params, extra);
+        return await this.#serve("tools/call", CallToolRequestSchema, req, extra);
       } finally {
         this.callsInFlight--;
         this.lastActivity = Date.now();

@@ -107,7 +107,7 @@ function forSdk(req: Request, accept: string): Request {
   if (req.headers.get("accept") === accept) return req;
   const headers = new Headers(req.headers);
   headers.set("accept", accept);
-  return new Request(req.url, { method: req.method, headers, signal: req.signal });
+  return new Request(req.url, { method: req.method, headers });
 }
 
 /**
