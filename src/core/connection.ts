@@ -35,6 +35,8 @@ export interface ConnectionInit {
    * anonymous request gets a session of its own).
    */
   stateless?: boolean;
+  /** The log level this caller set before (stateless HTTP remembers it per user). */
+  logLevel?: LoggingLevel;
 }
 
 /**

@@ -111,7 +111,8 @@ export class StdioTransport implements Transport {
     });
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
-    this.#batchRefusal = options.batchRefusal ?? (() => "Invalid Request: JSON-RPC batches are not served here");
+    this.#batchRefusal = options.batchRefusal ??
+      (() => "Invalid Request: JSON-RPC batches are not served here");
   }
 
   start(): Promise<void> {
@@ -181,7 +182,11 @@ export class StdioTransport implements Transport {
       items = JSON.parse(line);
     } catch {
       log.warn(`unparsable input line (${line.length} chars)`);
-      void this.#sendRaw({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: invalid JSON" } });
+      void this.#sendRaw({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: invalid JSON" },
+      });
       return;
     }
     const refusal = Array.isArray(items) && items.length === 0

@@ -156,6 +156,7 @@ export class SdkConnection implements Connection {
   callsInFlight = 0;
   #closed = false;
   #protocolVersion: string | undefined;
+  readonly #stateless: boolean;
   readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
 
@@ -167,11 +168,16 @@ export class SdkConnection implements Connection {
     this.user = init.user;
     this.headers = init.headers ?? {};
     this.binding = host.bindSession({ userId: init.user?.id ?? null, followUser: init.stateless });
+    this.logLevel = init.logLevel;
+    this.#stateless = init.stateless ?? false;
+    // A stateless request's connection ends with its answer: nothing can be sent later, so no
+    // subscriptions and no list changes are offered.
+    const later = !this.#stateless;
     this.server = new Server(host.serverInfo, {
       capabilities: {
-        tools: { listChanged: true },
-        resources: { subscribe: true, listChanged: true },
-        prompts: { listChanged: true },
+        tools: { listChanged: later },
+        resources: { subscribe: later, listChanged: later },
+        prompts: { listChanged: later },
         logging: {},
         completions: {},
       },
@@ -311,6 +317,14 @@ export class SdkConnection implements Connection {
     this.lastActivity = Date.now();
     try {
       const params = checkedParams(method, schema, request);
+      if (method === "logging/setLevel" && this.#stateless && !this.user) {
+        throw new ProtocolError(
+          ErrorCode.InvalidRequest,
+          "logging/setLevel cannot be remembered here: on stateless HTTP each request stands alone and an " +
+            "anonymous caller cannot be recognised, so every log message of a call is sent; use " +
+            "stateless: false (or authenticate: the level is then kept per user)",
+        );
+      }
       return await this.#host.dispatch(method, params, this.#call(extra)) as never;
     } catch (e) {
       throw toSdkError(e);
@@ -322,7 +336,12 @@ export class SdkConnection implements Connection {
     // answers a failure with -32603 and the whole zod report: it is given the method alone, and
     // `checkedParams` checks the rest (-32602, one line).
     for (const [method, schema] of REQUESTS) {
-      this.server.setRequestHandler(methodOnly(method), (req, extra) => this.#serve(method, schema, req, extra));
+      // Stateless: nothing could be sent about a subscription (-32601, as for any method not served).
+      if (this.#stateless && method.startsWith("resources/") && method.endsWith("subscribe")) continue;
+      this.server.setRequestHandler(
+        methodOnly(method),
+        (req, extra) => this.#serve(method, schema, req, extra),
+      );
     }
     // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
     // and re-validates every result: local results are built by us, proxied ones were validated

@@ -30,6 +30,7 @@ import {
 import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
+import type { LoggingLevel } from "../../protocol.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
@@ -137,8 +138,30 @@ function answer(live: Live, req: Request, state: RequestState, jsonResponse: boo
   return live.answers.answer(ids, produce, live.closed, { stream, batch: Array.isArray(state.body) });
 }
 
+/**
+ * The log levels callers of a stateless endpoint set, by user (an anonymous caller cannot be
+ * recognised, so its `logging/setLevel` is refused: see `connection.ts`). Bounded: the oldest
+ * entry goes first.
+ */
+class LogLevels {
+  static readonly MAX = 10_000;
+  readonly #levels = new Map<string, LoggingLevel>();
+
+  get(user: UserIdentity | undefined): LoggingLevel | undefined {
+    return user ? this.#levels.get(user.id) : undefined;
+  }
+
+  set(user: UserIdentity | undefined, level: LoggingLevel | undefined): void {
+    if (!user || level === undefined || this.#levels.get(user.id) === level) return;
+    this.#levels.delete(user.id);
+    this.#levels.set(user.id, level);
+    if (this.#levels.size > LogLevels.MAX) this.#levels.delete(this.#levels.keys().next().value!);
+  }
+}
+
 /** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
 function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): Handler {
+  const levels = new LogLevels();
   return async (req, state) => {
     const version = req.headers.get("mcp-protocol-version")?.trim() || LAST_BATCH_VERSION;
     const refused = refusedBatch(state.body, version);
@@ -148,6 +171,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       user: state.user,
       headers: headersOf(req),
       stateless: true,
+      logLevel: levels.get(state.user),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -162,6 +186,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       await connection.close();
       throw e;
     }
+    levels.set(state.user, connection.logLevel);
     if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
       await connection.close();
       return res;
