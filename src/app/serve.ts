@@ -85,9 +85,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       await connection.close();
       restoreConsole();
     };
-    const ready = connection.connect(transport);
-    if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
-    return ready.then(() => handle());
+    return connection.connect(transport).then(() => {
+      const h = handle();
+      if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
+      return h;
+    });
   }
 
   const http = httpHandler(runtime);
@@ -108,8 +110,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     await http.close();
     await shuttingDown;
   };
+  // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads it.
+  const h = handle();
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(handle());
+  return Promise.resolve(h);
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
