@@ -13,6 +13,7 @@ import { Runtime } from "../core/runtime.ts";
 import { getLogger } from "../log/logger.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
 import { displayPath } from "../permissions/plan.ts";
+import { startupAdvice } from "./advice.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
@@ -80,6 +81,7 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
   // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports.
   const authenticator = options.authenticator ??
     await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+  for (const advice of startupAdvice(loaded.config, authenticator.scheme)) getLogger("server").warn(advice);
   return new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,
