@@ -48,7 +48,10 @@ export {
   STORAGE_ALIASES,
 } from "./settings.ts";
 export type { ArtifactSettings, MetadataProviderName, S3Settings, StorageKind } from "./settings.ts";
-export { callerOf } from "./caller.ts";
+export { callerArtifacts, callerOf } from "./caller.ts";
+export { artifactStoreOf, openArtifactStore } from "./open.ts";
+export type { ArtifactStoreSource } from "./open.ts";
+export type { ArtifactWrite, CallerArtifacts } from "../core/artifacts.ts";
 export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./tools.ts";
 export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./resources.ts";
 export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./plugin.ts";

@@ -12,6 +12,7 @@
 
 import { ErrorCode, errorText, ProtocolError, ToolError } from "../errors.ts";
 import type { LoggingLevel } from "../protocol.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
 import type { RequestContext } from "./context.ts";
 import type { Registry } from "./registry.ts";
@@ -45,6 +46,8 @@ export interface DispatchHost {
   unsubscribed(connection: Connection, uri: string): void;
   /** A connection set its log level. */
   logLevelSet(connection: Connection, level: LoggingLevel): void;
+  /** The artifact store as the caller of `ctx` sees it (`ctx.artifacts`), when there is one. */
+  artifactsFor?(ctx: RequestContext): CallerArtifacts | undefined;
 }
 
 /**
@@ -255,5 +258,24 @@ export async function dispatch(
 ): Promise<unknown> {
   const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
   if (!handler) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  return await handler(host, params ?? {}, call);
+  return await handler(host, params ?? {}, withArtifacts(host, call));
+}
+
+/** `call` whose context carries `ctx.artifacts` (looked up on first use) when the host has a store. */
+function withArtifacts(host: DispatchHost, call: Call): Call {
+  if (!host.artifactsFor) return call;
+  return {
+    ...call,
+    context: async () => {
+      const ctx = await call.context();
+      if (!("artifacts" in ctx)) {
+        let artifacts: CallerArtifacts | undefined;
+        Object.defineProperty(ctx, "artifacts", {
+          get: () => artifacts ??= host.artifactsFor!(ctx),
+          enumerable: true,
+        });
+      }
+      return ctx;
+    },
+  };
 }
