@@ -500,3 +500,146 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+/** POST `body` as the reference README's curl lines send it: no Accept header of their own (curl sends `*\/*`). */
+async function curlPost(url: string, body: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "*/*", ...headers },
+    body,
+  });
+  return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+}
+
+Deno.test("reference: the curl examples, sent as written (no Accept header: curl's */*)", async (t) => {
+  const { sign } = await import("../auth/tokens.ts");
+  const secret = "dev-secret";
+  const jwt = await sign({ sub: "dev-user" }, { key: secret });
+  const env = await referenceEnv({ JWT_SECRET_KEY: secret });
+
+  await t.step(
+    "Streamable HTTP: the tools/call with a progress token, and the tools/list smoke test | jq",
+    async () => {
+      // The Transport Options config, with the time server the call names (proxy.time.*).
+      const dir = await copyExample("transport_http_bearer");
+      const proc = startCli(
+        [
+          "proxy",
+          "--config",
+          `${dir}/config.yaml`,
+          "--port",
+          "0",
+          "--stdio",
+          "time",
+          "--command",
+          "uvx",
+          "--",
+          "mcp-server-time",
+        ],
+        { cwd: dir, env },
+      );
+      try {
+        const url = await proc.ready;
+        const call = await curlPost(
+          url,
+          `{
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/call",
+    "params": {
+      "name": "proxy.time.get_current_time",
+      "arguments": {"timezone": "UTC"},
+      "_meta": {"progressToken": "curl-demo-1"}
+    }
+  }`,
+          { authorization: `Bearer ${jwt}` },
+        );
+        assert.equal(call.status, 200, call.text);
+        // No progress is sent by this tool: the answer is plain JSON.
+        assert.equal(call.type, "application/json");
+        assert.match(JSON.parse(call.text).result.content[0].text, /"timezone":"UTC"/);
+        const list = await curlPost(
+          url,
+          `{
+    "jsonrpc":"2.0",
+    "id":1,
+    "method":"tools/list",
+    "params": {}
+  }`,
+          { authorization: `Bearer ${jwt}` },
+        );
+        // What `| jq '.result.tools[].name'` prints.
+        assert.deepEqual(JSON.parse(list.text).result.tools.map((x: { name: string }) => x.name).sort(), [
+          "proxy.time.convert_time",
+          "proxy.time.get_current_time",
+        ]);
+      } finally {
+        assert.equal((await proc.stop()).code, 0);
+      }
+    },
+  );
+
+  await t.step(
+    "OpenAI-compatible demo: the curl for time_get_current_time (the proxy given --transport streamable-http)",
+    async () => {
+      // As written, `chuk-mcp-proxy --stdio time ... --openai-compatible` serves stdio (in both
+      // runtimes), so nothing listens on :3000; served over HTTP, the curl works unchanged.
+      const proc = startCli(
+        [
+          "proxy",
+          "--transport",
+          "streamable-http",
+          "--port",
+          "0",
+          "--stdio",
+          "time",
+          "--command",
+          "uvx",
+          "--",
+          "mcp-server-time",
+          "--openai-compatible",
+        ],
+        { env },
+      );
+      try {
+        const url = await proc.ready;
+        const r = await curlPost(
+          url,
+          `{"jsonrpc":"2.0","id":1,"method":"tools/call",
+       "params":{"name":"time_get_current_time","arguments":{"timezone":"UTC"}}}`,
+          { authorization: `Bearer ${jwt}` },
+        );
+        assert.equal(r.status, 200, r.text);
+        assert.match(JSON.parse(r.text).result.content[0].text, /"timezone":"UTC"/);
+      } finally {
+        assert.equal((await proc.stop()).code, 0);
+      }
+    },
+  );
+
+  await t.step(
+    "SSE: the health check works; the message POST without a session_id is 400, as in the reference",
+    async () => {
+      const dir = await copyExample("transport_sse_bearer");
+      const proc = startCli(["--config", `${dir}/config.yaml`, "--port", "0"], { cwd: dir, env });
+      try {
+        const origin = new URL((await proc.ready).replace("0.0.0.0", "127.0.0.1")).origin;
+        assert.equal((await fetch(`${origin}/health`)).ok, true);
+        const r = await curlPost(
+          `${origin}/messages/`,
+          `{
+    "jsonrpc":"2.0",
+    "id":1,
+    "method":"tools/call",
+    "params":{"name":"proxy.time.get_current_time","arguments":{"timezone":"UTC"}}
+  }`,
+          { authorization: `Bearer ${jwt}` },
+        );
+        assert.equal(r.status, 400);
+        assert.match(JSON.parse(r.text).error.message, /session_id query parameter is required/);
+      } finally {
+        assert.equal((await proc.stop()).code, 0);
+      }
+    },
+  );
+});
