@@ -32,6 +32,7 @@ import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
+import { oauthGrants } from "../oauth/permissions.ts";
 
 /** Each part of the system, in the order its grants are listed. */
 const CONTRIBUTORS: readonly GrantContributor[] = [
@@ -39,6 +40,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   moduleGrants,
   listenGrants,
   authGrants,
+  oauthGrants,
   sessionGrants,
   artifactGrants,
   proxyGrants,

@@ -78,9 +78,18 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
     loaded = await loadConfigured(options);
   }
   for (const w of loaded.warnings) getLogger("config").warn(w.message);
-  // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports.
+  // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports. An
+  // `oauth:` section makes the runtime an OAuth 2.1 protected resource instead (its modules load
+  // only then).
   const authenticator = options.authenticator ??
-    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+    (loaded.config.oauth
+      ? new (await import("../oauth/resource/authenticator.ts")).OAuthResourceAuthenticator(loaded.config)
+      : await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>"));
+  if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
+    getLogger("server").info(
+      "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
+    );
+  }
   for (const advice of startupAdvice(loaded.config, authenticator.scheme)) getLogger("server").warn(advice);
   return new Runtime({
     config: loaded.config,

@@ -12,7 +12,7 @@ import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
-import { frontDoor } from "../http/front_door.ts";
+import { authorizeMessage, frontDoor } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
@@ -169,6 +169,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
   const config = runtime.config;
   let transport: HttpTransport;
   let section: typeof config.sse | typeof config["streamable-http"];
+  const afterBody = [authorizeMessage(runtime.authenticator)];
   if (config.server.type === "sse") {
     section = config.sse;
     transport = sseTransport(runtime, {
@@ -176,6 +177,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
       bodyTimeoutMs: section.body_timeout * 1000,
+      afterBody,
     });
   } else {
     const s = config["streamable-http"];
@@ -187,6 +189,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       sessionIdleTimeout: s.session_idle_timeout,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
+      afterBody,
     });
   }
   const handle = frontDoor({

@@ -25,6 +25,7 @@ Usage:
   cli.ts [server] [options] [CONFIG]
   cli.ts proxy [options]          proxy MCP servers behind one endpoint (see: proxy --help)
   cli.ts permissions [options]    print the least-privilege deno run flags (see: permissions --help)
+  cli.ts auth login|logout SERVER log the proxy in to an OAuth-protected upstream (see: auth --help)
 
 Options:
   -c, --config FILE        YAML configuration (default: $CHUK_MCP_CONFIG_PATH, else ./config.yaml,
@@ -94,6 +95,7 @@ export const COMMANDS: Record<string, Command> = {
   // Each command's modules load when it runs (cold start: see src/proxy/prespawn.ts).
   proxy: async (args) => (await import("./proxy_command.ts")).proxyCommand(args),
   permissions: async (args) => (await import("./permissions.ts")).permissionsCommand(args),
+  auth: async (args) => (await import("./auth_command.ts")).authCommand(args),
 };
 
 /**

@@ -28,6 +28,7 @@ export type {
   McpServerConfig,
   McpServerConfigInput,
   ModuleSlotConfig,
+  OAuthResourceConfig,
   RuntimeConfig,
   RuntimeConfigInput,
   SessionProviderName,
@@ -36,6 +37,7 @@ export type {
   StorageProviderName,
   StreamableHttpSectionConfig,
   TransportType,
+  UpstreamOAuthConfig,
 } from "./types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./env.ts";
 export type { EnvSource } from "./env.ts";

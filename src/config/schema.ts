@@ -219,6 +219,79 @@ const denoPermissions = z.strictObject({
   import: z.array(z.string()).optional(),
 });
 
+/** A URL with no fragment (RFC 8707: resource indicators and issuers carry none). */
+const urlNoFragment = z.string().url().refine((u) => !u.includes("#"), {
+  message: "must not contain a fragment (#)",
+});
+
+/**
+ * `mcp_servers.<name>.oauth`: the proxy logs in to this remote upstream with OAuth 2.1 (authorization
+ * code + PKCE, or client credentials). Everything is optional: `oauth: {}` discovers the
+ * authorization server from the upstream's 401 and registers dynamically.
+ */
+const upstreamOAuthSchema = z.strictObject({
+  /** `authorization_code` (a user logs in once, in a browser) or `client_credentials` (a machine identity). */
+  grant: z.enum(["authorization_code", "client_credentials"]).default("authorization_code"),
+  /** A pre-registered client (else: Client ID Metadata Document, else dynamic registration). */
+  client_id: z.string().min(1).optional(),
+  client_secret: z.string().min(1).optional(),
+  /** How the client authenticates at the token endpoint (default: what the server and the client allow). */
+  token_endpoint_auth_method: z.enum(["client_secret_basic", "client_secret_post", "none", "private_key_jwt"])
+    .optional(),
+  /** PEM private key for `private_key_jwt` (client credentials); or a file holding it. */
+  private_key: z.string().min(1).optional(),
+  private_key_file: z.string().min(1).optional(),
+  /** JWS algorithm of the `private_key_jwt` assertion. */
+  signing_algorithm: z.string().min(1).default("RS256"),
+  /** HTTPS URL of this client's metadata document (CIMD), used as client_id where the server supports it. */
+  client_metadata_url: z.string().url().optional(),
+  /** Name shown by the authorization server's consent screen. */
+  client_name: z.string().min(1).default("chuk-mcp-runtime proxy"),
+  /** Scopes to ask for; default: what the upstream's challenge or its metadata names. */
+  scopes: z.array(z.string().min(1)).optional(),
+  /** Where the browser returns after login: a loopback listener of the proxy catches the code. */
+  redirect_uri: z.string().url().default("http://127.0.0.1:33418/callback"),
+  /** Authorization servers this upstream may use (also their network grants); empty: any it names. */
+  authorization_servers: z.array(urlNoFragment).default([]),
+  /** Tokens per calling user (each user logs in); else one login for the upstream. */
+  per_user: z.boolean().default(false),
+  /** How long a login may take before it is abandoned, in seconds. */
+  authorization_timeout: z.number().positive().default(300),
+});
+
+/**
+ * `oauth:` section: the runtime is an OAuth 2.1 protected resource (RFC 9728). HTTP requests need
+ * an access token issued for `resource` by one of `authorization_servers`.
+ */
+const oauthSchema = z.strictObject({
+  /** Canonical URI of this server (what tokens carry as audience), e.g. `https://mcp.example.com/mcp`. */
+  resource: urlNoFragment,
+  /** Issuer URLs of the authorization servers clients log in with. */
+  authorization_servers: z.array(urlNoFragment).min(1),
+  /** Scopes advertised in the protected resource metadata. */
+  scopes_supported: z.array(z.string().min(1)).optional(),
+  /** Scopes every request needs (named in the 401 challenge). */
+  required_scopes: z.array(z.string().min(1)).default([]),
+  /** Scopes a tool needs, by tool-name pattern (`*` any characters): a token without them gets 403. */
+  tool_scopes: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+  /** JWKS of the token signatures; default: each authorization server's `jwks_uri`. */
+  jwks_url: z.string().url().optional(),
+  /** Token introspection (RFC 7662) for opaque tokens; `url` defaults to the server's endpoint. */
+  introspection: z.strictObject({
+    url: z.string().url().optional(),
+    client_id: z.string().min(1),
+    client_secret: z.string().min(1).optional(),
+  }).optional(),
+  /** Audiences accepted besides `resource`. */
+  audiences: z.array(z.string().min(1)).default([]),
+  /** Human-readable name in the metadata. */
+  resource_name: z.string().min(1).optional(),
+  /** Documentation URL in the metadata. */
+  resource_documentation: z.string().url().optional(),
+  /** Clock skew tolerated for `exp`/`nbf`, in seconds. */
+  leeway_seconds: z.number().min(0).default(30),
+});
+
 /**
  * One `mcp_servers.<name>` entry. An entry is either local code (`location` plus `tools` /
  * `resources` / `prompts` modules) or an upstream MCP server to proxy (`type` + `command` or
@@ -241,6 +314,7 @@ const mcpServerSchema = z.strictObject({
   url: z.string().url().optional(),
   api_key: z.string().optional(),
   headers: z.record(z.string(), z.string()).default({}),
+  oauth: upstreamOAuthSchema.optional(),
   // upstream behaviour
   isolation: z.enum(["shared", "per-session"]).default("shared"),
   max_instances: z.number().int().positive().optional(),
@@ -264,10 +338,67 @@ export const configSchemaDefinition = z.strictObject({
   artifacts: artifactsSchema.prefault({}),
   proxy: proxySchema.prefault({}),
   mcp_servers: z.record(z.string().min(1), mcpServerSchema).default({}),
+  oauth: oauthSchema.optional(),
   // Keys the reference's Python module loader used. Accepted so old files load; they do nothing here.
   core: z.unknown().optional(),
   auto_discover: z.unknown().optional(),
   auto_discover_servers: z.unknown().optional(),
+}).superRefine((config, ctx) => {
+  // Rules across sections, for OAuth (each names the key to change).
+  if (config.oauth && config.server.auth === "bearer") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["server", "auth"],
+      message: "'bearer' verifies tokens with the JWT_* keys and an oauth: section with its authorization " +
+        "servers; choose one (remove server.auth to use oauth:)",
+    });
+  }
+  for (const [name, e] of Object.entries(config.mcp_servers)) {
+    const o = e.oauth;
+    if (!o) continue;
+    const at = (...p: string[]) => ["mcp_servers", name, ...p];
+    if (!e.url) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("oauth"),
+        message: "oauth is for remote upstreams (with url)",
+      });
+    }
+    if (e.api_key !== undefined || Object.keys(e.headers).some((h) => h.toLowerCase() === "authorization")) {
+      ctx.addIssue({
+        code: "custom",
+        path: at(e.api_key !== undefined ? "api_key" : "headers"),
+        message: "the OAuth login sends the Authorization header; remove api_key / Authorization",
+      });
+    }
+    if (o.client_metadata_url && !/^https:\/\/[^/]+\/.+/.test(o.client_metadata_url)) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("oauth", "client_metadata_url"),
+        message: "expected an https URL with a path (the client id document)",
+      });
+    }
+    if (
+      o.token_endpoint_auth_method === "private_key_jwt" &&
+      (!o.client_id || !(o.private_key || o.private_key_file))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("oauth", "token_endpoint_auth_method"),
+        message: "private_key_jwt needs client_id and private_key (or private_key_file)",
+      });
+    }
+    if (
+      o.per_user && (config.server.type === "stdio" || (config.server.auth !== "bearer" && !config.oauth))
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("oauth", "per_user"),
+        message:
+          "per-user logins need to know who calls: serve HTTP with server.auth: bearer or an oauth: section",
+      });
+    }
+  }
 });
 
 /**

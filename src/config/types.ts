@@ -90,6 +90,64 @@ export interface DenoPermissionsConfig {
   import?: string[];
 }
 
+/** `mcp_servers.<name>.oauth`: how the proxy logs in to a protected remote upstream. */
+export interface UpstreamOAuthConfig {
+  /** `authorization_code` (a user logs in in a browser) or `client_credentials` (machine identity). */
+  grant: "authorization_code" | "client_credentials";
+  /** Pre-registered client id. */
+  client_id?: string;
+  /** Pre-registered client secret. */
+  client_secret?: string;
+  /** Token endpoint authentication method. */
+  token_endpoint_auth_method?: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+  /** PEM private key (`private_key_jwt`). */
+  private_key?: string;
+  /** File holding the PEM private key (relative to the config file). */
+  private_key_file?: string;
+  /** JWS algorithm of the `private_key_jwt` assertion. */
+  signing_algorithm: string;
+  /** HTTPS URL of the Client ID Metadata Document. */
+  client_metadata_url?: string;
+  /** Client name shown on consent screens. */
+  client_name: string;
+  /** Scopes to ask for (default: from the upstream's challenge or metadata). */
+  scopes?: string[];
+  /** Loopback URL the browser returns to after login. */
+  redirect_uri: string;
+  /** Authorization servers this upstream may use (empty: any it names). */
+  authorization_servers: string[];
+  /** Tokens per calling user. */
+  per_user: boolean;
+  /** Seconds a login may take. */
+  authorization_timeout: number;
+}
+
+/** `oauth:` section: the runtime as an OAuth 2.1 protected resource. */
+export interface OAuthResourceConfig {
+  /** Canonical URI of this server (the audience tokens must carry). */
+  resource: string;
+  /** Issuer URLs of the authorization servers. */
+  authorization_servers: string[];
+  /** Scopes advertised in the metadata. */
+  scopes_supported?: string[];
+  /** Scopes every request needs. */
+  required_scopes: string[];
+  /** Scopes per tool-name pattern. */
+  tool_scopes: Record<string, string[]>;
+  /** JWKS URL (default: each authorization server's `jwks_uri`). */
+  jwks_url?: string;
+  /** Token introspection (RFC 7662) for opaque tokens. */
+  introspection?: { url?: string; client_id: string; client_secret?: string };
+  /** Audiences accepted besides `resource`. */
+  audiences: string[];
+  /** Human-readable name in the metadata. */
+  resource_name?: string;
+  /** Documentation URL in the metadata. */
+  resource_documentation?: string;
+  /** Clock skew tolerated, in seconds. */
+  leeway_seconds: number;
+}
+
 /** One `mcp_servers.<name>` entry. */
 export interface McpServerConfig {
   /** Whether the entry is used at all. */
@@ -118,6 +176,8 @@ export interface McpServerConfig {
   api_key?: string;
   /** Extra HTTP headers sent to a remote upstream. */
   headers: Record<string, string>;
+  /** OAuth 2.1 login to a protected remote upstream. */
+  oauth?: UpstreamOAuthConfig;
   /** `shared`: one upstream for every client; `per-session`: one per client session. */
   isolation: "shared" | "per-session";
   /** Most upstream instances at once (`per-session`). */
@@ -231,6 +291,8 @@ export interface RuntimeConfig {
   };
   /** `mcp_servers:` section: local modules and upstream servers, by name. */
   mcp_servers: Record<string, McpServerConfig>;
+  /** `oauth:` section: inbound OAuth 2.1 (this server as a protected resource). */
+  oauth?: OAuthResourceConfig;
   /** Accepted for compatibility with the reference; ignored. */
   core?: unknown;
   /** Accepted for compatibility with the reference; ignored. */
@@ -246,10 +308,17 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
 
 /** What a configuration file (or an object given to the API) may contain. */
 export type RuntimeConfigInput =
-  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers">
+  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "oauth">
   & {
     server?: { type?: RuntimeConfig["server"]["type"]; auth?: RuntimeConfig["server"]["auth"] | null };
     mcp_servers?: Record<string, McpServerConfigInput>;
+    oauth?:
+      & Omit<DeepPartial<OAuthResourceConfig>, "resource" | "authorization_servers" | "introspection">
+      & {
+        resource: string;
+        authorization_servers: string[];
+        introspection?: { url?: string; client_id: string; client_secret?: string };
+      };
   };
 
 /** What an `mcp_servers.<name>` entry may contain (a module slot must name its module). */

@@ -1,7 +1,7 @@
 /**
  * The HTTP front door: every request passes the same small guards, once, in this order —
- * health → Host/Origin → authentication → path → method → `Accept` → `Content-Type` → body —
- * and only then reaches a transport. A guard answers with a `Response` (the request ends there)
+ * health → Host/Origin → `/.well-known/` → authentication → path → method → `Accept` →
+ * `Content-Type` → body → message authorization — and only then reaches a transport. A guard answers with a `Response` (the request ends there)
  * or with `undefined` (it passes). Transports (streamable HTTP, SSE, and the next protocol era)
  * plug in behind the door as {@linkcode Route}s.
  *
@@ -111,6 +111,41 @@ export function hostAndOrigin(policy: HostPolicy): Guard {
 }
 
 /**
+ * `/.well-known/` answers without credentials: the authenticator's own documents (an OAuth
+ * protected resource's metadata), else 404 — never 401, so OAuth-aware clients see there is no
+ * OAuth here and use the token they were given.
+ *
+ * @example
+ * ```ts
+ * import { wellKnown } from "./front_door.ts";
+ * import { noAuth } from "../auth/types.ts";
+ * const guard = wellKnown(noAuth);
+ * ```
+ */
+export function wellKnown(authenticator: Authenticator): Guard {
+  return (req, { url }) => {
+    if (!url.pathname.startsWith("/.well-known/")) return undefined;
+    return authenticator.wellKnown?.(req, url) ??
+      jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
+  };
+}
+
+/**
+ * After the body is read: the authenticator may refuse this caller this message (a `tools/call`
+ * needing scopes the token lacks: 403 `insufficient_scope`, so the client can step up).
+ *
+ * @example
+ * ```ts
+ * import { authorizeMessage } from "./front_door.ts";
+ * import { noAuth } from "../auth/types.ts";
+ * const guard = authorizeMessage(noAuth);
+ * ```
+ */
+export function authorizeMessage(authenticator: Authenticator): Guard {
+  return (_req, state) => authenticator.authorize?.(state.body, state.user);
+}
+
+/**
  * Every request but the health check needs credentials, unknown paths included: the caller's
  * identity goes into the state, or the authenticator's answer (401) ends the request.
  *
@@ -198,7 +233,8 @@ export interface FrontDoorOptions {
 }
 
 /**
- * The whole door: health → Host/Origin → authentication → the route of the path (404 for none).
+ * The whole door: health → Host/Origin → `/.well-known/` → authentication → the route of the
+ * path (404 for none).
  *
  * @example
  * ```ts
@@ -221,6 +257,7 @@ export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<
     [
       health(options.healthPath, options.health),
       hostAndOrigin(options.hostPolicy),
+      wellKnown(options.authenticator),
       authenticate(options.authenticator),
     ],
     (req, state) => {

@@ -80,6 +80,22 @@ export class ProxyPlugin implements RuntimePlugin {
     return this.#names.collisions;
   }
 
+  /**
+   * The token store of the OAuth logins, when some upstream has `oauth` (its modules load only
+   * then): the session store, encrypted with `TOKEN_ENCRYPTION_KEY`.
+   */
+  async #oauthStore(host: PluginHost) {
+    const any = Object.values(host.config.mcp_servers).some((e) =>
+      e.enabled && e.oauth && upstreamType(e) !== "stdio"
+    );
+    if (!any) return undefined;
+    const { openOAuthRecordStore } = await import("../oauth/client/token_store.ts");
+    const store = await openOAuthRecordStore(host.sessionManager.store, host.env);
+    store.onUnreadable = (key) =>
+      log.warn(`stored OAuth record ${key} does not decrypt with TOKEN_ENCRYPTION_KEY; logging in again`);
+    return store;
+  }
+
   /** Start every upstream, wait for them (bounded), list what they serve. */
   async start(host: PluginHost): Promise<void> {
     this.#host = host;
@@ -87,17 +103,36 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const upstreamHost = { connections: host.connections, env: host.env, baseDir: host.baseDir };
+    const upstreamHost = {
+      connections: host.connections,
+      env: host.env,
+      baseDir: host.baseDir,
+      oauthStore: await this.#oauthStore(host),
+    };
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
       const factory = this.#options.transportFactories?.[name];
-      const make = (label?: string, owner?: string) =>
-        new Upstream(name, entry, upstreamHost, { transportFactory: factory, label, ownerSessionId: owner });
+      const make = (label?: string, owner?: string, userId?: string) =>
+        new Upstream(name, entry, upstreamHost, {
+          transportFactory: factory,
+          label,
+          ownerSessionId: owner,
+          // `per_user`: the instance logs in as its user.
+          ...(userId !== undefined && entry.oauth?.per_user ? { loginSubject: `user:${userId}` } : {}),
+        });
       const shared = make();
       // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
       this.#pools.set(
         name,
-        new UpstreamPool(name, entry, shared, (sid) => make(`session-${sid.slice(-8)}`, sid)),
+        new UpstreamPool(
+          name,
+          entry,
+          shared,
+          (key, userId) =>
+            key.startsWith("user:")
+              ? make(`user-${key.slice(5, 13)}`, undefined, userId)
+              : make(`session-${key.slice(-8)}`, key, userId),
+        ),
       );
       let wasReady = false;
       shared.events.on("lists", () => this.#sync());
@@ -129,6 +164,8 @@ export class ProxyPlugin implements RuntimePlugin {
       // Roots belong to the client: when one connects or its roots change, upstreams ask again.
       host.events.on("connectionInitialized", (connection) => {
         if (connection.clientCapabilities?.roots) void this.#rootsChanged(connection);
+        // An upstream waiting for its operator's login asks the local client (see offerLogin).
+        for (const pool of this.#pools.values()) void pool.shared.offerLogin(connection);
       }),
       host.events.on("rootsChanged", (connection) => void this.#rootsChanged(connection)),
       host.events.on("connectionClosed", (connection) => this.#connectionClosed(connection)),

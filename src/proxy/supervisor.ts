@@ -11,7 +11,7 @@ import type { Logger } from "../log/logger.ts";
 import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 /** Where an upstream is in its life. */
-export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped";
+export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped" | "unauthorized";
 
 /** Backoff and time limits of a {@linkcode Supervisor}. */
 export interface SupervisorOptions {
@@ -31,16 +31,26 @@ export interface Link {
   close(): Promise<void>;
 }
 
+/** An attempt failed for a reason someone has to resolve (a login): no retries until then. */
+export interface Blocked {
+  /** Why, for `last_error`. */
+  readonly why: string;
+  /** Resolves when it is resolved (connect again at once); rejects when it will not be. */
+  readonly until: Promise<void>;
+}
+
 /** How to make and prepare a connection. */
 export interface LinkFactory<L extends Link> {
   /** A new, unconnected link (throwing counts as a failed attempt). */
-  create(): L;
+  create(): L | Promise<L>;
   /** Connect it (initialize, first lists); bounded by the supervisor's time limit. */
   connect(link: L, timeoutMs: number): Promise<void>;
   /** It is connected and current: install close handlers, restore what clients asked for. */
   adopt(link: L): Promise<void>;
   /** The state changed. */
   state(state: UpstreamState): void;
+  /** Whether a failed attempt waits for someone (state `unauthorized`) instead of retrying. */
+  blocked?(e: unknown): Blocked | undefined;
 }
 
 /**
@@ -111,6 +121,11 @@ export class Supervisor<L extends Link> {
     return this.#connect();
   }
 
+  /** Resolves when the attempt under way (if any) has ended. */
+  settled(): Promise<void> {
+    return this.#connecting ?? Promise.resolve();
+  }
+
   /** Close the link and stop reconnecting. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -155,7 +170,7 @@ export class Supervisor<L extends Link> {
     if (this.#stopped) return;
     let link: L;
     try {
-      link = this.#factory.create();
+      link = await this.#factory.create();
     } catch (e) {
       this.#failed(e);
       return;
@@ -166,6 +181,8 @@ export class Supervisor<L extends Link> {
       if (connected === TIMED_OUT) throw new Error(`no answer within ${timeoutMs} ms`);
     } catch (e) {
       await link.close().catch(() => {});
+      const blocked = this.#factory.blocked?.(e);
+      if (blocked && !this.#stopped) return this.#block(blocked);
       this.#failed(e);
       return;
     }
@@ -179,6 +196,18 @@ export class Supervisor<L extends Link> {
     this.#connectedSince = Date.now();
     await this.#factory.adopt(link);
     this.#setState("ready");
+  }
+
+  /** Wait (without retrying) until the block is lifted; then connect at once. */
+  #block(blocked: Blocked): void {
+    this.#lastError = blocked.why;
+    this.#setState("unauthorized");
+    blocked.until.then(
+      () => {
+        if (!this.#stopped) void this.#connect();
+      },
+      (e) => this.#failed(e),
+    );
   }
 
   #failed(e: unknown): void {

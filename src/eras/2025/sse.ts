@@ -152,6 +152,8 @@ export interface SseSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
 }
 
 interface Live {
@@ -227,7 +229,12 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
         paths: messagePaths,
         handle: byMethod({
           POST: guarded(
-            [knownConnection, jsonContentType, jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs)],
+            [
+              knownConnection,
+              jsonContentType,
+              jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+              ...(settings.afterBody ?? []),
+            ],
             deliver,
           ),
         }),

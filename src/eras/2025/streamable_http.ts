@@ -20,6 +20,7 @@ import type { ConnectionHost } from "../../core/host.ts";
 import {
   accepts,
   byMethod,
+  type Guard,
   guarded,
   type Handler,
   jsonBody,
@@ -53,6 +54,8 @@ export interface StreamableHttpSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
 }
 
 /** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
@@ -339,6 +342,7 @@ export function streamableHttpTransport(
     settings.jsonResponse ? accepts("application/json") : accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+    ...(settings.afterBody ?? []),
   ];
   if (settings.stateless) {
     const handle = byMethod(
