@@ -151,14 +151,7 @@ export class StdioTransport implements Transport {
   #handleLine(line: string): void {
     if (line.trimStart().startsWith("[")) return this.#handleBatch(line);
     const decoded = decodeLine(line);
-    if ("message" in decoded) {
-      try {
-        this.onmessage?.(decoded.message);
-      } catch (e) {
-        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-      }
-      return;
-    }
+    if ("message" in decoded) return this.#deliver(decoded.message);
     if (decoded.error === "parse") {
       log.warn(`unparsable input line (${line.length} chars)`);
       void this.#sendRaw({
@@ -218,12 +211,24 @@ export class StdioTransport implements Transport {
     }
     // Nothing to wait for (notifications, responses): only the invalid entries are answered.
     if (batch.waiting.size === 0 && batch.answers.length > 0) void this.#sendRaw(batch.answers);
-    for (const message of messages) {
-      try {
-        this.onmessage?.(message);
-      } catch (e) {
-        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    for (const message of messages) this.#deliver(message);
+  }
+
+  #deliver(message: JSONRPCMessage): void {
+    // A cancelled request gets no answer: its batch must not wait for one.
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
+      const batch = id === undefined ? undefined : this.#batches.get(id);
+      if (batch && id !== undefined) {
+        this.#batches.delete(id);
+        batch.waiting.delete(id);
+        if (batch.waiting.size === 0) void this.#sendRaw(batch.answers);
       }
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (e) {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
   }
 

@@ -296,3 +296,27 @@ Deno.test("stdio: a batch is served as one array when 2025-03-26 was negotiated,
     }
   }
 });
+
+Deno.test("stdio: a batch whose request is cancelled is answered with the others (no wait for the cancelled one)", async () => {
+  const p = spawnStdio(["--config", await config()]);
+  try {
+    await p.send(line({ ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: "2025-03-26" } }));
+    await p.out.until(isResponse(0));
+    await p.send(line({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await p.send(line([
+      { jsonrpc: "2.0", id: 1, method: "ping" },
+      {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "abortable", arguments: { key: "b", ms: 60_000 } },
+      },
+    ]));
+    await p.send(line({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } }));
+    const answer = await p.out.until(Array.isArray) as unknown as { id: number }[];
+    assert.deepEqual(answer.map((a) => a.id), [1]);
+  } finally {
+    await p.closeStdin();
+    assert.equal((await p.child.status).code, 0);
+  }
+});
