@@ -15,8 +15,10 @@ import {
   importDefinitions,
   type ModuleSlot,
   registerDefinitions,
+  registerShaped,
   resolveModulePath,
 } from "../tools/loader.ts";
+import type { ServerShape } from "../tools/shape.ts";
 import { getLogger } from "../log/logger.ts";
 
 const log = getLogger("tools");
@@ -43,6 +45,7 @@ interface ModuleToLoad {
   slot: ModuleSlot;
   source: string;
   namespace?: Record<string, unknown>;
+  shape?: ServerShape;
 }
 
 /**
@@ -72,20 +75,22 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
           ? `${m.spec} (baked in)`
           : await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
         // One file named twice (the reference README lists one module under both
-        // tools.modules_to_import and mcp_servers.<name>) is one module, registered once.
+        // tools.modules_to_import and mcp_servers.<name>) is one module, registered once, with
+        // the filter and overrides one of them gives (two different ones: both are registered).
         const seen = byFile.get(abs);
-        if (seen) {
+        if (seen && (!seen.module.shape || !m.shape)) {
           if (seen.module.slot !== m.slot) seen.module.slot = "any";
+          seen.module.shape ??= m.shape;
           log.info(`${m.keyPath} names ${abs} again (as ${seen.keyPath} does); it is loaded once`);
           continue;
         }
-        const module: ModuleToLoad = { file: abs, slot: m.slot, source: m.source, namespace };
+        const module: ModuleToLoad = { file: abs, slot: m.slot, source: m.source, namespace, shape: m.shape };
         byFile.set(abs, { module, keyPath: m.keyPath });
         modules.push(module);
       }
-      for (const { file, slot, source, namespace } of modules) {
+      for (const { file, slot, source, namespace, shape } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);
-        registerDefinitions(host.registry, defs, source, toolOptions);
+        registerShaped(host.registry, defs, source, toolOptions, shape);
       }
     },
   };

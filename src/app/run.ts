@@ -18,7 +18,7 @@ import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
 import { pluginsFor } from "./plugins.ts";
-import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
+import { checkView, serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
 export interface RunServerOptions extends ServeOptions, ConfigSource {
@@ -127,6 +127,8 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
   const runtime = await buildRuntime(options);
+  // Before anything starts (upstreams, listeners): a view that cannot be served stops here.
+  checkView(runtime.config, options.view);
   try {
     await runtime.start();
     return await serve(runtime, options);

@@ -5,13 +5,14 @@
  * @module
  */
 
-import { errorText } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
+import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
-import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
+import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
 import { authorizeMessage, frontDoor } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
 import { StdioTransport } from "../transports/stdio.ts";
@@ -40,6 +41,11 @@ export interface ServeOptions {
   drainMs?: number;
   /** Print the ready banner to stderr (default true). */
   banner?: boolean;
+  /**
+   * Serve only this view (`views.<name>`) on stdio. Over HTTP every view has its own endpoint
+   * (`<mcp_path>/<name>`), so this applies to stdio only.
+   */
+  view?: string;
 }
 
 /**
@@ -68,13 +74,21 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let info: { url?: string; port?: number } = {};
   let uninstallSignals = () => {};
 
+  const view = options.view;
+  checkView(runtime.config, view);
+
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
     const transport = new StdioTransport({
       onEnd: () => void stop(),
       batchRefusal: () => batchRefusal(connection.protocolVersion),
     });
-    const connection = openConnection(runtime, { transport: "stdio" });
+    const description = view !== undefined ? runtime.config.views[view].description : undefined;
+    const connection = openConnection(runtime, {
+      transport: "stdio",
+      ...(view !== undefined ? { view } : {}),
+      ...(description !== undefined ? { instructions: description } : {}),
+    });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
     // However the connection ends, stop the whole runtime (and its children).
@@ -87,7 +101,9 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     };
     return connection.connect(transport).then(() => {
       const h = handle();
-      if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
+      if (banner) {
+        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+      }
       return h;
     });
   }
@@ -142,6 +158,38 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   }
 }
 
+/**
+ * Throw the {@linkcode ConfigError} of `--view name` when `config` cannot serve it: views are
+ * served on stdio by name (over HTTP each has its own path), and the name must be configured.
+ *
+ * @example
+ * ```ts
+ * import { checkView } from "./serve.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * checkView(validateConfig({ views: { math: { tools: ["add"] } } }, "inline"), "math"); // fine
+ * ```
+ */
+export function checkView(config: RuntimeConfig, view: string | undefined): void {
+  if (view === undefined) return;
+  const where = { file: "<command line>", path: "--view" };
+  const type = config.server.type;
+  if (type !== "stdio") {
+    throw new ConfigError(
+      `views are served over ${type} at their own paths (<path>/<name>); --view is for stdio`,
+      where,
+    );
+  }
+  if (!Object.hasOwn(config.views, view)) {
+    const known = Object.keys(config.views);
+    throw new ConfigError(
+      `unknown view '${view}' (${
+        known.length ? `views: ${known.join(", ")}` : "the configuration has no views"
+      })`,
+      where,
+    );
+  }
+}
+
 /** An HTTP request handler, and what it must close on shutdown. */
 export interface HttpHandler {
   /** Serve one request. */
@@ -167,22 +215,28 @@ export interface HttpHandler {
  */
 export function httpHandler(runtime: Runtime): HttpHandler {
   const config = runtime.config;
-  let transport: HttpTransport;
+  // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
+  const views = Object.entries(config.views).map(([name, v]) => ({
+    name,
+    ...(v.description !== undefined ? { instructions: v.description } : {}),
+  }));
+  let transports: HttpTransport[];
   let section: typeof config.sse | typeof config["streamable-http"];
   const afterBody = [authorizeMessage(runtime.authenticator)];
   if (config.server.type === "sse") {
     section = config.sse;
-    transport = sseTransport(runtime, {
+    transports = [sseTransport(runtime, {
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
       bodyTimeoutMs: section.body_timeout * 1000,
+      views,
       afterBody,
-    });
+    })];
   } else {
     const s = config["streamable-http"];
     section = s;
-    transport = streamableHttpTransport(runtime, {
+    const settings = {
       mcpPath: s.mcp_path,
       jsonResponse: s.json_response,
       stateless: s.stateless,
@@ -190,7 +244,18 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
-    });
+    };
+    transports = [
+      streamableHttpTransport(runtime, settings),
+      ...views.map((view) =>
+        streamableHttpTransport(runtime, {
+          ...settings,
+          mcpPath: viewPath(s.mcp_path, view.name),
+          view: view.name,
+          ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+        })
+      ),
+    ];
   }
   const handle = frontDoor({
     healthPath: section.health_path,
@@ -201,9 +266,9 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       allowedOrigins: section.allowed_origins,
     },
     authenticator: runtime.authenticator,
-    routes: transport.routes,
+    routes: transports.flatMap((t) => t.routes),
   });
-  return { handle, close: () => transport.close() };
+  return { handle, close: async () => void await Promise.all(transports.map((t) => t.close())) };
 }
 
 /**
@@ -252,6 +317,11 @@ function printBanner(runtime: Runtime, type: string, url: string, origin: string
     ? runtime.config.sse.health_path
     : runtime.config["streamable-http"].health_path;
   const lines = [`MCP server "${runtime.serverInfo.name}" ready: ${type} at ${url} (${mode})`];
+  const views = Object.keys(runtime.config.views);
+  if (views.length) {
+    const base = type === "sse" ? runtime.config.sse.sse_path : runtime.config["streamable-http"].mcp_path;
+    lines.push(`  views:  ${views.map((v) => `${origin}${viewPath(base, v)}`).join(" ")}`);
+  }
   lines.push(`  health: curl -s ${origin}${health}`);
   if (type === "streamable-http") {
     const auth = runtime.authenticator.scheme === "bearer" ? ` -H "Authorization: Bearer $TOKEN"` : "";

@@ -35,6 +35,8 @@ Options:
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+      --view NAME          on stdio, serve only the view views.NAME (over HTTP each view has its
+                           own endpoint: <mcp_path>/NAME)
   -h, --help               show this help
   -V, --version            print the version
 
@@ -84,6 +86,7 @@ const serverCommand: Command = async (args) => {
       }
       return embeddedDefinitions();
     },
+    ...(values.view !== undefined ? { view: values.view } : {}),
   });
   await server.done;
   return 0;

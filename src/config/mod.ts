@@ -18,8 +18,18 @@ export { validateConfig } from "./validate.ts";
 export { parseConfigDocument, parseConfigText } from "./parse.ts";
 export type { ParsedConfig } from "./parse.ts";
 export type { ConfigWarning } from "./warnings.ts";
-export { ARTIFACT_TOOL_NAMES, SESSION_PROVIDERS, SESSION_TOOL_NAMES, STORAGE_PROVIDERS } from "./schema.ts";
+export {
+  ARTIFACT_TOOL_NAMES,
+  CALL_TOOL_NAME,
+  SEARCH_TOOL_NAME,
+  SESSION_PROVIDERS,
+  SESSION_TOOL_NAMES,
+  STORAGE_PROVIDERS,
+} from "./schema.ts";
 export type {
+  AccessConfig,
+  AccessRuleConfig,
+  ArgumentOverrideConfig,
   ArtifactToolName,
   BuiltinToolSwitch,
   DeepPartial,
@@ -31,13 +41,18 @@ export type {
   OAuthResourceConfig,
   RuntimeConfig,
   RuntimeConfigInput,
+  ServerSurfaceConfig,
   SessionProviderName,
   SessionToolName,
   SseSectionConfig,
   StorageProviderName,
   StreamableHttpSectionConfig,
+  ToolOverrideConfig,
+  ToolOverrideConfigInput,
+  ToolSearchConfig,
   TransportType,
   UpstreamOAuthConfig,
+  ViewConfig,
 } from "./types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./env.ts";
 export type { EnvSource } from "./env.ts";

@@ -84,6 +84,22 @@ const loggingSchema = z.strictObject({
   loggers: z.record(z.string(), logLevel).default({}),
 });
 
+/** Name of the tool `tools.search` adds (it finds tools). */
+export const SEARCH_TOOL_NAME = "search_tools";
+/** Name of the tool `tools.search.lazy` adds (it calls a tool by name: `{ name, arguments }`). */
+export const CALL_TOOL_NAME = "call_tool";
+
+/** `tools.search:` — find tools by text instead of listing them all. */
+const searchSchema = z.strictObject({
+  /** Add the `search_tools` tool. */
+  enabled: z.boolean().default(false),
+  /** List only `search_tools` and `call_tool`; every other tool is found and called through them. */
+  lazy: z.boolean().default(false),
+}).refine((s) => s.enabled || !s.lazy, {
+  message: "lazy: true needs enabled: true (lazy lists only the search tools)",
+  path: ["lazy"],
+});
+
 /** `tools:` section. */
 const toolsSchema = z.strictObject({
   /** Accepted for compatibility with reference configs; a Python registry means nothing here. */
@@ -93,6 +109,7 @@ const toolsSchema = z.strictObject({
   timeout: z.number().min(0).nullable().optional(),
   /** Extra tool/resource/prompt modules (file paths relative to the config file). */
   modules_to_import: z.array(z.string().min(1)).default([]),
+  search: searchSchema.prefault({}),
 });
 
 /** `sessions:` section. */
@@ -219,6 +236,46 @@ const denoPermissions = z.strictObject({
   import: z.array(z.string()).optional(),
 });
 
+/** Globs over names or URIs (`*` any run of characters, `?` one). */
+const globs = z.array(z.string().min(1));
+
+/** A tool name as MCP clients accept it. */
+const toolName = z.string().regex(/^[A-Za-z0-9_.\-/]{1,128}$/, {
+  message: "expected a tool name (1-128 of A-Z a-z 0-9 _ - . /)",
+});
+
+/** `tool_overrides.<tool>.arguments.<arg>`: a default, and whether the argument is hidden. */
+const argumentOverride = z.strictObject({
+  /** Filled in when the caller leaves the argument out (always, when hidden). */
+  default: z.unknown().optional(),
+  /** Drop the argument from the listed schema; the upstream gets `default` (or nothing). */
+  hide: z.boolean().default(false),
+  /** Replacement description of the argument. */
+  description: z.string().optional(),
+});
+
+/** `tool_overrides.<tool>`: how one tool is shown. */
+const toolOverride = z.strictObject({
+  /** New name, before namespacing. */
+  name: toolName.optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  /** Merged over the tool's own annotations. */
+  annotations: z.record(z.string(), z.unknown()).optional(),
+  arguments: z.record(z.string().min(1), argumentOverride).default({}),
+});
+
+/** Which of a server's tools, prompts and resources are served, and how its tools are shown. */
+const surfaceKeys = {
+  include_tools: globs.optional(),
+  exclude_tools: globs.default([]),
+  include_prompts: globs.optional(),
+  exclude_prompts: globs.default([]),
+  include_resources: globs.optional(),
+  exclude_resources: globs.default([]),
+  tool_overrides: z.record(z.string().min(1), toolOverride).default({}),
+};
+
 /** A URL with no fragment (RFC 8707: resource indicators and issuers carry none). */
 const urlNoFragment = z.string().url().refine((u) => !u.includes("#"), {
   message: "must not contain a fragment (#)",
@@ -323,6 +380,41 @@ const mcpServerSchema = z.strictObject({
   // Deno sandbox for stdio upstreams
   deno: z.boolean().default(false),
   permissions: denoPermissions.optional(),
+  // what is served of it
+  ...surfaceKeys,
+});
+
+/** One `access.rules` item: names it covers, and the claims a caller needs for them. */
+const accessRule = z.strictObject({
+  tools: globs.optional(),
+  prompts: globs.optional(),
+  resources: globs.optional(),
+  /** Claim → accepted values; a caller needs every claim (any one accepted value of each). */
+  claims: z.record(z.string().min(1), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
+    .default({}),
+}).refine((r) => r.tools || r.prompts || r.resources, {
+  message: "a rule needs at least one of tools, prompts, resources",
+});
+
+/** `access:` section: who may see and call what. */
+const accessSchema = z.strictObject({
+  /** For names no rule covers, and for callers without a token (stdio, `auth: none`). */
+  default: z.enum(["allow", "deny"]).default("allow"),
+  rules: z.array(accessRule).default([]),
+});
+
+/** One `views.<name>`: a focused endpoint at `<mcp_path>/<name>`. */
+const viewSchema = z.strictObject({
+  tools: globs.default([]),
+  prompts: globs.default([]),
+  resources: globs.default([]),
+  /** Sent as the `initialize` instructions of the view's endpoint. */
+  description: z.string().optional(),
+});
+
+/** A view name: one URL path segment. */
+const viewName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+  message: "expected a view name (1-64 of A-Z a-z 0-9 _ -)",
 });
 
 /** The schema as built (its inferred types are checked against `types.ts` by a test). */
@@ -338,6 +430,8 @@ export const configSchemaDefinition = z.strictObject({
   artifacts: artifactsSchema.prefault({}),
   proxy: proxySchema.prefault({}),
   mcp_servers: z.record(z.string().min(1), mcpServerSchema).default({}),
+  access: accessSchema.prefault({}),
+  views: z.record(viewName, viewSchema).default({}),
   oauth: oauthSchema.optional(),
   // Keys the reference's Python module loader used. Accepted so old files load; they do nothing here.
   core: z.unknown().optional(),

@@ -90,6 +90,88 @@ export interface DenoPermissionsConfig {
   import?: string[];
 }
 
+/** `tool_overrides.<tool>.arguments.<arg>`: a default, and whether the argument is hidden. */
+export interface ArgumentOverrideConfig {
+  /** Filled in when the caller leaves the argument out (always, when hidden). */
+  default?: unknown;
+  /** Drop the argument from the listed schema; the server gets `default` (or nothing). */
+  hide: boolean;
+  /** Replacement description of the argument. */
+  description?: string;
+}
+
+/** `tool_overrides.<tool>`: how one tool is shown. */
+export interface ToolOverrideConfig {
+  /** New name (for an upstream: before namespacing). */
+  name?: string;
+  /** Replacement title. */
+  title?: string;
+  /** Replacement description. */
+  description?: string;
+  /** Merged over the tool's own annotations. */
+  annotations?: Record<string, unknown>;
+  /** Argument defaults and hiding, by argument name. */
+  arguments: Record<string, ArgumentOverrideConfig>;
+}
+
+/** Which of a server's tools, prompts and resources are served (globs), and how its tools are shown. */
+export interface ServerSurfaceConfig {
+  /** Tools served (globs over the server's own names); omitted = all. */
+  include_tools?: string[];
+  /** Tools not served; wins over `include_tools`. */
+  exclude_tools: string[];
+  /** Prompts served; omitted = all. */
+  include_prompts?: string[];
+  /** Prompts not served. */
+  exclude_prompts: string[];
+  /** Resources and templates served (globs over URIs and URI templates); omitted = all. */
+  include_resources?: string[];
+  /** Resources and templates not served. */
+  exclude_resources: string[];
+  /** Renames, descriptions and argument defaults, by the server's own tool name. */
+  tool_overrides: Record<string, ToolOverrideConfig>;
+}
+
+/** One `access.rules` item. */
+export interface AccessRuleConfig {
+  /** Exposed tool names the rule covers (globs). */
+  tools?: string[];
+  /** Exposed prompt names the rule covers (globs). */
+  prompts?: string[];
+  /** Resource URIs and URI templates the rule covers (globs). */
+  resources?: string[];
+  /** Claim → accepted values: a caller needs every claim, with one accepted value each. */
+  claims: Record<string, (string | number | boolean)[]>;
+}
+
+/** `access:` section. */
+export interface AccessConfig {
+  /** For names no rule covers, and for every name when the caller has no token. */
+  default: "allow" | "deny";
+  /** Rules; every rule that covers a name must be satisfied. */
+  rules: AccessRuleConfig[];
+}
+
+/** One `views.<name>` entry: a focused endpoint at `<mcp_path>/<name>`. */
+export interface ViewConfig {
+  /** Exposed tool names in the view (globs). */
+  tools: string[];
+  /** Exposed prompt names in the view (globs). */
+  prompts: string[];
+  /** Resource URIs and URI templates in the view (globs). */
+  resources: string[];
+  /** Sent as the `initialize` instructions of the view's endpoint. */
+  description?: string;
+}
+
+/** `tools.search:` section. */
+export interface ToolSearchConfig {
+  /** Add the `search_tools` tool. */
+  enabled: boolean;
+  /** List only `search_tools` and `call_tool`. */
+  lazy: boolean;
+}
+
 /** `mcp_servers.<name>.oauth`: how the proxy logs in to a protected remote upstream. */
 export interface UpstreamOAuthConfig {
   /** `authorization_code` (a user logs in in a browser) or `client_credentials` (machine identity). */
@@ -149,7 +231,7 @@ export interface OAuthResourceConfig {
 }
 
 /** One `mcp_servers.<name>` entry. */
-export interface McpServerConfig {
+export interface McpServerConfig extends ServerSurfaceConfig {
   /** Whether the entry is used at all. */
   enabled: boolean;
   /** Upstream transport (proxy); omitted for local-module entries. */
@@ -260,6 +342,7 @@ export interface RuntimeConfig {
     registry_attr?: string;
     timeout?: number | null;
     modules_to_import: string[];
+    search: ToolSearchConfig;
   };
   /** `sessions:` section. */
   sessions: { sandbox_id: string | null; default_ttl_hours: number; auto_extend_threshold: number };
@@ -291,6 +374,10 @@ export interface RuntimeConfig {
   };
   /** `mcp_servers:` section: local modules and upstream servers, by name. */
   mcp_servers: Record<string, McpServerConfig>;
+  /** `access:` section: who may see and call what. */
+  access: AccessConfig;
+  /** `views:` section: focused endpoints, by name. */
+  views: Record<string, ViewConfig>;
   /** `oauth:` section: inbound OAuth 2.1 (this server as a protected resource). */
   oauth?: OAuthResourceConfig;
   /** Accepted for compatibility with the reference; ignored. */
@@ -308,10 +395,11 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
 
 /** What a configuration file (or an object given to the API) may contain. */
 export type RuntimeConfigInput =
-  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "oauth">
+  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "views" | "oauth">
   & {
     server?: { type?: RuntimeConfig["server"]["type"]; auth?: RuntimeConfig["server"]["auth"] | null };
     mcp_servers?: Record<string, McpServerConfigInput>;
+    views?: Record<string, Partial<ViewConfig>>;
     oauth?:
       & Omit<DeepPartial<OAuthResourceConfig>, "resource" | "authorization_servers" | "introspection">
       & {
@@ -321,13 +409,19 @@ export type RuntimeConfigInput =
       };
   };
 
+/** What a `tool_overrides.<tool>` entry may contain. */
+export type ToolOverrideConfigInput =
+  & Omit<Partial<ToolOverrideConfig>, "arguments">
+  & { arguments?: Record<string, Partial<ArgumentOverrideConfig>> };
+
 /** What an `mcp_servers.<name>` entry may contain (a module slot must name its module). */
 export type McpServerConfigInput =
-  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts">
+  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts" | "tool_overrides">
   & {
     tools?: { enabled?: boolean; module: string };
     resources?: { enabled?: boolean; module: string };
     prompts?: { enabled?: boolean; module: string };
+    tool_overrides?: Record<string, ToolOverrideConfigInput>;
   };
 
 /** The active transport. */

@@ -7,6 +7,10 @@
  * Methods that change the state of a client's link (`resources/subscribe`, `logging/setLevel`)
  * need `call.connection`; without one (a per-request era) they are not served.
  *
+ * What a caller sees — the access rules, the view of the endpoint, the search tools — is the
+ * host's {@linkcode Surface}, applied here to every list and every lookup by name, whichever era
+ * or transport the request came on: a name the caller may not see answers as an unknown one.
+ *
  * @module
  */
 
@@ -14,8 +18,9 @@ import { ErrorCode, errorText, ProtocolError, ToolError } from "../errors.ts";
 import type { LoggingLevel } from "../protocol.ts";
 import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
-import type { RequestContext } from "./context.ts";
+import type { RequestContext, UserIdentity } from "./context.ts";
 import type { Registry } from "./registry.ts";
+import { type Caller, Surface } from "./surface.ts";
 
 /** A request's `params` (what a handler may read is checked by the handler). */
 export type Params = Record<string, unknown>;
@@ -38,6 +43,8 @@ export type Params = Record<string, unknown>;
 export interface DispatchHost {
   /** Where every tool, resource and prompt is found. */
   readonly registry: Registry;
+  /** What each caller sees of the registry (access rules, views, tool search); default everything. */
+  readonly surface?: Surface;
   /** Count a tool call as in flight until the returned function is called (graceful shutdown). */
   beginRequest(): () => void;
   /** A connection subscribed to `uri`. */
@@ -64,9 +71,23 @@ export interface Call {
   context(): Promise<RequestContext>;
   /** The client link the request came on, when the era has one. */
   connection?: Connection;
+  /** The verified caller (none without a token): what the access rules judge. */
+  user?: UserIdentity;
+  /** The view whose endpoint the request came to (`<mcp_path>/<view>`); none for the full surface. */
+  view?: string;
 }
 
 type Handler = (host: DispatchHost, params: Params, call: Call) => Promise<unknown> | unknown;
+
+const EVERYTHING = new Surface();
+
+function surfaceOf(host: DispatchHost): Surface {
+  return host.surface ?? EVERYTHING;
+}
+
+function callerOf(call: Call): Caller {
+  return { user: call.user, view: call.view };
+}
 
 function invalid(message: string): ProtocolError {
   return new ProtocolError(ErrorCode.InvalidParams, message);
@@ -122,11 +143,13 @@ function linkOf(call: Call, method: string): Connection {
 }
 
 const HANDLERS: Record<string, Handler> = {
-  "tools/list": ({ registry }) => ({ tools: registry.listTools() }),
+  "tools/list": (host, _params, call) => ({
+    tools: surfaceOf(host).listTools(host.registry, callerOf(call)),
+  }),
 
   "tools/call": async (host, params, call) => {
     const name = text(params, "name");
-    const entry = host.registry.tools.get(name);
+    const entry = surfaceOf(host).tool(host.registry, name, callerOf(call));
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const end = host.beginRequest();
     try {
@@ -136,28 +159,38 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
 
-  "resources/list": async ({ registry }, _params, call) => ({
-    resources: await registry.listResources(await call.context()),
+  "resources/list": async (host, _params, call) => ({
+    resources: surfaceOf(host).resources(
+      await host.registry.listResources(await call.context()),
+      callerOf(call),
+    ),
   }),
 
-  "resources/templates/list": ({ registry }) => ({ resourceTemplates: registry.listTemplates() }),
+  "resources/templates/list": (host, _params, call) => ({
+    resourceTemplates: surfaceOf(host).templates(host.registry.listTemplates(), callerOf(call)),
+  }),
 
-  "resources/read": async ({ registry }, params, call) => {
+  "resources/read": async (host, params, call) => {
     const uri = text(params, "uri");
+    const notFound = () =>
+      new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (!surfaceOf(host).resource(uri, callerOf(call))) throw notFound();
     let result;
     try {
-      result = await registry.readResource(uri, await call.context());
+      result = await host.registry.readResource(uri, await call.context());
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       throw new ProtocolError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
     }
-    if (!result) throw new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (!result) throw notFound();
     return result;
   },
 
   "resources/subscribe": (host, params, call) => {
     const uri = text(params, "uri");
     const connection = linkOf(call, "resources/subscribe");
+    // Accepted like any URI, but no update about a resource the caller may not see ever reaches it.
+    if (!surfaceOf(host).resource(uri, callerOf(call))) return {};
     connection.subscriptions.add(uri);
     host.subscribed(connection, uri);
     return {};
@@ -170,11 +203,13 @@ const HANDLERS: Record<string, Handler> = {
     return {};
   },
 
-  "prompts/list": ({ registry }) => ({ prompts: registry.listPrompts() }),
+  "prompts/list": (host, _params, call) => ({
+    prompts: surfaceOf(host).listPrompts(host.registry, callerOf(call)),
+  }),
 
-  "prompts/get": async ({ registry }, params, call) => {
+  "prompts/get": async (host, params, call) => {
     const name = text(params, "name");
-    const entry = registry.prompts.get(name);
+    const entry = surfaceOf(host).prompt(host.registry, name, callerOf(call));
     if (!entry) throw invalid(`Unknown prompt: ${name}`);
     try {
       return await entry.get(argumentsOf(params) as Record<string, string> | undefined, await call.context());
@@ -186,7 +221,9 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
 
-  "completion/complete": async ({ registry }, params, call) => {
+  "completion/complete": async (host, params, call) => {
+    const { registry } = host;
+    const surface = surfaceOf(host);
     const ref = record<{ type?: unknown; name?: unknown; uri?: unknown }>(params, "ref") ?? {};
     const argument = record<{ name?: unknown; value?: unknown }>(params, "argument") ?? {};
     if (typeof argument.name !== "string" || typeof argument.value !== "string") {
@@ -196,11 +233,14 @@ const HANDLERS: Record<string, Handler> = {
     const ctx = await call.context();
     let entry;
     if (ref.type === "ref/prompt" && typeof ref.name === "string") {
-      entry = registry.prompts.get(ref.name);
+      entry = surface.prompt(registry, ref.name, callerOf(call));
       if (!entry) throw invalid(`Unknown prompt: ${ref.name}`);
     } else if (ref.type === "ref/resource" && typeof ref.uri === "string") {
       entry = registry.templates.get(ref.uri);
-      if (!entry && !registry.resources.get(ref.uri)) throw invalid(`Unknown resource template: ${ref.uri}`);
+      const known = entry || registry.resources.get(ref.uri);
+      if (!known || !surface.resource(ref.uri, callerOf(call))) {
+        throw invalid(`Unknown resource template: ${ref.uri}`);
+      }
     } else {
       throw invalid("Invalid params: 'ref' must be a ref/prompt or a ref/resource");
     }

@@ -25,6 +25,7 @@ import type { RequestContext } from "./context.ts";
 import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
+import { type Surface, surfaceFor } from "./surface.ts";
 
 const log = getLogger("runtime");
 
@@ -63,6 +64,11 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly config: RuntimeConfig;
   /** Every tool, resource and prompt served. */
   readonly registry: Registry = new Registry();
+  /**
+   * What each caller sees of the registry: `access`, `views`, `tools.search` (see `dispatch`).
+   * Replaced as a whole when those sections change.
+   */
+  surface: Surface;
   /** `serverInfo` sent to clients. */
   readonly serverInfo: Implementation;
   /** The sandbox (deployment unit) id. */
@@ -108,6 +114,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
     this.sessionManager = options.sessionManager ??
       SessionManager.fromConfig(this.config, this.#env, this.sandboxId, this.baseDir);
+    this.surface = surfaceFor(this.config);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
   }
 
@@ -133,6 +140,19 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     for (const plugin of this.#plugins) {
       if (plugin.start) await plugin.start(this);
       this.#started.push(plugin);
+    }
+    for (const name of this.surface.ownToolNames) {
+      const shadowed = this.registry.tools.get(name);
+      if (shadowed) {
+        log.warn(`tool '${name}' of ${shadowed.source} is hidden by tools.search's own '${name}'`);
+      }
+    }
+    const c = this.config;
+    if (c.access.rules.length > 0 && c.server.type !== "stdio" && c.server.auth === "none") {
+      log.warn(
+        "access.rules need tokens (server.auth: bearer): without one every caller gets access.default " +
+          `(${c.access.default})`,
+      );
     }
     log.debug(
       `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resources.entries().length} resource(s), ` +

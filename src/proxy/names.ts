@@ -1,6 +1,8 @@
 /**
  * Which name of which upstream the registry lists, decided here, once, from all upstreams' lists
  * in `mcp_servers` order:
+ * - what an entry filters out (`include_tools`, `exclude_prompts`, ...) is not listed at all, and a
+ *   tool an entry renames (`tool_overrides`) is named from its new name;
  * - tools and prompts are listed under the names of `naming.ts` (namespaced, OpenAI-style, root);
  * - resources keep their URIs; each is routed to the upstream that listed it;
  * - on a clash, local definitions win over proxied ones, and among upstreams the one listed first
@@ -158,8 +160,14 @@ export class ProxiedNames {
       const lists = pool.shared.lists;
       const source = upstreamSource(server);
       const timeout = timeoutOf(pool);
+      const shape = pool.shape;
       for (const tool of lists.tools) {
-        for (const { name } of proxiedNames(server, tool.name, naming)) {
+        // Filtered out: never registered, so a call to it is an unknown tool like any other.
+        if (!shape.tool(tool.name)) continue;
+        // A rename comes before namespacing: `echo` renamed `say` is listed as `<ns>.<server>.say`.
+        const shaped = shape.shapeTool(tool);
+        const made = shaped.override ? [tool, shaped.override] : tool;
+        for (const { name } of proxiedNames(server, shaped.tool.name, naming)) {
           const local = localOf(this.#tools, name, (n) => registry.tools.get(n));
           claim(
             "tool",
@@ -167,12 +175,13 @@ export class ProxiedNames {
             source,
             local,
             tools,
-            () => registered(server, tool, proxiedTool(pool, tool, name, timeout)),
+            () => registered(server, made, proxiedTool(pool, tool, name, timeout, shaped)),
             collisions,
           );
         }
       }
       for (const prompt of lists.prompts) {
+        if (!shape.prompt(prompt.name)) continue;
         for (const { name } of proxiedNames(server, prompt.name, naming)) {
           const local = localOf(this.#prompts, name, (n) => registry.prompts.get(n));
           claim(
@@ -187,6 +196,7 @@ export class ProxiedNames {
         }
       }
       for (const template of lists.templates) {
+        if (!shape.resource(template.uriTemplate)) continue;
         const key = template.uriTemplate;
         const local = localOf(this.#templates, key, (n) => registry.templates.get(n));
         claim(
@@ -200,6 +210,7 @@ export class ProxiedNames {
         );
       }
       for (const resource of lists.resources) {
+        if (!shape.resource(resource.uri)) continue;
         const local = registry.resources.get(resource.uri);
         claim("resource", resource.uri, source, local, owners, () => ({ source, server }), collisions);
       }

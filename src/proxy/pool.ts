@@ -9,6 +9,7 @@
 import type { McpServerConfig } from "../config/types.ts";
 import type { RequestContext } from "../core/context.ts";
 import { getLogger } from "../log/logger.ts";
+import { ServerShape } from "../tools/shape.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
 import type { Upstream, UpstreamStatus } from "./upstream.ts";
 
@@ -44,6 +45,7 @@ export class UpstreamPool {
   /** Per-session instances by session id. */
   readonly instances: Map<string, Upstream> = new Map();
   readonly #starting = new Map<string, Promise<Upstream>>();
+  #shape: ServerShape | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
 
   /**
@@ -66,6 +68,11 @@ export class UpstreamPool {
       }, Math.max(1000, Math.min(60_000, idleMs / 4)));
       Deno.unrefTimer(this.#reaper as unknown as number);
     }
+  }
+
+  /** What the entry serves of the upstream, and how its tools are shown (`include_tools`, `tool_overrides`, ...). */
+  get shape(): ServerShape {
+    return this.#shape ??= new ServerShape(this.entry);
   }
 
   /** Whether each session gets its own instance. */

@@ -144,6 +144,8 @@ export class SdkConnection implements Connection {
   readonly server: Server;
   /** Identity established when the connection opened (per-request identity may refine it). */
   readonly user: UserIdentity | undefined;
+  /** The view the connection serves; `undefined` for the full surface. */
+  readonly view: string | undefined;
   /** Headers of the request that opened the connection. */
   readonly headers: Record<string, string>;
   /** Lowest log level the client asked for (`logging/setLevel`); undefined = everything. */
@@ -166,6 +168,7 @@ export class SdkConnection implements Connection {
     this.id = init.id ?? crypto.randomUUID();
     this.transport = init.transport;
     this.user = init.user;
+    this.view = init.view;
     this.headers = init.headers ?? {};
     this.binding = host.bindSession({ userId: init.user?.id ?? null, followUser: init.stateless });
     this.logLevel = init.logLevel;
@@ -181,7 +184,9 @@ export class SdkConnection implements Connection {
         logging: {},
         completions: {},
       },
-      ...(host.instructions ? { instructions: host.instructions } : {}),
+      ...((init.instructions ?? host.instructions)
+        ? { instructions: init.instructions ?? host.instructions }
+        : {}),
       jsonSchemaValidator: sharedJsonSchemaValidator(),
     });
     this.#installHandlers();
@@ -286,7 +291,7 @@ export class SdkConnection implements Connection {
       signal: extra.signal,
       headers,
       binding: this.binding,
-      user: (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user,
+      user: this.#userOf(extra),
       sandboxId: this.#host.sandboxId,
       requestId: extra.requestId,
       meta: extra._meta as Record<string, unknown> | undefined,
@@ -301,10 +306,17 @@ export class SdkConnection implements Connection {
     });
   }
 
+  /** The caller of one request: its own credentials, else those the connection opened with. */
+  #userOf(extra: Extra): UserIdentity | undefined {
+    return (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
+  }
+
   /** The core's view of one request that arrived through the SDK. */
   #call(extra: Extra): Call {
     return {
       connection: this,
+      user: this.#userOf(extra),
+      view: this.view,
       context: async () => {
         // Stateless HTTP looks its runtime session up in the store first.
         await this.binding.ready();

@@ -27,7 +27,7 @@ import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
 import { batchRefusal } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
-import type { HttpTransport } from "./streamable_http.ts";
+import { type HttpTransport, viewPath } from "./streamable_http.ts";
 
 const log = getLogger("transport.sse");
 const encoder = new TextEncoder();
@@ -152,6 +152,11 @@ export interface SseSettings {
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /**
+   * Views (`views.<name>`), each a stream of its own at `<sse_path>/<name>`; their messages go to
+   * the same message path (the connection knows its view).
+   */
+  views?: readonly { name: string; instructions?: string }[];
   /** Guards run once the body is read (the authenticator's message authorization). */
   afterBody?: readonly Guard[];
 }
@@ -181,11 +186,13 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
   const live = new Map<string, Live>();
   const messagePaths = [...new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"])];
 
-  const open = (req: Request, state: RequestState): Response => {
+  const open = (view?: { name: string; instructions?: string }) => (req: Request, state: RequestState) => {
     const connection = openConnection(host, {
       transport: "sse",
       user: state.user,
       headers: Object.fromEntries(req.headers.entries()),
+      ...(view ? { view: view.name } : {}),
+      ...(view?.instructions !== undefined ? { instructions: view.instructions } : {}),
     });
     const transport = new SseServerTransport(settings.messagePath, connection.id);
     live.set(connection.id, { connection, transport });
@@ -224,7 +231,11 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
 
   return {
     routes: [
-      { paths: [settings.ssePath], handle: byMethod({ GET: open }) },
+      { paths: [settings.ssePath], handle: byMethod({ GET: open() }) },
+      ...(settings.views ?? []).map((view) => ({
+        paths: [viewPath(settings.ssePath, view.name)],
+        handle: byMethod({ GET: open(view) }),
+      })),
       {
         paths: messagePaths,
         handle: byMethod({

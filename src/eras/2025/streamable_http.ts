@@ -56,6 +56,18 @@ export interface StreamableHttpSettings {
   bodyTimeoutMs?: number;
   /** Guards run once the body is read (the authenticator's message authorization). */
   afterBody?: readonly Guard[];
+  /** The view this endpoint serves (`views.<name>`, at `<mcp_path>/<name>`); none for the full surface. */
+  view?: string;
+  /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
+  instructions?: string;
+}
+
+/** What a connection of this endpoint is opened with, beyond its transport. */
+function endpointOf(settings: StreamableHttpSettings): { view?: string; instructions?: string } {
+  return {
+    ...(settings.view !== undefined ? { view: settings.view } : {}),
+    ...(settings.instructions !== undefined ? { instructions: settings.instructions } : {}),
+  };
 }
 
 /** An HTTP transport behind the front door: its routes, and what it must close on shutdown. */
@@ -175,6 +187,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       headers: headersOf(req),
       stateless: true,
       logLevel: levels.get(state.user),
+      ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -282,6 +295,7 @@ function statefulPost(
       transport: "streamable-http",
       user: state.user,
       headers: headersOf(req),
+      ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
@@ -315,6 +329,19 @@ function statefulStream(live: LiveConnections): Handler {
       : req;
     return await found.transport.handleRequest(sdkReq, { authInfo: authInfoFor(state.user, state.token) });
   };
+}
+
+/**
+ * Where view `name` of the endpoint at `base` is served: `<base>/<name>`.
+ *
+ * @example
+ * ```ts
+ * import { viewPath } from "./streamable_http.ts";
+ * console.log(viewPath("/mcp", "math"), viewPath("/", "math")); // /mcp/math /math
+ * ```
+ */
+export function viewPath(base: string, name: string): string {
+  return `${base.replace(/\/+$/, "")}/${name}`;
 }
 
 /**

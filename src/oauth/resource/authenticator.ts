@@ -10,6 +10,7 @@
 
 import { TokenError } from "../../auth/jwt.ts";
 import type { Authenticator, AuthOutcome } from "../../auth/types.ts";
+import { CALL_TOOL_NAME } from "../../config/schema.ts";
 import type { OAuthResourceConfig, RuntimeConfig } from "../../config/types.ts";
 import type { UserIdentity } from "../../auth/types.ts";
 import {
@@ -84,6 +85,8 @@ export class OAuthResourceAuthenticator implements Authenticator {
   readonly scheme = "oauth";
   readonly #config: OAuthResourceConfig;
   readonly #verifier: ResourceTokenVerifier;
+  /** `tools.search.lazy`: `call_tool` calls run the tool they name. */
+  readonly #lazy: boolean;
   readonly #metadataUrl: string;
   readonly #paths: Set<string>;
   readonly #document: string;
@@ -93,6 +96,7 @@ export class OAuthResourceAuthenticator implements Authenticator {
     if (!config.oauth) throw new Error("OAuthResourceAuthenticator needs an oauth: section");
     this.#config = config.oauth;
     this.#verifier = new ResourceTokenVerifier(config.oauth, now);
+    this.#lazy = config.tools.search.lazy;
     this.#metadataUrl = resourceMetadataUrl(config.oauth.resource);
     const endpoints = config.server.type === "sse"
       ? [config.sse.sse_path, config.sse.message_path]
@@ -184,12 +188,17 @@ export class OAuthResourceAuthenticator implements Authenticator {
     const tools: string[] = [];
     for (const m of messages) {
       if (!m || typeof m !== "object" || (m as { method?: unknown }).method !== "tools/call") continue;
-      const name = (m as { params?: { name?: unknown } }).params?.name;
+      const params = (m as { params?: { name?: unknown; arguments?: { name?: unknown } } }).params;
+      const name = params?.name;
       if (typeof name !== "string") continue;
-      const scopes = scopesForTool(this.#config.tool_scopes, name);
-      if (scopes.some((s) => !granted.includes(s))) {
-        tools.push(name);
-        for (const s of scopes) needed.add(s);
+      // With the lazy listing, `call_tool` runs the tool it names: that tool's scopes apply too.
+      const inner = this.#lazy && name === CALL_TOOL_NAME ? params?.arguments?.name : undefined;
+      for (const tool of typeof inner === "string" ? [name, inner] : [name]) {
+        const scopes = scopesForTool(this.#config.tool_scopes, tool);
+        if (scopes.some((s) => !granted.includes(s))) {
+          tools.push(tool);
+          for (const s of scopes) needed.add(s);
+        }
       }
     }
     if (needed.size === 0) return undefined;

@@ -137,6 +137,39 @@ Deno.test("oauth: tool_scopes — a tool needing more scope answers 403 insuffic
   }
 });
 
+Deno.test("oauth: tool_scopes also hold for a tool run through call_tool (tools.search.lazy)", async () => {
+  const as = await startAuthServer({ scopes: ["mcp:tools", "mcp:admin"] });
+  const port = freePort();
+  const resource = `http://127.0.0.1:${port}/mcp`;
+  const rt = await runtimeWith(resourceConfig(
+    port,
+    { resource, authorization_servers: [as.issuer], tool_scopes: { "add": ["mcp:admin"] } },
+    "tools: { search: { enabled: true, lazy: true } }",
+  ));
+  try {
+    const basic = await as.mint(resource, "mcp:tools");
+    const viaCallTool = call("call_tool", { name: "add", arguments: { a: 1, b: 2 } });
+    const refused = await mcpPost(rt.url, viaCallTool, basic);
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers.get("www-authenticate") ?? "", /scope="mcp:admin"/);
+    await refused.body?.cancel();
+    const greet = await mcpPost(
+      rt.url,
+      call("call_tool", { name: "greet", arguments: { name: "Ada" } }),
+      basic,
+    );
+    assert.equal(greet.status, 200);
+    await greet.body?.cancel();
+    const admin = await as.mint(resource, "mcp:tools mcp:admin");
+    const stepped = await mcpPost(rt.url, viaCallTool, admin);
+    assert.equal(stepped.status, 200);
+    assert.deepEqual((await stepped.json()).result.structuredContent, { sum: 3 });
+  } finally {
+    await rt.stop();
+    await as.stop();
+  }
+});
+
 Deno.test("oauth: opaque tokens are introspected (RFC 7662), audience included", async () => {
   const as = await startAuthServer({ scopes: ["mcp:tools"], opaque: true });
   const port = freePort();
