@@ -12,7 +12,7 @@ import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.t
 import type { Tool } from "../protocol.ts";
 import { type OpenAIToolDefinition, toOpenAITools } from "../proxy/openai.ts";
 import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
-import { stdioLaunchSpec, upstreamType } from "../proxy/sandbox.ts";
+import { stdioLaunchSpec, upstreamLineLimit, upstreamType } from "../proxy/sandbox.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import type { RunServerOptions } from "./run.ts";
 
@@ -48,7 +48,8 @@ export async function startStdioUpstreamsEarly(source: ConfigSource): Promise<vo
       if (!entry.enabled || upstreamType(entry) !== "stdio" || entry.isolation === "per-session") continue;
       const spec = stdioLaunchSpec(name, entry, { baseDir: loaded.baseDir, env: processEnv });
       if (Deno.permissions.querySync({ name: "run", command: spec.command }).state !== "granted") continue;
-      spawns.push(prespawn(name, { command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd }));
+      const launch = { command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd };
+      spawns.push(prespawn(name, launch, upstreamLineLimit(loaded.config, entry)));
     }
     await Promise.all(spawns);
   } catch {

@@ -55,7 +55,11 @@ export async function artifactStoreOf(
     namespace: settings.namespace,
     maxFileBytes: settings.maxFileBytes,
     ttl: settings.ttl,
+    maxTtl: settings.maxTtlSeconds,
     storageName: settings.storageName,
+    // Metadata in memory dies with the process; blobs elsewhere must not outlive it.
+    ephemeral: kv.provider === "memory" && blobs.provider !== "memory",
+    leaseMs: Math.max(1000, 10 * settings.cleanupIntervalSeconds * 1000),
     ...options,
   });
 }

@@ -9,6 +9,7 @@
 import { errorText } from "../errors.ts";
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
@@ -19,7 +20,7 @@ import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
 import type { ArtifactMetadata, ArtifactStore } from "./store.ts";
 import { artifactToolDefinitions } from "./tools.ts";
-import { callerArtifacts, callerOf } from "./caller.ts";
+import { callerArtifacts } from "./caller.ts";
 import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 const log = getLogger("artifacts");
@@ -128,7 +129,10 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.store = store;
 
     const switches = runtime.config.artifacts.tools;
-    const defs = artifactToolDefinitions(store);
+    // Session files expire with their session: the tools resolve it (creating its record, which
+    // binds the id to its creator) before storing.
+    const sessionOf = (ctx: RequestContext) => runtime.sessionManager.current(ctx);
+    const defs = artifactToolDefinitions(store, { sessionOf });
     const enabled = ARTIFACT_TOOL_NAMES.filter((n) => switches[n]?.enabled);
     runtime.registry.batch(() => {
       for (const name of enabled) {
@@ -143,7 +147,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
     });
     // Tool modules reach the store too (`ctx.artifacts`), with the tools' rules.
     if (runtime.provideArtifacts) {
-      runtime.provideArtifacts((ctx) => callerArtifacts(store, callerOf(ctx)));
+      runtime.provideArtifacts((ctx) => callerArtifacts(store, ctx, sessionOf));
       this.#undo.push(() => runtime.provideArtifacts?.(undefined));
     }
 

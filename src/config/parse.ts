@@ -25,6 +25,9 @@ export interface ParsedConfig {
   lineOf(path: PropertyKey[]): number | undefined;
 }
 
+/** How many alias expansions a config file may make (bounds a "billion laughs" document). */
+const MAX_ALIASES = 1000;
+
 /**
  * Parse and validate YAML text, keeping warnings and line numbers. Errors name `label` (the file),
  * the key path and the line.
@@ -51,7 +54,17 @@ export function parseConfigDocument(text: string, label: string, env: EnvSource 
     });
   }
   const warnings = dropRepeatedKeys(doc, lineCounter, label);
-  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  let raw;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (e) {
+    // The parser refuses documents whose aliases would expand without bound (a "billion laughs").
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new ConfigError(
+      `invalid YAML: too many aliases (${e.message}); a config file needs at most ${MAX_ALIASES} alias expansions`,
+      { file: label },
+    );
+  }
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError("expected a mapping of sections at the top level", { file: label, line: 1 });
   }

@@ -191,7 +191,7 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   /** Receives what the handler sends: progress, log entries and resource updates. */
   onNotification?: (method: string, params: Record<string, unknown>) => void;
-  /** What the handler gets as `ctx.artifacts` (e.g. `callerArtifacts(store, { sessionId })`). */
+  /** What the handler gets as `ctx.artifacts` (the artifacts module's `callerArtifacts` makes one). */
   artifacts?: CallerArtifacts;
 }
 

@@ -74,6 +74,35 @@ export function toOpenAIName(name: string): string {
 }
 
 /**
+ * Why root alias `alias` of upstream `server` may not be listed, if it may not: an alias inside
+ * the proxy namespace (`<ns>.…`), or shaped like another upstream's OpenAI-style names
+ * (`<other>_…`, with `openai_compatible`), would pass for a name of another upstream.
+ *
+ * @example
+ * ```ts
+ * import { aliasSpoof } from "@chuk/mcp-runtime/proxy";
+ * const naming = { namespace: "proxy", keepRootAliases: true, openaiCompatible: false, onlyOpenaiTools: false };
+ * aliasSpoof("proxy.victim.echo", "attacker", ["attacker", "victim"], naming); // "is inside the proxy namespace"
+ * aliasSpoof("echo", "attacker", ["attacker", "victim"], naming); // undefined
+ * ```
+ */
+export function aliasSpoof(
+  alias: string,
+  server: string,
+  servers: readonly string[],
+  options: NamingOptions,
+): string | undefined {
+  if (alias.startsWith(`${options.namespace}.`)) {
+    return `is inside the proxy namespace '${options.namespace}.'`;
+  }
+  if (options.openaiCompatible) {
+    const other = servers.find((s) => s !== server && alias.startsWith(toOpenAIName(`${s}_`)));
+    if (other !== undefined) return `looks like a name of upstream '${other}'`;
+  }
+  return undefined;
+}
+
+/**
  * Every name under which tool (or prompt) `item` of upstream `server` is listed, in order of
  * precedence (namespaced first).
  *

@@ -38,7 +38,18 @@ export interface StdioClientOptions {
    * (the SDK's stdio client does): a child that ignores EOF must not hold the proxy that long.
    */
   closeGraceMs?: { eof?: number; term?: number };
+  /**
+   * Longest line the child may write (bytes, default 8 MiB). A longer stdout line cannot be a
+   * message worth holding: the connection is closed (and so the upstream restarted). A longer
+   * stderr line is logged cut short.
+   */
+  maxLineBytes?: number;
 }
+
+/** Default of {@linkcode StdioClientOptions.maxLineBytes}: the default `max_body_bytes`. */
+export const DEFAULT_MAX_LINE_BYTES: number = 8 * 1024 * 1024;
+/** How much of a stderr line reaches the log. */
+const LOGGED_LINE = 4096;
 
 /**
  * A stdio MCP client transport that owns the child's process group.
@@ -60,6 +71,7 @@ export class StdioClientTransport implements Transport {
   readonly #launch: StdioLaunch;
   readonly #log: Logger;
   readonly #grace: { eof: number; term: number };
+  readonly #maxLine: number;
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #output: NdjsonWriter | undefined;
@@ -70,6 +82,7 @@ export class StdioClientTransport implements Transport {
     this.#launch = launch;
     this.#log = options.logger ?? getLogger(`upstream.${launch.command}`);
     this.#grace = { eof: options.closeGraceMs?.eof ?? 100, term: options.closeGraceMs?.term ?? 300 };
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   /** Process id of the child (its process group id too). */
@@ -117,11 +130,29 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string) => {
+      const line = raw.trim();
+      if (line) this.#handleLine(line);
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trim();
-        if (line) this.#handleLine(line);
-      });
+      for await (const chunk of stream) {
+        lines.push(chunk, onLine);
+        if (lines.overflowed) {
+          // No MCP message is that long: a broken or hostile server. Drop what was read of the
+          // line and end the connection; the supervisor restarts the upstream (with backoff).
+          lines.clear();
+          const error = new Error(
+            `stdout line longer than ${this.#maxLine} bytes: not MCP; closing the connection`,
+          );
+          this.#log.error(error.message);
+          this.onerror?.(error);
+          await this.close();
+          return;
+        }
+      }
+      const tail = lines.end();
+      if (tail) onLine(tail);
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -143,11 +174,24 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
+    // Logs only: an over-long line is held up to the cap and logged cut short.
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string, truncated: boolean) => {
+      const line = raw.trimEnd();
+      if (!line) return;
+      const cut = truncated || line.length > LOGGED_LINE;
+      this.#log.debug(
+        cut
+          ? `${line.slice(0, LOGGED_LINE)} … (line longer than ${
+            truncated ? this.#maxLine : LOGGED_LINE
+          } bytes, cut)`
+          : line,
+      );
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trimEnd();
-        if (line) this.#log.debug(line);
-      });
+      for await (const chunk of stream) lines.push(chunk, onLine);
+      const tail = lines.end();
+      if (tail) onLine(tail, false);
     } catch {
       // stderr closed with the process
     }
@@ -209,15 +253,4 @@ export class StdioClientTransport implements Transport {
     this.onclose = undefined;
     cb?.();
   }
-}
-
-/** Call `onLine` with each line of `stream` (the last one too, if it has no newline). */
-async function forEachLine(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const lines = new LineSplitter();
-  for await (const chunk of stream) lines.push(chunk, onLine);
-  const tail = lines.end();
-  if (tail) onLine(tail);
 }

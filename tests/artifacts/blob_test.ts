@@ -57,6 +57,21 @@ for (const p of providers) {
         ) {
           await assert.rejects(() => blobs.put(bad, enc("x"), info), /invalid blob key/, bad);
         }
+        // One level of names below a prefix; a whole prefix deleted at once.
+        await blobs.put("ls/run-1/a", enc("1"), info);
+        await blobs.put("ls/run-1/b", enc("2"), info);
+        await blobs.put("ls/run-2/lease", enc("3"), info);
+        await blobs.put("ls/top", enc("4"), info);
+        await blobs.put("lsx/run-3", enc("5"), info);
+        assert.deepEqual((await blobs.list!("ls/")).sort(), ["run-1", "run-2", "top"]);
+        assert.deepEqual(await blobs.list!("none/"), []);
+        assert.equal(await blobs.deletePrefix!("ls/run-1/"), 2);
+        assert.deepEqual((await blobs.list!("ls/")).sort(), ["run-2", "top"]);
+        assert.equal(dec(await blobs.get("ls/run-2/lease")), "3");
+        assert.equal(dec(await blobs.get("lsx/run-3")), "5");
+        assert.equal(await blobs.deletePrefix!("none/"), 0);
+        await assert.rejects(() => blobs.list!("../"), /invalid blob/);
+        await assert.rejects(() => blobs.deletePrefix!("ls"), /invalid blob prefix/);
       } finally {
         await blobs.close();
       }

@@ -236,7 +236,7 @@ Deno.test({
       assert.ok(keys.includes(`session:${made}`));
       assert.ok(keys.includes("user:alice:sessions"));
       assert.ok(keys.includes("user:bob:sessions"));
-      assert.ok(keys.every((k) => /^(session:|user:)/.test(k)), keys.join(" "));
+      assert.ok(keys.every((k) => /^(session:|claim:|user:)/.test(k)), keys.join(" "));
       // Every key expires.
       const { Redis } = await import("ioredis");
       const probe = new Redis(url);

@@ -129,6 +129,11 @@ Deno.test("kv: provider and namespace come from config and environment", async (
   assert.equal(keyNamespace(envFromObject({})), "dev:default:");
   assert.equal(keyNamespace(envFromObject({ ENV: "stage" })), "stage:default:");
   assert.equal(keyNamespace(envFromObject({ ENVIRONMENT: "prod", DEPLOYMENT_ID: "eu-1" })), "prod:eu-1:");
+  // Two deployments never share a prefix, whatever their names contain.
+  const a = keyNamespace(envFromObject({ ENVIRONMENT: "a:b", DEPLOYMENT_ID: "c" }));
+  const b = keyNamespace(envFromObject({ ENVIRONMENT: "a", DEPLOYMENT_ID: "b:c" }));
+  const c = keyNamespace(envFromObject({ ENVIRONMENT: "a", DEPLOYMENT_ID: "b%3Ac" }));
+  assert.equal(new Set([a, b, c]).size, 3, `${a} ${b} ${c}`);
 });
 
 Deno.test({

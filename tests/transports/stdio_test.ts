@@ -256,6 +256,41 @@ Deno.test("stdio transport: a line over maxLineBytes closes the transport withou
   assert.match(errors[0].message, /longer than 100 bytes/);
 });
 
+Deno.test("stdio: a second request with the id of one still in flight gets -32600 at once", async () => {
+  const p = spawnStdio(["--config", await config()]);
+  try {
+    await p.send(line(INITIALIZE));
+    await p.out.until(isResponse(0));
+    await p.send(line({
+      jsonrpc: "2.0",
+      id: 5,
+      method: "tools/call",
+      params: { name: "step_then_wait", arguments: { ms: 1500 }, _meta: { progressToken: "p" } },
+    }));
+    await p.out.until((m) => m.method === "notifications/progress");
+    await p.send(
+      line({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "context", arguments: {} } }),
+    );
+    // The duplicate is refused before the first call ends; the first is not disturbed.
+    const refused = await p.out.until(isResponse(5));
+    assert.deepEqual(refused.error, {
+      code: -32600,
+      message: "Invalid Request: request id 5 is already in use by a request in flight",
+    });
+    const first = await p.out.until(isResponse(5));
+    assert.deepEqual(first.result, { content: [{ type: "text", text: "waited 1500 ms" }] });
+    // Once answered, the id may be used again (1 and "5" are other ids all along).
+    await p.send(
+      line({ jsonrpc: "2.0", id: 5, method: "ping" }) + line({ jsonrpc: "2.0", id: "5", method: "ping" }),
+    );
+    assert.deepEqual((await p.out.until(isResponse(5))).result, {});
+    assert.deepEqual((await p.out.until(isResponse("5"))).result, {});
+  } finally {
+    await p.closeStdin();
+    await p.child.status;
+  }
+});
+
 Deno.test("stdio: a batch is served as one array when 2025-03-26 was negotiated, refused after it", async () => {
   for (const version of ["2025-03-26", "2025-06-18"]) {
     const p = spawnStdio(["--config", await config()]);

@@ -41,6 +41,8 @@ import {
 } from "../../sdk/types.ts";
 import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
 
+import { guardRequestIds, InFlightIds } from "./request_ids.ts";
+
 const log = getLogger("connection");
 
 type Extra = RequestHandlerExtra<ServerRequest, SdkServerNotification>;
@@ -156,6 +158,8 @@ export class SdkConnection implements Connection {
   lastActivity: number = Date.now();
   /** Tool calls of this connection running right now (a connection with one is not idle). */
   callsInFlight = 0;
+  /** Ids of the client's requests not answered yet: a second request may not reuse one. */
+  readonly requestIds: InFlightIds = new InFlightIds();
   #closed = false;
   #protocolVersion: string | undefined;
   readonly #stateless: boolean;
@@ -215,9 +219,13 @@ export class SdkConnection implements Connection {
     return this.#protocolVersion;
   }
 
-  /** Connect the SDK server to a transport. */
-  async connect(transport: Transport): Promise<void> {
+  /**
+   * Connect the SDK server to a transport. Requests reusing the id of one in flight are refused
+   * on the way in; `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
+   */
+  async connect(transport: Transport, options: { claimsAhead?: boolean } = {}): Promise<void> {
     await this.server.connect(transport);
+    guardRequestIds(transport, this.requestIds, options.claimsAhead);
     // The SDK's Server does not keep the version it answered `initialize` with: read it there.
     tapSend(transport, (message) => {
       if (this.#protocolVersion !== undefined || !("result" in message)) return;

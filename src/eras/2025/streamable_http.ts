@@ -37,6 +37,8 @@ import { isInitializeRequest } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
+import { duplicateIdError, type RequestId } from "./request_ids.ts";
+import { SessionLimits } from "./session_limits.ts";
 
 const log = getLogger("transport.http");
 
@@ -50,6 +52,10 @@ export interface StreamableHttpSettings {
   stateless: boolean;
   /** Seconds of inactivity after which a stateful connection is closed. */
   sessionIdleTimeout: number;
+  /** Stateful sessions held at most (default 1000). */
+  maxSessions?: number;
+  /** Stateful sessions one authenticated user holds at most (default 100). */
+  maxSessionsPerUser?: number;
   /** Largest accepted body in bytes. */
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
@@ -101,17 +107,6 @@ function headersOf(req: Request): Record<string, string> {
   return Object.fromEntries(req.headers.entries());
 }
 
-/** The ids of the requests in a POST (one, or a batch's; notifications and responses have none). */
-function requestIds(body: unknown): (string | number)[] {
-  const ids: (string | number)[] = [];
-  for (const m of Array.isArray(body) ? body : [body]) {
-    if (!m || typeof m !== "object" || !("method" in m)) continue;
-    const id = (m as { id?: unknown }).id;
-    if (typeof id === "string" || typeof id === "number") ids.push(id);
-  }
-  return ids;
-}
-
 /** What the SDK transport checks `Accept` for: it compares substrings, case-sensitively. */
 const SDK_ACCEPT = { POST: "application/json, text/event-stream", GET: "text/event-stream" };
 
@@ -133,6 +128,46 @@ function forSdk(req: Request, accept: string): Request {
 function refusedBatch(body: unknown, version: string | undefined): Response | undefined {
   const refusal = Array.isArray(body) ? batchRefusal(version) : undefined;
   return refusal ? jsonRpcErrorResponse(400, -32600, refusal) : undefined;
+}
+
+/** The ids of the requests in a POST body (one message or a batch). */
+function requestIds(body: unknown): RequestId[] {
+  const out: RequestId[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    if (!m || typeof m !== "object" || !("method" in m)) continue;
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") out.push(id);
+  }
+  return out;
+}
+
+/**
+ * Claim the request ids of a POST in `connection` (before the SDK transport maps them to
+ * streams); without a connection, only check the batch repeats none. Resolves the claimed ids,
+ * or the answer for a POST reusing an id in flight (or one id twice in a batch).
+ */
+function claimIds(connection: SdkConnection | undefined, body: unknown): RequestId[] | Response {
+  const claimed: RequestId[] = [];
+  const seen = new Set<RequestId>();
+  for (const id of requestIds(body)) {
+    if (seen.has(id) || (connection && !connection.requestIds.claim(id))) {
+      for (const c of claimed) connection?.requestIds.release(c);
+      const refusal = duplicateIdError(id);
+      // One request: its JSON-RPC answer. A batch: the POST as a whole is refused.
+      return Array.isArray(body)
+        ? jsonRpcErrorResponse(400, -32600, refusal.error.message)
+        : Response.json(refusal);
+    }
+    seen.add(id);
+    if (connection) claimed.push(id);
+  }
+  return claimed;
+}
+
+/** A guard: a POST batch may not hold one request id twice. */
+function uniqueIds(_req: Request, state: RequestState): Response | undefined {
+  const checked = claimIds(undefined, state.body);
+  return checked instanceof Response ? checked : undefined;
 }
 
 /** What the SDK transport is handed with a POST. */
@@ -194,6 +229,11 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       enableJsonResponse: false,
     });
     const live = liveOf(connection, transport);
+    // The request is the whole exchange: a client that hangs up before its answer cancels the
+    // call (its ctx.signal aborts; proxied calls send notifications/cancelled upstream).
+    const hangUp = () => void connection.close();
+    req.signal.addEventListener("abort", hangUp, { once: true });
+    connection.onClose(() => req.signal.removeEventListener("abort", hangUp));
     await connection.connect(transport);
     let res: Response;
     try {
@@ -275,12 +315,26 @@ function statefulPost(
   live: LiveConnections,
   settings: StreamableHttpSettings,
 ): Handler {
+  const limits = new SessionLimits({
+    maxSessions: settings.maxSessions ?? 1000,
+    maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+    section: "streamable-http",
+  });
   return async (req, state) => {
     if (req.headers.get("mcp-session-id")) {
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
-      return refusedBatch(state.body, found.connection.protocolVersion) ??
-        await answer(found, req, state, settings.jsonResponse);
+      const refused = refusedBatch(state.body, found.connection.protocolVersion);
+      if (refused) return refused;
+      const claimed = claimIds(found.connection, state.body);
+      if (claimed instanceof Response) return claimed;
+      let res: Response | undefined;
+      try {
+        return res = await answer(found, req, state, settings.jsonResponse);
+      } finally {
+        // Refused before any request ran (bad headers, a closed session): nothing will answer them.
+        if (!res || res.status >= 400) { for (const c of claimed) found.connection.requestIds.release(c); }
+      }
     }
     // `initialize` comes alone: a batch before it is refused on every transport.
     const refused = refusedBatch(state.body, undefined);
@@ -291,6 +345,8 @@ function statefulPost(
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
+    const release = limits.admit(state.user);
+    if (release instanceof Response) return release;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
@@ -308,8 +364,12 @@ function statefulPost(
       },
     });
     const l = liveOf(connection, transport);
-    connection.onClose(() => live.delete(connection.id));
-    await connection.connect(transport);
+    connection.onClose(() => {
+      live.delete(connection.id);
+      release();
+    });
+    // Later POSTs of this connection claim their request ids before the transport sees them.
+    await connection.connect(transport, { claimsAhead: true });
     try {
       return await answer(l, req, state, settings.jsonResponse);
     } finally {
@@ -369,6 +429,7 @@ export function streamableHttpTransport(
     settings.jsonResponse ? accepts("application/json") : accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+    uniqueIds,
     ...(settings.afterBody ?? []),
   ];
   if (settings.stateless) {

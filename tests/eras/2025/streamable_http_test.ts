@@ -381,6 +381,57 @@ Deno.test("streamable HTTP: health endpoint answers GET and HEAD", async () => {
   }
 });
 
+Deno.test("streamable HTTP: a second request with the id of one in flight in the session gets -32600 at once", async () => {
+  const server = await startHttpServer(yaml(false, true));
+  try {
+    const init = await postJson(server.url, INITIALIZE);
+    const sid = init.headers.get("mcp-session-id")!;
+    const headers = { "mcp-session-id": sid };
+    // The first call streams (it asks for progress); its first event proves it is running.
+    const first = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...headers,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "tools/call",
+        params: { name: "step_then_wait", arguments: { ms: 1500 }, _meta: { progressToken: "p" } },
+      }),
+    });
+    const reader = first.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("notifications/progress")) text += (await reader.read()).value ?? "";
+    const dup = { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "context", arguments: {} } };
+    const second = await postJson(server.url, dup, headers);
+    assert.equal(second.status, 200);
+    assert.deepEqual(JSON.parse(second.text), {
+      jsonrpc: "2.0",
+      id: 5,
+      error: {
+        code: -32600,
+        message: "Invalid Request: request id 5 is already in use by a request in flight",
+      },
+    });
+    while (!text.includes("waited 1500 ms")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const answer = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1])).find((m) => m.id === 5);
+    assert.deepEqual(answer.result, { content: [{ type: "text", text: "waited 1500 ms" }] });
+    await reader.cancel().catch(() => {});
+    // Answered: the id is free again.
+    const again = await postJson(server.url, dup, headers);
+    assert.equal(JSON.parse(again.text).result.structuredContent.transport, "streamable-http");
+  } finally {
+    await server.stop();
+  }
+});
+
 const CALL_GREET = {
   jsonrpc: "2.0",
   id: 1,
