@@ -9,6 +9,7 @@ import { ConfigError, errorText } from "../errors.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
@@ -94,7 +95,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
         ...(description !== undefined ? { instructions: description } : {}),
       },
     );
-    const transport = new StdioTransport({ onEnd: () => void stop(), intercept: (m) => modern.take(m) });
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      intercept: (m) => modern.take(m),
+      batchRefusal: () => batchRefusal(connection.protocolVersion),
+    });
     const connection = openConnection(runtime, {
       transport: "stdio",
       ...(view !== undefined ? { view } : {}),
@@ -112,11 +117,13 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       await connection.close();
       restoreConsole();
     };
-    const ready = connection.connect(transport);
-    if (banner) {
-      log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
-    }
-    return ready.then(() => handle());
+    return connection.connect(transport).then(() => {
+      const h = handle();
+      if (banner) {
+        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+      }
+      return h;
+    });
   }
 
   const http = httpHandler(runtime);
@@ -137,8 +144,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     await http.close();
     await shuttingDown;
   };
+  // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads it.
+  const h = handle();
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(handle());
+  return Promise.resolve(h);
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -237,6 +247,9 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
+      maxQueueBytes: section.max_queue_bytes,
+      maxSessions: section.max_sessions,
+      maxSessionsPerUser: section.max_sessions_per_user,
       bodyTimeoutMs: section.body_timeout * 1000,
       views,
       afterBody,
@@ -249,6 +262,8 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       jsonResponse: s.json_response,
       stateless: s.stateless,
       sessionIdleTimeout: s.session_idle_timeout,
+      maxSessions: s.max_sessions,
+      maxSessionsPerUser: s.max_sessions_per_user,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
