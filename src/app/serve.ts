@@ -11,6 +11,7 @@ import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
+import { SessionLimits } from "../eras/2025/session_limits.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
 import { classifyMessage } from "../eras/era.ts";
@@ -321,7 +322,19 @@ function eraRouter(
   runtime: Runtime,
   endpoint: { view?: string; instructions?: string },
 ): (req: Request, state: RequestState) => Promise<Response> | undefined {
-  const post = modernPost({ endpoint: modernEra(runtime), ...endpoint });
+  const s = runtime.config["streamable-http"];
+  // A listen stream is a long-lived connection: it counts against the endpoint's session limits
+  // (a 2026 request itself creates no session).
+  const listens = new SessionLimits({
+    maxSessions: s.max_sessions,
+    maxSessionsPerUser: s.max_sessions_per_user,
+    section: "streamable-http",
+  });
+  const post = modernPost({
+    endpoint: modernEra(runtime),
+    ...endpoint,
+    admitListen: (user) => listens.admit(user),
+  });
   return (req, state) => {
     const route = classifyMessage(state.body, {
       headerVersion: req.headers.get("mcp-protocol-version"),
