@@ -63,7 +63,7 @@ const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
  *
  * @example
  * ```ts
- * import { isValidToolName } from "@chuk/mcp-runtime";
+ * import { isValidToolName } from "@chuk/mcp-runtime/define";
  * console.log(isValidToolName("files/read_file"), isValidToolName("red\u001b[31m")); // true false
  * ```
  */
