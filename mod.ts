@@ -91,7 +91,7 @@ export type {
 } from "./define.ts";
 export { collectDefinitions, registerDefinitions } from "./src/tools/loader.ts";
 export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
-export { isValidToolName, localToolEntry } from "./src/tools/local.ts";
+export { localToolEntry } from "./src/tools/local.ts";
 export type { LocalToolOptions } from "./src/tools/local.ts";
 export { toolErrorResult } from "./src/tools/result.ts";
 
@@ -128,6 +128,7 @@ export type {
 export { Table } from "./src/core/table.ts";
 export type { TableOptions } from "./src/core/table.ts";
 export { Emitter } from "./src/util/emitter.ts";
+export { ChangeBus } from "./src/core/bus.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";

@@ -73,11 +73,13 @@ export interface BenchResult {
 }
 
 function pickTargets(o: BenchOptions): Target[] {
-  const wanted = o.targets.length ? o.targets : ["floor", "sdk", "ours", ...(o.peers ? ["peers"] : [])];
+  const wanted = o.targets.length
+    ? o.targets
+    : ["floor", "sdk", "ours", "eras", ...(o.peers ? ["peers"] : [])];
   const groupOf = (t: Target) => (t.group === "peer" ? "peers" : t.group);
   const chosen = TARGETS.filter((t) => wanted.includes(t.name) || wanted.includes(groupOf(t)));
   const unknown = wanted.filter((w) =>
-    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "peers"].includes(w)
+    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "eras", "peers"].includes(w)
   );
   if (unknown.length) {
     throw new Error(
@@ -267,7 +269,7 @@ const USAGE = `deno task bench [options]
   --cold N            cold starts (1 upstream) per target and round (default 2)
   --cold3 N           cold starts with 3 upstreams per round, our targets (default 2)
   --idle-ms MS        quiet time before the idle RSS reading (default 1000)
-  --targets A,B       names or groups: floor, sdk, ours, peers (default: all but peers)
+  --targets A,B       names or groups: floor, sdk, ours, eras, peers (default: all but peers)
   --peers             add mcp-proxy and supergateway (npm install into --peers-dir)
   --peers-dir DIR     default $TMPDIR/chuk-mcp-bench-peers
   --upstream R        node | deno: runtime of the upstream fixture and SDK server (default node)

@@ -31,6 +31,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
+import { signingGrants } from "../signing/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
 import { oauthGrants } from "../oauth/permissions.ts";
 
@@ -39,6 +40,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   configGrants,
   moduleGrants,
   listenGrants,
+  signingGrants,
   authGrants,
   oauthGrants,
   sessionGrants,

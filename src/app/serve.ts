@@ -9,11 +9,19 @@ import { ConfigError, errorText } from "../errors.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
+import { SessionLimits } from "../eras/2025/session_limits.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
-import { authorizeMessage, frontDoor } from "../http/front_door.ts";
+import { classifyMessage } from "../eras/era.ts";
+import { modernPost } from "../eras/2026/http.ts";
+import { ModernStdio } from "../eras/2026/stdio.ts";
+import { authorizeMessage, frontDoor, type RequestState } from "../http/front_door.ts";
 import { listenHttp } from "../http/listen.ts";
+import { jsonRpcErrorResponse } from "../http/responses.ts";
+import { MemoryEventStore } from "../streams/event_store.ts";
+import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
 const log = getLogger("server");
@@ -77,9 +85,22 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   checkView(runtime.config, view);
 
   if (type === "stdio") {
-    // End of input means the client is going away: answer what is in flight, then stop.
-    const transport = new StdioTransport({ onEnd: () => void stop() });
+    // End of input means the client is going away: answer what is in flight, then stop. A message
+    // of the 2026-07-28 wire (it claims the version in its _meta) is served beside the connection.
     const description = view !== undefined ? runtime.config.views[view].description : undefined;
+    const modern = new ModernStdio(
+      modernEra(runtime, { instances: false }),
+      (m) => void transport.send(m as never),
+      {
+        ...(view !== undefined ? { view } : {}),
+        ...(description !== undefined ? { instructions: description } : {}),
+      },
+    );
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      intercept: (m) => modern.take(m),
+      batchRefusal: () => batchRefusal(connection.protocolVersion),
+    });
     const connection = openConnection(runtime, {
       transport: "stdio",
       ...(view !== undefined ? { view } : {}),
@@ -92,14 +113,18 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     closeTransport = async () => {
       // End of input or a signal: let in-flight calls answer first.
       if (!connection.closed) await drain();
+      modern.close();
+      await closeModernEra(runtime);
       await connection.close();
       restoreConsole();
     };
-    const ready = connection.connect(transport);
-    if (banner) {
-      log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
-    }
-    return ready.then(() => handle());
+    return connection.connect(transport).then(() => {
+      const h = handle();
+      if (banner) {
+        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+      }
+      return h;
+    });
   }
 
   const http = httpHandler(runtime);
@@ -120,8 +145,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     await http.close();
     await shuttingDown;
   };
+  // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads it.
+  const h = handle();
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(handle());
+  return Promise.resolve(h);
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -240,6 +268,14 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
+      otherEra: eraRouter(runtime, {}),
+      // One store for every endpoint: event ids name their session, sessions are unique.
+      ...(s.resumable && !s.stateless
+        ? {
+          eventStore: new MemoryEventStore({ maxEventsPerStream: s.max_stream_events }),
+          retryMs: s.sse_retry_ms,
+        }
+        : {}),
     };
     transports = [
       streamableHttpTransport(runtime, settings),
@@ -249,6 +285,10 @@ export function httpHandler(runtime: Runtime): HttpHandler {
           mcpPath: viewPath(s.mcp_path, view.name),
           view: view.name,
           ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+          otherEra: eraRouter(runtime, {
+            view: view.name,
+            ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+          }),
         })
       ),
     ];
@@ -264,7 +304,46 @@ export function httpHandler(runtime: Runtime): HttpHandler {
     authenticator: runtime.authenticator,
     routes: transports.flatMap((t) => t.routes),
   });
-  return { handle, close: async () => void await Promise.all(transports.map((t) => t.close())) };
+  return {
+    handle,
+    close: async () => {
+      await Promise.all(transports.map((t) => t.close()));
+      await closeModernEra(runtime);
+    },
+  };
+}
+
+/**
+ * Both protocol eras on one streamable-HTTP endpoint (of the full surface, or of a view): a POST
+ * whose body claims 2026-07-28 (or is a malformed modern request) goes to the 2026 era; everything
+ * else stays on the 2025 transport.
+ */
+function eraRouter(
+  runtime: Runtime,
+  endpoint: { view?: string; instructions?: string },
+): (req: Request, state: RequestState) => Promise<Response> | undefined {
+  const s = runtime.config["streamable-http"];
+  // A listen stream is a long-lived connection: it counts against the endpoint's session limits
+  // (a 2026 request itself creates no session).
+  const listens = new SessionLimits({
+    maxSessions: s.max_sessions,
+    maxSessionsPerUser: s.max_sessions_per_user,
+    section: "streamable-http",
+  });
+  const post = modernPost({
+    endpoint: modernEra(runtime),
+    ...endpoint,
+    admitListen: (user) => listens.admit(user),
+  });
+  return (req, state) => {
+    const route = classifyMessage(state.body, {
+      headerVersion: req.headers.get("mcp-protocol-version"),
+      sessionId: req.headers.get("mcp-session-id"),
+    });
+    if (route.era === "2026") return post(req, route.message, state.user);
+    if (route.era === "invalid") return Promise.resolve(jsonRpcErrorResponse(400, -32600, route.reason));
+    return undefined;
+  };
 }
 
 /**

@@ -49,7 +49,10 @@ export {
   STORAGE_ALIASES,
 } from "./settings.ts";
 export type { ArtifactSettings, MetadataProviderName, S3Settings, StorageKind } from "./settings.ts";
-export { callerOf, type CallerSession, callerWriting } from "./caller.ts";
+export { callerArtifacts, callerOf, type CallerSession, callerWriting } from "./caller.ts";
+export { artifactStoreOf, openArtifactStore } from "./open.ts";
+export type { ArtifactStoreSource } from "./open.ts";
+export type { ArtifactWrite, CallerArtifacts } from "../core/artifacts.ts";
 export { artifactToolDefinitions, type ArtifactToolOptions, PRESIGN_EXPIRY } from "./tools.ts";
 export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./resources.ts";
 export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./plugin.ts";

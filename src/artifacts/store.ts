@@ -17,6 +17,13 @@
  * @module
  */
 
+import type {
+  ArtifactInput,
+  ArtifactMetadata,
+  ArtifactScope,
+  ArtifactUpdate,
+  UserListFilter,
+} from "../core/artifacts.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import type { BlobStore } from "./blob.ts";
 import {
@@ -27,51 +34,7 @@ import {
   ArtifactTooLargeError,
 } from "./errors.ts";
 
-/** Where an artifact lives and who sees it. */
-export type ArtifactScope = "session" | "user" | "sandbox";
-
-/** The metadata record of one artifact (field names follow the reference runtime). */
-export interface ArtifactMetadata {
-  /** Random UUID. */
-  artifact_id: string;
-  /** Who sees it: `session`, `user` or `sandbox`. */
-  scope: ArtifactScope;
-  /** Session that wrote it (the owner for session scope). */
-  session_id: string | null;
-  /**
-   * Owning user: the user of a user-scope artifact, the authenticated writer of a session-scope
-   * one (null when anonymous); null for sandbox artifacts.
-   */
-  owner_id: string | null;
-  /** Namespace (sandbox) it belongs to. */
-  sandbox_id: string;
-  /** Blob key (`<sandbox>/<id>`); never derived from the filename. */
-  key: string;
-  /** Display name; metadata only, never a path. */
-  filename: string;
-  /** MIME type. */
-  mime: string;
-  /** Short description. */
-  summary: string;
-  /** Caller-supplied metadata. */
-  meta: Record<string, unknown>;
-  /** Size in bytes. */
-  bytes: number;
-  /** Hex SHA-256 of the content. */
-  sha256: string;
-  /** ISO time of creation. */
-  stored_at: string;
-  /** ISO time of the last metadata change. */
-  updated_at: string;
-  /** Lifetime in seconds (0 = no expiry). */
-  ttl: number;
-  /** ISO expiry time, or null. */
-  expires_at: string | null;
-  /** Blob provider that holds the content. */
-  storage_provider: string;
-  /** Provider that holds this metadata. */
-  session_provider: string;
-}
+export type { ArtifactInput, ArtifactMetadata, ArtifactScope, ArtifactUpdate, UserListFilter };
 
 /** Who is asking. Comes from the request context, never from tool arguments. */
 export interface ArtifactCaller {
@@ -86,42 +49,6 @@ export interface ArtifactCaller {
    * outlive their owner's access.
    */
   sessionExpiresAt?: string;
-}
-
-/** What to store. */
-export interface ArtifactInput {
-  /** The content. */
-  data: Uint8Array;
-  /** Display name (metadata only, never a path). */
-  filename: string;
-  /** Default `application/octet-stream`. */
-  mime?: string;
-  /** Default empty. */
-  summary?: string;
-  /** Caller-supplied metadata. */
-  meta?: Record<string, unknown>;
-  /** Default `session`. */
-  scope?: ArtifactScope;
-  /** Seconds; absent or 0 = the scope's default. */
-  ttl?: number;
-}
-
-/** Changes to an artifact's metadata (what `move_file` does: a rename). */
-export interface ArtifactUpdate {
-  /** New display name. */
-  filename?: string;
-  /** New description. */
-  summary?: string;
-  /** Merged into the existing `meta`. */
-  meta?: Record<string, unknown>;
-}
-
-/** Filters of {@linkcode ArtifactStore.listUser}. */
-export interface UserListFilter {
-  /** `text/` or `text/*` (both match `text/plain`); `*` or `*\/*` match everything. */
-  mimePrefix?: string;
-  /** Every key must equal (JSON-equal) the artifact's `meta` value. */
-  metaFilter?: Record<string, unknown>;
 }
 
 /** Options of {@linkcode ArtifactStore}. */

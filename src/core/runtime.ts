@@ -19,7 +19,10 @@ import type { Implementation, LoggingLevel } from "../protocol.ts";
 import { type BindOptions, type SessionBinding, SessionManager } from "../sessions/manager.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
+import { ChangeBus } from "./bus.ts";
 import type { Connection } from "./connection.ts";
+import type { RequestContext } from "./context.ts";
 import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
@@ -77,6 +80,8 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly baseDir: string;
   /** Lifecycle and subscription events. */
   readonly events: Emitter<RuntimeEvents> = new Emitter<RuntimeEvents>();
+  /** What changed, for clients listening without a connection (2026 `subscriptions/listen`). */
+  readonly changes: ChangeBus = new ChangeBus();
   /** How HTTP transports authenticate callers. */
   authenticator: Authenticator;
   /**
@@ -94,6 +99,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
   readonly #connections = new Set<Connection>();
+  #artifacts: ((ctx: RequestContext) => CallerArtifacts) | undefined;
   #stopping: Promise<void> | undefined;
   #inflight = 0;
   #idle: (() => void)[] = [];
@@ -203,6 +209,16 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.events.emit("logLevel", { connection, level });
   }
 
+  /** Give handlers `ctx.artifacts` (the artifacts plugin does); `undefined` takes it away. */
+  provideArtifacts(provider: ((ctx: RequestContext) => CallerArtifacts) | undefined): void {
+    this.#artifacts = provider;
+  }
+
+  /** The artifact store as the caller of `ctx` sees it, when a plugin provides one. */
+  artifactsFor(ctx: RequestContext): CallerArtifacts | undefined {
+    return this.#artifacts?.(ctx);
+  }
+
   /**
    * Count a request as in flight until `end()` is called; {@linkcode Runtime.drain} waits for
    * these during graceful shutdown.
@@ -236,15 +252,24 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
 
   /** Send `notifications/resources/updated` to every connection subscribed to `uri`. */
   async resourceUpdated(uri: string): Promise<void> {
+    this.changes.emit("resourceUpdated", uri);
     const targets = [...this.#connections].filter((c) => c.subscriptions.has(uri));
     await Promise.all(
       targets.map((s) => s.notify({ method: "notifications/resources/updated", params: { uri } })),
     );
   }
 
+  /** Tell every client a list changed (connections, listen streams). */
+  listChanged(kind: "tools" | "prompts" | "resources"): void {
+    this.registry.touch(kind);
+  }
+
   #broadcastListChanged(kind: "tools" | "resources" | "prompts"): void {
     const method = `notifications/${kind}/list_changed` as const;
-    for (const c of this.#connections) void c.notify({ method });
+    // Only to clients that finished `initialize` (on stdio a 2026 client never does: it hears
+    // of changes on its subscriptions/listen stream instead).
+    for (const c of this.#connections) if (c.clientCapabilities) void c.notify({ method });
+    this.changes.emit("listChanged", kind);
   }
 
   /** A small status document for `/health`. */

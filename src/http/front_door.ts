@@ -11,6 +11,7 @@
  */
 
 import type { Authenticator, UserIdentity } from "../auth/types.ts";
+import { acceptsMediaType } from "./accept.ts";
 import { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";
 import { corsPreflight, withCors } from "./cors.ts";
 import { checkHostAndOrigin, checkHostSyntax, type HostPolicy } from "./host_origin.ts";
@@ -169,7 +170,8 @@ export function authenticate(authenticator: Authenticator): Guard {
 }
 
 /**
- * 406 unless the client accepts every one of `types`.
+ * 406 unless the client accepts every one of `types` (see {@linkcode acceptsMediaType}: any case,
+ * wildcards, `q=0`; no `Accept` accepts anything).
  *
  * @example
  * ```ts
@@ -178,14 +180,11 @@ export function authenticate(authenticator: Authenticator): Guard {
  * ```
  */
 export function accepts(...types: string[]): Guard {
+  const needed = types.length > 1 ? `both ${types.join(" and ")}` : types.join("");
   return (req) => {
-    const accept = req.headers.get("accept") ?? "";
-    if (types.every((t) => accept.includes(t))) return undefined;
-    return jsonRpcErrorResponse(
-      406,
-      -32000,
-      `Not Acceptable: Client must accept both ${types.join(" and ")}`,
-    );
+    const accept = req.headers.get("accept");
+    if (types.every((t) => acceptsMediaType(accept, t))) return undefined;
+    return jsonRpcErrorResponse(406, -32000, `Not Acceptable: Client must accept ${needed}`);
   };
 }
 

@@ -32,6 +32,7 @@ export {
   jsonContentType,
 } from "./front_door.ts";
 export type { FrontDoorOptions, Guard, Handler, RequestState, Route } from "./front_door.ts";
+export { acceptsMediaType } from "./accept.ts";
 export { checkHostAndOrigin, checkHostSyntax, isLoopback, isValidHostHeader } from "./host_origin.ts";
 export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, corsPreflight, withCors } from "./cors.ts";
 export type { HostPolicy } from "./host_origin.ts";

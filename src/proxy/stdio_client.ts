@@ -31,8 +31,13 @@ export interface StdioLaunch {
 export interface StdioClientOptions {
   /** Logger for the child's stderr lines; default `upstream.<command>`. */
   logger?: Logger;
-  /** Grace periods on close, ms: after stdin EOF, then after SIGTERM. Default 2000 each. */
-  closeGraceMs?: number;
+  /**
+   * Grace periods on close, ms: how long the child may take to exit after stdin EOF (default 100),
+   * then after SIGTERM (default 300) before SIGKILL. Short, because the proxy closes its children
+   * when its own client goes away, and that client kills the proxy 2 s after closing its stdin
+   * (the SDK's stdio client does): a child that ignores EOF must not hold the proxy that long.
+   */
+  closeGraceMs?: { eof?: number; term?: number };
   /**
    * Longest line the child may write (bytes, default 8 MiB). A longer stdout line cannot be a
    * message worth holding: the connection is closed (and so the upstream restarted). A longer
@@ -65,7 +70,7 @@ export class StdioClientTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #launch: StdioLaunch;
   readonly #log: Logger;
-  readonly #grace: number;
+  readonly #grace: { eof: number; term: number };
   readonly #maxLine: number;
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
@@ -76,7 +81,7 @@ export class StdioClientTransport implements Transport {
   constructor(launch: StdioLaunch, options: StdioClientOptions = {}) {
     this.#launch = launch;
     this.#log = options.logger ?? getLogger(`upstream.${launch.command}`);
-    this.#grace = options.closeGraceMs ?? 2000;
+    this.#grace = { eof: options.closeGraceMs?.eof ?? 100, term: options.closeGraceMs?.term ?? 300 };
     this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
@@ -234,9 +239,9 @@ export class StdioClientTransport implements Transport {
         // pipe already closed
       }
       const wait = async (ms: number) => (await raceTimeout(exited, ms)) !== TIMED_OUT;
-      if (!(await wait(this.#grace))) {
+      if (!(await wait(this.#grace.eof))) {
         this.#signalGroup("SIGTERM");
-        if (!(await wait(this.#grace))) this.#signalGroup("SIGKILL");
+        if (!(await wait(this.#grace.term))) this.#signalGroup("SIGKILL");
       }
       // Grandchildren that ignored the parent's exit still get the signal.
       this.#signalGroup("SIGTERM");

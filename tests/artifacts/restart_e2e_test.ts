@@ -6,6 +6,7 @@ import { toBase64 } from "../../src/tools/content.ts";
 import { eventually, firstText } from "../helpers.ts";
 import { artifactConfig, connectAs, idOf, startFixture } from "./e2e.ts";
 import { IGNORE_WITHOUT_REDIS, IGNORE_WITHOUT_S3, REDIS_URL, s3Env, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 type Client = Awaited<ReturnType<typeof connectAs>>["client"];
 
@@ -177,9 +178,13 @@ Deno.test("restart: with memory metadata, filesystem blobs do not outlive their 
 
 for (const meta of ["redis", "sqlite"] as const) {
   Deno.test({
-    name: `two servers sharing ${
-      meta === "redis" ? "Redis" : "one SQLite metadata file"
-    } + S3 see each other's user files`,
+    name: testName(
+      `two servers sharing ${
+        meta === "redis" ? "Redis" : "one SQLite metadata file"
+      } + S3 see each other's user files`,
+      (meta === "redis" && IGNORE_WITHOUT_REDIS) || IGNORE_WITHOUT_S3,
+      meta === "redis" && IGNORE_WITHOUT_REDIS ? NEEDS.REDIS_URL : NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: (meta === "redis" && IGNORE_WITHOUT_REDIS) || IGNORE_WITHOUT_S3,
     async fn() {
       if (meta === "redis" && !REDIS_URL) throw new Error("REDIS_URL is not set (REQUIRE_SERVICES=1)");

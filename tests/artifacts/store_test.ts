@@ -17,6 +17,7 @@ import { ArtifactStore, mimeMatches } from "../../src/artifacts/store.ts";
 import { type KeyValueStore, MemoryKeyValueStore } from "../../src/sessions/kv.ts";
 import { SqliteKeyValueStore } from "../../src/sessions/sqlite_kv.ts";
 import { IGNORE_WITHOUT_S3, s3Options, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -55,7 +56,7 @@ const PROVIDERS: Provider[] = [
     },
   },
   {
-    name: "s3",
+    name: testName("s3", !!IGNORE_WITHOUT_S3, NEEDS.S3_ENDPOINT_URL),
     ignore: IGNORE_WITHOUT_S3,
     make: () =>
       Promise.resolve({
@@ -104,7 +105,11 @@ const admin = { admin: true };
 
 for (const p of PROVIDERS) {
   Deno.test({
-    name: `store (${p.name}): session and user scope isolation`,
+    name: testName(
+      `store (${p.name}): session and user scope isolation`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs }) => {
@@ -182,7 +187,7 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): copy copies, move renames`,
+    name: testName(`store (${p.name}): copy copies, move renames`, !!(p.ignore), NEEDS.S3_ENDPOINT_URL),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store) => {
@@ -233,7 +238,11 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): expired artifacts are gone and their blobs cleaned up`,
+    name: testName(
+      `store (${p.name}): expired artifacts are gone and their blobs cleaned up`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs, advance }) => {
@@ -263,7 +272,11 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): size limit, hostile filenames, presign`,
+    name: testName(
+      `store (${p.name}): size limit, hostile filenames, presign`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs, dir }) => {

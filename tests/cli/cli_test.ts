@@ -200,3 +200,23 @@ Deno.test("--port takes decimal digits only (an empty value is not port 0)", () 
   assert.deepEqual(parseServerFlags({ port: "0" }), { port: 0 });
   assert.deepEqual(parseServerFlags({ port: "8080" }), { port: 8080 });
 });
+
+Deno.test("spawned over pipes with no config and no --transport (as an MCP client does): serves stdio", async () => {
+  const empty = await Deno.makeTempDir({ prefix: "no-config-" });
+  const c = await connectStdio([], { cwd: empty });
+  try {
+    const names = (await c.client.listTools()).tools.map((t) => t.name);
+    assert.ok(names.includes("greet"), names.join(","));
+    assert.match(c.stderr(), /stdin\/stdout are pipes .* serving the embedded default over stdio/);
+  } finally {
+    await c.close();
+  }
+  // With --transport, or a config file, pipes change nothing: what was asked for is served.
+  const { startCli } = await import("../helpers.ts");
+  const http = startCli(["--transport", "streamable-http", "--port", "0"], { cwd: empty, stdin: true });
+  try {
+    assert.match(await http.ready, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  } finally {
+    await http.stop();
+  }
+});

@@ -179,8 +179,8 @@ for (const type of ["streamable-http", "sse"] as const) {
       });
 
       if (type === "streamable-http") {
-        await t.step("an Accept without both JSON and SSE gets 406", async () => {
-          for (const accept of ["application/json", "text/event-stream", "*/*"]) {
+        await t.step("an Accept that refuses JSON gets 406 (JSON answers, the default)", async () => {
+          for (const accept of ["text/event-stream", "text/html", "application/json;q=0, */*"]) {
             const r = await postJson(server.url, LIST, { accept });
             assert.equal(r.status, 406, accept);
             assert.match(r.text, /Not Acceptable/);
@@ -367,6 +367,22 @@ Deno.test("CORS: origins in allowed_origins get preflight answers and CORS heade
     const methods = pre.headers.get("access-control-allow-methods") ?? "";
     for (const m of ["GET", "POST", "DELETE"]) assert.ok(methods.includes(m), methods);
     assert.match(pre.headers.get("vary") ?? "", /origin/i);
+
+    // A 2026-07-28 client's Mcp-Param-<name> headers: allowed as asked; other names are not.
+    const pre2026 = await fetch(server.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: app,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "mcp-method, Mcp-Param-Region, x-evil",
+      },
+    });
+    await pre2026.body?.cancel();
+    const allowed2026 = (pre2026.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(
+      /,\s*/,
+    );
+    assert.ok(allowed2026.includes("mcp-param-region"), `${allowed2026}`);
+    assert.ok(!allowed2026.includes("x-evil"), `${allowed2026}`);
 
     // The real request: Allow-Origin, and the session id exposed to the page.
     const init = await postJson(server.url, INITIALIZE, { origin: app });

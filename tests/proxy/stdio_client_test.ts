@@ -36,7 +36,7 @@ Deno.test("stdio client: a stdout line over the cap ends the connection (the ups
   const t = new StdioClientTransport(flooder("stdout", 64), {
     logger,
     maxLineBytes: 1 << 20,
-    closeGraceMs: 200,
+    closeGraceMs: { eof: 200, term: 200 },
   });
   const errors: string[] = [];
   t.onerror = (e) => errors.push(e.message);
@@ -58,7 +58,7 @@ Deno.test("stdio client: an over-long stderr line is logged cut short; the conne
   const t = new StdioClientTransport(flooder("stderr", 64, "\nnext line\n"), {
     logger,
     maxLineBytes: 1 << 20,
-    closeGraceMs: 200,
+    closeGraceMs: { eof: 200, term: 200 },
   });
   let closed = false;
   t.onclose = () => (closed = true);

@@ -8,7 +8,9 @@ import {
   DENO,
   eventually,
   firstText,
+  INITIALIZE,
   newClient,
+  spawnStdio,
   startCli,
   tempConfig,
 } from "../helpers.ts";
@@ -158,4 +160,50 @@ Deno.test("a stdout line over max_line_bytes: the upstream is reported and resta
   } finally {
     await proc.stop();
   }
+});
+
+Deno.test("stdin EOF with an upstream that ignores EOF: the proxy exits on its own before a client's kill window, no grandchild left", async () => {
+  // The SDK client's close() ends stdin, waits 2 s, then SIGTERMs the server (and its children,
+  // in their own process groups, would be orphaned): the proxy has to be gone before that.
+  const script = `${[DENO, ...FIXTURE_ARGS].map((a) => `'${a}'`).join(" ")}; true`;
+  const p = spawnStdio([
+    "proxy",
+    "--stdio",
+    "fx",
+    "--command",
+    "bash",
+    "--env",
+    "FIXTURE_IGNORE_EOF=1",
+    "--",
+    "-c",
+    script,
+  ]);
+  await p.send(JSON.stringify(INITIALIZE) + "\n");
+  await p.out.until((m) => m.id === 0);
+  await p.send(
+    JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n" +
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "proxy.fx.pid" } }) +
+      "\n",
+  );
+  const answer = await p.out.until((m) => m.id === 1) as { result: { content: { text: string }[] } };
+  const pid = Number(answer.result.content[0].text);
+  assert.ok(await alive(pid));
+  const started = performance.now();
+  await p.closeStdin();
+  const KILL_WINDOW_MS = 2000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    p.child.status,
+    new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), KILL_WINDOW_MS)),
+  ]);
+  clearTimeout(timer);
+  const elapsed = Math.round(performance.now() - started);
+  if (!status) p.child.kill("SIGKILL");
+  await p.child.status;
+  const stderr = await p.stderr;
+  await p.out.cancel();
+  assert.ok(status, `still running ${KILL_WINDOW_MS} ms after stdin EOF:\n${stderr}`);
+  assert.equal(status.code, 0, stderr);
+  console.log(`  proxy exited ${elapsed} ms after stdin EOF`);
+  await eventually(async () => !(await alive(pid)), `grandchild ${pid} gone`, { tries: 300 });
 });

@@ -10,7 +10,7 @@ import {
   SessionNotFoundError,
 } from "../../src/sessions/mod.ts";
 import type { RequestContext } from "../../mod.ts";
-import { dropKeys, keysUnder, need, service, uniqueNamespace } from "../services.ts";
+import { dropKeys, keysUnder, need, service, testName, uniqueNamespace } from "../services.ts";
 
 const redis = service("REDIS_URL");
 
@@ -188,7 +188,11 @@ Deno.test("sessions: manager from config uses the configured lifetime and namesp
 });
 
 Deno.test({
-  name: "sessions: per-connection and per-user sessions over Redis, with the documented key layout",
+  name: testName(
+    "sessions: per-connection and per-user sessions over Redis, with the documented key layout",
+    redis.ignore,
+    redis.why,
+  ),
   ignore: redis.ignore,
   fn: async () => {
     const url = need("REDIS_URL");

@@ -15,12 +15,13 @@ import {
 import { envFromObject } from "../../src/config/mod.ts";
 import {
   dropKeys,
+  ignoreWithoutRedisServer,
   keysUnder,
   need,
-  onPath,
+  NEEDS,
   OwnRedis,
-  REQUIRE_SERVICES,
   service,
+  testName,
   uniqueNamespace,
 } from "../services.ts";
 
@@ -136,7 +137,11 @@ Deno.test("kv: provider and namespace come from config and environment", async (
 });
 
 Deno.test({
-  name: "kv: redis store meets the contract, TTLs land in Redis, keys are namespaced",
+  name: testName(
+    "kv: redis store meets the contract, TTLs land in Redis, keys are namespaced",
+    redis.ignore,
+    redis.why,
+  ),
   ignore: redis.ignore,
   fn: async () => {
     const url = need("REDIS_URL");
@@ -168,7 +173,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kv: redis cluster store meets the contract and spreads keys over the nodes",
+  name: testName(
+    "kv: redis cluster store meets the contract and spreads keys over the nodes",
+    cluster.ignore,
+    cluster.why,
+  ),
   ignore: cluster.ignore,
   fn: async () => {
     const url = need("REDIS_CLUSTER_URL");
@@ -202,8 +211,12 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kv: redis going away fails fast with a clear error, and recovers without a restart",
-  ignore: !REQUIRE_SERVICES && !onPath("redis-server"),
+  name: testName(
+    "kv: redis going away fails fast with a clear error, and recovers without a restart",
+    ignoreWithoutRedisServer(),
+    NEEDS["redis-server"],
+  ),
+  ignore: ignoreWithoutRedisServer(),
   fn: async () => {
     const own = new OwnRedis();
     await own.start();

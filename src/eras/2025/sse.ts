@@ -6,7 +6,8 @@
  * - `GET <sse_path>` opens an event stream whose first event (`endpoint`) names
  *   `<message_path>?session_id=<id>`;
  * - `POST <message_path>?session_id=<id>` delivers one JSON-RPC message (or a batch of at most
- *   100, as on streamable HTTP) → 202; answers travel back on the event stream.
+ *   100, as on streamable HTTP, when the negotiated version allows them: see `batches.ts`) → 202;
+ *   answers travel back on the event stream.
  *
  * What waits for a client to read its stream is bounded: past `max_queue_bytes` of unread answers
  * the connection is dropped (closed, its calls cancelled) instead of queueing without end.
@@ -27,6 +28,7 @@ import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
+import { batchRefusal } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { SessionLimits } from "./session_limits.ts";
 import { type HttpTransport, viewPath } from "./streamable_http.ts";
@@ -283,6 +285,8 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
   const deliver = (req: Request, state: MessageState): Response => {
     const { connection, transport } = state.live!;
     connection.lastActivity = Date.now();
+    const refusal = Array.isArray(state.body) ? batchRefusal(connection.protocolVersion) : undefined;
+    if (refusal) return jsonRpcErrorResponse(400, -32600, refusal);
     const authInfo = authInfoFor(state.user, state.token);
     return transport.deliver(state.body, {
       requestInfo: { headers: Object.fromEntries(req.headers.entries()) },

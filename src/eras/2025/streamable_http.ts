@@ -28,10 +28,14 @@ import {
   type RequestState,
   type Route,
 } from "../../http/front_door.ts";
+import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
+import type { LoggingLevel } from "../../protocol.ts";
+import type { EventStore } from "../../streams/event_store.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
+import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import { duplicateIdError, type RequestId } from "./request_ids.ts";
@@ -63,6 +67,18 @@ export interface StreamableHttpSettings {
   view?: string;
   /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
   instructions?: string;
+  /**
+   * Another protocol era on the same endpoint: called with every POST whose body passed the guards;
+   * its response (a promise) claims the request, `undefined` leaves it to this transport.
+   */
+  otherEra?: (req: Request, state: RequestState) => Promise<Response> | undefined;
+  /**
+   * Where stateful SSE streams keep their events so a client can resume with `Last-Event-ID`
+   * (SEP-1699); none = streams are not resumable.
+   */
+  eventStore?: EventStore;
+  /** The `retry:` (ms) resumable streams send. */
+  retryMs?: number;
 }
 
 /** What a connection of this endpoint is opened with, beyond its transport. */
@@ -104,11 +120,27 @@ function headersOf(req: Request): Record<string, string> {
   return Object.fromEntries(req.headers.entries());
 }
 
-/** The id of a POST holding one JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
-function singleRequestId(body: unknown): string | number | undefined {
-  if (!body || typeof body !== "object" || Array.isArray(body) || !("method" in body)) return undefined;
-  const id = (body as { id?: unknown }).id;
-  return typeof id === "string" || typeof id === "number" ? id : undefined;
+/** What the SDK transport checks `Accept` for: it compares substrings, case-sensitively. */
+const SDK_ACCEPT = { POST: "application/json, text/event-stream", GET: "text/event-stream" };
+
+/**
+ * `req` as the SDK transport should see it once the front door has negotiated `Accept` (any case,
+ * wildcards): with the `Accept` it checks for. The body was read already (`parsedBody`).
+ */
+function forSdk(req: Request, accept: string): Request {
+  if (req.headers.get("accept") === accept) return req;
+  const headers = new Headers(req.headers);
+  headers.set("accept", accept);
+  return new Request(req.url, { method: req.method, headers });
+}
+
+/**
+ * A batch that `version` does not allow: 400 with JSON-RPC -32600 naming why (see `batches.ts`).
+ * Stateless requests speak the version of their `MCP-Protocol-Version` (none: 2025-03-26).
+ */
+function refusedBatch(body: unknown, version: string | undefined): Response | undefined {
+  const refusal = Array.isArray(body) ? batchRefusal(version) : undefined;
+  return refusal ? jsonRpcErrorResponse(400, -32600, refusal) : undefined;
 }
 
 /** The ids of the requests in a POST body (one message or a batch). */
@@ -157,23 +189,52 @@ function postOptions(state: RequestState) {
 }
 
 /**
- * Hand a POST to `live`'s SDK transport: JSON when configured and possible (one request, nothing
- * sent before its response), else the transport's own answer.
+ * Hand a POST to `live`'s SDK transport: JSON when configured (the responses, one or a batch's,
+ * come before anything else, or the client accepts JSON only), else the transport's own answer.
  */
 function answer(live: Live, req: Request, state: RequestState, jsonResponse: boolean): Promise<Response> {
-  const produce = () => live.transport.handleRequest(req, postOptions(state));
-  const id = jsonResponse ? singleRequestId(state.body) : undefined;
-  return id === undefined ? produce() : live.answers.answer(id, produce, live.closed);
+  const stream = acceptsMediaType(req.headers.get("accept"), "text/event-stream");
+  const sdkReq = forSdk(req, SDK_ACCEPT.POST);
+  const produce = () => live.transport.handleRequest(sdkReq, postOptions(state));
+  const ids = jsonResponse ? requestIds(state.body) : [];
+  if (ids.length === 0) return produce();
+  return live.answers.answer(ids, produce, live.closed, { stream, batch: Array.isArray(state.body) });
+}
+
+/**
+ * The log levels callers of a stateless endpoint set, by user (an anonymous caller cannot be
+ * recognised, so its `logging/setLevel` is refused: see `connection.ts`). Bounded: the oldest
+ * entry goes first.
+ */
+class LogLevels {
+  static readonly MAX = 10_000;
+  readonly #levels = new Map<string, LoggingLevel>();
+
+  get(user: UserIdentity | undefined): LoggingLevel | undefined {
+    return user ? this.#levels.get(user.id) : undefined;
+  }
+
+  set(user: UserIdentity | undefined, level: LoggingLevel | undefined): void {
+    if (!user || level === undefined || this.#levels.get(user.id) === level) return;
+    this.#levels.delete(user.id);
+    this.#levels.set(user.id, level);
+    if (this.#levels.size > LogLevels.MAX) this.#levels.delete(this.#levels.keys().next().value!);
+  }
 }
 
 /** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
 function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): Handler {
+  const levels = new LogLevels();
   return async (req, state) => {
+    const version = req.headers.get("mcp-protocol-version")?.trim() || LAST_BATCH_VERSION;
+    const refused = refusedBatch(state.body, version);
+    if (refused) return refused;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
       headers: headersOf(req),
       stateless: true,
+      logLevel: levels.get(state.user),
       ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -194,6 +255,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       await connection.close();
       throw e;
     }
+    levels.set(state.user, connection.logLevel);
     if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
       await connection.close();
       return res;
@@ -275,6 +337,8 @@ function statefulPost(
     if (req.headers.get("mcp-session-id")) {
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
+      const refused = refusedBatch(state.body, found.connection.protocolVersion);
+      if (refused) return refused;
       const claimed = claimIds(found.connection, state.body);
       if (claimed instanceof Response) return claimed;
       let res: Response | undefined;
@@ -285,6 +349,9 @@ function statefulPost(
         if (!res || res.status >= 400) { for (const c of claimed) found.connection.requestIds.release(c); }
       }
     }
+    // `initialize` comes alone: a batch before it is refused on every transport.
+    const refused = refusedBatch(state.body, undefined);
+    if (refused) return refused;
     const isInit = Array.isArray(state.body)
       ? state.body.some(isInitializeRequest)
       : isInitializeRequest(state.body);
@@ -299,6 +366,7 @@ function statefulPost(
       headers: headersOf(req),
       ...endpointOf(settings),
     });
+    const events = settings.eventStore;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
       // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
@@ -308,10 +376,12 @@ function statefulPost(
         live.delete(id);
         void connection.close();
       },
+      ...(events ? { eventStore: events.scoped(connection.id), retryInterval: settings.retryMs } : {}),
     });
     const l = liveOf(connection, transport);
     connection.onClose(() => {
       live.delete(connection.id);
+      events?.drop(connection.id);
       release();
     });
     // Later POSTs of this connection claim their request ids before the transport sees them.
@@ -330,7 +400,10 @@ function statefulStream(live: LiveConnections): Handler {
   return async (req, state) => {
     const found = live.lookup(req, state.user);
     if (found instanceof Response) return found;
-    return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
+    const sdkReq = req.method === "GET" && acceptsMediaType(req.headers.get("accept"), "text/event-stream")
+      ? forSdk(req, SDK_ACCEPT.GET)
+      : req;
+    return await found.transport.handleRequest(sdkReq, { authInfo: authInfoFor(state.user, state.token) });
   };
 }
 
@@ -367,15 +440,21 @@ export function streamableHttpTransport(
 ): HttpTransport {
   const paths = [settings.mcpPath, settings.mcpPath + "/"];
   const body = [
-    accepts("application/json", "text/event-stream"),
+    // JSON answers need the client to take JSON (the reference runtime asks no more); streamed
+    // answers need both.
+    settings.jsonResponse ? accepts("application/json") : accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
     uniqueIds,
     ...(settings.afterBody ?? []),
   ];
+  const withOtherEra = (post: Handler): Handler => {
+    const other = settings.otherEra;
+    return other ? (req, state) => other(req, state) ?? post(req, state) : post;
+  };
   if (settings.stateless) {
     const handle = byMethod(
-      { POST: guarded(body, statelessPost(host, settings)) },
+      { POST: guarded(body, withOtherEra(statelessPost(host, settings))) },
       "Method not allowed: this server is stateless (POST only)",
     );
     return { routes: [{ paths, handle }], close: () => Promise.resolve() };
@@ -384,7 +463,7 @@ export function streamableHttpTransport(
   const stream = statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, statefulPost(host, live, settings)),
+    POST: guarded(body, withOtherEra(statefulPost(host, live, settings))),
     DELETE: stream,
   });
   return { routes: [{ paths, handle }], close: () => live.close() };
