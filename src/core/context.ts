@@ -130,6 +130,19 @@ export interface RequestContext extends ClientAsks {
   /** What the client declared it supports (sampling, elicitation, roots, ...). */
   readonly clientCapabilities: ClientCapabilities | undefined;
   /**
+   * The input rounds of the 2026-07-28 wire, for a handler that runs them itself instead of
+   * asking with `elicit()`, `sample()` and `listRoots()` (the proxy forwards an upstream's): the
+   * client's `inputResponses` of this request, and the `requestState` the handler's own
+   * `input_required` result gave in the previous round (the era signs it into its state, so it
+   * comes back as it was given, for this request only). Such a handler ends a round by returning
+   * `{ resultType: "input_required", inputRequests, requestState }`. Absent on the 2025 wire and
+   * for methods without rounds.
+   */
+  readonly rounds?: {
+    readonly responses: Readonly<Record<string, unknown>>;
+    readonly state: string | undefined;
+  };
+  /**
    * Send `notifications/progress` for this call. A no-op when the client gave no progress token;
    * failures to deliver are logged, never thrown.
    */

@@ -73,6 +73,8 @@ export interface RequestParts {
   closeStream?(): boolean;
   /** Turn the call into a task (SEP-2663); omitted where the era cannot. */
   startTask?(): Promise<boolean>;
+  /** The input rounds a handler may run itself (`RequestContext.rounds`); omitted where there are none. */
+  rounds?: RequestContext["rounds"];
 }
 
 /**
@@ -177,6 +179,7 @@ export function requestContext(parts: RequestParts): RequestContext {
     getHeaders: () => headers,
     closeStream: () => parts.closeStream?.() ?? false,
     startTask: () => parts.startTask?.() ?? Promise.resolve(false),
+    ...(parts.rounds ? { rounds: parts.rounds } : {}),
   };
   return attachBinding(ctx, parts.binding);
 }

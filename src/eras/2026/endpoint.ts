@@ -129,6 +129,25 @@ function tasksRequired(): MissingClientCapabilityError {
   return new MissingClientCapabilityError({ extensions: { [TASKS_EXTENSION]: {} } });
 }
 
+/**
+ * A handler's own `input_required` result (one that runs its rounds itself, `ctx.rounds`): what
+ * it asks and the state it wants back, or undefined for any other result.
+ */
+function handlerRound(
+  result: unknown,
+): { inputRequests: Record<string, unknown>; state: string | undefined } | undefined {
+  const r = result as { resultType?: unknown; inputRequests?: unknown; requestState?: unknown } | null;
+  if (r?.resultType !== "input_required") return undefined;
+  const inputRequests = r.inputRequests;
+  if (!inputRequests || typeof inputRequests !== "object" || Array.isArray(inputRequests)) {
+    throw new ProtocolError(ErrorCode.InternalError, "the handler asked for input without saying what");
+  }
+  return {
+    inputRequests: inputRequests as Record<string, unknown>,
+    state: typeof r.requestState === "string" ? r.requestState : undefined,
+  };
+}
+
 /** The params a request state is bound to: without the round's own fields. */
 function boundParams(params: Record<string, unknown>): Record<string, unknown> {
   const { _meta: _, inputResponses: _r, requestState: _s, ...rest } = params;
@@ -335,6 +354,7 @@ export class ModernEndpoint {
       signal: AbortSignal;
       ask(request: ClientRequest, key: string | undefined): Promise<unknown>;
       startTask?(): Promise<boolean>;
+      rounds?: RequestContext["rounds"];
     },
   ): Call {
     let ctx: Promise<RequestContext> | undefined;
@@ -367,6 +387,7 @@ export class ModernEndpoint {
             resourceUpdated: (uri) => this.#host.resourceUpdated(uri),
             listChanged: (kind) => this.#host.listChanged(kind),
             ...(mode.startTask ? { startTask: mode.startTask } : {}),
+            ...(mode.rounds ? { rounds: mode.rounds } : {}),
           });
         })(),
     };
@@ -429,6 +450,10 @@ export class ModernEndpoint {
           detach!(task.createResult());
           return true;
         },
+        rounds: {
+          responses: (responses as Record<string, unknown> | undefined) ?? {},
+          state: state.carried,
+        },
       }),
     );
     const outcome = await Promise.race([
@@ -444,7 +469,20 @@ export class ModernEndpoint {
       return outcome.result;
     }
     io.signal.removeEventListener("abort", onGone);
-    if (outcome.kind === "done") return outcome.result;
+    if (outcome.kind === "done") {
+      const own = handlerRound(outcome.result);
+      if (!own) return outcome.result;
+      // The handler ended the round itself (ctx.rounds): its state travels inside ours.
+      const requestState = await this.#codec.mint(
+        {
+          answers: round.used,
+          round: state.round + 1,
+          ...(own.state !== undefined ? { carried: own.state } : {}),
+        },
+        binding,
+      );
+      return { resultType: "input_required", inputRequests: own.inputRequests, requestState };
+    }
     if (outcome.kind === "error") throw outcome.error;
     // The round is over: the handler's asks reject and its signal aborts, so it unwinds.
     const reason = new RoundOver();

@@ -19,6 +19,8 @@ export interface RequestState {
   answers: InputResponses;
   /** Rounds so far (the first `input_required` answer is round 1). */
   round: number;
+  /** What a handler that runs its rounds itself gave for the next one (`ctx.rounds.state`). */
+  carried?: string;
 }
 
 /** What a state is bound to. */
@@ -44,6 +46,8 @@ interface Payload {
   r: number;
   /** answers */
   a: InputResponses;
+  /** carried by the handler */
+  c?: string;
 }
 
 const encoder = new TextEncoder();
@@ -146,6 +150,7 @@ export class RequestStateCodec {
       e: this.#now() + this.#ttlMs,
       r: state.round,
       a: state.answers,
+      ...(state.carried !== undefined ? { c: state.carried } : {}),
     };
     const body = b64url(encoder.encode(JSON.stringify(payload)));
     const signed = `v1.${this.#signer.keyId}.${body}`;
@@ -181,6 +186,10 @@ export class RequestStateCodec {
     if (payload.m !== binding.method || payload.u !== binding.userId || payload.h !== await digest(binding)) {
       throw invalid("it belongs to another request");
     }
-    return { answers: payload.a ?? {}, round: payload.r ?? 0 };
+    return {
+      answers: payload.a ?? {},
+      round: payload.r ?? 0,
+      ...(typeof payload.c === "string" ? { carried: payload.c } : {}),
+    };
   }
 }

@@ -26,6 +26,13 @@ Deno.test("request state: round trip; the params digest ignores key order", asyn
   assert.deepEqual(await codec.open(token, reordered), { answers: { name: { action: "accept" } }, round: 2 });
 });
 
+Deno.test("request state: what a handler that runs its own rounds carries comes back as it was", async () => {
+  const codec = new RequestStateCodec(HmacStateSigner.fromSecret("a key of at least sixteen"));
+  const carried = 'park.1234 {"s":"upstream\u00e9"}';
+  const token = await codec.mint({ answers: {}, round: 1, carried }, binding);
+  assert.deepEqual(await codec.open(token, binding), { answers: {}, round: 1, carried });
+});
+
 Deno.test("request state: tampered, foreign, expired or misbound state is refused", async () => {
   let now = 1_000_000;
   const codec = new RequestStateCodec(HmacStateSigner.fromSecret("a key of at least sixteen"), {
