@@ -33,6 +33,11 @@ export interface RuntimeEvents extends Record<string, unknown> {
   subscribe: { connection: Connection; uri: string };
   /** A client unsubscribed from a resource URI. */
   unsubscribe: { connection: Connection; uri: string };
+  /**
+   * A client without a connection (a 2026-07-28 `subscriptions/listen` stream) started (`on`)
+   * or stopped wanting updates of a resource URI.
+   */
+  watch: { uri: string; on: boolean };
   /** A client finished the `initialize` handshake (its capabilities are known). */
   connectionInitialized: Connection;
   /** A client said its roots changed (`notifications/roots/list_changed`). */

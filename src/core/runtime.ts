@@ -199,6 +199,11 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.events.emit("subscribe", { connection, uri });
   }
 
+  /** A listen stream (2026-07-28) started or stopped wanting updates of `uri`. */
+  resourceWatched(uri: string, on: boolean): void {
+    this.events.emit("watch", { uri, on });
+  }
+
   /** A connection unsubscribed from `uri`. */
   unsubscribed(connection: Connection, uri: string): void {
     this.events.emit("unsubscribe", { connection, uri });

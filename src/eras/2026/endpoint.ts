@@ -51,6 +51,8 @@ export interface ModernHost extends DispatchHost {
   resourceUpdated(uri: string): Promise<void>;
   /** Tell clients a list changed. */
   listChanged(kind: "tools" | "prompts" | "resources"): void;
+  /** A listen stream started (`true`) or stopped (`false`) wanting updates of a resource. */
+  resourceWatched?(uri: string, on: boolean): void;
 }
 
 /** How a request reached the era, and where its notifications go. */
@@ -189,7 +191,9 @@ export class ModernEndpoint {
     this.#host = host;
     this.#codec = options.requestState;
     this.#tasks = options.tasks;
-    this.listens = new Listens(host.changes, () => this.#serverMeta());
+    this.listens = new Listens(host.changes, () => this.#serverMeta(), {
+      watch: (uri, on) => host.resourceWatched?.(uri, on),
+    });
   }
 
   #serverMeta(): Record<string, unknown> {

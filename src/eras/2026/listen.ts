@@ -42,6 +42,11 @@ export interface ListensOptions {
   maxItems?: number;
   /** Whether task status notifications are offered (the tasks extension is on). */
   tasks?: boolean;
+  /**
+   * Told when a stream starts (`true`) or stops (`false`) wanting updates of a resource, so that
+   * whoever serves it (an upstream of the proxy) is asked for them.
+   */
+  watch?: (uri: string, on: boolean) => void;
 }
 
 const LIST_FILTER: Record<ListKind, keyof Honoured> = {
@@ -95,6 +100,7 @@ export class Listens {
   readonly #max: number;
   readonly #maxItems: number;
   readonly #tasks: boolean;
+  readonly #watch: ((uri: string, on: boolean) => void) | undefined;
 
   /** Streams fed from `bus`; `serverMeta` is added to the closing result. */
   constructor(bus: ChangeBus, serverMeta: () => Record<string, unknown>, options: ListensOptions = {}) {
@@ -103,6 +109,7 @@ export class Listens {
     this.#max = options.maxStreams ?? 10_000;
     this.#maxItems = options.maxItems ?? 1000;
     this.#tasks = options.tasks ?? true;
+    this.#watch = options.watch;
   }
 
   /** Streams open now. */
@@ -149,6 +156,7 @@ export class Listens {
     send("notifications/subscriptions/acknowledged", { notifications: honoured });
     const uris = new Set(honoured.resourceSubscriptions ?? []);
     const taskIds = new Set(honoured.taskIds ?? []);
+    for (const uri of uris) this.#watch?.(uri, true);
     const offs = [
       this.#bus.on("listChanged", (kind) => {
         if (honoured[LIST_FILTER[kind]]) send(`notifications/${kind}/list_changed`);
@@ -164,6 +172,7 @@ export class Listens {
       const end = (graceful: boolean) => {
         if (!this.#open.delete(stop)) return;
         for (const off of offs) off();
+        for (const uri of uris) this.#watch?.(uri, false);
         io.signal.removeEventListener("abort", onAbort);
         if (graceful) {
           io.emit({
