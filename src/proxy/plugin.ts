@@ -138,7 +138,12 @@ export class ProxyPlugin implements RuntimePlugin {
         ),
       );
       let wasReady = false;
-      shared.events.on("lists", () => this.#sync());
+      // One list_changed per kind: what the sync changed, and what the upstream announced.
+      shared.events.on("lists", ({ announced }) =>
+        host.registry.batch(() => {
+          this.#sync();
+          for (const kind of announced) host.registry.touch(kind);
+        }));
       shared.events.on("state", (state) => {
         // Back after a crash: clients re-list (the lists may be the same, the tools work again).
         if (state === "ready" && wasReady) {
@@ -163,6 +168,11 @@ export class ProxyPlugin implements RuntimePlugin {
         "unsubscribe",
         ({ connection, uri }) => void this.#subscription(resources, connection, uri, false),
       ),
+      // A 2026 client's listen stream wants a resource's updates: the shared upstream is asked.
+      host.events.on("watch", ({ uri, on }) => {
+        const up = resources.poolOf(uri)?.shared;
+        if (up) void (on ? up.subscribe(uri) : up.unsubscribe(uri));
+      }),
       host.events.on("logLevel", ({ connection, level }) => void this.#logLevel(connection, level)),
       // Roots belong to the client: when one connects or its roots change, upstreams ask again.
       host.events.on("connectionInitialized", (connection) => {

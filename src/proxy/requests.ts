@@ -33,6 +33,7 @@ import { toolErrorResult } from "../tools/result.ts";
 import { forwardedMeta } from "./era.ts";
 import type { PageFetcher } from "./lists.ts";
 import { headerDeclarations, paramHeaders } from "./param_headers.ts";
+import { foreignStateError } from "./park.ts";
 import type { RawCalls } from "./raw.ts";
 
 /** A `completion/complete` request, its reference in the upstream's names. */
@@ -228,6 +229,7 @@ async function modernRequest(
   options: ModernOptions,
 ): Promise<Record<string, unknown>> {
   const deadline = options.timeoutMs > 0 ? Date.now() + options.timeoutMs : Infinity;
+  if (ctx.rounds && ROUND_METHODS.has(method)) return await forwardRound(lane, method, params, ctx, options);
   let round = params;
   for (let n = 1;; n++) {
     const left = deadline - Date.now();
@@ -277,6 +279,69 @@ async function modernRequest(
       ...(state !== undefined ? { requestState: state } : {}),
     };
   }
+}
+
+/** Methods whose answer may be `input_required` (2026-07-28). */
+const ROUND_METHODS = new Set(["tools/call", "prompts/get", "resources/read"]);
+
+/** The prefix of a state that carries a 2026 upstream's `requestState`. */
+const UPSTREAM_STATE = "up.";
+
+/**
+ * A 2026 caller's round, forwarded to a 2026 upstream as it is: the caller's `inputResponses`
+ * and the upstream's `requestState` (carried from the last round inside the era's signed state)
+ * go up; an `input_required` answer comes back with the upstream's keys and questions unchanged,
+ * the upstream's state wrapped in ours. The upstream asks, checks the answers and counts rounds.
+ */
+async function forwardRound(
+  lane: Lane,
+  method: string,
+  params: Record<string, unknown>,
+  ctx: RequestContext,
+  options: ModernOptions,
+): Promise<Record<string, unknown>> {
+  const rounds = ctx.rounds!;
+  let upstreamState: string | undefined;
+  if (rounds.state !== undefined) {
+    if (!rounds.state.startsWith(UPSTREAM_STATE)) throw foreignStateError();
+    let carried: { s?: unknown };
+    try {
+      carried = JSON.parse(rounds.state.slice(UPSTREAM_STATE.length));
+    } catch {
+      throw foreignStateError();
+    }
+    if (typeof carried?.s === "string") upstreamState = carried.s;
+  }
+  const meta = lane.modern!.meta(ctx);
+  if (options.tasks) meta[CAPABILITIES_KEY] = withTasks(meta[CAPABILITIES_KEY]);
+  const deadline = options.timeoutMs > 0 ? Date.now() + options.timeoutMs : Infinity;
+  const r = await lane.raw.call(method, {
+    ...params,
+    ...(Object.keys(rounds.responses).length ? { inputResponses: rounds.responses } : {}),
+    ...(upstreamState !== undefined ? { requestState: upstreamState } : {}),
+    _meta: meta,
+  }, {
+    signal: ctx.signal,
+    timeoutMs: options.timeoutMs,
+    headers: options.headers,
+    onprogress: options.progress && ctx.progressToken !== undefined
+      ? (p) => void ctx.sendProgress(p.progress, p.total, p.message)
+      : undefined,
+  });
+  const kind = r.resultType ?? "complete";
+  if (kind === "complete") return completed(r);
+  if (kind === "task" && method === "tools/call") {
+    return await followTask(lane, r, ctx, deadline, options.timeoutMs);
+  }
+  if (kind !== "input_required" || !isObject(r.inputRequests)) {
+    throw new InvalidAnswerError(`the upstream answered ${method} with result type '${String(kind)}'`);
+  }
+  const state = typeof r.requestState === "string" ? r.requestState : undefined;
+  return {
+    resultType: "input_required",
+    inputRequests: r.inputRequests,
+    requestState: `${UPSTREAM_STATE}${JSON.stringify(state !== undefined ? { s: state } : {})}`,
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
 import type { Connection } from "../core/connection.ts";
 import type { RequestContext } from "../core/context.ts";
-import type { CompletionValues } from "../core/registry.ts";
+import type { CompletionValues, ListKind } from "../core/registry.ts";
 import { ErrorCode, errorText, ProtocolError } from "../errors.ts";
 import { getLogger, type Logger } from "../log/logger.ts";
 import type {
@@ -25,6 +25,7 @@ import type {
   Tool,
 } from "../protocol.ts";
 import { deferResponses } from "../sdk/taps.ts";
+import { foreignStateError, isParkState, resumeParked, startParked } from "./park.ts";
 import {
   Client,
   type ClientOptions,
@@ -66,8 +67,11 @@ export type { UpstreamLists, UpstreamState };
 export interface UpstreamEvents extends Record<string, unknown> {
   /** The state changed. */
   state: UpstreamState;
-  /** The lists were (re)loaded. */
-  lists: UpstreamLists;
+  /**
+   * The lists were (re)loaded; `announced`: the kinds the upstream said changed (it may say so
+   * when nothing visible did: its clients hear it all the same).
+   */
+  lists: { lists: UpstreamLists; announced: readonly ListKind[] };
   /** `notifications/resources/updated` for a URI. */
   resourceUpdated: string;
 }
@@ -166,6 +170,23 @@ function isNegotiationError(e: unknown): boolean {
 
 function connectionClosed(): ProtocolError {
   return new ProtocolError(ErrorCode.ConnectionClosed, "Connection closed");
+}
+
+/**
+ * The retry of a 2026 caller whose earlier round parked a call to a 2025 upstream (`park.ts`):
+ * the parked call goes on with the answers.
+ */
+function resumed2026(ctx: RequestContext): Promise<unknown> | undefined {
+  const rounds = ctx.rounds;
+  if (!rounds || !isParkState(rounds.state)) return undefined;
+  return resumeParked(rounds.state, rounds.responses, ctx);
+}
+
+/** Whether a request of `ctx` on `lane` runs parked: a 2026 caller's round, a 2025 upstream. */
+function parks(ctx: RequestContext, lane: Lane): boolean {
+  if (ctx.rounds === undefined || lane.modern) return false;
+  if (ctx.rounds.state !== undefined) throw foreignStateError();
+  return true;
 }
 
 /**
@@ -289,9 +310,12 @@ export class Upstream {
       ownerSessionId: this.#options.ownerSessionId,
       log: this.#log,
     });
-    client.setNotificationHandler("notifications/tools/list_changed", () => void this.refresh());
-    client.setNotificationHandler("notifications/prompts/list_changed", () => void this.refresh());
-    client.setNotificationHandler("notifications/resources/list_changed", () => void this.refresh());
+    client.setNotificationHandler("notifications/tools/list_changed", () => void this.refresh("tools"));
+    client.setNotificationHandler("notifications/prompts/list_changed", () => void this.refresh("prompts"));
+    client.setNotificationHandler(
+      "notifications/resources/list_changed",
+      () => void this.refresh("resources"),
+    );
     client.setNotificationHandler("notifications/resources/updated", (n) => {
       this.events.emit("resourceUpdated", n.params.uri);
     });
@@ -500,11 +524,18 @@ export class Upstream {
       `ready: ${this.lists.tools.length} tool(s), ${this.lists.prompts.length} prompt(s), ` +
         `${this.lists.resources.length} resource(s)`,
     );
-    this.events.emit("lists", this.lists);
+    this.events.emit("lists", { lists: this.lists, announced: [] });
   }
 
-  /** Reload the lists (coalesces concurrent requests) and tell listeners. */
-  refresh(): Promise<void> {
+  /** Kinds announced changed since the lists were last loaded. */
+  readonly #announced = new Set<ListKind>();
+
+  /**
+   * Reload the lists (coalesces concurrent requests) and tell listeners; `announced`: the upstream
+   * said this list changed.
+   */
+  refresh(announced?: ListKind): Promise<void> {
+    if (announced) this.#announced.add(announced);
     if (this.#refreshing) {
       this.#refreshAgain = true;
       return this.#refreshing;
@@ -519,7 +550,9 @@ export class Upstream {
             checkHeaders: link.modern?.headers,
             upstream: this.name,
           });
-          this.events.emit("lists", this.lists);
+          const kinds = [...this.#announced];
+          this.#announced.clear();
+          this.events.emit("lists", { lists: this.lists, announced: kinds });
         } while (this.#refreshAgain);
       } catch (e) {
         this.#log.warn(`cannot refresh lists: ${errorText(e)}`);
@@ -592,28 +625,39 @@ export class Upstream {
     timeoutSeconds: number,
     exposedName: string,
   ): Promise<CallToolResult> {
+    const resumed = resumed2026(ctx);
+    if (resumed) return await resumed as CallToolResult;
     const link = this.#supervisor.link;
     if (!link?.raw) return toolErrorResult(this.#unavailable("call", true).message);
     const lane = link as UpstreamLink & Lane;
     // Its definition: whether it runs as a task, the headers a 2026 call mirrors its arguments in.
     const tool = this.#tool(name);
-    try {
-      // The fast lane (raw.ts): same connection, no SDK request machinery per call.
-      const result = await this.#track(
-        ctx,
-        link,
-        () => sendToolCall(lane, tool, name, args, ctx, timeoutSeconds),
-      );
-      return toolCallResult(this.name, result);
-    } catch (e) {
-      return toolCallFailure(this.name, e, ctx, exposedName, timeoutSeconds);
-    }
+    const call = async (ctx: RequestContext): Promise<CallToolResult> => {
+      try {
+        // The fast lane (raw.ts): same connection, no SDK request machinery per call.
+        const result = await this.#track(
+          ctx,
+          link,
+          () => sendToolCall(lane, tool, name, args, ctx, timeoutSeconds),
+        );
+        // A 2026 upstream's round, forwarded to a 2026 caller as it is.
+        if (result.resultType === "input_required") return result as unknown as CallToolResult;
+        return toolCallResult(this.name, result);
+      } catch (e) {
+        return toolCallFailure(this.name, e, ctx, exposedName, timeoutSeconds);
+      }
+    };
+    return parks(ctx, lane) ? await startParked(ctx, call) as CallToolResult : await call(ctx);
   }
 
   /** Read a resource from the upstream (URI unchanged). */
   async readResource(uri: string, ctx: RequestContext, timeoutSeconds: number): Promise<ReadResourceResult> {
+    const resumed = resumed2026(ctx);
+    if (resumed) return await resumed as ReadResourceResult;
     const link = this.#linkFor("resources/read");
-    return await this.#track(ctx, link, () => readResource(link, uri, ctx, timeoutSeconds));
+    const read = (ctx: RequestContext) =>
+      this.#track(ctx, link, () => readResource(link, uri, ctx, timeoutSeconds));
+    return parks(ctx, link) ? await startParked(ctx, read) as ReadResourceResult : await read(ctx);
   }
 
   /** Get a prompt from the upstream (by its upstream name). */
@@ -623,8 +667,12 @@ export class Upstream {
     ctx: RequestContext,
     timeoutSeconds: number,
   ): Promise<GetPromptResult> {
+    const resumed = resumed2026(ctx);
+    if (resumed) return await resumed as GetPromptResult;
     const link = this.#linkFor("prompts/get");
-    return await this.#track(ctx, link, () => getPrompt(link, name, args, ctx, timeoutSeconds));
+    const get = (ctx: RequestContext) =>
+      this.#track(ctx, link, () => getPrompt(link, name, args, ctx, timeoutSeconds));
+    return parks(ctx, link) ? await startParked(ctx, get) as GetPromptResult : await get(ctx);
   }
 
   /** Forward `completion/complete` (ref already translated to the upstream's names). */
