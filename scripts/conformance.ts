@@ -9,8 +9,10 @@
  *   with a streamable-HTTP upstream).
  * - **0.2.0-alpha.12**, by requirement set (`--requirements 2025-11-25` / `2026-07-28`: the
  *   scored scenarios of the revision and the unscored extras it runs — pending scenarios, the
- *   tasks extension), on two faces of the example server: `stateless` (the default settings) and
- *   `stateful`. Each run is one suite invocation; verdicts come from each scenario's `checks.json`.
+ *   tasks extension), on two faces: `stateless` (the default settings) and `stateful`, and on the
+ *   same targets — the example server itself, or our proxy with that face in front of it (which
+ *   it speaks 2026-07-28 to, so both directions of the proxy's era bridge are exercised). Each run
+ *   is one suite invocation; verdicts come from each scenario's `checks.json`.
  *
  * It prints a table per suite, a line per requirement run (`scored 37/37, not scored 13/13`) and
  * `conformance: N passed, N failed`, and exits non-zero on any failure its baseline does not name
@@ -18,8 +20,9 @@
  *
  * ```sh
  * deno task conformance                          # everything, directly (no proxy targets)
- * deno task conformance --target all             # + the proxied 0.1.16 runs (CI)
+ * deno task conformance --target all             # + the proxy targets (CI)
  * deno task conformance --requirements 2026-07-28 --face stateless
+ * deno task conformance --requirements 2026-07-28 --target proxy-http   # through the proxy
  * deno task conformance --scenario tools-call-sampling --repeat 20   # 0.1.16 only
  * ```
  *
@@ -275,8 +278,11 @@ function upstreamEnv(): Record<string, string> {
   return env;
 }
 
-/** Config of the proxy front: our proxy on streamable HTTP, the example server as its upstream. */
-function proxyConfig(upstream: { stdio: true } | { url: string }): string {
+/**
+ * Config of the proxy front: our proxy on streamable HTTP, the example server as its upstream.
+ * The front is stateful with SSE answers (the 0.1.16 runs), or has the face of a requirement run.
+ */
+function proxyConfig(upstream: { stdio: true } | { url: string }, face: Face = "stateful"): string {
   const server = "stdio" in upstream
     ? [
       `    type: "stdio"`,
@@ -290,8 +296,11 @@ function proxyConfig(upstream: { stdio: true } | { url: string }): string {
     `# Written by scripts/conformance.ts: the proxy in front of examples/conformance.`,
     `host: { name: "chuk-conformance-proxy" }`,
     `server: { type: "streamable-http" }`,
-    // Same HTTP face as the direct server: stateful, SSE answers (see examples/conformance/config.yaml).
-    `streamable-http: { host: "127.0.0.1", port: 0, stateless: false, json_response: false }`,
+    // Same HTTP face as the direct server: stateful, SSE answers (see examples/conformance/config.yaml),
+    // or the default settings (stateless, JSON answers: config.stateless.yaml).
+    face === "stateful"
+      ? `streamable-http: { host: "127.0.0.1", port: 0, stateless: false, json_response: false }`
+      : `streamable-http: { host: "127.0.0.1", port: 0 }`,
     `proxy: { enabled: true, namespace: "proxy", keep_root_aliases: true }`,
     `mcp_servers:`,
     `  conformance:`,
@@ -300,8 +309,11 @@ function proxyConfig(upstream: { stdio: true } | { url: string }): string {
   ].join("\n");
 }
 
-/** Start a target's front(s); `config` is the example server's streamable-HTTP config. */
-async function startTarget(target: TargetName, dir: string, config: string): Promise<Front> {
+/**
+ * Start a target's front(s); `config` is the example server's streamable-HTTP config (direct: the
+ * front; proxy-http: the upstream), `face` the proxy's own face (default: stateful).
+ */
+async function startTarget(target: TargetName, dir: string, config: string, face?: Face): Promise<Front> {
   if (target === "direct") return await startCli(config, `${dir}/server.log`);
   const fronts: Front[] = [];
   try {
@@ -312,7 +324,7 @@ async function startTarget(target: TargetName, dir: string, config: string): Pro
       upstream = { url: example.url };
     }
     const file = `${dir}/proxy.yaml`;
-    await Deno.writeTextFile(file, proxyConfig(upstream));
+    await Deno.writeTextFile(file, proxyConfig(upstream, face));
     fronts.unshift(await startCli(file, `${dir}/proxy.log`));
   } catch (e) {
     for (const f of fronts) await f.stop();
@@ -490,14 +502,18 @@ export function scenarioOfResultDir(name: string): string | undefined {
   return /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(name)?.[1];
 }
 
-/** A requirement run's label: `2026-07-28/stateless`. */
-export function runLabel(requirement: Requirement, face: Face): string {
-  return `${requirement}/${face}`;
+/**
+ * A requirement run's label: `2026-07-28/stateless` (the example server), or with the proxy
+ * target in front of it: `2026-07-28/stateless/proxy-http`.
+ */
+export function runLabel(requirement: Requirement, face: Face, target: TargetName = "direct"): string {
+  return target === "direct" ? `${requirement}/${face}` : `${requirement}/${face}/${target}`;
 }
 
-/** The baseline of a requirement run, if it has one. */
-function runBaselineFile(requirement: Requirement, face: Face): string {
-  return `${ROOT}examples/conformance/expected-failures.${requirement}.${face}.yaml`;
+/** The baseline of a requirement run, if it has one (the proxy targets share one). */
+function runBaselineFile(requirement: Requirement, face: Face, target: TargetName): string {
+  const proxied = target === "direct" ? "" : ".proxy";
+  return `${ROOT}examples/conformance/expected-failures.${requirement}.${face}${proxied}.yaml`;
 }
 
 async function requirementSet(requirement: Requirement, cwd: string): Promise<RequirementSet> {
@@ -514,18 +530,19 @@ async function requirementSet(requirement: Requirement, cwd: string): Promise<Re
 async function runRequirements(
   requirement: Requirement,
   face: Face,
+  target: TargetName,
   url: string,
   dir: string,
   set: RequirementSet,
   timeoutMs: number,
 ): Promise<RunRecord[]> {
-  const label = runLabel(requirement, face);
+  const label = runLabel(requirement, face, target);
   const known = [...set.scored, ...set.unscored];
   let baseline: Baseline = new Map();
   try {
     baseline = parseBaseline(
-      await Deno.readTextFile(runBaselineFile(requirement, face)),
-      runBaselineFile(requirement, face),
+      await Deno.readTextFile(runBaselineFile(requirement, face, target)),
+      runBaselineFile(requirement, face, target),
       known,
     );
   } catch (e) {
@@ -581,7 +598,8 @@ ${SUITE_NEXT} by requirement set (both protocol eras).
 
 Usage: deno task conformance [options]
 
-  --target T               0.1.16 target: direct | proxy | proxy-http | all | none (repeatable; default: direct)
+  --target T               direct | proxy | proxy-http | all | none (repeatable; default: direct): the
+                           example server, or the proxy in front of it (stdio / HTTP upstream)
   --client REV             client scenarios of this revision (2025-11-25 | 2026-07-28 | all | none;
                            repeatable; default: all): our proxy as the client (suite 0.2.0-alpha.12,
                            scripts/conformance_client.ts)
@@ -599,9 +617,10 @@ Usage: deno task conformance [options]
 
 Without --scenario, --suite, --repeat or --requirements every run happens (0.1.16 on the targets,
 0.2.0 on every requirement set and face, the client scenarios); --scenario/--suite/--repeat select
-0.1.16 (and the client scenarios named) only, --requirements 0.2.0 only (plus 0.1.16 when --target
-is given, plus clients when --client is given).
-Requirement runs read their baseline from examples/conformance/expected-failures.<rev>.<face>.yaml.
+0.1.16 (and the client scenarios named) only, --requirements 0.2.0 only (on the --target targets;
+plus clients when --client is given).
+Requirement runs read their baseline from examples/conformance/expected-failures.<rev>.<face>.yaml
+(.<rev>.<face>.proxy.yaml through the proxy).
 
 Exit code: 0 when every failure is in a baseline and no baseline entry passes; 1 otherwise.`;
 
@@ -631,7 +650,7 @@ async function main(args: string[]): Promise<number> {
   }
   const legacyOnly = values.scenario !== undefined || values.suite !== undefined ||
     values.repeat !== undefined;
-  const runLegacy = !values.requirements || values.target !== undefined || legacyOnly;
+  const runLegacy = !values.requirements || legacyOnly;
   const runNext = !legacyOnly;
   const named = values.target ?? ["direct"];
   const targets =
@@ -788,74 +807,93 @@ async function main(args: string[]): Promise<number> {
     const sets = new Map<Requirement, RequirementSet>();
     for (const requirement of requirements) sets.set(requirement, await requirementSet(requirement, out));
     const nextRecords: RunRecord[] = [];
+    // The proxy targets put the proxy (with the front's face) in front of the example server,
+    // which speaks both eras: over stdio, or over streamable HTTP on its default settings.
+    const nextTargets: TargetName[] = targets.length ? targets : ["direct"];
     for (const face of faces) {
-      const dir = `${out}/next-${face}`;
-      await Deno.mkdir(dir, { recursive: true });
-      const config = face === "stateful" ? resolve(values.config) : EXAMPLE_STATELESS_CONFIG;
-      let front: Front;
-      try {
-        front = await startCli(config, `${dir}/server.log`);
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        for (const requirement of requirements) {
-          const set = sets.get(requirement)!;
-          setupErrors.set(runLabel(requirement, face), why);
-          for (const scenario of [...set.scored, ...set.unscored]) {
-            nextRecords.push({
-              target: runLabel(requirement, face),
-              scenario,
-              run: 1,
-              ok: false,
-              outcome: "fail",
-              message: "the example server did not start",
-              ms: 0,
-              dir,
-            });
-          }
-        }
-        continue;
-      }
-      const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
-      Deno.addSignalListener("SIGINT", stopOnSignal);
-      Deno.addSignalListener("SIGTERM", stopOnSignal);
-      try {
-        for (const requirement of requirements) {
-          const label = runLabel(requirement, face);
-          const runDir = `${dir}/${requirement}`;
-          await Deno.mkdir(runDir, { recursive: true });
-          console.log(`[${label}] ${SUITE_NEXT} --requirements ${requirement} against ${front.url}`);
-          const set = sets.get(requirement)!;
-          const recs = await runRequirements(requirement, face, front.url, runDir, set, 20 * 60_000);
-          for (const rec of recs) {
-            if (rec.outcome !== "pass") {
-              console.log(
-                `[${label}] ${
-                  rec.outcome === "expected-fail" ? "xfail" : "FAIL"
-                } ${rec.scenario}: ${rec.message}`,
-              );
+      for (const target of nextTargets) {
+        const dir = `${out}/next-${face}${target === "direct" ? "" : `-${target}`}`;
+        await Deno.mkdir(dir, { recursive: true });
+        const config = target !== "direct"
+          ? EXAMPLE_STATELESS_CONFIG
+          : face === "stateful"
+          ? resolve(values.config)
+          : EXAMPLE_STATELESS_CONFIG;
+        let front: Front;
+        try {
+          front = await startTarget(target, dir, config, face);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          for (const requirement of requirements) {
+            const set = sets.get(requirement)!;
+            setupErrors.set(runLabel(requirement, face, target), why);
+            for (const scenario of [...set.scored, ...set.unscored]) {
+              nextRecords.push({
+                target: runLabel(requirement, face, target),
+                scenario,
+                run: 1,
+                ok: false,
+                outcome: "fail",
+                message: "the target did not start",
+                ms: 0,
+                dir,
+              });
             }
           }
-          nextRecords.push(...recs);
-          const scored = recs.filter((r) => set.scored.includes(r.scenario));
-          const extra = recs.filter((r) => set.unscored.includes(r.scenario));
-          summaries.push(
-            `${label}: scored ${scored.filter((r) => r.ok).length}/${scored.length}, ` +
-              `not scored ${extra.filter((r) => r.ok).length}/${extra.length}` +
-              (recs.some((r) => r.outcome === "expected-fail")
-                ? ` (expected failures: ${
-                  recs.filter((r) => r.outcome === "expected-fail").map((r) => r.scenario).join(", ")
-                })`
-                : ""),
-          );
+          continue;
         }
-      } finally {
-        Deno.removeSignalListener("SIGINT", stopOnSignal);
-        Deno.removeSignalListener("SIGTERM", stopOnSignal);
-        await front.stop();
+        const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
+        Deno.addSignalListener("SIGINT", stopOnSignal);
+        Deno.addSignalListener("SIGTERM", stopOnSignal);
+        try {
+          for (const requirement of requirements) {
+            const label = runLabel(requirement, face, target);
+            const runDir = `${dir}/${requirement}`;
+            await Deno.mkdir(runDir, { recursive: true });
+            console.log(`[${label}] ${SUITE_NEXT} --requirements ${requirement} against ${front.url}`);
+            const set = sets.get(requirement)!;
+            const recs = await runRequirements(
+              requirement,
+              face,
+              target,
+              front.url,
+              runDir,
+              set,
+              20 * 60_000,
+            );
+            for (const rec of recs) {
+              if (rec.outcome !== "pass") {
+                console.log(
+                  `[${label}] ${
+                    rec.outcome === "expected-fail" ? "xfail" : "FAIL"
+                  } ${rec.scenario}: ${rec.message}`,
+                );
+              }
+            }
+            nextRecords.push(...recs);
+            const scored = recs.filter((r) => set.scored.includes(r.scenario));
+            const extra = recs.filter((r) => set.unscored.includes(r.scenario));
+            summaries.push(
+              `${label}: scored ${scored.filter((r) => r.ok).length}/${scored.length}, ` +
+                `not scored ${extra.filter((r) => r.ok).length}/${extra.length}` +
+                (recs.some((r) => r.outcome === "expected-fail")
+                  ? ` (expected failures: ${
+                    recs.filter((r) => r.outcome === "expected-fail").map((r) => r.scenario).join(", ")
+                  })`
+                  : ""),
+            );
+          }
+        } finally {
+          Deno.removeSignalListener("SIGINT", stopOnSignal);
+          Deno.removeSignalListener("SIGTERM", stopOnSignal);
+          await front.stop();
+        }
       }
     }
     const all = [...new Set([...sets.values()].flatMap((s) => [...s.scored, ...s.unscored]))];
-    const columns = faces.flatMap((f) => requirements.map((r) => runLabel(r, f)));
+    const columns = faces.flatMap((f) =>
+      nextTargets.flatMap((t) => requirements.map((r) => runLabel(r, f, t)))
+    );
     console.log("");
     console.log(`${SUITE_NEXT} (by requirement set; '-' = not in that set):`);
     console.log(table(nextRecords, all, columns));
