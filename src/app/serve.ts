@@ -19,6 +19,7 @@ import { authorizeMessage, frontDoor, type RequestState } from "../http/front_do
 import { listenHttp } from "../http/listen.ts";
 import { jsonRpcErrorResponse } from "../http/responses.ts";
 import { MemoryEventStore } from "../streams/event_store.ts";
+import { type Fleet, openFleet } from "./fleet.ts";
 import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
@@ -68,7 +69,7 @@ export interface ServeOptions {
  * await server.stop();
  * ```
  */
-export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
+export async function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
   const type = runtime.config.server.type;
   const drainMs = options.drainMs ?? 10_000;
   const banner = options.banner ?? true;
@@ -116,10 +117,12 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     if (banner) {
       log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
     }
-    return ready.then(() => handle());
+    await ready;
+    return handle();
   }
 
-  const http = httpHandler(runtime);
+  const fleet = await openFleet(runtime);
+  const http = httpHandler(runtime, fleet ? { fleet } : {});
   const { sse, "streamable-http": streamable } = runtime.config;
   const section = type === "sse" ? sse : streamable;
   const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
@@ -132,13 +135,20 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
+    // Readiness fails first: the load balancer takes this instance out while it still serves.
+    runtime.draining = true;
+    if (section.drain_seconds > 0) {
+      log.info(`draining: /health answers 503 for ${section.drain_seconds} s before the listener stops`);
+      await new Promise((resolve) => setTimeout(resolve, section.drain_seconds * 1000));
+    }
     const shuttingDown = listener.shutdown(drainMs);
     await drain();
     await http.close();
     await shuttingDown;
+    await fleet?.close();
   };
-  if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(handle());
+  if (banner) printBanner(runtime, type, url, listener.origin, mode + (fleet ? ", fleet" : ""));
+  return handle();
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -198,6 +208,12 @@ export function checkView(config: RuntimeConfig, view: string | undefined): void
   }
 }
 
+/** Options of {@linkcode httpHandler}. */
+export interface HttpHandlerOptions {
+  /** Share stateful sessions with a fleet of instances (see `openFleet`). */
+  fleet?: Fleet;
+}
+
 /** An HTTP request handler, and what it must close on shutdown. */
 export interface HttpHandler {
   /** Serve one request. */
@@ -221,7 +237,7 @@ export interface HttpHandler {
  * await runtime.stop();
  * ```
  */
-export function httpHandler(runtime: Runtime): HttpHandler {
+export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -253,6 +269,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
       otherEra: eraRouter(runtime, {}),
+      ...(options.fleet ? { fleet: options.fleet } : {}),
       // One store for every endpoint: event ids name their session, sessions are unique.
       ...(s.resumable && !s.stateless
         ? {

@@ -56,6 +56,11 @@ const httpCommon = {
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra `Origin` header values accepted on a loopback bind. */
   allowed_origins: z.array(z.string()).default([]),
+  /**
+   * On SIGTERM, seconds `/health` answers 503 (draining) while requests are still served, so a
+   * load balancer takes the instance out before it stops accepting.
+   */
+  drain_seconds: z.number().min(0).default(0),
 };
 
 /** `sse:` section (the older HTTP+SSE transport). */
@@ -86,6 +91,12 @@ const streamableHttpSchema = z.strictObject({
   max_stream_events: z.number().int().positive().default(1000),
   /** The `retry:` (ms) a resumable stream tells clients to wait before reconnecting. */
   sse_retry_ms: z.number().int().min(0).default(1000),
+  /**
+   * Share stateful sessions, their streams and the answers to server→client requests with the
+   * other instances through Redis (`SESSION_REDIS_URL` / `REDIS_URL`): any instance serves any
+   * request, no sticky load balancer.
+   */
+  fleet: z.boolean().default(false),
   ...httpCommon,
 });
 

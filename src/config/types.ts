@@ -24,6 +24,8 @@ export interface HttpSectionConfig {
   allowed_hosts: string[];
   /** Extra `Origin` values accepted on a loopback bind. */
   allowed_origins: string[];
+  /** On SIGTERM, seconds `/health` answers 503 before the listener stops accepting. */
+  drain_seconds: number;
 }
 
 /** `sse:` section. */
@@ -58,6 +60,8 @@ export interface StreamableHttpSectionConfig extends HttpSectionConfig {
   max_stream_events: number;
   /** The `retry:` (ms) resumable streams tell clients to wait before reconnecting. */
   sse_retry_ms: number;
+  /** Share stateful sessions and streams with the other instances through Redis. */
+  fleet: boolean;
 }
 
 /** Caching hints of 2026-07-28 results (SEP-2549). */

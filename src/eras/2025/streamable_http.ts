@@ -30,10 +30,13 @@ import {
 } from "../../http/front_door.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
-import type { EventStore } from "../../streams/event_store.ts";
-import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
-import { isInitializeRequest } from "../../sdk/types.ts";
+import type { EventStore, StreamEvents } from "../../streams/event_store.ts";
+import type { RedisEventStore } from "../../streams/event_store_redis.ts";
+import { type FleetSessionRecord, type FleetSessions, STANDALONE_STREAM } from "../../fleet/sessions.ts";
+import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
+import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import { answerOwner, FleetLink } from "./fleet_link.ts";
 import { JsonAnswers } from "./json_answer.ts";
 
 const log = getLogger("transport.http");
@@ -70,6 +73,19 @@ export interface StreamableHttpSettings {
   eventStore?: EventStore;
   /** The `retry:` (ms) resumable streams send. */
   retryMs?: number;
+  /**
+   * Share stateful sessions with the other instances of a fleet (no sticky load balancer): the
+   * session records, the events of every stream (in place of `eventStore`) and the channels.
+   */
+  fleet?: FleetSettings;
+}
+
+/** A fleet's shared parts, as the stateful transport uses them. */
+export interface FleetSettings {
+  /** Session records and the channels between instances. */
+  sessions: FleetSessions;
+  /** Every stream's events (any instance resumes any stream). */
+  events: RedisEventStore;
 }
 
 /** What a connection of this endpoint is opened with, beyond its transport. */
@@ -96,6 +112,10 @@ interface Live {
   answers: JsonAnswers;
   /** Resolves when the connection closes (a request waiting for its answer then gets the stream). */
   closed: Promise<void>;
+  /** In a fleet: the link between server and transport (answers handed over by other instances). */
+  link?: FleetLink;
+  /** In a fleet: the session's record as last stored. */
+  record?: FleetSessionRecord;
 }
 
 function liveOf(connection: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
@@ -207,6 +227,10 @@ class LiveConnections {
     return this.#live.has(id);
   }
 
+  get(id: string): Live | undefined {
+    return this.#live.get(id);
+  }
+
   add(id: string, live: Live): void {
     this.#live.set(id, live);
   }
@@ -222,14 +246,244 @@ class LiveConnections {
   }
 }
 
-/** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
-function statefulPost(
-  host: ConnectionHost,
+/** A session's state as the fleet keeps it, read from its live connection. */
+function recordOf(connection: SdkConnection, init: Record<string, unknown>, view: string | undefined) {
+  const record: FleetSessionRecord = {
+    user: connection.user?.id ?? null,
+    view: view ?? null,
+    init,
+    subscriptions: [...connection.subscriptions].sort(),
+  };
+  if (connection.binding.sessionId !== undefined) record.runtimeSession = connection.binding.sessionId;
+  if (connection.logLevel !== undefined) record.logLevel = connection.logLevel;
+  return record;
+}
+
+/** Put a state the fleet told us into a live connection. */
+function applyRecord(l: Live, record: FleetSessionRecord): void {
+  l.record = record;
+  l.connection.logLevel = record.logLevel;
+  l.connection.subscriptions.clear();
+  for (const uri of record.subscriptions) l.connection.subscriptions.add(uri);
+  if (record.runtimeSession !== undefined && record.runtimeSession !== l.connection.binding.sessionId) {
+    l.connection.binding.use(record.runtimeSession);
+  }
+}
+
+/** Event storage that can be silenced (a restored session's replayed handshake is not an event). */
+function mutable(events: StreamEvents): { events: StreamEvents; mute(on: boolean): void } {
+  let muted = false;
+  return {
+    mute: (on) => void (muted = on),
+    events: {
+      storeEvent: (streamId, message) =>
+        muted ? Promise.resolve(`muted/${encodeURIComponent(streamId)}/0-0`) : events.storeEvent(streamId, message),
+      getStreamIdForEventId: (id) => events.getStreamIdForEventId(id),
+      replayEventsAfter: (id, io) => events.replayEventsAfter(id, io),
+    },
+  };
+}
+
+/** Opens the connections of one stateful endpoint: for an `initialize`, or for a session of the fleet. */
+class StatefulOpener {
+  readonly #pending = new Map<string, Promise<Live | undefined>>();
+
+  constructor(
+    readonly host: ConnectionHost,
+    readonly live: LiveConnections,
+    readonly settings: StreamableHttpSettings,
+  ) {}
+
+  /** A connection, its SDK transport (and fleet link), registered under its id once initialized. */
+  async open(req: Request, state: RequestState, id?: string): Promise<{ l: Live; mute(on: boolean): void }> {
+    const { host, live, settings } = this;
+    const connection = openConnection(host, {
+      transport: "streamable-http",
+      user: state.user,
+      headers: headersOf(req),
+      ...(id !== undefined ? { id } : {}),
+      ...endpointOf(settings),
+    });
+    const fleet = settings.fleet;
+    const events = fleet ? fleet.events : settings.eventStore;
+    const store = events ? mutable(events.scoped(connection.id)) : undefined;
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => connection.id,
+      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
+      enableJsonResponse: false,
+      onsessioninitialized: (sid) => live.add(sid, l),
+      onsessionclosed: (sid) => {
+        live.delete(sid);
+        void connection.close();
+      },
+      ...(store ? { eventStore: store.events, retryInterval: settings.retryMs } : {}),
+    });
+    const l = liveOf(connection, transport);
+    let wire: Transport = transport;
+    if (fleet) {
+      const sessions = fleet.sessions;
+      l.link = new FleetLink(transport, sessions.instanceId, () => void this.#stateChanged(l));
+      wire = l.link;
+      const off = sessions.watch(connection.id, (note) => {
+        if (note.t === "close") void connection.close();
+        else applyRecord(l, note.record);
+      });
+      connection.onClose(() => {
+        live.delete(connection.id);
+        void off.then((stop) => stop());
+      });
+      await off;
+    } else {
+      connection.onClose(() => {
+        live.delete(connection.id);
+        events?.drop(connection.id);
+      });
+    }
+    await connection.connect(wire);
+    return { l, mute: store?.mute ?? (() => {}) };
+  }
+
+  /** After an answer: store the session's state if it changed (log level, subscriptions, session). */
+  async #stateChanged(l: Live): Promise<void> {
+    const before = l.record;
+    const sessions = this.settings.fleet?.sessions;
+    if (!before || !sessions || l.connection.closed) return;
+    const now = recordOf(l.connection, before.init, this.settings.view);
+    if (JSON.stringify(now) === JSON.stringify(before)) return;
+    l.record = now;
+    try {
+      await sessions.update(l.connection.id, now, before);
+    } catch (e) {
+      log.warn(`session ${l.connection.id}: cannot share its state: ${e}`);
+    }
+  }
+
+  /** The live connection of fleet session `sid` on this instance, restored from its record if needed. */
+  restore(sid: string, req: Request, state: RequestState): Promise<Live | undefined> {
+    const found = this.live.get(sid);
+    if (found) return Promise.resolve(found);
+    let p = this.#pending.get(sid);
+    if (!p) {
+      p = this.#restore(sid, req, state).finally(() => this.#pending.delete(sid));
+      this.#pending.set(sid, p);
+    }
+    return p;
+  }
+
+  async #restore(sid: string, req: Request, state: RequestState): Promise<Live | undefined> {
+    const fleet = this.settings.fleet!;
+    const record = await fleet.sessions.load(sid);
+    // Another user's session id is "not found", as on one instance.
+    if (!record || record.view !== (this.settings.view ?? null)) return undefined;
+    if (record.user !== (state.user?.id ?? null)) return undefined;
+    const { l, mute } = await this.open(req, state, sid);
+    // The client's handshake, replayed here: the SDK server then knows what it negotiated.
+    mute(true);
+    try {
+      const post = (body: unknown) =>
+        l.transport.handleRequest(
+          new Request(req.url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              accept: "application/json, text/event-stream",
+              "mcp-session-id": sid,
+              "mcp-protocol-version": String(record.init.protocolVersion ?? ""),
+            },
+            body: JSON.stringify(body),
+          }),
+          { parsedBody: body },
+        );
+      await (await post({ jsonrpc: "2.0", id: 0, method: "initialize", params: record.init })).text();
+      await (await post({ jsonrpc: "2.0", method: "notifications/initialized" })).text();
+    } finally {
+      mute(false);
+    }
+    if (!this.live.has(sid)) {
+      await l.connection.close();
+      return undefined;
+    }
+    applyRecord(l, record);
+    log.debug(`session ${sid} restored from the fleet`);
+    return l;
+  }
+
+  /** Store a new session's record (after its `initialize` was answered). */
+  async share(l: Live, init: Record<string, unknown>): Promise<void> {
+    const sessions = this.settings.fleet?.sessions;
+    if (!sessions) return;
+    l.record = recordOf(l.connection, init, this.settings.view);
+    await sessions.save(l.connection.id, l.record);
+  }
+}
+
+/** The `initialize` params of a body holding one `initialize` request. */
+function initParams(body: unknown): Record<string, unknown> {
+  const init = (Array.isArray(body) ? body : [body]).find(isInitializeRequest) as
+    | { params?: Record<string, unknown> }
+    | undefined;
+  return init?.params ?? {};
+}
+
+/** Whether `user` may use the fleet session `sid` (its record names the same user). */
+async function fleetSessionFor(
+  fleet: FleetSettings,
   live: LiveConnections,
-  settings: StreamableHttpSettings,
-): Handler {
+  sid: string,
+  user: UserIdentity | undefined,
+): Promise<boolean> {
+  const local = live.get(sid);
+  if (local) return local.connection.isFor(user);
+  const record = await fleet.sessions.load(sid);
+  return record !== undefined && record.user === (user?.id ?? null);
+}
+
+/**
+ * A client's answers to requests another instance sent: handed to that instance over the fleet.
+ * Resolves the body that is left for this instance (undefined: nothing left), or the error to send.
+ */
+async function forwardAnswers(
+  fleet: FleetSettings,
+  live: LiveConnections,
+  sid: string,
+  state: RequestState,
+): Promise<{ rest: unknown; forwarded: number }> {
+  const body = state.body;
+  const messages = Array.isArray(body) ? body : [body];
+  const here = fleet.sessions.instanceId;
+  const foreign = messages.filter((m) => {
+    const owner = answerOwner(m);
+    return owner !== undefined && owner !== here;
+  });
+  if (foreign.length === 0) return { rest: body, forwarded: 0 };
+  // Only the session's own client may answer its requests.
+  if (!await fleetSessionFor(fleet, live, sid, state.user)) {
+    return { rest: jsonRpcErrorResponse(404, -32001, "Session not found"), forwarded: 0 };
+  }
+  for (const m of foreign) {
+    const owner = answerOwner(m)!;
+    if (!await fleet.sessions.sendAnswer(owner, sid, m as JSONRPCMessage)) {
+      log.info(`session ${sid}: an answer for instance ${owner}, which is gone (its request failed with it)`);
+    }
+  }
+  const rest = messages.filter((m) => !foreign.includes(m));
+  return { rest: rest.length === 0 ? undefined : Array.isArray(body) ? rest : rest[0], forwarded: foreign.length };
+}
+
+/** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
+function statefulPost(opener: StatefulOpener): Handler {
+  const { live, settings } = opener;
+  const fleet = settings.fleet;
   return async (req, state) => {
-    if (req.headers.get("mcp-session-id")) {
+    const sid = req.headers.get("mcp-session-id");
+    if (sid) {
+      if (fleet) {
+        const { rest, forwarded } = await forwardAnswers(fleet, live, sid, state);
+        if (rest instanceof Response) return rest;
+        if (forwarded && rest === undefined) return new Response(null, { status: 202 });
+        state = { ...state, body: rest };
+        if (await opener.restore(sid, req, state)) fleet.sessions.touch(sid);
+      }
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
       return await answer(found, req, state, settings.jsonResponse);
@@ -240,35 +494,14 @@ function statefulPost(
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
-    const connection = openConnection(host, {
-      transport: "streamable-http",
-      user: state.user,
-      headers: headersOf(req),
-      ...endpointOf(settings),
-    });
-    const events = settings.eventStore;
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => connection.id,
-      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
-      enableJsonResponse: false,
-      onsessioninitialized: (id) => live.add(id, l),
-      onsessionclosed: (id) => {
-        live.delete(id);
-        void connection.close();
-      },
-      ...(events ? { eventStore: events.scoped(connection.id), retryInterval: settings.retryMs } : {}),
-    });
-    const l = liveOf(connection, transport);
-    connection.onClose(() => {
-      live.delete(connection.id);
-      events?.drop(connection.id);
-    });
-    await connection.connect(transport);
+    const { l } = await opener.open(req, state);
     try {
-      return await answer(l, req, state, settings.jsonResponse);
+      const res = await answer(l, req, state, settings.jsonResponse);
+      if (live.has(l.connection.id)) await opener.share(l, initParams(state.body));
+      return res;
     } finally {
       // The transport refused the initialize (e.g. a batch holding it): no connection to keep.
-      if (!live.has(connection.id)) await connection.close();
+      if (!live.has(l.connection.id)) await l.connection.close();
     }
   };
 }
@@ -279,6 +512,91 @@ function statefulStream(live: LiveConnections): Handler {
     const found = live.lookup(req, state.user);
     if (found instanceof Response) return found;
     return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
+  };
+}
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * Stateful GET in a fleet: the session's stream, from the shared event store — its standalone
+ * stream, or with `Last-Event-ID` any of its streams resumed where the client lost it, whichever
+ * instance stored the events. DELETE ends the session on every instance.
+ */
+function fleetStream(
+  live: LiveConnections,
+  fleet: FleetSettings,
+  retryMs: number,
+  streams: Set<() => void>,
+): Handler {
+  return async (req, state) => {
+    const sid = req.headers.get("mcp-session-id");
+    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
+    if (!await fleetSessionFor(fleet, live, sid, state.user)) {
+      return jsonRpcErrorResponse(404, -32001, "Session not found");
+    }
+    if (req.method === "DELETE") {
+      await fleet.sessions.end(sid);
+      await live.get(sid)?.connection.close();
+      fleet.events.drop(sid);
+      return new Response(null, { status: 200 });
+    }
+    fleet.sessions.touch(sid);
+    const lastEventId = req.headers.get("last-event-id") ?? undefined;
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let open = true;
+    let keepAlive: ReturnType<typeof setInterval> | undefined;
+    let following: { close(): Promise<void> } | undefined;
+    const end = () => {
+      if (!open) return;
+      open = false;
+      streams.delete(end);
+      clearInterval(keepAlive);
+      void following?.close();
+      try {
+        controller.close();
+      } catch {
+        // already closed
+      }
+    };
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => void (controller = c),
+      cancel: () => end(),
+    });
+    const write = (text: string) => {
+      if (!open) return;
+      try {
+        controller.enqueue(encoder.encode(text));
+      } catch {
+        end();
+      }
+    };
+    let resumed = STANDALONE_STREAM;
+    try {
+      const f = await fleet.events.follow(
+        sid,
+        { streamId: STANDALONE_STREAM, ...(lastEventId !== undefined ? { lastEventId } : {}) },
+        (e) => {
+          write(`event: message\nid: ${e.id}\ndata: ${JSON.stringify(e.message)}\n\n`);
+          // A request's stream ends with its answer.
+          if (resumed !== STANDALONE_STREAM && !("method" in e.message)) queueMicrotask(end);
+        },
+        (priming) => write(`id: ${priming}\nretry: ${retryMs}\ndata: \n\n`),
+      );
+      resumed = f.streamId;
+      following = f;
+    } catch {
+      return jsonRpcErrorResponse(400, -32000, "Invalid event ID format");
+    }
+    if (!open) void following.close();
+    else streams.add(end);
+    keepAlive = setInterval(() => write(": keep-alive\n\n"), 15_000);
+    return new Response(body, { headers: { ...SSE_HEADERS, "mcp-session-id": sid } });
   };
 }
 
@@ -332,11 +650,23 @@ export function streamableHttpTransport(
     return { routes: [{ paths, handle }], close: () => Promise.resolve() };
   }
   const live = new LiveConnections(settings.sessionIdleTimeout);
-  const stream = statefulStream(live);
+  const fleet = settings.fleet;
+  // Streams served from the fleet's store; closed on shutdown (their clients resume elsewhere).
+  const streams = new Set<() => void>();
+  const stream = fleet ? fleetStream(live, fleet, settings.retryMs ?? 1000, streams) : statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, withOtherEra(statefulPost(host, live, settings))),
+    POST: guarded(body, withOtherEra(statefulPost(new StatefulOpener(host, live, settings)))),
     DELETE: stream,
   });
-  return { routes: [{ paths, handle }], close: () => live.close() };
+  // Answers other instances hand over for this endpoint's sessions.
+  const offAnswers = fleet?.sessions.onAnswer((sid, message) => live.get(sid)?.link?.deliver(message));
+  return {
+    routes: [{ paths, handle }],
+    close: () => {
+      offAnswers?.();
+      for (const end of [...streams]) end();
+      return live.close();
+    },
+  };
 }

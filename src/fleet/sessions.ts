@@ -1,0 +1,210 @@
+/**
+ * Stateful 2025 sessions shared by a fleet of instances (no sticky load balancer needed): the
+ * record of each `Mcp-Session-Id` (who opened it, what it negotiated, its log level, its
+ * subscriptions, its runtime session) lives in Redis, so any instance can serve the session's
+ * next request. Instances tell each other over Redis pub/sub:
+ *
+ * - `…fleet:s:<session>`: the session's state changed or it ended (instances serving it listen);
+ * - `…fleet:i:<instance>`: a client's answer to a request that instance sent (sampling,
+ *   elicitation, roots), which arrived at another instance;
+ *
+ * and a resource update is stored, once, on the GET stream of every session subscribed to it
+ * (`…fleet:sub:<uri>` lists them), where whichever instance holds that stream picks it up.
+ *
+ * @module
+ */
+
+import { errorText } from "../errors.ts";
+import { getLogger } from "../log/logger.ts";
+import type { LoggingLevel } from "../protocol.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
+import type { RedisChannels } from "./channels.ts";
+
+const log = getLogger("fleet");
+
+/** What the fleet keeps of one stateful session. */
+export interface FleetSessionRecord {
+  /** The user who opened it (null: anonymous). */
+  user: string | null;
+  /** The view endpoint it was opened on (null: the full surface). */
+  view: string | null;
+  /** The `initialize` params the client sent (replayed to serve the session elsewhere). */
+  init: Record<string, unknown>;
+  /** The runtime session its calls use (`ctx.sessionId`). */
+  runtimeSession?: string;
+  /** Lowest log level the client asked for. */
+  logLevel?: LoggingLevel;
+  /** Resource URIs it subscribed to. */
+  subscriptions: string[];
+}
+
+/** What instances serving a session hear about it. */
+export type FleetSessionNote =
+  | { t: "state"; from: string; record: FleetSessionRecord }
+  | { t: "close"; from: string };
+
+/** Options of {@linkcode FleetSessions}. */
+export interface FleetSessionsOptions {
+  /** Key and channel prefix (the session store's namespace). */
+  prefix: string;
+  /** Seconds a session record lives without use (the idle timeout). */
+  ttlSeconds: number;
+  /** This instance's id (default: random). */
+  instanceId?: string;
+}
+
+/** The stream a session's server→client messages travel on when no request carries them. */
+export const STANDALONE_STREAM = "_GET_stream";
+
+/**
+ * The shared records and channels of a fleet's stateful sessions.
+ *
+ * @example
+ * ```ts
+ * import { RedisChannels } from "./channels.ts";
+ * import { FleetSessions } from "./sessions.ts";
+ * const channels = await RedisChannels.open({ url: "redis://127.0.0.1:6379" });
+ * const fleet = await FleetSessions.open(channels, { prefix: "dev:default:", ttlSeconds: 60 });
+ * await fleet.save("s1", { user: null, view: null, init: {}, subscriptions: [] });
+ * console.log((await fleet.load("s1"))?.user); // null
+ * await fleet.end("s1");
+ * await fleet.close();
+ * await channels.close();
+ * ```
+ */
+export class FleetSessions {
+  /** This instance's id (it prefixes the ids of requests this instance sends to clients). */
+  readonly instanceId: string;
+  /** The Redis connections. */
+  readonly channels: RedisChannels;
+  readonly #prefix: string;
+  readonly #ttl: number;
+  readonly #touched = new Map<string, number>();
+  readonly #answerHandlers = new Set<(session: string, message: JSONRPCMessage) => void>();
+  #offAnswers: (() => Promise<void>) | undefined;
+
+  private constructor(channels: RedisChannels, options: FleetSessionsOptions) {
+    this.channels = channels;
+    this.#prefix = options.prefix;
+    this.#ttl = Math.max(1, Math.ceil(options.ttlSeconds));
+    this.instanceId = options.instanceId ?? crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  }
+
+  /** Join the fleet: listen for answers addressed to this instance. */
+  static async open(channels: RedisChannels, options: FleetSessionsOptions): Promise<FleetSessions> {
+    const fleet = new FleetSessions(channels, options);
+    fleet.#offAnswers = await channels.subscribe(fleet.#channel("i", fleet.instanceId), (payload) => {
+      const { s, m } = JSON.parse(payload) as { s: string; m: JSONRPCMessage };
+      for (const h of fleet.#answerHandlers) h(s, m);
+    });
+    return fleet;
+  }
+
+  #key(session: string): string {
+    return `${this.#prefix}fleet:session:${session}`;
+  }
+
+  #channel(kind: "i" | "s", id: string): string {
+    return `${this.#prefix}fleet:${kind}:${id}`;
+  }
+
+  #subscribers(uri: string): string {
+    return `${this.#prefix}fleet:sub:${uri}`;
+  }
+
+  /** The record of `session`, if it is alive anywhere in the fleet. */
+  async load(session: string): Promise<FleetSessionRecord | undefined> {
+    const raw = await this.channels.client.get(this.#key(session));
+    if (raw === null) return undefined;
+    this.#touched.set(session, Date.now());
+    return JSON.parse(raw) as FleetSessionRecord;
+  }
+
+  /** Store a new session's record. */
+  async save(session: string, record: FleetSessionRecord): Promise<void> {
+    await this.channels.client.set(this.#key(session), JSON.stringify(record), "EX", this.#ttl);
+    this.#touched.set(session, Date.now());
+  }
+
+  /** Keep `session` alive; a Redis round trip at most every quarter of the idle timeout. */
+  touch(session: string): void {
+    const now = Date.now();
+    if (now - (this.#touched.get(session) ?? 0) < this.#ttl * 250) return;
+    this.#touched.set(session, now);
+    this.channels.client.expire(this.#key(session), this.#ttl).catch((e) =>
+      log.debug(`cannot extend session ${session}: ${errorText(e)}`)
+    );
+  }
+
+  /**
+   * Store a changed record and tell the instances serving the session (`before`: the record as
+   * it was, to update which sessions each resource URI has).
+   */
+  async update(session: string, record: FleetSessionRecord, before: FleetSessionRecord): Promise<void> {
+    const pipe = this.channels.client.pipeline();
+    pipe.set(this.#key(session), JSON.stringify(record), "EX", this.#ttl);
+    for (const uri of record.subscriptions) {
+      if (!before.subscriptions.includes(uri)) {
+        pipe.sadd(this.#subscribers(uri), session);
+        pipe.expire(this.#subscribers(uri), this.#ttl);
+      }
+    }
+    for (const uri of before.subscriptions) {
+      if (!record.subscriptions.includes(uri)) pipe.srem(this.#subscribers(uri), session);
+    }
+    pipe.publish(
+      this.#channel("s", session),
+      JSON.stringify({ t: "state", from: this.instanceId, record } satisfies FleetSessionNote),
+    );
+    await pipe.exec();
+  }
+
+  /** End `session` everywhere: forget its record and tell the instances serving it. */
+  async end(session: string): Promise<void> {
+    const raw = await this.channels.client.get(this.#key(session));
+    const pipe = this.channels.client.pipeline();
+    if (raw !== null) {
+      for (const uri of (JSON.parse(raw) as FleetSessionRecord).subscriptions) {
+        pipe.srem(this.#subscribers(uri), session);
+      }
+    }
+    pipe.del(this.#key(session));
+    pipe.publish(
+      this.#channel("s", session),
+      JSON.stringify({ t: "close", from: this.instanceId } satisfies FleetSessionNote),
+    );
+    await pipe.exec();
+    this.#touched.delete(session);
+  }
+
+  /** Hear what other instances say about `session`; resolves a function that stops listening. */
+  watch(session: string, fn: (note: FleetSessionNote) => void): Promise<() => Promise<void>> {
+    return this.channels.subscribe(this.#channel("s", session), (payload) => {
+      const note = JSON.parse(payload) as FleetSessionNote;
+      if (note.from !== this.instanceId) fn(note);
+    });
+  }
+
+  /** The sessions subscribed to `uri`. */
+  async subscribersOf(uri: string): Promise<string[]> {
+    return await this.channels.client.smembers(this.#subscribers(uri));
+  }
+
+  /** Hand a client's answer to `instance`; false when no such instance is listening (it stopped). */
+  async sendAnswer(instance: string, session: string, message: JSONRPCMessage): Promise<boolean> {
+    const receivers = await this.channels.publish(this.#channel("i", instance), JSON.stringify({ s: session, m: message }));
+    return receivers > 0;
+  }
+
+  /** Receive the answers other instances hand to this one. */
+  onAnswer(fn: (session: string, message: JSONRPCMessage) => void): () => void {
+    this.#answerHandlers.add(fn);
+    return () => this.#answerHandlers.delete(fn);
+  }
+
+  /** Leave the fleet (the Redis connections stay open: they are the caller's). */
+  async close(): Promise<void> {
+    this.#answerHandlers.clear();
+    await this.#offAnswers?.();
+  }
+}
