@@ -150,10 +150,12 @@ export async function startFleet(
   return fleet;
 }
 /** The SDK's fetch under Deno (see src/sdk/client.ts), noting which instance served each request. */
-export function tracingFetch(seen: (served: string | null, method: string, res: Response) => void): typeof fetch {
+export function tracingFetch(
+  seen: (served: string | null, method: string, headers: Headers) => void,
+): typeof fetch {
   return async (input, init) => {
     const res = await retainingFetch(input, init);
-    seen(res.headers.get("x-served-by"), init?.method ?? "GET", res);
+    seen(res.headers.get("x-served-by"), init?.method ?? "GET", new Headers(init?.headers));
     return res;
   };
 }

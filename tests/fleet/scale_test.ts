@@ -28,15 +28,16 @@ const haveHaproxy = (() => {
 interface Traced {
   client: Client;
   transport: StreamableHTTPClientTransport;
-  served: { by: string | null; method: string }[];
+  served: { by: string | null; method: string; lastEventId: string | null }[];
   updates: string[];
   close(): Promise<void>;
 }
 
-async function connect2025(fleet: Fleet, user: string, name = user): Promise<Traced> {
+async function connect2025(fleet: Fleet, user: string, url = fleet.url): Promise<Traced> {
   const served: Traced["served"] = [];
-  const transport = new StreamableHTTPClientTransport(new URL(fleet.url), {
-    fetch: tracingFetch((by, method) => served.push({ by, method })),
+  const name = user;
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    fetch: tracingFetch((by, method, h) => served.push({ by, method, lastEventId: h.get("last-event-id") })),
     requestInit: { headers: { Authorization: `Bearer ${await tokenFor(user)}` } },
     reconnectionOptions: {
       initialReconnectionDelay: 200,
@@ -172,8 +173,94 @@ Deno.test({
         arguments: { filename: "notes.txt", content: "shared by the fleet" },
       });
       assert.ok(!w.isError, firstText(w));
-      const written = JSON.parse(firstText(w)) as { artifact_id?: string; id?: string };
-      console.log(written);
+      const artifact = /Artifact ID: (\S+)/.exec(firstText(w))![1];
+      for (const inst of fleet.instances) {
+        // Straight to each instance, in a session of its own: the same user reads the same bytes.
+        const direct = await connect2025(fleet, "alice", `http://127.0.0.1:${inst.port}/mcp`);
+        const r = await direct.client.callTool({ name: "read_file", arguments: { artifact_id: artifact } });
+        assert.equal(firstText(r), "shared by the fleet", `read via ${inst.name}`);
+        await direct.close();
+      }
+
+      // -- kill -9 under a steady load
+      const bob = await connect2025(fleet, "bob");
+      clients.push(bob);
+      await bob.client.subscribeResource({ uri: "note://board" });
+      await until(() => bob.served.some((s) => s.method === "GET" && s.by), "bob's GET stream");
+      const streamAt = bob.served.find((s) => s.method === "GET")!.by!;
+      const victim = fleet.instances.find((i) => i.name === streamAt)!;
+      const loaders = await Promise.all([1, 2, 3, 4].map((n) => connect2025(fleet, `load${n}`)));
+      clients.push(...loaders);
+      const outcomes: { start: number; end: number; error?: string }[] = [];
+      let loading = true;
+      const load = Promise.all(loaders.map(async (c, n) => {
+        for (let i = 0; loading && i < 100_000; i++) {
+          const start = Date.now();
+          try {
+            const r = await c.client.callTool({ name: "greet", arguments: { name: `l${n}-${i}` } });
+            assert.equal(firstText(r), `Hello, l${n}-${i}!`);
+            outcomes.push({ start, end: Date.now() });
+          } catch (e) {
+            outcomes.push({ start, end: Date.now(), error: String(e) });
+          }
+        }
+      }));
+      await until(() => outcomes.length >= 40, "the load running");
+      const killedAt = Date.now();
+      victim.proc!.child.kill("SIGKILL");
+      await victim.proc!.status;
+      victim.proc = undefined;
+      // Updates while bob's stream is gone: stored in Redis, replayed where bob reconnects.
+      const K = 5;
+      for (let i = 0; i < K; i++) {
+        const r = await alice.client.callTool({ name: "post_note", arguments: {} });
+        assert.ok(!r.isError);
+      }
+      await fleet.waitForLb(new RegExp(`Server mcp/${victim.name} is DOWN`));
+      const downAt = Date.now();
+      const before = outcomes.length;
+      await until(() => outcomes.length >= before + 60, "the load after the instance was removed");
+
+      // -- drain: SIGTERM another instance while a slow call runs on it
+      const drained = fleet.instances.find((i) => i.proc && i !== victim)!;
+      const direct = `http://127.0.0.1:${drained.port}`;
+      const slow = call2026(`${direct}/mcp`, token, "tools/call", { name: "slow_compute", arguments: { ms: 1500 } });
+      await until(() => /slow_compute|tools\/call/.test("tools/call"), "the slow call sent");
+      await new Promise((r) => setTimeout(r, 200)); // the slow call reaches the instance
+      const exit = drained.proc!.status;
+      drained.proc!.child.kill("SIGTERM");
+      const health = await fetch(`${direct}/health`);
+      assert.equal(health.status, 503, "readiness fails first");
+      assert.equal((await health.json()).status, "draining");
+      const slowDone = await slow;
+      assert.equal(slowDone.body.error, undefined);
+      assert.match(JSON.stringify(slowDone.body.result), /done after 1500 ms/);
+      await fleet.waitForLb(new RegExp(`Server mcp/${drained.name} is DOWN`));
+      assert.equal((await exit).code, 0);
+      drained.proc = undefined;
+      const drainedAt = Date.now();
+      await until(() => outcomes.filter((o) => o.start > drainedAt).length >= 40, "the load on the last instance");
+      loading = false;
+      await load;
+
+      const failed = outcomes.filter((o) => o.error);
+      const late = failed.filter((o) => o.start > downAt);
+      console.log(
+        `load: ${outcomes.length} calls, ${failed.length} failed (all in flight on ${victim.name} ` +
+          `when it was killed, or sent before HAProxy removed it ${downAt - killedAt} ms later): ` +
+          JSON.stringify([...new Set(failed.map((f) => f.error!.slice(0, 120)))]),
+      );
+      assert.deepEqual(late, [], "no call fails once HAProxy removed the dead instance");
+      for (const f of failed) assert.ok(f.start <= downAt && f.end >= killedAt, JSON.stringify(f));
+      for (const f of failed) assert.match(f.error!, /HTTP 50[23]|fetch|connection|closed|terminated/i);
+      // bob's stream was on the dead instance: it resumed elsewhere with Last-Event-ID, nothing missed
+      await until(() => bob.updates.length === K, `bob's ${K} updates (has ${bob.updates.length})`);
+      const resumed = bob.served.filter((s) => s.method === "GET" && s.lastEventId && s.by && s.by !== streamAt);
+      assert.ok(resumed.length >= 1, `bob resumed on another instance: ${JSON.stringify(bob.served.filter((s) => s.method === "GET"))}`);
+      // Sessions and artifacts survive: alice's session (opened when all three ran) still works
+      const again = await alice.client.callTool({ name: "read_file", arguments: { artifact_id: artifact } });
+      assert.equal(firstText(again), "shared by the fleet");
+      assert.equal(bob.updates.length, K, "no update twice");
     } finally {
       for (const c of clients) await c.close().catch(() => {});
       await fleet.stop();
