@@ -7,7 +7,8 @@
  */
 
 import { RedisChannels } from "../fleet/channels.ts";
-import { FleetSessions, STANDALONE_STREAM } from "../fleet/sessions.ts";
+import { FleetSessions } from "../fleet/sessions.ts";
+import { STANDALONE_STREAM } from "../streams/event_store.ts";
 import type { Runtime } from "../core/runtime.ts";
 import type { FleetSettings } from "../eras/2025/streamable_http.ts";
 import { errorText } from "../errors.ts";

@@ -53,9 +53,6 @@ export interface FleetSessionsOptions {
   instanceId?: string;
 }
 
-/** The stream a session's server→client messages travel on when no request carries them. */
-export const STANDALONE_STREAM = "_GET_stream";
-
 /**
  * The shared records and channels of a fleet's stateful sessions.
  *

@@ -5,7 +5,8 @@
  */
 
 import { sign } from "../auth/tokens.ts";
-import { retainingFetch } from "../../src/sdk/client.ts";
+import { Client, deferResponses, retainingFetch, StreamableHTTPClientTransport } from "../../src/sdk/client.ts";
+import { CreateMessageRequestSchema, ResourceUpdatedNotificationSchema } from "../../src/sdk/types.ts";
 import { type CliProcess, DENO, ROOT, runCliOnce, startCli } from "../helpers.ts";
 import { freePort } from "../services.ts";
 
@@ -46,9 +47,9 @@ export interface Fleet {
 }
 
 /** The flags `cli.ts permissions` prints for an instance on `port`. */
-async function flagsFor(port: number, env: Record<string, string>): Promise<string[]> {
+async function flagsFor(config: string, port: number, env: Record<string, string>): Promise<string[]> {
   const out = await runCliOnce(
-    ["permissions", "--config", DEPLOY_CONFIG, "--host", "127.0.0.1", "--port", String(port), "--format", "flags"],
+    ["permissions", "--config", config, "--host", "127.0.0.1", "--port", String(port), "--format", "flags"],
     { env, timeoutMs: 60_000 },
   );
   if (out.code !== 0) throw new Error(`permissions failed: ${out.stderr}`);
@@ -60,17 +61,18 @@ async function flagsFor(port: number, env: Record<string, string>): Promise<stri
  * point at the first instance — one instance behind the same load balancer, for comparisons).
  */
 export async function startFleet(
-  options: { count: number; env: Record<string, string>; sameBackend?: boolean },
+  options: { count: number; env: Record<string, string>; sameBackend?: boolean; config?: string },
 ): Promise<Fleet> {
+  const config = options.config ?? DEPLOY_CONFIG;
   const env = { JWT_SECRET_KEY: FLEET_SECRET, ...options.env };
   const instances: Instance[] = Array.from({ length: options.count }, (_, i) => ({
     name: `mcp${i + 1}`,
     port: freePort(),
     proc: undefined,
   }));
-  const flags = await Promise.all(instances.map((i) => flagsFor(i.port, env)));
+  const flags = await Promise.all(instances.map((i) => flagsFor(config, i.port, env)));
   instances.forEach((inst, i) => {
-    inst.proc = startCli(["--config", DEPLOY_CONFIG, "--host", "127.0.0.1", "--port", String(inst.port)], {
+    inst.proc = startCli(["--config", config, "--host", "127.0.0.1", "--port", String(inst.port)], {
       env,
       runFlags: ["run", ...flags[i]],
       readyTimeoutMs: 60_000,
@@ -158,6 +160,62 @@ export function tracingFetch(
     seen(res.headers.get("x-served-by"), init?.method ?? "GET", new Headers(init?.headers));
     return res;
   };
+}
+
+/** A 2025 client through the load balancer, noting which instance served each request. */
+export interface Traced {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  served: { by: string | null; method: string; lastEventId: string | null }[];
+  updates: string[];
+  close(): Promise<void>;
+}
+
+export async function connect2025(fleet: Fleet, user: string, url = fleet.url): Promise<Traced> {
+  const served: Traced["served"] = [];
+  const name = user;
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    fetch: tracingFetch((by, method, h) => served.push({ by, method, lastEventId: h.get("last-event-id") })),
+    requestInit: { headers: { Authorization: `Bearer ${await tokenFor(user)}` } },
+    reconnectionOptions: {
+      initialReconnectionDelay: 200,
+      maxReconnectionDelay: 1000,
+      reconnectionDelayGrowFactor: 1.5,
+      maxRetries: 10,
+    },
+  });
+  const client = new Client(
+    { name, version: "1.0.0" },
+    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+  );
+  const updates: string[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+  client.setRequestHandler(CreateMessageRequestSchema, (req) => ({
+    model: "test-model",
+    role: "assistant",
+    content: { type: "text", text: `sampled: ${JSON.stringify(req.params.messages[0]?.content)}` },
+  }));
+  await client.connect(transport);
+  deferResponses(transport);
+  return {
+    client,
+    transport,
+    served,
+    updates,
+    async close() {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+/** Resolves once `check` holds (polled every 20 ms, bounded). */
+export async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export { DENO };

@@ -30,9 +30,9 @@ import {
 } from "../../http/front_door.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
-import type { EventStore, StreamEvents } from "../../streams/event_store.ts";
+import { type EventStore, STANDALONE_STREAM, type StreamEvents } from "../../streams/event_store.ts";
 import type { RedisEventStore } from "../../streams/event_store_redis.ts";
-import { type FleetSessionRecord, type FleetSessions, STANDALONE_STREAM } from "../../fleet/sessions.ts";
+import type { FleetSessionRecord, FleetSessions } from "../../fleet/sessions.ts";
 import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
