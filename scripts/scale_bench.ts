@@ -92,7 +92,9 @@ async function run(label: string, count: number, config: string, redis: OwnRedis
     await Promise.all(loops);
     const rate = Math.round(calls / elapsed);
     console.log(
-      `${label}: ${rate} calls/s (${calls} calls in ${elapsed.toFixed(1)} s, ${CLIENTS} clients, ${failed} failed); ` +
+      `${label}: ${rate} calls/s (${calls} calls in ${
+        elapsed.toFixed(1)
+      } s, ${CLIENTS} clients, ${failed} failed); ` +
         `redis commands per call: ${JSON.stringify(perCall)}`,
     );
     return rate;
@@ -110,7 +112,10 @@ try {
   // the fleet adds per call.
   const base = (await Deno.readTextFile(DEPLOY_CONFIG))
     .replace("fleet: true", "fleet: false")
-    .replace(`modules_to_import: ["tools.ts"]`, `modules_to_import: ["${Deno.cwd()}/examples/deploy/tools.ts"]`);
+    .replace(
+      `modules_to_import: ["tools.ts"]`,
+      `modules_to_import: ["${Deno.cwd()}/examples/deploy/tools.ts"]`,
+    );
   const baseConfig = `${tmp}/config.no-fleet.yaml`;
   await Deno.writeTextFile(baseConfig, base);
   console.log(`cores: ${navigator.hardwareConcurrency}, load average: ${Deno.loadavg().join(" ")}`);

@@ -30,12 +30,15 @@ export const greet = defineTool({
 /** Progress 1..steps, then the count. */
 export const countWithProgress = defineTool({
   name: "count_with_progress",
-  description: "Counts to `steps`, reporting progress at each step",
-  inputSchema: { steps: z.number().int().min(1).max(20).default(3) },
-  handler: async ({ steps }, ctx) => {
+  description: "Counts to `steps`, reporting progress at each step (`delay_ms` apart)",
+  inputSchema: {
+    steps: z.number().int().min(1).max(20).default(3),
+    delay_ms: z.number().int().min(0).max(5000).default(10),
+  },
+  handler: async ({ steps, delay_ms }, ctx) => {
     for (let i = 1; i <= steps; i++) {
       await ctx.sendProgress(i, steps, `step ${i}`);
-      await sleep(10, ctx.signal);
+      await sleep(delay_ms, ctx.signal);
     }
     return `counted to ${steps}`;
   },
@@ -47,7 +50,10 @@ export const askModel = defineTool({
   description: "Asks the client's model and returns its answer",
   inputSchema: { prompt: z.string() },
   handler: async ({ prompt }, ctx) => {
-    const r = await ctx.sample({ messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 50 });
+    const r = await ctx.sample({
+      messages: [{ role: "user", content: { type: "text", text: prompt } }],
+      maxTokens: 50,
+    });
     const block = Array.isArray(r.content) ? r.content[0] : r.content;
     return `model said: ${block?.type === "text" ? block.text : `[${block?.type}]`}`;
   },

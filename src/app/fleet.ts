@@ -74,7 +74,11 @@ export async function openFleet(runtime: Runtime): Promise<Fleet | undefined> {
       }
     })().catch((e) => log.warn(`cannot deliver the update of ${uri}: ${errorText(e)}`));
   });
-  log.info(`joined the fleet as instance ${sessions.instanceId} (redis ${redis.url.replace(/\/\/[^@/]*@/, "//***@")})`);
+  log.info(
+    `joined the fleet as instance ${sessions.instanceId} (redis ${
+      redis.url.replace(/\/\/[^@/]*@/, "//***@")
+    })`,
+  );
   return {
     sessions,
     events,

@@ -70,7 +70,12 @@ export class RedisChannels {
     const make = (): RedisClient =>
       parsed.cluster
         ? new Cluster(parsed.nodes, { redisOptions: common, clusterRetryStrategy: common.retryStrategy })
-        : new Redis({ ...common, host: parsed.nodes[0].host, port: parsed.nodes[0].port, db: parsed.db ?? 0 });
+        : new Redis({
+          ...common,
+          host: parsed.nodes[0].host,
+          port: parsed.nodes[0].port,
+          db: parsed.db ?? 0,
+        });
     const client = make();
     const sub = make();
     for (const c of [client, sub]) (c as Redis).on("error", (e: Error) => log.debug(`redis: ${e.message}`));

@@ -17,7 +17,11 @@ export function fleetGrants({ config, env, plan }: PlanContext): void {
     keyNamespace(rec);
     const redis = redisOptionsFromEnv(rec);
     for (const node of parseRedisUrl(redis.url, redis.source).nodes) {
-      plan.add("net", netHost(node.host, node.port), "fleet: shared sessions, stream events, pub/sub (Redis)");
+      plan.add(
+        "net",
+        netHost(node.host, node.port),
+        "fleet: shared sessions, stream events, pub/sub (Redis)",
+      );
     }
   });
   plan.env(reads, "fleet settings (Redis connection, key namespace)");

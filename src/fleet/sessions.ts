@@ -53,6 +53,9 @@ export interface FleetSessionsOptions {
   instanceId?: string;
 }
 
+/** How long an instance counts as alive after its last heartbeat (ms); it beats three times as often. */
+export const ALIVE_MS = 3000;
+
 /**
  * The shared records and channels of a fleet's stateful sessions.
  *
@@ -79,6 +82,7 @@ export class FleetSessions {
   readonly #touched = new Map<string, number>();
   readonly #answerHandlers = new Set<(session: string, message: JSONRPCMessage) => void>();
   #offAnswers: (() => Promise<void>) | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   private constructor(channels: RedisChannels, options: FleetSessionsOptions) {
     this.channels = channels;
@@ -94,7 +98,24 @@ export class FleetSessions {
       const { s, m } = JSON.parse(payload) as { s: string; m: JSONRPCMessage };
       for (const h of fleet.#answerHandlers) h(s, m);
     });
+    // Alive while the key lives: others ask before they wait for an answer from this instance.
+    const beat = () =>
+      channels.client.set(fleet.#alive(fleet.instanceId), "1", "PX", ALIVE_MS).catch((e) =>
+        log.debug(`heartbeat failed: ${errorText(e)}`)
+      );
+    await beat();
+    fleet.#heartbeat = setInterval(beat, ALIVE_MS / 3);
+    Deno.unrefTimer(fleet.#heartbeat);
     return fleet;
+  }
+
+  #alive(instance: string): string {
+    return `${this.#prefix}fleet:alive:${instance}`;
+  }
+
+  /** Whether `instance` is running (its heartbeat is at most {@linkcode ALIVE_MS} old). */
+  async isAlive(instance: string): Promise<boolean> {
+    return await this.channels.client.exists(this.#alive(instance)) > 0;
   }
 
   #key(session: string): string {
@@ -189,7 +210,10 @@ export class FleetSessions {
 
   /** Hand a client's answer to `instance`; false when no such instance is listening (it stopped). */
   async sendAnswer(instance: string, session: string, message: JSONRPCMessage): Promise<boolean> {
-    const receivers = await this.channels.publish(this.#channel("i", instance), JSON.stringify({ s: session, m: message }));
+    const receivers = await this.channels.publish(
+      this.#channel("i", instance),
+      JSON.stringify({ s: session, m: message }),
+    );
     return receivers > 0;
   }
 
@@ -201,7 +225,9 @@ export class FleetSessions {
 
   /** Leave the fleet (the Redis connections stay open: they are the caller's). */
   async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
     this.#answerHandlers.clear();
     await this.#offAnswers?.();
+    await this.channels.client.del(this.#alive(this.instanceId)).catch(() => {});
   }
 }

@@ -25,7 +25,7 @@ export interface RedisEventStoreOptions {
 
 // XADD, keep the stream and its scope's index alive, tell followers: one round trip.
 const STORE = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2])
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2], 'r', ARGV[6])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('SADD', KEYS[2], KEYS[1])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
@@ -38,12 +38,23 @@ export interface FollowedEvent {
   id: string;
   /** The message (never the empty priming object). */
   message: JSONRPCMessage;
+  /** The request whose stream carried it, when the writer said (see {@linkcode RedisEventStore.tagged}). */
+  requestId?: string | number;
+}
+
+/** A request id as stored beside an event ('' = none). */
+function requestIdOf(raw: string | undefined): string | number | undefined {
+  return raw ? JSON.parse(raw) as string | number : undefined;
 }
 
 /** What {@linkcode RedisEventStore.follow} returns. */
 export interface Following {
   /** The stream followed (from the event id, or as asked). */
   streamId: string;
+  /** The request whose stream it is, as the event the client resumed after says (if it says). */
+  requestId?: string | number;
+  /** The event the client resumed after was an answer (a response): the stream had ended. */
+  ended?: boolean;
   /** The id of the priming event a fresh stream starts with (none when resuming). */
   primingId?: string;
   /** Stop following. */
@@ -56,6 +67,25 @@ export interface Following {
  * the whole stream. One Redis round trip less per call.
  */
 const START = "0-1";
+
+/**
+ * The stream an event id of this store names (`<scope>/<stream>/<id>`), if well-formed.
+ *
+ * @example
+ * ```ts
+ * import { streamOfEventId } from "./event_store_redis.ts";
+ * console.log(streamOfEventId("s1/_GET_stream/1700000000000-0")); // "_GET_stream"
+ * ```
+ */
+export function streamOfEventId(eventId: string): string | undefined {
+  const parts = eventId.split("/");
+  if (parts.length !== 3) return undefined;
+  try {
+    return decodeURIComponent(parts[1]);
+  } catch {
+    return undefined;
+  }
+}
 
 /** `1700000000000-3` as a comparable pair. */
 function xidLess(a: string, b: string): boolean {
@@ -125,17 +155,36 @@ export class RedisEventStore implements EventStore {
   }
 
   /** Events of a stream after `xid` (exclusive), oldest first, priming events left out. */
-  async #after(scope: string, streamId: string, xid: string): Promise<FollowedEvent[]> {
-    const rows = await this.#channels.client.xrange(this.#key(scope, streamId), `(${xid}`, "+");
+  async #after(scope: string, streamId: string, xid: string, inclusive = false): Promise<FollowedEvent[]> {
+    const rows = await this.#channels.client.xrange(
+      this.#key(scope, streamId),
+      inclusive ? xid : `(${xid}`,
+      "+",
+    );
     const out: FollowedEvent[] = [];
     for (const [id, fields] of rows) {
       const message = JSON.parse(fields[1]) as JSONRPCMessage;
-      if (Object.keys(message).length > 0) out.push({ id: this.#eventId(scope, streamId, id), message });
+      if (Object.keys(message).length === 0) continue;
+      const requestId = requestIdOf(fields[3]);
+      out.push({
+        id: this.#eventId(scope, streamId, id),
+        message,
+        ...(requestId !== undefined ? { requestId } : {}),
+      });
     }
     return out;
   }
 
   scoped(scope: string): StreamEvents {
+    return this.tagged(scope, () => undefined);
+  }
+
+  /**
+   * The events of `scope`, each stored with the id of the request whose stream carries it
+   * (`requestOf`, asked at store time): a follower that finds a request's instance gone can then
+   * fail that request by its id.
+   */
+  tagged(scope: string, requestOf: () => string | number | undefined): StreamEvents {
     const mine = (eventId: string) => {
       const parsed = this.#parse(eventId);
       return parsed && parsed.scope === scope ? parsed : undefined;
@@ -146,6 +195,7 @@ export class RedisEventStore implements EventStore {
           return this.#eventId(scope, streamId, START);
         }
         const json = JSON.stringify(message);
+        const request = requestOf();
         const xid = await this.#channels.client.eval(
           STORE,
           2,
@@ -155,7 +205,8 @@ export class RedisEventStore implements EventStore {
           json,
           String(this.#ttl),
           this.channelOf(scope),
-          JSON.stringify({ s: streamId, m: message }),
+          JSON.stringify({ s: streamId, m: message, r: request }),
+          request === undefined ? "" : JSON.stringify(request),
         ) as string;
         return this.#eventId(scope, streamId, xid);
       },
@@ -207,13 +258,23 @@ export class RedisEventStore implements EventStore {
     const off = await this.#channels.subscribe(this.channelOf(scope), (payload) => {
       const cut = payload.indexOf(" ");
       const xid = payload.slice(0, cut);
-      const { s, m } = JSON.parse(payload.slice(cut + 1)) as { s: string; m: JSONRPCMessage };
+      const { s, m, r } = JSON.parse(payload.slice(cut + 1)) as {
+        s: string;
+        m: JSONRPCMessage;
+        r?: string | number;
+      };
       if (s !== streamId || Object.keys(m).length === 0) return;
-      const e = { id: this.#eventId(scope, streamId, xid), message: m };
+      const e: FollowedEvent = {
+        id: this.#eventId(scope, streamId, xid),
+        message: m,
+        ...(r !== undefined ? { requestId: r } : {}),
+      };
       if (buffered) buffered.push({ e, xid });
       else deliver(e, xid);
     });
     let primingId: string | undefined;
+    let requestId: string | number | undefined;
+    let ended = false;
     try {
       if (cursor === undefined) {
         // A fresh stream starts with a priming event: the client resumes from it.
@@ -222,7 +283,14 @@ export class RedisEventStore implements EventStore {
         last = cursor;
         primed?.(primingId);
       }
-      for (const e of await this.#after(scope, streamId, cursor)) deliver(e, e.id.split("/")[2]);
+      // From the cursor itself: the event the client already has names the stream's request.
+      for (const e of await this.#after(scope, streamId, cursor, true)) {
+        const xid = e.id.split("/")[2];
+        if (xid === cursor) {
+          requestId = e.requestId;
+          ended = !("method" in e.message);
+        } else deliver(e, xid);
+      }
     } catch (e) {
       await off();
       throw e;
@@ -230,7 +298,13 @@ export class RedisEventStore implements EventStore {
     const pending = buffered;
     buffered = undefined;
     for (const { e, xid } of pending) deliver(e, xid);
-    return { streamId, ...(primingId !== undefined ? { primingId } : {}), close: off };
+    return {
+      streamId,
+      ...(primingId !== undefined ? { primingId } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+      ...(ended ? { ended } : {}),
+      close: off,
+    };
   }
 
   drop(scope: string): void {

@@ -41,7 +41,9 @@ Deno.test("deploy examples: compose — three instances of one config with the s
   const instances = Object.keys(compose.services).filter((s) => /^mcp\d+$/.test(s));
   assert.equal(instances.length, 3);
   const envs = instances.map((s) => compose.services[s].environment as Record<string, string>);
-  for (const e of envs) assert.deepEqual(e, envs[0], "every instance runs the same configuration and secrets");
+  for (const e of envs) {
+    assert.deepEqual(e, envs[0], "every instance runs the same configuration and secrets");
+  }
   const haproxyCfg = await Deno.readTextFile(`${DIR}haproxy.cfg`);
   const lb = compose.services.lb.environment as Record<string, string>;
   for (const [i, name] of instances.entries()) {
@@ -49,7 +51,11 @@ Deno.test("deploy examples: compose — three instances of one config with the s
     assert.equal(lb[`MCP_${i + 1}`], `${name}:3000`);
   }
   const directives = haproxyCfg.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
-  assert.deepEqual(directives.filter((l) => /^(cookie|stick|balance (source|uri|hdr))/.test(l)), [], "no stickiness");
+  assert.deepEqual(
+    directives.filter((l) => /^(cookie|stick|balance (source|uri|hdr))/.test(l)),
+    [],
+    "no stickiness",
+  );
   assert.ok(directives.includes("balance roundrobin"));
   assert.match(haproxyCfg, /option httpchk GET \/health/);
   const { config } = await loadConfig({ path: `${ROOT}${envs[0].MCP_CONFIG}`, env: () => undefined });

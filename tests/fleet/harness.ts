@@ -5,7 +5,12 @@
  */
 
 import { sign } from "../auth/tokens.ts";
-import { Client, deferResponses, retainingFetch, StreamableHTTPClientTransport } from "../../src/sdk/client.ts";
+import {
+  Client,
+  deferResponses,
+  retainingFetch,
+  StreamableHTTPClientTransport,
+} from "../../src/sdk/client.ts";
 import { CreateMessageRequestSchema, ResourceUpdatedNotificationSchema } from "../../src/sdk/types.ts";
 import { type CliProcess, DENO, ROOT, runCliOnce, startCli } from "../helpers.ts";
 import { freePort } from "../services.ts";
@@ -79,7 +84,8 @@ export async function startFleet(
     });
   });
   const lbPort = freePort();
-  const backend = (i: number) => `127.0.0.1:${instances[options.sameBackend ? 0 : i % instances.length].port}`;
+  const backend = (i: number) =>
+    `127.0.0.1:${instances[options.sameBackend ? 0 : i % instances.length].port}`;
   const haproxy = new Deno.Command("haproxy", {
     args: ["-db", "-f", DEPLOY_HAPROXY],
     env: {

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { firstText } from "../helpers.ts";
 import { OwnRedis, REQUIRE_SERVICES, service, uniqueNamespace } from "../services.ts";
 import { S3_ENDPOINT, s3Env } from "../artifacts/services.ts";
-import { connect2025, startFleet, type Traced, tokenFor, until } from "./harness.ts";
-import { V2026, envelope, standardHeaders } from "../eras/2026/wire.ts";
+import { connect2025, startFleet, tokenFor, type Traced, until } from "./harness.ts";
+import { envelope, standardHeaders, V2026 } from "../eras/2026/wire.ts";
 
 const redisService = service("REDIS_URL");
 const needS3 = S3_ENDPOINT !== undefined || Deno.env.get("REQUIRE_SERVICES") === "1";
@@ -31,11 +31,15 @@ async function call2026(url: string, token: string, method: string, params: Reco
   const json = text.startsWith("{")
     ? JSON.parse(text)
     : JSON.parse(text.split("\n").filter((l) => l.startsWith("data: ")).at(-1)!.slice(6));
-  return { by, body: json as { result?: Record<string, unknown>; error?: { code: number; message: string } } };
+  return {
+    by,
+    body: json as { result?: Record<string, unknown>; error?: { code: number; message: string } },
+  };
 }
 
 Deno.test({
-  name: "fleet: 3 instances behind HAProxy, no stickiness — 2025 sessions, 2026 rounds, artifacts, kill -9 and drain",
+  name:
+    "fleet: 3 instances behind HAProxy, no stickiness — 2025 sessions, 2026 rounds, artifacts, kill -9 and drain",
   // Without HAProxy or s3rver the test is ignored (visibly) — unless REQUIRE_SERVICES=1 (CI).
   ignore: !REQUIRE_SERVICES && (!haveHaproxy || redisService.ignore || !needS3),
   sanitizeOps: false,
@@ -145,6 +149,22 @@ Deno.test({
         }
       }));
       await until(() => outcomes.length >= 40, "the load running");
+      // Streamed calls in flight when the instance dies (progress on their POST streams).
+      const inflight = await connect2025(fleet, "inflight");
+      clients.push(inflight);
+      const firstCall = inflight.served.length;
+      const progressed = [0, 0, 0, 0, 0, 0];
+      const streamed = progressed.map((_, i) =>
+        inflight.client.callTool(
+          { name: "count_with_progress", arguments: { steps: 10, delay_ms: 500 } },
+          undefined,
+          { onprogress: () => void progressed[i]++, timeout: 20_000 },
+        ).then(() => "ok", (e) => String(e))
+      );
+      await until(() => progressed.every((n) => n >= 1), "six streamed calls running");
+      const onVictim = inflight.served.slice(firstCall).filter((s) =>
+        s.method === "POST" && s.by === victim.name
+      );
       const killedAt = Date.now();
       victim.proc!.child.kill("SIGKILL");
       await victim.proc!.status;
@@ -163,7 +183,10 @@ Deno.test({
       // -- drain: SIGTERM another instance while a slow call runs on it
       const drained = fleet.instances.find((i) => i.proc && i !== victim)!;
       const direct = `http://127.0.0.1:${drained.port}`;
-      const slow = call2026(`${direct}/mcp`, token, "tools/call", { name: "slow_compute", arguments: { ms: 1500 } });
+      const slow = call2026(`${direct}/mcp`, token, "tools/call", {
+        name: "slow_compute",
+        arguments: { ms: 1500 },
+      });
       await until(() => /slow_compute|tools\/call/.test("tools/call"), "the slow call sent");
       await new Promise((r) => setTimeout(r, 200)); // the slow call reaches the instance
       const exit = drained.proc!.status;
@@ -178,7 +201,10 @@ Deno.test({
       assert.equal((await exit).code, 0);
       drained.proc = undefined;
       const drainedAt = Date.now();
-      await until(() => outcomes.filter((o) => o.start > drainedAt).length >= 40, "the load on the last instance");
+      await until(
+        () => outcomes.filter((o) => o.start > drainedAt).length >= 40,
+        "the load on the last instance",
+      );
       loading = false;
       await load;
 
@@ -194,8 +220,23 @@ Deno.test({
       for (const f of failed) assert.match(f.error!, /HTTP 50[23]|fetch|connection|closed|terminated/i);
       // bob's stream was on the dead instance: it resumed elsewhere with Last-Event-ID, nothing missed
       await until(() => bob.updates.length === K, `bob's ${K} updates (has ${bob.updates.length})`);
-      const resumed = bob.served.filter((s) => s.method === "GET" && s.lastEventId && s.by && s.by !== streamAt);
-      assert.ok(resumed.length >= 1, `bob resumed on another instance: ${JSON.stringify(bob.served.filter((s) => s.method === "GET"))}`);
+      const resumed = bob.served.filter((s) =>
+        s.method === "GET" && s.lastEventId && s.by && s.by !== streamAt
+      );
+      assert.ok(
+        resumed.length >= 1,
+        `bob resumed on another instance: ${JSON.stringify(bob.served.filter((s) => s.method === "GET"))}`,
+      );
+      // The streamed calls that were on the dead instance fail with a clear error (their clients
+      // resumed elsewhere, where the instance's absence is noticed); the others complete.
+      const streamedOutcomes = await Promise.all(streamed);
+      const streamedFailed = streamedOutcomes.filter((o) => o !== "ok");
+      console.log(
+        `streamed calls in flight: ${streamedOutcomes.length}, on ${victim.name}: ${onVictim.length}, failed: ` +
+          JSON.stringify(streamedFailed),
+      );
+      assert.equal(streamedFailed.length, onVictim.length);
+      for (const f of streamedFailed) assert.match(f, /instance serving this request stopped/);
       // Sessions and artifacts survive: alice's session (opened when all three ran) still works
       const again = await alice.client.callTool({ name: "read_file", arguments: { artifact_id: artifact } });
       assert.equal(firstText(again), "shared by the fleet");

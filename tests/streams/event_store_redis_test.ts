@@ -15,7 +15,9 @@ async function withStore(url: string, fn: (store: RedisEventStore) => Promise<vo
   const channels = await RedisChannels.open({ url });
   const { prefix } = uniqueNamespace();
   try {
-    await fn(new RedisEventStore(channels, { prefix, ttlSeconds: 60, ...(max ? { maxEventsPerStream: max } : {}) }));
+    await fn(
+      new RedisEventStore(channels, { prefix, ttlSeconds: 60, ...(max ? { maxEventsPerStream: max } : {}) }),
+    );
   } finally {
     await channels.close();
     await dropKeys(url, prefix);
@@ -34,14 +36,19 @@ for (const [name, svc] of [["redis", redis], ["redis cluster", cluster]] as cons
         await a.storeEvent("s1", msg(2));
         await a.storeEvent("s1", msg(3));
         const seen: string[] = [];
-        const stream = await a.replayEventsAfter(first, { send: (_id, m) => (seen.push(method(m)), Promise.resolve()) });
+        const stream = await a.replayEventsAfter(first, {
+          send: (_id, m) => (seen.push(method(m)), Promise.resolve()),
+        });
         assert.equal(stream, "s1");
         assert.deepEqual(seen, ["m2", "m3"]);
         assert.equal(await a.getStreamIdForEventId(first), "s1");
         // Another session's ids are unknown; malformed ones too
         const b = store.scoped("session-b");
         assert.equal(await b.getStreamIdForEventId(first), undefined);
-        await assert.rejects(b.replayEventsAfter(first, { send: () => Promise.resolve() }), /unknown event id/);
+        await assert.rejects(
+          b.replayEventsAfter(first, { send: () => Promise.resolve() }),
+          /unknown event id/,
+        );
         assert.equal(await a.getStreamIdForEventId("garbage"), undefined);
         assert.equal(await a.getStreamIdForEventId("session-a/s1/not-an-id"), undefined);
         await assert.rejects(store.follow("session-b", { streamId: "s1", lastEventId: first }, () => {}));
@@ -50,7 +57,8 @@ for (const [name, svc] of [["redis", redis], ["redis cluster", cluster]] as cons
 }
 
 Deno.test({
-  name: "redis event store: following a stream — the replay, then what any writer stores, once each, in order",
+  name:
+    "redis event store: following a stream — the replay, then what any writer stores, once each, in order",
   ignore: redis.ignore && !REQUIRE_SERVICES,
   fn: () =>
     withStore(redis.url ?? need("REDIS_URL"), async (store) => {
@@ -60,35 +68,54 @@ Deno.test({
       const got: FollowedEvent[] = [];
       // Events stored while the follower subscribes and replays: none lost, none twice.
       const during = Promise.all([2, 3, 4].map((n) => writer.storeEvent("_GET_stream", msg(n))));
-      const following = await store.follow("s", { streamId: "_GET_stream", lastEventId: cursor }, (e) => got.push(e));
+      const following = await store.follow("s", { streamId: "_GET_stream", lastEventId: cursor }, (e) =>
+        got.push(e));
       await during;
-      for (let n = 5; n < 20; n++) await writer.storeEvent("_GET_stream", msg(n));
+      for (let n = 5; n < 20; n++) {
+        await writer.storeEvent("_GET_stream", msg(n));
+      }
       await writer.storeEvent("other", msg(100));
       const deadline = Date.now() + 5000;
-      while (got.length < 19 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (got.length < 19 && Date.now() < deadline) {
+        await new Promise((r) =>
+          setTimeout(r, 10)
+        );
+      }
       await following.close();
-      assert.deepEqual(got.map((e) => method(e.message)).sort(), Array.from({ length: 19 }, (_, i) => `m${i + 1}`).sort());
+      assert.deepEqual(
+        got.map((e) => method(e.message)).sort(),
+        Array.from({ length: 19 }, (_, i) => `m${i + 1}`).sort(),
+      );
       assert.equal(new Set(got.map((e) => e.id)).size, 19, "each once");
       const ids = got.map((e) => e.id.split("/")[2]);
-      assert.deepEqual(ids, [...ids].sort((x, y) => {
-        const [a, b] = [x, y].map((v) => v.split("-").map(Number));
-        return a[0] - b[0] || a[1] - b[1];
-      }), "in store order");
+      assert.deepEqual(
+        ids,
+        [...ids].sort((x, y) => {
+          const [a, b] = [x, y].map((v) => v.split("-").map(Number));
+          return a[0] - b[0] || a[1] - b[1];
+        }),
+        "in store order",
+      );
       // A fresh follow starts with a priming event: resuming from it replays what came after
       let priming = "";
       const fresh: FollowedEvent[] = [];
-      const f2 = await store.follow("s", { streamId: "_GET_stream" }, (e) => fresh.push(e), (id) => (priming = id));
+      const f2 = await store.follow("s", { streamId: "_GET_stream" }, (e) =>
+        fresh.push(e), (id) => (priming = id));
       await f2.close();
       assert.ok(priming);
       await writer.storeEvent("_GET_stream", msg(50));
       const after: string[] = [];
-      await writer.replayEventsAfter(priming, { send: (_id, m) => (after.push(method(m)), Promise.resolve()) });
+      await writer.replayEventsAfter(priming, {
+        send: (_id, m) => (after.push(method(m)), Promise.resolve()),
+      });
       assert.deepEqual(after, ["m50"], "the priming event itself is never replayed");
       // drop forgets the session's streams
       store.drop("s");
       const gone = Date.now() + 5000;
       while (await writer.getStreamIdForEventId(cursor) !== undefined && Date.now() < gone) {
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) =>
+          setTimeout(r, 10)
+        );
       }
       assert.equal(await writer.getStreamIdForEventId(cursor), undefined);
     }),

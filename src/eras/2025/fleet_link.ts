@@ -53,6 +53,7 @@ export class FleetLink implements Transport {
   readonly #inner: Transport;
   readonly #instance: string;
   readonly #answered: () => void;
+  #sendingFor: string | number | undefined;
 
   /**
    * Wrap `inner` for instance `instance`; `answered` runs after each response this instance
@@ -62,6 +63,14 @@ export class FleetLink implements Transport {
     this.#inner = inner;
     this.#instance = instance;
     this.#answered = answered;
+  }
+
+  /**
+   * The request whose stream the message being sent goes to — set while the inner transport
+   * stores it (it does so before its first await), so stored events name their request.
+   */
+  get sendingFor(): string | number | undefined {
+    return this.#sendingFor;
   }
 
   /** The session id of the inner transport. */
@@ -82,7 +91,14 @@ export class FleetLink implements Transport {
     if (typeof m.method === "string" && m.id !== undefined) {
       message = { ...message, id: `${this.#instance}:${m.id}` } as JSONRPCMessage;
     }
-    await this.#inner.send(message, options);
+    this.#sendingFor = m.method === undefined ? m.id as string | number : options?.relatedRequestId;
+    let sent: Promise<void>;
+    try {
+      sent = this.#inner.send(message, options);
+    } finally {
+      this.#sendingFor = undefined;
+    }
+    await sent;
     if (m.method === undefined) this.#answered();
   }
 

@@ -31,7 +31,7 @@ import {
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import { type EventStore, STANDALONE_STREAM, type StreamEvents } from "../../streams/event_store.ts";
-import type { RedisEventStore } from "../../streams/event_store_redis.ts";
+import { type Following, type RedisEventStore, streamOfEventId } from "../../streams/event_store_redis.ts";
 import type { FleetSessionRecord, FleetSessions } from "../../fleet/sessions.ts";
 import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
@@ -270,14 +270,22 @@ function applyRecord(l: Live, record: FleetSessionRecord): void {
   }
 }
 
-/** Event storage that can be silenced (a restored session's replayed handshake is not an event). */
-function mutable(events: StreamEvents): { events: StreamEvents; mute(on: boolean): void } {
+/**
+ * Event storage that can be silenced (a restored session's replayed handshake is not an event);
+ * in a fleet, a request's stream is named after the instance serving it (`<instance>~<id>`), so
+ * whoever resumes it knows whose answer it waits for.
+ */
+function mutable(events: StreamEvents, instance?: string): { events: StreamEvents; mute(on: boolean): void } {
   let muted = false;
+  const named = (streamId: string) =>
+    instance === undefined || streamId === STANDALONE_STREAM ? streamId : `${instance}~${streamId}`;
   return {
     mute: (on) => void (muted = on),
     events: {
       storeEvent: (streamId, message) =>
-        muted ? Promise.resolve(`muted/${encodeURIComponent(streamId)}/0-0`) : events.storeEvent(streamId, message),
+        muted
+          ? Promise.resolve(`muted/${encodeURIComponent(streamId)}/0-0`)
+          : events.storeEvent(named(streamId), message),
       getStreamIdForEventId: (id) => events.getStreamIdForEventId(id),
       replayEventsAfter: (id, io) => events.replayEventsAfter(id, io),
     },
@@ -306,7 +314,11 @@ class StatefulOpener {
     });
     const fleet = settings.fleet;
     const events = fleet ? fleet.events : settings.eventStore;
-    const store = events ? mutable(events.scoped(connection.id)) : undefined;
+    let link: FleetLink | undefined;
+    const scoped = fleet
+      ? fleet.events.tagged(connection.id, () => link?.sendingFor)
+      : settings.eventStore?.scoped(connection.id);
+    const store = scoped ? mutable(scoped, fleet?.sessions.instanceId) : undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
       // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
@@ -322,8 +334,8 @@ class StatefulOpener {
     let wire: Transport = transport;
     if (fleet) {
       const sessions = fleet.sessions;
-      l.link = new FleetLink(transport, sessions.instanceId, () => void this.#stateChanged(l));
-      wire = l.link;
+      l.link = link = new FleetLink(transport, sessions.instanceId, () => void this.#stateChanged(l));
+      wire = link;
       const off = sessions.watch(connection.id, (note) => {
         if (note.t === "close") void connection.close();
         else applyRecord(l, note.record);
@@ -467,7 +479,10 @@ async function forwardAnswers(
     }
   }
   const rest = messages.filter((m) => !foreign.includes(m));
-  return { rest: rest.length === 0 ? undefined : Array.isArray(body) ? rest : rest[0], forwarded: foreign.length };
+  return {
+    rest: rest.length === 0 ? undefined : Array.isArray(body) ? rest : rest[0],
+    forwarded: foreign.length,
+  };
 }
 
 /** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
@@ -550,13 +565,15 @@ function fleetStream(
     const encoder = new TextEncoder();
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let open = true;
-    let keepAlive: ReturnType<typeof setInterval> | undefined;
-    let following: { close(): Promise<void> } | undefined;
+    const timers: { keepAlive?: ReturnType<typeof setInterval> } = {};
+    let following: Following | undefined;
+    let watching: ReturnType<typeof setInterval> | undefined;
     const end = () => {
       if (!open) return;
       open = false;
       streams.delete(end);
-      clearInterval(keepAlive);
+      clearInterval(timers.keepAlive);
+      clearInterval(watching);
       void following?.close();
       try {
         controller.close();
@@ -576,26 +593,78 @@ function fleetStream(
         end();
       }
     };
-    let resumed = STANDALONE_STREAM;
+    // Which stream the client resumes (its event id names it): a request's stream ends with its answer.
+    let resumed = lastEventId === undefined
+      ? STANDALONE_STREAM
+      : streamOfEventId(lastEventId) ?? STANDALONE_STREAM;
+    let answered = false;
+    let request: string | number | undefined;
     try {
       const f = await fleet.events.follow(
         sid,
         { streamId: STANDALONE_STREAM, ...(lastEventId !== undefined ? { lastEventId } : {}) },
         (e) => {
           write(`event: message\nid: ${e.id}\ndata: ${JSON.stringify(e.message)}\n\n`);
+          if (e.requestId !== undefined) request = e.requestId;
           // A request's stream ends with its answer.
-          if (resumed !== STANDALONE_STREAM && !("method" in e.message)) queueMicrotask(end);
+          if (resumed !== STANDALONE_STREAM && !("method" in e.message)) {
+            answered = true;
+            queueMicrotask(end);
+          }
         },
         (priming) => write(`id: ${priming}\nretry: ${retryMs}\ndata: \n\n`),
       );
       resumed = f.streamId;
+      request ??= f.requestId;
       following = f;
     } catch {
       return jsonRpcErrorResponse(400, -32000, "Invalid event ID format");
     }
+    // Resumed after the answer of a request: the stream is over (an error, so the client stops).
+    if (following.ended && resumed !== STANDALONE_STREAM) {
+      end();
+      return jsonRpcErrorResponse(410, -32000, "This request's stream has ended: its answer was sent");
+    }
+    // A request's stream whose instance is gone gets no answer: say so, by the request's id (stored
+    // as the stream's last event, so a later resume ends with it too).
+    const owner = resumed === STANDALONE_STREAM ? undefined : resumed.split("~")[0];
+    const checkOwner = async (): Promise<Response | undefined> => {
+      if (!owner || answered || !open || owner === fleet.sessions.instanceId) return undefined;
+      if (await fleet.sessions.isAlive(owner)) return undefined;
+      clearInterval(watching);
+      log.info(
+        `session ${sid}: instance ${owner} stopped while serving request ${
+          request ?? "(unknown)"
+        }; failing it`,
+      );
+      if (request === undefined) {
+        end();
+        return jsonRpcErrorResponse(
+          410,
+          -32603,
+          "The instance serving this request stopped; it has no answer",
+        );
+      }
+      const error = {
+        jsonrpc: "2.0" as const,
+        id: request,
+        error: {
+          code: -32603,
+          message: "The instance serving this request stopped before answering; retry it",
+        },
+      };
+      await fleet.events.tagged(sid, () => request).storeEvent(resumed, error);
+      return undefined;
+    };
+    const gone = await checkOwner().catch(() => undefined);
+    if (gone) return gone;
+    if (owner && !answered && open) {
+      watching = setInterval(() => void checkOwner().catch(() => {}), 1000);
+      Deno.unrefTimer(watching);
+    }
     if (!open) void following.close();
     else streams.add(end);
-    keepAlive = setInterval(() => write(": keep-alive\n\n"), 15_000);
+    timers.keepAlive = setInterval(() => write(": keep-alive\n\n"), 15_000);
     return new Response(body, { headers: { ...SSE_HEADERS, "mcp-session-id": sid } });
   };
 }
