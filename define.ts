@@ -65,6 +65,7 @@ export type {
   UserIdentity,
 } from "./src/core/context.ts";
 export type { CacheHint, TaskSettings } from "./src/core/registry.ts";
+export { isValidToolName } from "./src/tools/local.ts";
 export {
   ErrorCode,
   MissingClientCapabilityError,

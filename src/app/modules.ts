@@ -20,6 +20,9 @@ import {
   resolveModulePath,
 } from "../tools/loader.ts";
 import type { ServerShape } from "../tools/shape.ts";
+import { getLogger } from "../log/logger.ts";
+
+const log = getLogger("tools");
 
 /** Definitions from one source (a module, the embedding program), for messages and `/health`. */
 export interface DefinitionSource {
@@ -66,22 +69,34 @@ export function modulesPlugin(options: ModulesPluginOptions = {}): RuntimePlugin
       }
       const file = options.configLabel ?? "<config>";
       const modules: ModuleToLoad[] = [];
+      const byFile = new Map<string, { module: ModuleToLoad; keyPath: string }>();
       for (const m of configuredModules(host.config, host.baseDir)) {
         // Baked in at build time (compiled binaries): no file to resolve or import.
         const namespace = bakedModule(m, host.baseDir);
-        if (namespace) {
-          modules.push({
-            file: `${m.spec} (baked in)`,
-            slot: m.slot,
-            source: m.source,
-            cache: m.cache,
-            namespace,
-            shape: m.shape,
-          });
+        const abs = namespace
+          ? `${m.spec} (baked in)`
+          : await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
+        // One file named twice (the reference README lists one module under both
+        // tools.modules_to_import and mcp_servers.<name>) is one module, registered once, with
+        // the filter and overrides one of them gives (two different ones: both are registered).
+        const seen = byFile.get(abs);
+        if (seen && (!seen.module.shape || !m.shape)) {
+          if (seen.module.slot !== m.slot) seen.module.slot = "any";
+          seen.module.shape ??= m.shape;
+          seen.module.cache ??= m.cache;
+          log.info(`${m.keyPath} names ${abs} again (as ${seen.keyPath} does); it is loaded once`);
           continue;
         }
-        const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-        modules.push({ file: abs, slot: m.slot, source: m.source, cache: m.cache, shape: m.shape });
+        const module: ModuleToLoad = {
+          file: abs,
+          slot: m.slot,
+          source: m.source,
+          cache: m.cache,
+          namespace,
+          shape: m.shape,
+        };
+        byFile.set(abs, { module, keyPath: m.keyPath });
+        modules.push(module);
       }
       for (const { file, slot, source, cache, namespace, shape } of modules) {
         const defs = namespace ? collectDefinitions(namespace, slot) : await importDefinitions(file, slot);

@@ -13,6 +13,7 @@ import { Runtime } from "../core/runtime.ts";
 import { getLogger } from "../log/logger.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
 import { displayPath } from "../permissions/plan.ts";
+import { startupAdvice } from "./advice.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
@@ -76,7 +77,8 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
   } else {
     loaded = await loadConfigured(options);
   }
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport. An
+  for (const w of loaded.warnings) getLogger("config").warn(w.message);
+  // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports. An
   // `oauth:` section makes the runtime an OAuth 2.1 protected resource instead (its modules load
   // only then).
   const authenticator = options.authenticator ??
@@ -88,6 +90,7 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
       "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
     );
   }
+  for (const advice of startupAdvice(loaded.config, authenticator.scheme)) getLogger("server").warn(advice);
   return new Runtime({
     config: loaded.config,
     baseDir: loaded.baseDir,

@@ -9,7 +9,9 @@ import { ConfigError, errorText } from "../errors.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
+import { SessionLimits } from "../eras/2025/session_limits.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
 import { classifyMessage } from "../eras/era.ts";
@@ -95,7 +97,11 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
         ...(description !== undefined ? { instructions: description } : {}),
       },
     );
-    const transport = new StdioTransport({ onEnd: () => void stop(), intercept: (m) => modern.take(m) });
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      intercept: (m) => modern.take(m),
+      batchRefusal: () => batchRefusal(connection.protocolVersion),
+    });
     const connection = openConnection(runtime, {
       transport: "stdio",
       ...(view !== undefined ? { view } : {}),
@@ -113,12 +119,12 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
       await connection.close();
       restoreConsole();
     };
-    const ready = connection.connect(transport);
+    await connection.connect(transport);
+    const h = handle();
     if (banner) {
       log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
     }
-    await ready;
-    return handle();
+    return h;
   }
 
   const fleet = await openFleet(runtime);
@@ -147,8 +153,11 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     await shuttingDown;
     await fleet?.close();
   };
+  // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads it.
+  const h = handle();
   if (banner) printBanner(runtime, type, url, listener.origin, mode + (fleet ? ", fleet" : ""));
-  return handle();
+  return h;
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -253,6 +262,9 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
+      maxQueueBytes: section.max_queue_bytes,
+      maxSessions: section.max_sessions,
+      maxSessionsPerUser: section.max_sessions_per_user,
       bodyTimeoutMs: section.body_timeout * 1000,
       views,
       afterBody,
@@ -265,6 +277,8 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
       jsonResponse: s.json_response,
       stateless: s.stateless,
       sessionIdleTimeout: s.session_idle_timeout,
+      maxSessions: s.max_sessions,
+      maxSessionsPerUser: s.max_sessions_per_user,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
@@ -323,7 +337,19 @@ function eraRouter(
   runtime: Runtime,
   endpoint: { view?: string; instructions?: string },
 ): (req: Request, state: RequestState) => Promise<Response> | undefined {
-  const post = modernPost({ endpoint: modernEra(runtime), ...endpoint });
+  const s = runtime.config["streamable-http"];
+  // A listen stream is a long-lived connection: it counts against the endpoint's session limits
+  // (a 2026 request itself creates no session).
+  const listens = new SessionLimits({
+    maxSessions: s.max_sessions,
+    maxSessionsPerUser: s.max_sessions_per_user,
+    section: "streamable-http",
+  });
+  const post = modernPost({
+    endpoint: modernEra(runtime),
+    ...endpoint,
+    admitListen: (user) => listens.admit(user),
+  });
   return (req, state) => {
     const route = classifyMessage(state.body, {
       headerVersion: req.headers.get("mcp-protocol-version"),

@@ -15,7 +15,9 @@
 export { loadConfig, resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "./load.ts";
 export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./load.ts";
 export { validateConfig } from "./validate.ts";
-export { parseConfigText } from "./parse.ts";
+export { parseConfigDocument, parseConfigText } from "./parse.ts";
+export type { ParsedConfig } from "./parse.ts";
+export type { ConfigWarning } from "./warnings.ts";
 export {
   ARTIFACT_TOOL_NAMES,
   CALL_TOOL_NAME,

@@ -56,6 +56,10 @@ const httpCommon = {
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra `Origin` header values accepted on a loopback bind. */
   allowed_origins: z.array(z.string()).default([]),
+  /** Long-lived connections (stateful sessions, SSE streams) held at most; more get 503. */
+  max_sessions: z.number().int().positive().default(1000),
+  /** Connections one authenticated user holds at most; more get 429. */
+  max_sessions_per_user: z.number().int().positive().default(100),
   /**
    * On SIGTERM, seconds `/health` answers 503 (draining) while requests are still served, so a
    * load balancer takes the instance out before it stops accepting.
@@ -70,6 +74,8 @@ const sseSchema = z.strictObject({
   port: port.default(8000),
   sse_path: httpPath.default("/sse"),
   message_path: httpPath.default("/messages/"),
+  /** Bytes of answers queued for a client that does not read its stream; past it, it is disconnected. */
+  max_queue_bytes: byteSize.default(8 * MiB),
   ...httpCommon,
 });
 
@@ -228,8 +234,10 @@ const artifactsSchema = z.strictObject({
   max_file_bytes: byteSize.default(100 * MiB),
   /** Default lifetime of session-scope artifacts, in seconds (15 min). */
   session_ttl_seconds: z.number().int().positive().default(900),
-  /** Default lifetime of user-scope artifacts, in seconds (365 days). */
-  user_ttl_seconds: z.number().int().positive().default(365 * 24 * 3600),
+  /** Default lifetime of user-scope artifacts, in seconds (null: 365 days, or max_ttl_hours if shorter). */
+  user_ttl_seconds: z.number().int().positive().nullable().default(null),
+  /** The longest any artifact may live, in hours; longer requested lifetimes are cut to it. */
+  max_ttl_hours: z.number().positive().default(720),
   /** How often expired artifacts' blobs are removed, in seconds. */
   cleanup_interval_seconds: z.number().positive().default(60),
   tools: toolSwitches(ARTIFACT_TOOL_NAMES),
@@ -409,6 +417,8 @@ const mcpServerSchema = z.strictObject({
   max_instances: z.number().int().positive().optional(),
   idle_timeout: z.number().positive().optional(),
   timeout: z.number().min(0).optional(),
+  /** Longest line a stdio upstream may write, in bytes (default: the served transport's max_body_bytes). */
+  max_line_bytes: byteSize.optional(),
   // Deno sandbox for stdio upstreams
   deno: z.boolean().default(false),
   permissions: denoPermissions.optional(),

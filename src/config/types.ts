@@ -24,6 +24,10 @@ export interface HttpSectionConfig {
   allowed_hosts: string[];
   /** Extra `Origin` values accepted on a loopback bind. */
   allowed_origins: string[];
+  /** Long-lived connections (stateful sessions, SSE streams) held at most. */
+  max_sessions: number;
+  /** Connections one authenticated user holds at most. */
+  max_sessions_per_user: number;
   /** On SIGTERM, seconds `/health` answers 503 before the listener stops accepting. */
   drain_seconds: number;
 }
@@ -38,6 +42,8 @@ export interface SseSectionConfig extends HttpSectionConfig {
   sse_path: string;
   /** Path clients POST messages to. */
   message_path: string;
+  /** Bytes of answers queued for a client that does not read its stream before it is disconnected. */
+  max_queue_bytes: number;
 }
 
 /** `streamable-http:` section. */
@@ -288,6 +294,8 @@ export interface McpServerConfig extends ServerSurfaceConfig {
   idle_timeout?: number;
   /** Timeout of calls to this upstream, in seconds. */
   timeout?: number;
+  /** Longest line a stdio upstream may write (bytes); default the served transport's `max_body_bytes`. */
+  max_line_bytes?: number;
   /** Run the stdio upstream under Deno's permission model (`deno run` with `permissions`). */
   deno: boolean;
   /** Deno permissions of a sandboxed upstream (`deno: true`); none by default. */
@@ -385,7 +393,8 @@ export interface RuntimeConfig {
     s3?: { endpoint_url?: string; region?: string; force_path_style?: boolean };
     max_file_bytes: number;
     session_ttl_seconds: number;
-    user_ttl_seconds: number;
+    user_ttl_seconds: number | null;
+    max_ttl_hours: number;
     cleanup_interval_seconds: number;
     tools: { [K in ArtifactToolName]?: BuiltinToolSwitch };
   };

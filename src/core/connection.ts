@@ -35,6 +35,8 @@ export interface ConnectionInit {
    * anonymous request gets a session of its own).
    */
   stateless?: boolean;
+  /** The log level this caller set before (stateless HTTP remembers it per user). */
+  logLevel?: LoggingLevel;
   /** The view whose endpoint the connection came to (`<mcp_path>/<view>`); none for the full surface. */
   view?: string;
   /** `initialize` instructions for this connection instead of the runtime's (a view's description). */

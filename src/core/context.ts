@@ -8,6 +8,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { UserIdentity } from "../auth/types.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type {
   ClientCapabilities,
   CreateMessageRequestParams,
@@ -160,6 +161,11 @@ export interface RequestContext extends ClientAsks {
    * default for task-supporting tools) are tasks before the handler runs.
    */
   startTask(): Promise<boolean>;
+  /**
+   * The artifact store as this caller sees it (its session and user, the rules of the artifact
+   * tools), when `artifacts.enabled`; `undefined` otherwise.
+   */
+  readonly artifacts?: CallerArtifacts;
 }
 
 // One store per process, even when this module is loaded twice (a tool module importing the
@@ -246,6 +252,8 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   /** Receives what the handler sends: progress, log entries and resource updates. */
   onNotification?: (method: string, params: Record<string, unknown>) => void;
+  /** What the handler gets as `ctx.artifacts` (the artifacts module's `callerArtifacts` makes one). */
+  artifacts?: CallerArtifacts;
 }
 
 /**
@@ -299,5 +307,6 @@ export function createTestContext(options: TestContextOptions = {}): RequestCont
     getHeaders: () => headers,
     closeStream: () => false,
     startTask: () => Promise.resolve(false),
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
   };
 }

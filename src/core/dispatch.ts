@@ -16,6 +16,7 @@
 
 import { ErrorCode, errorText, ProtocolError, ToolError } from "../errors.ts";
 import type { LoggingLevel } from "../protocol.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
 import type { RequestContext, UserIdentity } from "./context.ts";
 import type { Registry } from "./registry.ts";
@@ -52,6 +53,8 @@ export interface DispatchHost {
   unsubscribed(connection: Connection, uri: string): void;
   /** A connection set its log level. */
   logLevelSet(connection: Connection, level: LoggingLevel): void;
+  /** The artifact store as the caller of `ctx` sees it (`ctx.artifacts`), when there is one. */
+  artifactsFor?(ctx: RequestContext): CallerArtifacts | undefined;
 }
 
 /**
@@ -105,6 +108,33 @@ function record<T>(params: Params, key: string): T | undefined {
   return v as T;
 }
 
+/**
+ * The `arguments` of a `tools/call` or `prompts/get`: an object, or (as the reference runtime
+ * takes it, and some clients send it) a JSON string holding one; absent is `undefined`. Anything
+ * else is a {@linkcode ProtocolError} (`-32602`) with one line saying so.
+ *
+ * @example
+ * ```ts
+ * import { argumentsOf } from "./dispatch.ts";
+ * argumentsOf({ arguments: '{"a": 1}' }); // { a: 1 }
+ * argumentsOf({}); // undefined
+ * ```
+ */
+export function argumentsOf(params: Params): Record<string, unknown> | undefined {
+  const v = params.arguments;
+  if (typeof v !== "string") return record(params, "arguments");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    // not JSON: refused below
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw invalid("Invalid params: 'arguments' must be an object (or a JSON string of one); got a string");
+  }
+  return parsed as Record<string, unknown>;
+}
+
 function linkOf(call: Call, method: string): Connection {
   if (!call.connection) {
     throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method} needs a connection`);
@@ -123,7 +153,7 @@ const HANDLERS: Record<string, Handler> = {
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const end = host.beginRequest();
     try {
-      return await entry.call(record(params, "arguments"), await call.context());
+      return await entry.call(argumentsOf(params), await call.context());
     } finally {
       end();
     }
@@ -182,7 +212,7 @@ const HANDLERS: Record<string, Handler> = {
     const entry = surfaceOf(host).prompt(host.registry, name, callerOf(call));
     if (!entry) throw invalid(`Unknown prompt: ${name}`);
     try {
-      return await entry.get(record(params, "arguments"), await call.context());
+      return await entry.get(argumentsOf(params) as Record<string, string> | undefined, await call.context());
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       // Bad arguments are the caller's problem; anything else failed inside the prompt.
@@ -268,5 +298,24 @@ export async function dispatch(
 ): Promise<unknown> {
   const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
   if (!handler) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  return await handler(host, params ?? {}, call);
+  return await handler(host, params ?? {}, withArtifacts(host, call));
+}
+
+/** `call` whose context carries `ctx.artifacts` (looked up on first use) when the host has a store. */
+function withArtifacts(host: DispatchHost, call: Call): Call {
+  if (!host.artifactsFor) return call;
+  return {
+    ...call,
+    context: async () => {
+      const ctx = await call.context();
+      if (!("artifacts" in ctx)) {
+        let artifacts: CallerArtifacts | undefined;
+        Object.defineProperty(ctx, "artifacts", {
+          get: () => artifacts ??= host.artifactsFor!(ctx),
+          enumerable: true,
+        });
+      }
+      return ctx;
+    },
+  };
 }

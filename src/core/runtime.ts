@@ -19,8 +19,10 @@ import type { Implementation, LoggingLevel } from "../protocol.ts";
 import { type BindOptions, type SessionBinding, SessionManager } from "../sessions/manager.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import { ChangeBus } from "./bus.ts";
 import type { Connection } from "./connection.ts";
+import type { RequestContext } from "./context.ts";
 import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
@@ -102,6 +104,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
   readonly #connections = new Set<Connection>();
+  #artifacts: ((ctx: RequestContext) => CallerArtifacts) | undefined;
   #stopping: Promise<void> | undefined;
   #inflight = 0;
   #idle: (() => void)[] = [];
@@ -209,6 +212,16 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   /** A connection set its log level. */
   logLevelSet(connection: Connection, level: LoggingLevel): void {
     this.events.emit("logLevel", { connection, level });
+  }
+
+  /** Give handlers `ctx.artifacts` (the artifacts plugin does); `undefined` takes it away. */
+  provideArtifacts(provider: ((ctx: RequestContext) => CallerArtifacts) | undefined): void {
+    this.#artifacts = provider;
+  }
+
+  /** The artifact store as the caller of `ctx` sees it, when a plugin provides one. */
+  artifactsFor(ctx: RequestContext): CallerArtifacts | undefined {
+    return this.#artifacts?.(ctx);
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
  * The HTTP front door: every request passes the same small guards, once, in this order —
- * health → Host/Origin → `/.well-known/` → authentication → path → method → `Accept` →
- * `Content-Type` → body → message authorization — and only then reaches a transport. A guard answers with a `Response` (the request ends there)
+ * Host syntax → health → Host/Origin → CORS preflight → `/.well-known/` → authentication → path →
+ * method → `Accept` → `Content-Type` → body → message authorization — and only then reaches a
+ * transport (answers to an origin in `allowed_origins` get the CORS headers, `cors.ts`). A guard
+ * answers with a `Response` (the request ends there)
  * or with `undefined` (it passes). Transports (streamable HTTP, SSE, and the next protocol era)
  * plug in behind the door as {@linkcode Route}s.
  *
@@ -9,8 +11,10 @@
  */
 
 import type { Authenticator, UserIdentity } from "../auth/types.ts";
+import { acceptsMediaType } from "./accept.ts";
 import { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";
-import { checkHostAndOrigin, type HostPolicy } from "./host_origin.ts";
+import { corsPreflight, withCors } from "./cors.ts";
+import { checkHostAndOrigin, checkHostSyntax, type HostPolicy } from "./host_origin.ts";
 import { healthResponse, jsonRpcErrorResponse } from "./responses.ts";
 
 /** What the guards learned about a request on its way in. */
@@ -166,7 +170,8 @@ export function authenticate(authenticator: Authenticator): Guard {
 }
 
 /**
- * 406 unless the client accepts every one of `types`.
+ * 406 unless the client accepts every one of `types` (see {@linkcode acceptsMediaType}: any case,
+ * wildcards, `q=0`; no `Accept` accepts anything).
  *
  * @example
  * ```ts
@@ -175,14 +180,11 @@ export function authenticate(authenticator: Authenticator): Guard {
  * ```
  */
 export function accepts(...types: string[]): Guard {
+  const needed = types.length > 1 ? `both ${types.join(" and ")}` : types.join("");
   return (req) => {
-    const accept = req.headers.get("accept") ?? "";
-    if (types.every((t) => accept.includes(t))) return undefined;
-    return jsonRpcErrorResponse(
-      406,
-      -32000,
-      `Not Acceptable: Client must accept both ${types.join(" and ")}`,
-    );
+    const accept = req.headers.get("accept");
+    if (types.every((t) => acceptsMediaType(accept, t))) return undefined;
+    return jsonRpcErrorResponse(406, -32000, `Not Acceptable: Client must accept ${needed}`);
   };
 }
 
@@ -234,8 +236,9 @@ export interface FrontDoorOptions {
 }
 
 /**
- * The whole door: health → Host/Origin → `/.well-known/` → authentication → the route of the
- * path (404 for none).
+ * The whole door: a well-formed Host (400) → health → Host/Origin → CORS preflight →
+ * `/.well-known/` → authentication → the route of the path (404 for none). Every answer to an
+ * origin in `allowed_origins` carries the CORS headers.
  *
  * @example
  * ```ts
@@ -258,6 +261,7 @@ export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<
     [
       health(options.healthPath, options.health),
       hostAndOrigin(options.hostPolicy),
+      (req) => corsPreflight(req, options.hostPolicy.allowedOrigins),
       wellKnown(options.authenticator),
       authenticate(options.authenticator),
     ],
@@ -267,5 +271,7 @@ export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<
       return handle(req, state);
     },
   );
-  return async (req) => await door(req, { url: new URL(req.url) });
+  const origins = options.hostPolicy.allowedOrigins;
+  return async (req) =>
+    checkHostSyntax(req) ?? withCors(req, await door(req, { url: new URL(req.url) }), origins);
 }

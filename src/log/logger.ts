@@ -6,6 +6,8 @@
  * @module
  */
 
+import { translateLoggerLevels } from "./reference_names.ts";
+
 /** Log levels, lowest first (the reference's names). */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -60,7 +62,10 @@ export interface LoggingOptions {
   level?: LogLevelName;
   /** Python-style format string. */
   format?: string;
-  /** Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`). */
+  /**
+   * Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`, `""` every
+   * logger). The reference's names (`chuk_mcp_runtime.proxy`) are translated to ours.
+   */
   loggers?: Record<string, LogLevelName>;
   /** Where lines go; default stderr. Tests pass a collector. */
   sink?: (line: string) => void;
@@ -139,14 +144,15 @@ export function configureLogging(options: LoggingOptions): void {
   if (options.format) state.format = options.format;
   if (options.loggers) {
     // Longest prefix first so `proxy.time` beats `proxy`.
-    state.loggers = Object.entries(options.loggers).sort((a, b) => b[0].length - a[0].length);
+    state.loggers = Object.entries(translateLoggerLevels(options.loggers))
+      .sort((a, b) => b[0].length - a[0].length);
   }
   if (options.sink) state.sink = options.sink;
 }
 
 function levelFor(name: string): LogLevelName {
   for (const [prefix, level] of state.loggers) {
-    if (name === prefix || name.startsWith(prefix + ".")) return level;
+    if (name === prefix || prefix === "" || name.startsWith(prefix + ".")) return level;
   }
   return state.level;
 }

@@ -14,6 +14,7 @@ import type { LoggingLevel } from "../protocol.ts";
 import type { Transport } from "../sdk/server.ts";
 import { raceTimeout } from "../util/timeout.ts";
 import { upstreamType } from "./launch.ts";
+import { upstreamLineLimit } from "./sandbox.ts";
 import { type Collision, ProxiedNames } from "./names.ts";
 import type { NamingOptions } from "./naming.ts";
 import { UpstreamPool } from "./pool.ts";
@@ -103,14 +104,16 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const upstreamHost = {
-      connections: host.connections,
-      env: host.env,
-      baseDir: host.baseDir,
-      oauthStore: await this.#oauthStore(host),
-    };
+    const oauthStore = await this.#oauthStore(host);
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
+      const upstreamHost = {
+        connections: host.connections,
+        env: host.env,
+        baseDir: host.baseDir,
+        oauthStore,
+        maxLineBytes: upstreamLineLimit(config, entry),
+      };
       const factory = this.#options.transportFactories?.[name];
       const make = (label?: string, owner?: string, userId?: string) =>
         new Upstream(name, entry, upstreamHost, {

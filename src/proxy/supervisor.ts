@@ -1,7 +1,7 @@
 /**
  * Supervision of one upstream connection: connect within a time limit, and when the connection
  * fails or drops, connect again with exponential backoff and jitter — for as long as the upstream
- * is not stopped. What a connection is (an SDK client, its fast lane) is the caller's business.
+ * is not stopped. The backoff starts over only once a connection has stayed up for a while. What a connection is (an SDK client, its fast lane) is the caller's business.
  *
  * @module
  */
@@ -19,6 +19,11 @@ export interface SupervisorOptions {
   initialBackoffMs?: number;
   /** Largest reconnect delay (ms, default 30 000). */
   maxBackoffMs?: number;
+  /**
+   * How long a link must stay up before the backoff starts over (ms, default 30 000): an upstream
+   * that connects and dies at once keeps backing off instead of restarting every 0.5 s.
+   */
+  stableAfterMs?: number;
   /** Consecutive failures after which the state reads `failed` (retries go on). Default 5. */
   failedAfter?: number;
   /** Time allowed for one connection attempt (ms, default 60 000). */
@@ -78,6 +83,8 @@ export class Supervisor<L extends Link> {
   #lastError: string | null = null;
   #connectedSince: number | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Resets the failure count once the current link has stayed up long enough. */
+  #stableTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #connecting: Promise<void> | undefined;
   readonly #log: Logger;
@@ -130,6 +137,7 @@ export class Supervisor<L extends Link> {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#stableTimer);
     this.#setState("stopped");
     const link = this.#link;
     this.#link = undefined;
@@ -191,9 +199,14 @@ export class Supervisor<L extends Link> {
       return;
     }
     this.#link = link;
-    this.#failures = 0;
     this.#lastError = null;
     this.#connectedSince = Date.now();
+    // The failure count (and so the backoff) starts over only once this link proves stable.
+    clearTimeout(this.#stableTimer);
+    this.#stableTimer = setTimeout(() => {
+      if (this.#link === link) this.#failures = 0;
+    }, this.#options.stableAfterMs ?? 30_000);
+    Deno.unrefTimer(this.#stableTimer);
     await this.#factory.adopt(link);
     this.#setState("ready");
   }
@@ -212,16 +225,20 @@ export class Supervisor<L extends Link> {
 
   #failed(e: unknown): void {
     if (this.#stopped) return;
+    clearTimeout(this.#stableTimer);
     this.#failures++;
     this.#lastError = errorText(e);
     const wasReady = this.#state === "ready";
     if (wasReady) this.#restarts++;
-    this.#log.warn(`${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}`);
     this.#setState(this.#failures >= (this.#options.failedAfter ?? 5) ? "failed" : "restarting");
     const base = this.#options.initialBackoffMs ?? 500;
     const max = this.#options.maxBackoffMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** Math.min(this.#failures - 1, 30));
     const jittered = delay * (0.8 + Math.random() * 0.4);
+    this.#log.warn(
+      `${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}; ` +
+        `retrying in ${(jittered / 1000).toFixed(1)} s`,
+    );
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       if (!this.#stopped) void this.#connect();

@@ -93,6 +93,8 @@ export interface UpstreamHost {
   readonly env: EnvSource;
   /** Directory relative paths of the entry resolve against. */
   readonly baseDir: string;
+  /** Longest line a stdio upstream may write (bytes; default 8 MiB). */
+  readonly maxLineBytes?: number;
   /** Where OAuth logins keep their tokens (set when some upstream has `oauth`). */
   readonly oauthStore?: OAuthRecordStore;
 }
@@ -254,7 +256,13 @@ export class Upstream {
     const transport = this.#options.transportFactory?.() ??
       (this.entry.oauth && upstreamType(this.entry) !== "stdio"
         ? (await this.#oauth()).transport()
-        : createUpstreamTransport(this.name, this.entry, this.#host.env, this.#host.baseDir));
+        : createUpstreamTransport(
+          this.name,
+          this.entry,
+          this.#host.env,
+          this.#host.baseDir,
+          this.#host.maxLineBytes,
+        ));
     const link: UpstreamLink = {
       client,
       transport,

@@ -28,16 +28,21 @@ import {
   type RequestState,
   type Route,
 } from "../../http/front_door.ts";
+import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
+import type { LoggingLevel } from "../../protocol.ts";
 import { type EventStore, STANDALONE_STREAM, type StreamEvents } from "../../streams/event_store.ts";
 import { type Following, type RedisEventStore, streamOfEventId } from "../../streams/event_store_redis.ts";
 import type { FleetSessionRecord, FleetSessions } from "../../fleet/sessions.ts";
 import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
+import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { answerOwner, FleetLink } from "./fleet_link.ts";
 import { JsonAnswers } from "./json_answer.ts";
+import { duplicateIdError, type RequestId } from "./request_ids.ts";
+import { SessionLimits } from "./session_limits.ts";
 
 const log = getLogger("transport.http");
 
@@ -51,6 +56,10 @@ export interface StreamableHttpSettings {
   stateless: boolean;
   /** Seconds of inactivity after which a stateful connection is closed. */
   sessionIdleTimeout: number;
+  /** Stateful sessions held at most (default 1000). */
+  maxSessions?: number;
+  /** Stateful sessions one authenticated user holds at most (default 100). */
+  maxSessionsPerUser?: number;
   /** Largest accepted body in bytes. */
   maxBodyBytes: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
@@ -131,11 +140,67 @@ function headersOf(req: Request): Record<string, string> {
   return Object.fromEntries(req.headers.entries());
 }
 
-/** The id of a POST holding one JSON-RPC request (not a batch, not a notification): the only case a JSON answer fits. */
-function singleRequestId(body: unknown): string | number | undefined {
-  if (!body || typeof body !== "object" || Array.isArray(body) || !("method" in body)) return undefined;
-  const id = (body as { id?: unknown }).id;
-  return typeof id === "string" || typeof id === "number" ? id : undefined;
+/** What the SDK transport checks `Accept` for: it compares substrings, case-sensitively. */
+const SDK_ACCEPT = { POST: "application/json, text/event-stream", GET: "text/event-stream" };
+
+/**
+ * `req` as the SDK transport should see it once the front door has negotiated `Accept` (any case,
+ * wildcards): with the `Accept` it checks for. The body was read already (`parsedBody`).
+ */
+function forSdk(req: Request, accept: string): Request {
+  if (req.headers.get("accept") === accept) return req;
+  const headers = new Headers(req.headers);
+  headers.set("accept", accept);
+  return new Request(req.url, { method: req.method, headers });
+}
+
+/**
+ * A batch that `version` does not allow: 400 with JSON-RPC -32600 naming why (see `batches.ts`).
+ * Stateless requests speak the version of their `MCP-Protocol-Version` (none: 2025-03-26).
+ */
+function refusedBatch(body: unknown, version: string | undefined): Response | undefined {
+  const refusal = Array.isArray(body) ? batchRefusal(version) : undefined;
+  return refusal ? jsonRpcErrorResponse(400, -32600, refusal) : undefined;
+}
+
+/** The ids of the requests in a POST body (one message or a batch). */
+function requestIds(body: unknown): RequestId[] {
+  const out: RequestId[] = [];
+  for (const m of Array.isArray(body) ? body : [body]) {
+    if (!m || typeof m !== "object" || !("method" in m)) continue;
+    const id = (m as { id?: unknown }).id;
+    if (typeof id === "string" || typeof id === "number") out.push(id);
+  }
+  return out;
+}
+
+/**
+ * Claim the request ids of a POST in `connection` (before the SDK transport maps them to
+ * streams); without a connection, only check the batch repeats none. Resolves the claimed ids,
+ * or the answer for a POST reusing an id in flight (or one id twice in a batch).
+ */
+function claimIds(connection: SdkConnection | undefined, body: unknown): RequestId[] | Response {
+  const claimed: RequestId[] = [];
+  const seen = new Set<RequestId>();
+  for (const id of requestIds(body)) {
+    if (seen.has(id) || (connection && !connection.requestIds.claim(id))) {
+      for (const c of claimed) connection?.requestIds.release(c);
+      const refusal = duplicateIdError(id);
+      // One request: its JSON-RPC answer. A batch: the POST as a whole is refused.
+      return Array.isArray(body)
+        ? jsonRpcErrorResponse(400, -32600, refusal.error.message)
+        : Response.json(refusal);
+    }
+    seen.add(id);
+    if (connection) claimed.push(id);
+  }
+  return claimed;
+}
+
+/** A guard: a POST batch may not hold one request id twice. */
+function uniqueIds(_req: Request, state: RequestState): Response | undefined {
+  const checked = claimIds(undefined, state.body);
+  return checked instanceof Response ? checked : undefined;
 }
 
 /** What the SDK transport is handed with a POST. */
@@ -144,23 +209,52 @@ function postOptions(state: RequestState) {
 }
 
 /**
- * Hand a POST to `live`'s SDK transport: JSON when configured and possible (one request, nothing
- * sent before its response), else the transport's own answer.
+ * Hand a POST to `live`'s SDK transport: JSON when configured (the responses, one or a batch's,
+ * come before anything else, or the client accepts JSON only), else the transport's own answer.
  */
 function answer(live: Live, req: Request, state: RequestState, jsonResponse: boolean): Promise<Response> {
-  const produce = () => live.transport.handleRequest(req, postOptions(state));
-  const id = jsonResponse ? singleRequestId(state.body) : undefined;
-  return id === undefined ? produce() : live.answers.answer(id, produce, live.closed);
+  const stream = acceptsMediaType(req.headers.get("accept"), "text/event-stream");
+  const sdkReq = forSdk(req, SDK_ACCEPT.POST);
+  const produce = () => live.transport.handleRequest(sdkReq, postOptions(state));
+  const ids = jsonResponse ? requestIds(state.body) : [];
+  if (ids.length === 0) return produce();
+  return live.answers.answer(ids, produce, live.closed, { stream, batch: Array.isArray(state.body) });
+}
+
+/**
+ * The log levels callers of a stateless endpoint set, by user (an anonymous caller cannot be
+ * recognised, so its `logging/setLevel` is refused: see `connection.ts`). Bounded: the oldest
+ * entry goes first.
+ */
+class LogLevels {
+  static readonly MAX = 10_000;
+  readonly #levels = new Map<string, LoggingLevel>();
+
+  get(user: UserIdentity | undefined): LoggingLevel | undefined {
+    return user ? this.#levels.get(user.id) : undefined;
+  }
+
+  set(user: UserIdentity | undefined, level: LoggingLevel | undefined): void {
+    if (!user || level === undefined || this.#levels.get(user.id) === level) return;
+    this.#levels.delete(user.id);
+    this.#levels.set(user.id, level);
+    if (this.#levels.size > LogLevels.MAX) this.#levels.delete(this.#levels.keys().next().value!);
+  }
 }
 
 /** Stateless: each POST gets a connection of its own, closed once its answer has been sent. */
 function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): Handler {
+  const levels = new LogLevels();
   return async (req, state) => {
+    const version = req.headers.get("mcp-protocol-version")?.trim() || LAST_BATCH_VERSION;
+    const refused = refusedBatch(state.body, version);
+    if (refused) return refused;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
       headers: headersOf(req),
       stateless: true,
+      logLevel: levels.get(state.user),
       ...endpointOf(settings),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -168,6 +262,11 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       enableJsonResponse: false,
     });
     const live = liveOf(connection, transport);
+    // The request is the whole exchange: a client that hangs up before its answer cancels the
+    // call (its ctx.signal aborts; proxied calls send notifications/cancelled upstream).
+    const hangUp = () => void connection.close();
+    req.signal.addEventListener("abort", hangUp, { once: true });
+    connection.onClose(() => req.signal.removeEventListener("abort", hangUp));
     await connection.connect(transport);
     let res: Response;
     try {
@@ -176,6 +275,7 @@ function statelessPost(host: ConnectionHost, settings: StreamableHttpSettings): 
       await connection.close();
       throw e;
     }
+    levels.set(state.user, connection.logLevel);
     if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
       await connection.close();
       return res;
@@ -294,17 +394,38 @@ function mutable(events: StreamEvents, instance?: string): { events: StreamEvent
 
 /** Opens the connections of one stateful endpoint: for an `initialize`, or for a session of the fleet. */
 class StatefulOpener {
-  readonly #pending = new Map<string, Promise<Live | undefined>>();
+  readonly #pending = new Map<string, Promise<Live | Response | undefined>>();
+  readonly #limits: SessionLimits;
 
   constructor(
     readonly host: ConnectionHost,
     readonly live: LiveConnections,
     readonly settings: StreamableHttpSettings,
-  ) {}
+  ) {
+    this.#limits = new SessionLimits({
+      maxSessions: settings.maxSessions ?? 1000,
+      maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+      section: "streamable-http",
+    });
+  }
 
-  /** A connection, its SDK transport (and fleet link), registered under its id once initialized. */
-  async open(req: Request, state: RequestState, id?: string): Promise<{ l: Live; mute(on: boolean): void }> {
+  /** Count one more long-lived connection of `user`: its release, or the refusal (503 / 429). */
+  admit(user: UserIdentity | undefined): (() => void) | Response {
+    return this.#limits.admit(user);
+  }
+
+  /**
+   * A connection, its SDK transport (and fleet link), registered under its id once initialized;
+   * or the answer when the session limits refuse one more.
+   */
+  async open(
+    req: Request,
+    state: RequestState,
+    id?: string,
+  ): Promise<{ l: Live; mute(on: boolean): void } | Response> {
     const { host, live, settings } = this;
+    const release = this.admit(state.user);
+    if (release instanceof Response) return release;
     const connection = openConnection(host, {
       transport: "streamable-http",
       user: state.user,
@@ -342,6 +463,7 @@ class StatefulOpener {
       });
       connection.onClose(() => {
         live.delete(connection.id);
+        release();
         void off.then((stop) => stop());
       });
       await off;
@@ -349,9 +471,11 @@ class StatefulOpener {
       connection.onClose(() => {
         live.delete(connection.id);
         events?.drop(connection.id);
+        release();
       });
     }
-    await connection.connect(wire);
+    // Later POSTs of this connection claim their request ids before the transport sees them.
+    await connection.connect(wire, { claimsAhead: true });
     return { l, mute: store?.mute ?? (() => {}) };
   }
 
@@ -370,8 +494,11 @@ class StatefulOpener {
     }
   }
 
-  /** The live connection of fleet session `sid` on this instance, restored from its record if needed. */
-  restore(sid: string, req: Request, state: RequestState): Promise<Live | undefined> {
+  /**
+   * The live connection of fleet session `sid` on this instance, restored from its record if
+   * needed (undefined: no such session; a Response: the session limits refuse it here).
+   */
+  restore(sid: string, req: Request, state: RequestState): Promise<Live | Response | undefined> {
     const found = this.live.get(sid);
     if (found) return Promise.resolve(found);
     let p = this.#pending.get(sid);
@@ -382,13 +509,15 @@ class StatefulOpener {
     return p;
   }
 
-  async #restore(sid: string, req: Request, state: RequestState): Promise<Live | undefined> {
+  async #restore(sid: string, req: Request, state: RequestState): Promise<Live | Response | undefined> {
     const fleet = this.settings.fleet!;
     const record = await fleet.sessions.load(sid);
     // Another user's session id is "not found", as on one instance.
     if (!record || record.view !== (this.settings.view ?? null)) return undefined;
     if (record.user !== (state.user?.id ?? null)) return undefined;
-    const { l, mute } = await this.open(req, state, sid);
+    const opened = await this.open(req, state, sid);
+    if (opened instanceof Response) return opened;
+    const { l, mute } = opened;
     // The client's handshake, replayed here: the SDK server then knows what it negotiated.
     mute(true);
     try {
@@ -497,19 +626,36 @@ function statefulPost(opener: StatefulOpener): Handler {
         if (rest instanceof Response) return rest;
         if (forwarded && rest === undefined) return new Response(null, { status: 202 });
         state = { ...state, body: rest };
-        if (await opener.restore(sid, req, state)) fleet.sessions.touch(sid);
+        const restored = await opener.restore(sid, req, state);
+        if (restored instanceof Response) return restored;
+        if (restored) fleet.sessions.touch(sid);
       }
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
-      return await answer(found, req, state, settings.jsonResponse);
+      const refused = refusedBatch(state.body, found.connection.protocolVersion);
+      if (refused) return refused;
+      const claimed = claimIds(found.connection, state.body);
+      if (claimed instanceof Response) return claimed;
+      let res: Response | undefined;
+      try {
+        return res = await answer(found, req, state, settings.jsonResponse);
+      } finally {
+        // Refused before any request ran (bad headers, a closed session): nothing will answer them.
+        if (!res || res.status >= 400) { for (const c of claimed) found.connection.requestIds.release(c); }
+      }
     }
+    // `initialize` comes alone: a batch before it is refused on every transport.
+    const refused = refusedBatch(state.body, undefined);
+    if (refused) return refused;
     const isInit = Array.isArray(state.body)
       ? state.body.some(isInitializeRequest)
       : isInitializeRequest(state.body);
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
-    const { l } = await opener.open(req, state);
+    const opened = await opener.open(req, state);
+    if (opened instanceof Response) return opened;
+    const { l } = opened;
     try {
       const res = await answer(l, req, state, settings.jsonResponse);
       if (live.has(l.connection.id)) await opener.share(l, initParams(state.body));
@@ -526,7 +672,10 @@ function statefulStream(live: LiveConnections): Handler {
   return async (req, state) => {
     const found = live.lookup(req, state.user);
     if (found instanceof Response) return found;
-    return await found.transport.handleRequest(req, { authInfo: authInfoFor(state.user, state.token) });
+    const sdkReq = req.method === "GET" && acceptsMediaType(req.headers.get("accept"), "text/event-stream")
+      ? forSdk(req, SDK_ACCEPT.GET)
+      : req;
+    return await found.transport.handleRequest(sdkReq, { authInfo: authInfoFor(state.user, state.token) });
   };
 }
 
@@ -543,11 +692,12 @@ const SSE_HEADERS = {
  * instance stored the events. DELETE ends the session on every instance.
  */
 function fleetStream(
-  live: LiveConnections,
+  opener: StatefulOpener,
   fleet: FleetSettings,
   retryMs: number,
   streams: Set<() => void>,
 ): Handler {
+  const live = opener.live;
   return async (req, state) => {
     const sid = req.headers.get("mcp-session-id");
     if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
@@ -561,6 +711,9 @@ function fleetStream(
       return new Response(null, { status: 200 });
     }
     fleet.sessions.touch(sid);
+    // A stream is a long-lived connection: it counts against the session limits while open.
+    const release = opener.admit(state.user);
+    if (release instanceof Response) return release;
     const lastEventId = req.headers.get("last-event-id") ?? undefined;
     const encoder = new TextEncoder();
     let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -571,6 +724,7 @@ function fleetStream(
     const end = () => {
       if (!open) return;
       open = false;
+      release();
       streams.delete(end);
       clearInterval(timers.keepAlive);
       clearInterval(watching);
@@ -618,6 +772,7 @@ function fleetStream(
       request ??= f.requestId;
       following = f;
     } catch {
+      end();
       return jsonRpcErrorResponse(400, -32000, "Invalid event ID format");
     }
     // Resumed after the answer of a request: the stream is over (an error, so the client stops).
@@ -702,9 +857,12 @@ export function streamableHttpTransport(
 ): HttpTransport {
   const paths = [settings.mcpPath, settings.mcpPath + "/"];
   const body = [
-    accepts("application/json", "text/event-stream"),
+    // JSON answers need the client to take JSON (the reference runtime asks no more); streamed
+    // answers need both.
+    settings.jsonResponse ? accepts("application/json") : accepts("application/json", "text/event-stream"),
     jsonContentType,
     jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+    uniqueIds,
     ...(settings.afterBody ?? []),
   ];
   const withOtherEra = (post: Handler): Handler => {
@@ -722,10 +880,11 @@ export function streamableHttpTransport(
   const fleet = settings.fleet;
   // Streams served from the fleet's store; closed on shutdown (their clients resume elsewhere).
   const streams = new Set<() => void>();
-  const stream = fleet ? fleetStream(live, fleet, settings.retryMs ?? 1000, streams) : statefulStream(live);
+  const opener = new StatefulOpener(host, live, settings);
+  const stream = fleet ? fleetStream(opener, fleet, settings.retryMs ?? 1000, streams) : statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, withOtherEra(statefulPost(new StatefulOpener(host, live, settings)))),
+    POST: guarded(body, withOtherEra(statefulPost(opener))),
     DELETE: stream,
   });
   // Answers other instances hand over for this endpoint's sessions.

@@ -10,13 +10,20 @@
  */
 
 import type { UserIdentity } from "../../auth/types.ts";
+import { acceptsMediaType } from "../../http/accept.ts";
+import { jsonRpcErrorResponse } from "../../http/responses.ts";
+import { getLogger } from "../../log/logger.ts";
 import type { ServerNotification } from "../../protocol.ts";
 import type { Envelope } from "./envelope.ts";
 import type { ModernAnswer, ModernEndpoint, ModernIo } from "./endpoint.ts";
 import { readRequest } from "./envelope.ts";
 import { checkRequestHeaders, checkVersionHeader } from "./headers.ts";
 
+const log = getLogger("transport.http");
 const encoder = new TextEncoder();
+
+/** Default of {@linkcode ModernHttpOptions.maxQueueBytes}. */
+const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
 
 function json(answer: ModernAnswer): Response {
   return new Response(JSON.stringify(answer.message), {
@@ -35,7 +42,11 @@ const SSE_HEADERS = {
   "x-accel-buffering": "no",
 };
 
-/** A response stream frames can be written to, ended once. */
+/**
+ * A response stream frames can be written to, ended once. What waits for the client to read is
+ * bounded: past `maxQueueBytes` unread, the client is not reading and the stream is dropped
+ * (as the 2025 SSE transport does) rather than held without end.
+ */
 class FrameStream {
   readonly response: Response;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -43,14 +54,14 @@ class FrameStream {
   /** Aborted when the client stops reading. */
   readonly gone = new AbortController();
 
-  constructor() {
+  constructor(maxQueueBytes: number) {
     const body = new ReadableStream<Uint8Array>({
       start: (c) => void (this.#controller = c),
       cancel: () => {
         this.#closed = true;
         this.gone.abort(new Error("the client closed the stream"));
       },
-    });
+    }, new ByteLengthQueuingStrategy({ highWaterMark: maxQueueBytes }));
     this.response = new Response(body, { status: 200, headers: SSE_HEADERS });
   }
 
@@ -60,6 +71,18 @@ class FrameStream {
       this.#controller.enqueue(sseFrame(message));
     } catch {
       this.#closed = true;
+      return;
+    }
+    // desiredSize = the bound minus the bytes nobody has taken yet: below zero, nobody reads.
+    if ((this.#controller.desiredSize ?? 0) < 0) {
+      log.warn("a 2026-07-28 client does not read its event stream; disconnecting it");
+      this.#closed = true;
+      try {
+        this.#controller.error(new Error("the client does not read its stream"));
+      } catch {
+        // already errored
+      }
+      this.gone.abort(new Error("the client does not read its stream"));
     }
   }
 
@@ -122,6 +145,13 @@ export interface ModernHttpOptions {
   view?: string;
   /** `server/discover` instructions of this endpoint instead of the runtime's (the view's description). */
   instructions?: string;
+  /**
+   * Take a slot for a `subscriptions/listen` stream of `user` (a long-lived connection, counted
+   * with `max_sessions` / `max_sessions_per_user`): the function giving it back, or the refusal.
+   */
+  admitListen?: (user: UserIdentity | undefined) => (() => void) | Response;
+  /** Unread bytes a response stream may hold before its client is disconnected (8 MiB). */
+  maxQueueBytes?: number;
 }
 
 /**
@@ -137,7 +167,8 @@ export interface ModernHttpOptions {
 export function modernPost(
   options: ModernHttpOptions,
 ): (req: Request, message: Record<string, unknown>, user: UserIdentity | undefined) => Promise<Response> {
-  const { endpoint, view, instructions } = options;
+  const { endpoint, view, instructions, admitListen } = options;
+  const maxQueue = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
   const where = {
     ...(view !== undefined ? { view } : {}),
     ...(instructions !== undefined ? { instructions } : {}),
@@ -157,7 +188,17 @@ export function modernPost(
     }
     const check = (_env: Envelope) =>
       checkRequestHeaders(req.headers, request, (name) => endpoint.tool(name, { user, view }));
+    // A client that takes JSON alone (allowed in JSON-response mode) gets its answer as JSON,
+    // without what would have come before it, as on the 2025 wire.
+    const streams = acceptsMediaType(req.headers.get("accept"), "text/event-stream");
     if (request.method === "subscriptions/listen") {
+      if (!streams) {
+        return jsonRpcErrorResponse(
+          406,
+          -32000,
+          "Not Acceptable: subscriptions/listen answers text/event-stream",
+        );
+      }
       let honoured;
       try {
         check(endpoint.envelope(request));
@@ -165,14 +206,19 @@ export function modernPost(
       } catch (e) {
         return json(endpoint.error(request.id, e));
       }
-      const stream = new FrameStream();
+      const release = admitListen?.(user);
+      if (release instanceof Response) return release;
+      const stream = new FrameStream(maxQueue);
       const signal = AbortSignal.any([req.signal, stream.gone.signal]);
       void endpoint.listens.open(
         request,
         { userId: user?.id ?? null, signal, emit: (m) => stream.write(m) },
         honoured,
       )
-        .finally(() => stream.close());
+        .finally(() => {
+          release?.();
+          stream.close();
+        });
       return stream.response;
     }
 
@@ -189,8 +235,9 @@ export function modernPost(
       transport: "streamable-http",
       ...where,
       emit: (n: ServerNotification) => {
+        if (!streams) return;
         if (!stream) {
-          stream = new FrameStream();
+          stream = new FrameStream(maxQueue);
           stream.gone.signal.addEventListener("abort", () => gone.abort(), { once: true });
           decide(stream);
         }

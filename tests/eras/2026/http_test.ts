@@ -16,6 +16,7 @@ import { collectDefinitions, registerDefinitions } from "../../../src/tools/load
 import { defineTool } from "../../../define.ts";
 import { closeModernEra, modernEra } from "../../../src/app/modern.ts";
 import { modernPost } from "../../../src/eras/2026/http.ts";
+import { SessionLimits } from "../../../src/eras/2025/session_limits.ts";
 
 const STATELESS = `${ROOT}examples/conformance/config.stateless.yaml`;
 const STATEFUL = `${ROOT}examples/conformance/config.yaml`;
@@ -476,5 +477,94 @@ mcp_servers:
   } finally {
     assert.equal((await server.stop()).code, 0);
     await Deno.remove(server.dir, { recursive: true });
+  }
+});
+
+Deno.test("2026 wire under the HTTP rules of both eras: no batches, Accept negotiated, listen streams counted", async () => {
+  const yaml = "server: {type: streamable-http}\nstreamable-http:\n  port: 0\n  max_sessions: 1\n" +
+    "mcp_servers:\n  conformance:\n    location: " + JSON.stringify(`${ROOT}examples/conformance`) +
+    "\n    tools: { module: tools.ts }\n";
+  const server = await startHttpServer(yaml);
+  try {
+    const url = server.url;
+    // A batch of 2026 requests: the era has no batches (-32600), whatever the body claims.
+    const params = { _meta: envelope() };
+    const batch = await fetch(url, {
+      method: "POST",
+      headers: standardHeaders("server/discover", params),
+      body: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "server/discover", params }]),
+    });
+    assert.equal(batch.status, 400);
+    assert.equal((await batch.json()).error.code, -32600);
+    // A client taking JSON alone (allowed in JSON-response mode) gets JSON: the result without the
+    // progress that would have streamed before it.
+    const jsonOnly = await call(url, "tools/call", { name: "test_tool_with_progress", arguments: {} }, {
+      meta: { progressToken: "p-json" },
+      headers: { accept: "application/json" },
+    });
+    assert.equal(jsonOnly.contentType, "application/json");
+    assert.equal(result(jsonOnly).resultType, "complete");
+    // A listen stream is text/event-stream: such a client gets 406.
+    const noStream = await listen(url, { toolsListChanged: true }, {
+      headers: { accept: "application/json" },
+    });
+    assert.equal(noStream.status, 406);
+    // A listen stream is a long-lived connection: max_sessions (1) counts it; a request is not one.
+    const first = await listen(url, { toolsListChanged: true }, { id: "one" });
+    try {
+      assert.equal((await first.next())?.method, "notifications/subscriptions/acknowledged");
+      const second = await listen(url, { toolsListChanged: true }, { id: "two" });
+      assert.equal(second.status, 503);
+      assert.match(String(((await second.next())?.error as { message: string }).message), /max_sessions/);
+      assert.equal((await call(url, "tools/list")).status, 200);
+    } finally {
+      await first.close();
+    }
+  } finally {
+    const status = await server.stop();
+    assert.equal(status.code, 0, server.proc.stderr());
+  }
+});
+
+Deno.test("2026 wire: a listen slot frees when its client leaves; a client that does not read its stream is dropped", async () => {
+  const runtime = new Runtime({ config: validateConfig({}, "inline") });
+  await runtime.start();
+  const limits = new SessionLimits({ maxSessions: 1, maxSessionsPerUser: 1, section: "streamable-http" });
+  const post = modernPost({
+    endpoint: modernEra(runtime),
+    admitListen: (user) => limits.admit(user),
+    maxQueueBytes: 1024,
+  });
+  const open = (client: AbortController) => {
+    const params = { notifications: { toolsListChanged: true }, _meta: envelope() };
+    const message = { jsonrpc: "2.0", id: "l", method: "subscriptions/listen", params };
+    const req = new Request("http://127.0.0.1/mcp", {
+      method: "POST",
+      headers: standardHeaders("subscriptions/listen", params),
+      signal: client.signal,
+    });
+    return post(req, message, undefined);
+  };
+  try {
+    const leaving = new AbortController();
+    const res = await open(leaving);
+    assert.equal(res.status, 200);
+    assert.equal(limits.size, 1);
+    assert.equal((await open(new AbortController())).status, 503);
+    leaving.abort();
+    await res.body?.cancel().catch(() => {});
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(limits.size, 0, "the slot of a client that left is free");
+
+    // Nobody reads this one: past 1 KiB queued it is dropped, its slot freed.
+    const idle = await open(new AbortController());
+    assert.equal(idle.status, 200);
+    for (let i = 0; i < 100 && limits.size > 0; i++) runtime.changes.emit("listChanged", "tools");
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(limits.size, 0, "the stream of a client that does not read was dropped");
+    await assert.rejects(() => idle.text());
+  } finally {
+    await closeModernEra(runtime);
+    await runtime.stop();
   }
 });
