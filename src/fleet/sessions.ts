@@ -159,39 +159,38 @@ export class FleetSessions {
    * it was, to update which sessions each resource URI has).
    */
   async update(session: string, record: FleetSessionRecord, before: FleetSessionRecord): Promise<void> {
-    const pipe = this.channels.client.pipeline();
-    pipe.set(this.#key(session), JSON.stringify(record), "EX", this.#ttl);
+    // Separate commands, not a pipeline: on Redis Cluster these keys live in different slots
+    // (ioredis still writes them back to back).
+    const c = this.channels.client;
+    const ops: Promise<unknown>[] = [c.set(this.#key(session), JSON.stringify(record), "EX", this.#ttl)];
     for (const uri of record.subscriptions) {
       if (!before.subscriptions.includes(uri)) {
-        pipe.sadd(this.#subscribers(uri), session);
-        pipe.expire(this.#subscribers(uri), this.#ttl);
+        ops.push(c.sadd(this.#subscribers(uri), session), c.expire(this.#subscribers(uri), this.#ttl));
       }
     }
     for (const uri of before.subscriptions) {
-      if (!record.subscriptions.includes(uri)) pipe.srem(this.#subscribers(uri), session);
+      if (!record.subscriptions.includes(uri)) ops.push(c.srem(this.#subscribers(uri), session));
     }
-    pipe.publish(
+    await Promise.all(ops);
+    await this.channels.publish(
       this.#channel("s", session),
       JSON.stringify({ t: "state", from: this.instanceId, record } satisfies FleetSessionNote),
     );
-    await pipe.exec();
   }
 
   /** End `session` everywhere: forget its record and tell the instances serving it. */
   async end(session: string): Promise<void> {
-    const raw = await this.channels.client.get(this.#key(session));
-    const pipe = this.channels.client.pipeline();
-    if (raw !== null) {
-      for (const uri of (JSON.parse(raw) as FleetSessionRecord).subscriptions) {
-        pipe.srem(this.#subscribers(uri), session);
-      }
-    }
-    pipe.del(this.#key(session));
-    pipe.publish(
+    const c = this.channels.client;
+    const raw = await c.get(this.#key(session));
+    const subscriptions = raw === null ? [] : (JSON.parse(raw) as FleetSessionRecord).subscriptions;
+    await Promise.all([
+      ...subscriptions.map((uri) => c.srem(this.#subscribers(uri), session)),
+      c.del(this.#key(session)),
+    ]);
+    await this.channels.publish(
       this.#channel("s", session),
       JSON.stringify({ t: "close", from: this.instanceId } satisfies FleetSessionNote),
     );
-    await pipe.exec();
     this.#touched.delete(session);
   }
 
