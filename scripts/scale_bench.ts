@@ -18,12 +18,18 @@ import { parseArgs } from "node:util";
 import { connect2025, DEPLOY_CONFIG, startFleet, type Traced } from "../tests/fleet/harness.ts";
 import { OwnRedis, uniqueNamespace } from "../tests/services.ts";
 import { Redis } from "ioredis";
+import { cpuMsOf, initClockTicks } from "./bench/proc.ts";
 
 const args = parseArgs({
-  options: { clients: { type: "string", default: "8" }, seconds: { type: "string", default: "10" } },
+  options: {
+    clients: { type: "string", default: "8" },
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "2" },
+  },
 });
 const CLIENTS = Number(args.values.clients);
 const SECONDS = Number(args.values.seconds);
+const ROUNDS = Number(args.values.rounds);
 
 /** Total calls of every Redis command so far. */
 async function commandCounts(url: string): Promise<Map<string, number>> {
@@ -75,6 +81,8 @@ async function run(label: string, count: number, config: string, redis: OwnRedis
     let on = true;
     const warm = Date.now() + 1000;
     let start = 0;
+    const pids = fleet.instances.map((i) => i.proc!.child.pid);
+    let cpuStart = 0;
     const loops = clients.map(async (c) => {
       while (on) {
         try {
@@ -83,11 +91,15 @@ async function run(label: string, count: number, config: string, redis: OwnRedis
         } catch {
           failed++;
         }
-        if (!start && Date.now() >= warm) start = Date.now();
+        if (!start && Date.now() >= warm) {
+          start = Date.now();
+          cpuStart = cpuMsOf(pids);
+        }
       }
     });
     await new Promise((r) => setTimeout(r, 1000 + SECONDS * 1000));
     const elapsed = (Date.now() - start) / 1000;
+    const cpu = cpuMsOf(pids) - cpuStart;
     on = false;
     await Promise.all(loops);
     const rate = Math.round(calls / elapsed);
@@ -95,7 +107,7 @@ async function run(label: string, count: number, config: string, redis: OwnRedis
       `${label}: ${rate} calls/s (${calls} calls in ${
         elapsed.toFixed(1)
       } s, ${CLIENTS} clients, ${failed} failed); ` +
-        `redis commands per call: ${JSON.stringify(perCall)}`,
+        `instances' CPU ${(cpu / calls).toFixed(2)} ms/call; redis commands per call: ${JSON.stringify(perCall)}`,
     );
     return rate;
   } finally {
@@ -118,11 +130,20 @@ try {
     );
   const baseConfig = `${tmp}/config.no-fleet.yaml`;
   await Deno.writeTextFile(baseConfig, base);
+  await initClockTicks();
   console.log(`cores: ${navigator.hardwareConcurrency}, load average: ${Deno.loadavg().join(" ")}`);
-  await run("no fleet, 1 instance ", 1, baseConfig, redis);
-  const one = await run("fleet,    1 instance ", 1, DEPLOY_CONFIG, redis);
-  const three = await run("fleet,    3 instances", 3, DEPLOY_CONFIG, redis);
-  console.log(`3 vs 1 instance: ×${(three / one).toFixed(2)}`);
+  // Rounds alternate the setups, so a change in the machine's load hits them alike.
+  const rates: Record<string, number[]> = { base: [], one: [], three: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    rates.base.push(await run("no fleet, 1 instance ", 1, baseConfig, redis));
+    rates.one.push(await run("fleet,    1 instance ", 1, DEPLOY_CONFIG, redis));
+    rates.three.push(await run("fleet,    3 instances", 3, DEPLOY_CONFIG, redis));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(
+    `median calls/s: no fleet ${median(rates.base)}, fleet 1 instance ${median(rates.one)}, ` +
+      `fleet 3 instances ${median(rates.three)} (3 vs 1: ×${(median(rates.three) / median(rates.one)).toFixed(2)})`,
+  );
 } finally {
   await redis.stop();
   await Deno.remove(tmp, { recursive: true });

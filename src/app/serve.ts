@@ -128,7 +128,7 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
   }
 
   const fleet = await openFleet(runtime);
-  const http = httpHandler(runtime, fleet ? { fleet } : {});
+  const http = handlerFor(runtime, fleet);
   const { sse, "streamable-http": streamable } = runtime.config;
   const section = type === "sse" ? sse : streamable;
   const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
@@ -217,12 +217,6 @@ export function checkView(config: RuntimeConfig, view: string | undefined): void
   }
 }
 
-/** Options of {@linkcode httpHandler}. */
-export interface HttpHandlerOptions {
-  /** Share stateful sessions with a fleet of instances (see `openFleet`). */
-  fleet?: Fleet;
-}
-
 /** An HTTP request handler, and what it must close on shutdown. */
 export interface HttpHandler {
   /** Serve one request. */
@@ -246,7 +240,12 @@ export interface HttpHandler {
  * await runtime.stop();
  * ```
  */
-export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}): HttpHandler {
+export function httpHandler(runtime: Runtime): HttpHandler {
+  return handlerFor(runtime, undefined);
+}
+
+/** {@linkcode httpHandler}, sharing stateful sessions with a fleet when one was joined (`serve` does). */
+function handlerFor(runtime: Runtime, fleet: Fleet | undefined): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -283,7 +282,7 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
       otherEra: eraRouter(runtime, {}),
-      ...(options.fleet ? { fleet: options.fleet } : {}),
+      ...(fleet ? { fleet } : {}),
       // One store for every endpoint: event ids name their session, sessions are unique.
       ...(s.resumable && !s.stateless
         ? {
