@@ -107,7 +107,9 @@ async function run(label: string, count: number, config: string, redis: OwnRedis
       `${label}: ${rate} calls/s (${calls} calls in ${
         elapsed.toFixed(1)
       } s, ${CLIENTS} clients, ${failed} failed); ` +
-        `instances' CPU ${(cpu / calls).toFixed(2)} ms/call; redis commands per call: ${JSON.stringify(perCall)}`,
+        `instances' CPU ${(cpu / calls).toFixed(2)} ms/call; redis commands per call: ${
+          JSON.stringify(perCall)
+        }`,
     );
     return rate;
   } finally {
@@ -142,7 +144,9 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(
     `median calls/s: no fleet ${median(rates.base)}, fleet 1 instance ${median(rates.one)}, ` +
-      `fleet 3 instances ${median(rates.three)} (3 vs 1: ×${(median(rates.three) / median(rates.one)).toFixed(2)})`,
+      `fleet 3 instances ${median(rates.three)} (3 vs 1: ×${
+        (median(rates.three) / median(rates.one)).toFixed(2)
+      })`,
   );
 } finally {
   await redis.stop();
