@@ -53,6 +53,9 @@ export interface FleetSessionsOptions {
   instanceId?: string;
 }
 
+/** Sessions whose last extension an instance remembers (to extend each at most every ttl/4). */
+const MAX_TOUCHED = 100_000;
+
 /** How long an instance counts as alive after its last heartbeat (ms); it beats three times as often. */
 export const ALIVE_MS = 3000;
 
@@ -134,21 +137,28 @@ export class FleetSessions {
   async load(session: string): Promise<FleetSessionRecord | undefined> {
     const raw = await this.channels.client.get(this.#key(session));
     if (raw === null) return undefined;
-    this.#touched.set(session, Date.now());
+    this.#noteTouch(session);
     return JSON.parse(raw) as FleetSessionRecord;
+  }
+
+  /** Remember when `session`'s record was last extended (bounded: the oldest entries go). */
+  #noteTouch(session: string, at = Date.now()): void {
+    this.#touched.delete(session);
+    this.#touched.set(session, at);
+    if (this.#touched.size > MAX_TOUCHED) this.#touched.delete(this.#touched.keys().next().value!);
   }
 
   /** Store a new session's record. */
   async save(session: string, record: FleetSessionRecord): Promise<void> {
     await this.channels.client.set(this.#key(session), JSON.stringify(record), "EX", this.#ttl);
-    this.#touched.set(session, Date.now());
+    this.#noteTouch(session);
   }
 
   /** Keep `session` alive; a Redis round trip at most every quarter of the idle timeout. */
   touch(session: string): void {
     const now = Date.now();
     if (now - (this.#touched.get(session) ?? 0) < this.#ttl * 250) return;
-    this.#touched.set(session, now);
+    this.#noteTouch(session, now);
     this.channels.client.expire(this.#key(session), this.#ttl).catch((e) =>
       log.debug(`cannot extend session ${session}: ${errorText(e)}`)
     );
@@ -202,9 +212,14 @@ export class FleetSessions {
     });
   }
 
-  /** The sessions subscribed to `uri`. */
+  /** The sessions subscribed to `uri` (those whose record expired are forgotten on the way). */
   async subscribersOf(uri: string): Promise<string[]> {
-    return await this.channels.client.smembers(this.#subscribers(uri));
+    const c = this.channels.client;
+    const members = await c.smembers(this.#subscribers(uri));
+    const alive = await Promise.all(members.map((s) => c.exists(this.#key(s))));
+    const gone = members.filter((_, i) => !alive[i]);
+    if (gone.length) await c.srem(this.#subscribers(uri), ...gone);
+    return members.filter((_, i) => alive[i]);
   }
 
   /** Hand a client's answer to `instance`; false when no such instance is listening (it stopped). */

@@ -91,6 +91,14 @@ export class FleetLink implements Transport {
     if (typeof m.method === "string" && m.id !== undefined) {
       message = { ...message, id: `${this.#instance}:${m.id}` } as JSONRPCMessage;
     }
+    // Withdrawing one of those requests names it as the client knows it.
+    const params = (m as { params?: { requestId?: unknown } }).params;
+    if (m.method === "notifications/cancelled" && typeof params?.requestId === "number") {
+      message = {
+        ...message,
+        params: { ...params, requestId: `${this.#instance}:${params.requestId}` },
+      } as JSONRPCMessage;
+    }
     this.#sendingFor = m.method === undefined ? m.id as string | number : options?.relatedRequestId;
     let sent: Promise<void>;
     try {

@@ -7,6 +7,10 @@
  *   requests carry it; `GET` opens the server→client stream; `DELETE` ends it; idle connections
  *   are closed after `session_idle_timeout`.
  * - stateless (default): every POST is served by a fresh connection.
+ * - stateful in a fleet (`fleet`): any instance serves any request of a session — it restores the
+ *   session from its record (replaying the client's handshake), answers to its server→client
+ *   requests travel between instances (`fleet_link.ts`), and every stream lives in the Redis
+ *   event store, from which GET streams are served and resumed wherever the client lands.
  *
  * With `json_response: true` (either mode) an answer is plain JSON when the response is all there
  * is to send, and streams as soon as the call sends something first (progress, a log entry, a
