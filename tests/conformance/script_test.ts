@@ -144,9 +144,13 @@ Deno.test("the stateless 2025 baseline parses, every entry with its reason", asy
   assert.deepEqual([...baseline.keys()].sort(), [
     "elicitation-sep1034-defaults",
     "elicitation-sep1330-enums",
+    "logging-set-level",
+    "resources-subscribe",
+    "resources-unsubscribe",
     "server-sse-multiple-streams",
     "server-sse-polling",
     "tools-call-elicitation",
     "tools-call-sampling",
+    "tools-call-with-logging",
   ]);
 });
