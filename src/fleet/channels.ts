@@ -63,6 +63,8 @@ export class RedisChannels {
       username: parsed.username,
       password: parsed.password,
       connectTimeout: options.connectTimeoutMs ?? 2000,
+      // A command that gets no reply in time fails (the subscriber only subscribes).
+      commandTimeout: options.commandTimeoutMs ?? 3000,
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(times * 100, 1000),
       ...(tls ? { tls } : {}),

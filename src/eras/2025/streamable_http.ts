@@ -37,18 +37,20 @@ import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { LoggingLevel } from "../../protocol.ts";
 import { type EventStore, STANDALONE_STREAM, type StreamEvents } from "../../streams/event_store.ts";
-import { type Following, type RedisEventStore, streamOfEventId } from "../../streams/event_store_redis.ts";
-import type { FleetSessionRecord, FleetSessions } from "../../fleet/sessions.ts";
+import type { FleetSessionRecord } from "../../fleet/sessions.ts";
 import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
 import { answerOwner, FleetLink } from "./fleet_link.ts";
+import { type FleetSettings, fleetStream } from "./fleet_stream.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import { duplicateIdError, type RequestId } from "./request_ids.ts";
 import { SessionLimits } from "./session_limits.ts";
 
 const log = getLogger("transport.http");
+
+export type { FleetSettings } from "./fleet_stream.ts";
 
 /** Settings of the streamable HTTP transport (the `streamable-http:` section). */
 export interface StreamableHttpSettings {
@@ -91,14 +93,6 @@ export interface StreamableHttpSettings {
    * session records, the events of every stream (in place of `eventStore`) and the channels.
    */
   fleet?: FleetSettings;
-}
-
-/** A fleet's shared parts, as the stateful transport uses them. */
-export interface FleetSettings {
-  /** Session records and the channels between instances. */
-  sessions: FleetSessions;
-  /** Every stream's events (any instance resumes any stream). */
-  events: RedisEventStore;
 }
 
 /** What a connection of this endpoint is opened with, beyond its transport. */
@@ -683,151 +677,6 @@ function statefulStream(live: LiveConnections): Handler {
   };
 }
 
-const SSE_HEADERS = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache, no-transform",
-  connection: "keep-alive",
-  "x-accel-buffering": "no",
-};
-
-/**
- * Stateful GET in a fleet: the session's stream, from the shared event store — its standalone
- * stream, or with `Last-Event-ID` any of its streams resumed where the client lost it, whichever
- * instance stored the events. DELETE ends the session on every instance.
- */
-function fleetStream(
-  opener: StatefulOpener,
-  fleet: FleetSettings,
-  retryMs: number,
-  streams: Set<() => void>,
-): Handler {
-  const live = opener.live;
-  return async (req, state) => {
-    const sid = req.headers.get("mcp-session-id");
-    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: Mcp-Session-Id header is required");
-    if (!await fleetSessionFor(fleet, live, sid, state.user)) {
-      return jsonRpcErrorResponse(404, -32001, "Session not found");
-    }
-    if (req.method === "DELETE") {
-      await fleet.sessions.end(sid);
-      await live.get(sid)?.connection.close();
-      fleet.events.drop(sid);
-      return new Response(null, { status: 200 });
-    }
-    fleet.sessions.touch(sid);
-    // A stream is a long-lived connection: it counts against the session limits while open.
-    const release = opener.admit(state.user);
-    if (release instanceof Response) return release;
-    const lastEventId = req.headers.get("last-event-id") ?? undefined;
-    const encoder = new TextEncoder();
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let open = true;
-    const timers: { keepAlive?: ReturnType<typeof setInterval> } = {};
-    let following: Following | undefined;
-    let watching: ReturnType<typeof setInterval> | undefined;
-    const end = () => {
-      if (!open) return;
-      open = false;
-      release();
-      streams.delete(end);
-      clearInterval(timers.keepAlive);
-      clearInterval(watching);
-      void following?.close();
-      try {
-        controller.close();
-      } catch {
-        // already closed
-      }
-    };
-    const body = new ReadableStream<Uint8Array>({
-      start: (c) => void (controller = c),
-      cancel: () => end(),
-    });
-    const write = (text: string) => {
-      if (!open) return;
-      try {
-        controller.enqueue(encoder.encode(text));
-      } catch {
-        end();
-      }
-    };
-    // Which stream the client resumes (its event id names it): a request's stream ends with its answer.
-    let resumed = lastEventId === undefined
-      ? STANDALONE_STREAM
-      : streamOfEventId(lastEventId) ?? STANDALONE_STREAM;
-    let answered = false;
-    let request: string | number | undefined;
-    try {
-      const f = await fleet.events.follow(
-        sid,
-        { streamId: STANDALONE_STREAM, ...(lastEventId !== undefined ? { lastEventId } : {}) },
-        (e) => {
-          write(`event: message\nid: ${e.id}\ndata: ${JSON.stringify(e.message)}\n\n`);
-          if (e.requestId !== undefined) request = e.requestId;
-          // A request's stream ends with its answer.
-          if (resumed !== STANDALONE_STREAM && !("method" in e.message)) {
-            answered = true;
-            queueMicrotask(end);
-          }
-        },
-        (priming) => write(`id: ${priming}\nretry: ${retryMs}\ndata: \n\n`),
-      );
-      resumed = f.streamId;
-      request ??= f.requestId;
-      following = f;
-    } catch {
-      end();
-      return jsonRpcErrorResponse(400, -32000, "Invalid event ID format");
-    }
-    // Resumed after the answer of a request: the stream is over (an error, so the client stops).
-    if (following.ended && resumed !== STANDALONE_STREAM) {
-      end();
-      return jsonRpcErrorResponse(410, -32000, "This request's stream has ended: its answer was sent");
-    }
-    // A request's stream whose instance is gone gets no answer: say so, by the request's id (stored
-    // as the stream's last event, so a later resume ends with it too).
-    const owner = resumed === STANDALONE_STREAM ? undefined : resumed.split("~")[0];
-    const checkOwner = async (): Promise<Response | undefined> => {
-      if (!owner || answered || !open || owner === fleet.sessions.instanceId) return undefined;
-      if (await fleet.sessions.isAlive(owner)) return undefined;
-      clearInterval(watching);
-      log.info(
-        `session ${sid}: instance ${owner} stopped while serving request ${
-          request ?? "(unknown)"
-        }; failing it`,
-      );
-      if (request === undefined) {
-        end();
-        return jsonRpcErrorResponse(
-          410,
-          -32603,
-          "The instance serving this request stopped; it has no answer",
-        );
-      }
-      const error = {
-        jsonrpc: "2.0" as const,
-        id: request,
-        error: {
-          code: -32603,
-          message: "The instance serving this request stopped before answering; retry it",
-        },
-      };
-      await fleet.events.tagged(sid, () => request).storeEvent(resumed, error);
-      return undefined;
-    };
-    const gone = await checkOwner().catch(() => undefined);
-    if (gone) return gone;
-    if (owner && !answered && open) {
-      watching = setInterval(() => void checkOwner().catch(() => {}), 1000);
-      Deno.unrefTimer(watching);
-    }
-    if (!open) void following.close();
-    else streams.add(end);
-    timers.keepAlive = setInterval(() => write(": keep-alive\n\n"), 15_000);
-    return new Response(body, { headers: { ...SSE_HEADERS, "mcp-session-id": sid } });
-  };
-}
-
 /**
  * Where view `name` of the endpoint at `base` is served: `<base>/<name>`.
  *
@@ -885,7 +734,16 @@ export function streamableHttpTransport(
   // Streams served from the fleet's store; closed on shutdown (their clients resume elsewhere).
   const streams = new Set<() => void>();
   const opener = new StatefulOpener(host, live, settings);
-  const stream = fleet ? fleetStream(opener, fleet, settings.retryMs ?? 1000, streams) : statefulStream(live);
+  const stream = fleet
+    ? fleetStream({
+      fleet,
+      retryMs: settings.retryMs ?? 1000,
+      streams,
+      sessionFor: (sid, user) => fleetSessionFor(fleet, live, sid, user),
+      closeLocal: async (sid) => await live.get(sid)?.connection.close(),
+      admit: (user) => opener.admit(user),
+    })
+    : statefulStream(live);
   const handle = byMethod({
     GET: stream,
     POST: guarded(body, withOtherEra(statefulPost(opener))),
