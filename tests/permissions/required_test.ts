@@ -219,3 +219,21 @@ Deno.test("flags: order, relative paths, commas refused", () => {
   assert.equal(displayPath("/srv/app/x/y.ts", "/srv/app"), "x/y.ts");
   assert.equal(displayPath("/etc/hosts", "/srv/app"), "/etc/hosts");
 });
+
+Deno.test("plan: a fleet (stateful streamable HTTP with fleet: true) reaches Redis for pub/sub, whatever the session provider", () => {
+  const fleet = plan({
+    server: { type: "streamable-http" },
+    "streamable-http": { stateless: false, fleet: true },
+  }, { REDIS_URL: "redis://cache:6380" });
+  const net = fleet.grants.filter((g) => g.kind === "net");
+  assert.ok(net.some((g) => g.value === "cache:6380" && /fleet/.test(g.reason)), JSON.stringify(net));
+  assert.ok(values(fleet, "env").includes("REDIS_URL"));
+  assert.ok(values(fleet, "env").includes("DEPLOYMENT_ID"));
+  // Stateless (or fleet off): nothing of the kind
+  for (const s of [{ stateless: true, fleet: true }, { stateless: false, fleet: false }]) {
+    const none = plan({ server: { type: "streamable-http" }, "streamable-http": s }, {
+      REDIS_URL: "redis://cache:6380",
+    });
+    assert.deepEqual(values(none, "net").filter((v) => v === "cache:6380"), []);
+  }
+});
