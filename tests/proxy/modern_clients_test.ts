@@ -158,6 +158,24 @@ Deno.test("2026 wire to a 2025 upstream: the rounds as the client sees them (key
     assert.equal(done.resultType, "complete", JSON.stringify(r3.body));
     assert.equal(done.content[0].text, "Ada: kind (run 1)");
 
+    // Logs by the 2026 rules: on the call's response only when the request names a level.
+    const quiet = await call(front.url, "tools/call", {
+      name: "proxy.fx.log",
+      arguments: { message: "psst" },
+    });
+    assert.deepEqual(quiet.frames, []);
+    const loud = await call(
+      front.url,
+      "tools/call",
+      { name: "proxy.fx.log", arguments: { message: "hey" } },
+      {
+        meta: { "io.modelcontextprotocol/logLevel": "info" },
+      },
+    );
+    assert.deepEqual(loud.frames.map((f) => [f.method, (f.params as { data: unknown }).data]), [
+      ["notifications/message", "hey"],
+    ]);
+
     // The state of a finished call continues nothing.
     const replay = await call(front.url, "tools/call", {
       ...params,
