@@ -83,6 +83,7 @@ export type {
   DenoPermissionsConfig,
   HttpSectionConfig,
   McpServerConfigInput,
+  MetricsSectionConfig,
   ModuleSlotConfig,
   SseSectionConfig,
   StorageProviderName,
@@ -97,10 +98,14 @@ export {
   configureLogging,
   DEFAULT_LOG_FORMAT,
   getLogger,
+  JSON_LOG_FORMAT,
+  jsonLogging,
   LOG_LEVELS,
   parseLogLevel,
 } from "./src/log/logger.ts";
 export type { Logger, LoggingOptions, LogLevelName } from "./src/log/logger.ts";
+export { currentLogFields, withLogFields } from "./src/log/context.ts";
+export type { LogFields } from "./src/log/context.ts";
 
 // Registry and loading
 export { Registry } from "./src/registry/registry.ts";
@@ -191,7 +196,7 @@ export type { FilesystemBlobStoreOptions } from "./src/artifacts/blob_filesystem
 // loads it on demand; import `src/artifacts/blob_s3.ts` directly to use the class.
 export type { S3BlobStoreOptions } from "./src/artifacts/blob_s3.ts";
 export { SqliteBlobStore } from "./src/artifacts/blob_sqlite.ts";
-export { createBlobStore } from "./src/artifacts/providers.ts";
+export { countWrites, createBlobStore } from "./src/artifacts/providers.ts";
 export {
   IBM_COS_DEFAULT_ENDPOINT,
   resolveArtifactNamespace,
@@ -247,6 +252,13 @@ export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/r
 export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
 export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
 export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
+
+// Telemetry seam (the Prometheus side is the `./telemetry` export: it loads prom-client)
+export { noTelemetry } from "./src/telemetry/types.ts";
+export type { MetricsEndpoint, ObservedConnection, Telemetry } from "./src/telemetry/types.ts";
+export { tracingRegistered } from "./src/telemetry/detect.ts";
+export { telemetryWanted } from "./src/telemetry/wanted.ts";
+export { DEFAULT_METRICS_PORT, metricsListenPort } from "./src/telemetry/settings.ts";
 
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
 export {

@@ -12,7 +12,7 @@ import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
-import { createBlobStore } from "./providers.ts";
+import { countWrites, createBlobStore } from "./providers.ts";
 import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
 import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
@@ -107,7 +107,10 @@ export class ArtifactsPlugin implements RuntimePlugin {
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
     // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
     const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
-    const blobs = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
+    const blobs = countWrites(
+      this.#options.blobStore?.(settings) ?? await createBlobStore(settings),
+      (provider, bytes) => runtime.telemetry.artifactBytesWritten(provider, bytes),
+    );
     try {
       await blobs.init();
     } catch (e) {

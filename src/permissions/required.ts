@@ -21,6 +21,7 @@ import { resolveSessionProvider } from "../sessions/factory.ts";
 import { keyNamespace } from "../sessions/namespace.ts";
 import { parseRedisUrl, redisOptionsFromEnv } from "../sessions/redis_kv.ts";
 import { stdioLaunchSpec, upstreamType } from "./sandbox.ts";
+import { metricsListenPort } from "../telemetry/settings.ts";
 import type { PermissionGrant, PermissionKind, RequiredPermissions } from "./types.ts";
 
 /** Options of {@linkcode requiredPermissions}. */
@@ -157,6 +158,7 @@ function coreGrants({ config, cwd, env, options, plan }: PlanContext): void {
     }
   }
   plan.add("env", "CHUK_MCP_LOG_LEVEL", "log level override");
+  plan.add("env", "CHUK_MCP_LOG_FORMAT", "log format override (json)");
   if (config.tools.timeout === undefined || config.tools.timeout === null) {
     plan.env(["MCP_TOOL_TIMEOUT", "TOOL_TIMEOUT"], "default tool timeout (tools.timeout is not set)");
   }
@@ -186,6 +188,20 @@ function transportGrants({ config, plan }: PlanContext): void {
   if (type === "stdio") return;
   const section = type === "sse" ? config.sse : config["streamable-http"];
   plan.add("net", netHost(section.host, section.port), `listen address of the ${type} transport`);
+}
+
+/**
+ * The Prometheus endpoint (`metrics.enabled`): a listener of its own when `metrics.port` is set,
+ * and for stdio servers (port 9464 by default); HTTP transports otherwise answer on their own
+ * listener. Tracing needs nothing here: Deno's built-in OpenTelemetry exporter sends spans from
+ * outside the permission sandbox (checked: spans arrive with no net grant for the OTLP endpoint),
+ * and the runtime learns that tracing is on from the OpenTelemetry API's global, not from env.
+ */
+function metricsGrants({ config, plan }: PlanContext): void {
+  const m = config.metrics;
+  if (!m.enabled) return;
+  const port = metricsListenPort(config);
+  if (port !== undefined) plan.add("net", netHost(m.host, port), "listen address of the metrics endpoint");
 }
 
 /**
@@ -344,6 +360,7 @@ const CONTRIBUTORS: ((ctx: PlanContext) => void)[] = [
   coreGrants,
   moduleGrants,
   transportGrants,
+  metricsGrants,
   authGrants,
   sessionGrants,
   artifactGrants,

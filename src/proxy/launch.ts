@@ -56,7 +56,7 @@ export function createUpstreamTransport(
     // The proxy command may have started this child already, while it loaded the server.
     return adoptPrespawned(name, launch) ?? new StdioClientTransport(launch, {
       // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
-      logger: getLogger(`proxy.${name}.stderr`),
+      logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
     });
   }
   if (!entry.url) throw new Error(`upstream '${name}' needs 'url'`);

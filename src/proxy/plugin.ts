@@ -20,7 +20,7 @@ import type { Transport } from "../sdk/server.ts";
 import { type CallToolResult, ErrorCode, type LoggingLevel, McpError } from "../sdk/types.ts";
 import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
 import type { DownstreamSession } from "../server/session.ts";
-import { upstreamType } from "./launch.ts";
+import { createUpstreamTransport, upstreamType } from "./launch.ts";
 import { type NamingOptions, proxiedNames } from "./naming.ts";
 import { Upstream, type UpstreamStatus } from "./upstream.ts";
 
@@ -217,12 +217,22 @@ export class ProxyPlugin implements RuntimePlugin {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
     const host = { sessions: runtime.sessions, env: runtime.env, baseDir: runtime.baseDir };
+    const telemetry = runtime.telemetry;
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (!entry.enabled || !upstreamType(entry)) continue;
       const factory = this.#options.transportFactories?.[name];
+      // Every connection attempt's transport goes through telemetry (trace context upstream).
+      const transportFactory = () =>
+        telemetry.upstreamTransport(
+          name,
+          factory?.() ?? createUpstreamTransport(name, entry, host.env, host.baseDir),
+          entry.url,
+        );
       const make = (label?: string, owner?: string) =>
-        new Upstream(name, entry, host, { transportFactory: factory, label, ownerSessionId: owner });
+        new Upstream(name, entry, host, { transportFactory, label, ownerSessionId: owner });
       const discovery = make();
+      telemetry.upstreamState(name, discovery.state);
+      discovery.events.on("state", (state) => telemetry.upstreamState(name, state));
       const group = new UpstreamGroup(
         name,
         entry,
@@ -433,6 +443,7 @@ export class ProxyPlugin implements RuntimePlugin {
       // passes through; only the name changes.
       tool: { ...tool, name: exposed } as ToolEntry["tool"],
       source: `upstream '${group.name}'`,
+      upstream: group.name,
       call: async (args, ctx) => {
         const up = await group.forCall(ctx);
         if (!(up instanceof Upstream)) return up;

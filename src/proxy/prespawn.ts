@@ -28,7 +28,9 @@ function keyOf(launch: StdioLaunch): string {
  */
 export async function prespawn(name: string, launch: StdioLaunch): Promise<void> {
   if (started.has(name)) return;
-  const transport = new StdioClientTransport(launch, { logger: getLogger(`proxy.${name}.stderr`) });
+  const transport = new StdioClientTransport(launch, {
+    logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
+  });
   try {
     await transport.start();
   } catch {

@@ -217,7 +217,7 @@ export class Upstream {
     this.entry = entry;
     this.#host = host;
     this.#options = options;
-    this.#log = getLogger(`proxy.${name}${options.label ? `.${options.label}` : ""}`);
+    this.#log = getLogger(`proxy.${name}${options.label ? `.${options.label}` : ""}`, { upstream: name });
   }
 
   /** Current state. */

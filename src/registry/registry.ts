@@ -25,6 +25,8 @@ export interface ToolEntry {
   readonly tool: Tool;
   /** Where it came from, for error messages (`examples/tools.ts`, `upstream time`, `builtin`). */
   readonly source: string;
+  /** The upstream server a proxied tool forwards to (metrics and traces label calls with it). */
+  readonly upstream?: string;
   /** Run the tool. Must not throw for tool-level failures: return `isError: true` instead. */
   call(args: Record<string, unknown> | undefined, ctx: RequestContext): Promise<CallToolResult>;
 }

@@ -16,6 +16,7 @@ import { assertPermissions, preflightConfigPermissions } from "../permissions/ch
 import { displayPath, requiredPermissions } from "../permissions/required.ts";
 import { Runtime, type RuntimePlugin } from "./runtime.ts";
 import { pluginsFor } from "./plugins.ts";
+import { telemetryWanted } from "../telemetry/wanted.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
@@ -112,8 +113,13 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
       "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
     );
   }
+  // Metrics, tracing and JSON log fields load only when one of them is on.
+  const telemetry = telemetryWanted(loaded.config)
+    ? await (await import("../telemetry/telemetry.ts")).createTelemetry(loaded.config)
+    : undefined;
   return new Runtime({
     config: loaded.config,
+    telemetry,
     baseDir: loaded.baseDir,
     configLabel: loaded.file ?? "<embedded default>",
     env,

@@ -12,6 +12,7 @@ import { resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "../config
 import type { RuntimeConfig } from "../config/schema.ts";
 import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import { Registry } from "../registry/registry.ts";
+import { noTelemetry, type Telemetry } from "../telemetry/types.ts";
 import { SessionManager } from "../sessions/manager.ts";
 import type { Implementation, LoggingLevel } from "../sdk/types.ts";
 import {
@@ -107,6 +108,8 @@ export interface RuntimeOptions {
   instructions?: string;
   /** Runtime sessions; default: built from the config and environment (`SessionManager.fromConfig`). */
   sessionManager?: SessionManager;
+  /** Where metrics, spans and log fields go; default nowhere ({@linkcode noTelemetry}). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -147,6 +150,8 @@ export class Runtime {
   readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
   readonly instructions: string | undefined;
+  /** Metrics, traces and log fields: every part reports here (see `src/telemetry/types.ts`). */
+  readonly telemetry: Telemetry;
   /** When the runtime was created (ms epoch), for uptime. */
   readonly startedAt: number = Date.now();
   readonly #env: EnvSource;
@@ -169,6 +174,7 @@ export class Runtime {
     this.#definitions = options.definitions ?? [];
     this.authenticator = options.authenticator ?? noAuth;
     this.instructions = options.instructions;
+    this.telemetry = options.telemetry ?? noTelemetry;
     this.serverInfo = { name: this.config.host.name, version: VERSION };
     this.sandboxId = resolveSandboxId(this.config, this.#env);
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);

@@ -5,8 +5,15 @@
  * @module
  */
 
-import { getLogger } from "../log/logger.ts";
-import { listenHttp } from "../transports/http_common.ts";
+import { getLogger, jsonLogging } from "../log/logger.ts";
+import { metricsListenPort } from "../telemetry/settings.ts";
+import type { MetricsEndpoint } from "../telemetry/types.ts";
+import {
+  checkHostAndOrigin,
+  type HttpHygiene,
+  type HttpListener,
+  listenHttp,
+} from "../transports/http_common.ts";
 import { createSseHandler } from "../transports/sse.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 import { createStreamableHttpHandler, type HttpHandler } from "../transports/streamable_http.ts";
@@ -64,6 +71,24 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let info: { url?: string; port?: number } = {};
   let uninstallSignals = () => {};
 
+  // Metrics on a listener of their own (stdio servers, or `metrics.port`), started first so a
+  // port already in use stops the server before it serves anything.
+  const metrics = runtime.telemetry.metrics;
+  const metricsPort = metricsListenPort(runtime.config);
+  const onResponse = metrics ? (status: number) => runtime.telemetry.httpResponse(status) : undefined;
+  let metricsListener: HttpListener | undefined;
+  if (metrics && metricsPort !== undefined) {
+    const host = runtime.config.metrics.host;
+    const hygiene = { bindHost: host, maxBodyBytes: 0, allowedHosts: [], allowedOrigins: [] };
+    metricsListener = listenHttp(host, metricsPort, (req) => {
+      const served = serveMetrics(req, metrics, hygiene);
+      return served ??
+        new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain" } });
+    }, { onResponse });
+    if (banner) log.info(`metrics: ${metricsListener.origin}${metrics.path}`);
+  }
+  const closeMetrics = async () => await metricsListener?.shutdown(1000);
+
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
     const transport = new StdioTransport({ onEnd: () => void stop() });
@@ -77,6 +102,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       if (!session.closed) await drain();
       await session.close();
       restoreConsole();
+      await closeMetrics();
     };
     const ready = session.connect(transport);
     if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
@@ -118,7 +144,23 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     ({ host, port, access_log: accessLog, mcp_path: path } = s);
     mode = `${s.stateless ? "stateless" : "stateful"}, ${s.json_response ? "JSON" : "SSE"} responses`;
   }
-  const listener = listenHttp(host, port, (req) => http.handle(req), accessLog);
+  const section = type === "sse" ? runtime.config.sse : runtime.config["streamable-http"];
+  const hygiene: HttpHygiene = {
+    bindHost: section.host,
+    maxBodyBytes: section.max_body_bytes,
+    allowedHosts: section.allowed_hosts,
+    allowedOrigins: section.allowed_origins,
+  };
+  // The transport's listener answers the metrics path itself unless metrics have their own.
+  const onListener = metrics && metricsPort === undefined ? metrics : undefined;
+  const listener = listenHttp(
+    host,
+    port,
+    onListener
+      ? (req) => serveMetrics(req, onListener, hygiene) ?? http.handle(req)
+      : (req) => http.handle(req),
+    { accessLog, onResponse },
+  );
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
@@ -126,6 +168,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     await drain();
     await http.close();
     await shuttingDown;
+    await closeMetrics();
   };
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
   return Promise.resolve(handle());
@@ -154,6 +197,19 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       resolveDone();
     })();
   }
+}
+
+/**
+ * The metrics endpoint's answer when `req` is for its path (after the DNS-rebinding check every
+ * non-health request passes), else undefined.
+ */
+function serveMetrics(
+  req: Request,
+  metrics: MetricsEndpoint,
+  hygiene: HttpHygiene,
+): Promise<Response> | Response | undefined {
+  if (new URL(req.url).pathname !== metrics.path) return undefined;
+  return checkHostAndOrigin(req, hygiene) ?? metrics.handle(req);
 }
 
 /**
@@ -210,6 +266,8 @@ function printBanner(runtime: Runtime, type: string, url: string, origin: string
         ` -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
     );
   }
+  // JSON logs stay JSON all the way: the banner is then one log line.
+  if (jsonLogging()) return log.info(lines.join("\n"), { url });
   const text = new TextEncoder().encode(lines.join("\n") + "\n");
   try {
     Deno.stderr.writeSync(text);

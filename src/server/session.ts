@@ -94,6 +94,8 @@ export class DownstreamSession {
   readonly binding: SessionBinding;
   /** The transport kind. */
   readonly transport: TransportKind;
+  /** One request of stateless HTTP, not a lasting connection. */
+  readonly stateless: boolean;
   /** The SDK server bound to this connection. */
   readonly server: Server;
   /** Identity established when the connection opened (per-request identity may refine it). */
@@ -117,6 +119,7 @@ export class DownstreamSession {
     this.#runtime = runtime;
     this.id = init.id ?? crypto.randomUUID();
     this.transport = init.transport;
+    this.stateless = init.stateless ?? false;
     this.user = init.user;
     this.headers = init.headers ?? {};
     this.binding = runtime.sessionManager.bind({ userId: init.user?.id ?? null, followUser: init.stateless });
@@ -149,9 +152,22 @@ export class DownstreamSession {
     return this.#closed;
   }
 
-  /** Connect the SDK server to a transport. */
+  /** Connect the SDK server to a transport (observed by the runtime's telemetry). */
   async connect(transport: Transport): Promise<void> {
-    await this.server.connect(transport);
+    const registry = this.#runtime.registry;
+    const observed = this.#runtime.telemetry.connection({
+      id: this.id,
+      transport: this.transport,
+      stateless: this.stateless,
+      userId: this.user?.id,
+      sessionId: () => this.binding.sessionId,
+      toolUpstream: (name) => {
+        const entry = registry.getTool(name);
+        return entry ? entry.upstream ?? "" : null;
+      },
+      onClose: (fn) => this.onClose(fn),
+    }, transport);
+    await this.server.connect(observed);
   }
 
   /** Run `fn` when the session closes (once). */

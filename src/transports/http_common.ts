@@ -249,14 +249,22 @@ export interface HttpListener {
   readonly finished: Promise<void>;
 }
 
+/** Options of {@linkcode listenHttp}. */
+export interface ListenOptions {
+  /** Log one line per request. */
+  accessLog?: boolean;
+  /** Told the status of every response (metrics). */
+  onResponse?: (status: number) => void;
+}
+
 /**
  * Start `Deno.serve` on `host:port` with a handler that can never crash the server: an exception
- * becomes a 500 JSON-RPC error.
+ * becomes a 500 JSON-RPC error. The last argument is the access-log switch or {@linkcode ListenOptions}.
  *
  * @example
  * ```ts
  * import { listenHttp } from "@chuk/mcp-runtime";
- * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"));
+ * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"), { onResponse: (s) => console.log(s) });
  * console.log(listener.origin);
  * await listener.shutdown();
  * ```
@@ -265,11 +273,12 @@ export function listenHttp(
   host: string,
   port: number,
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
-  accessLog = false,
+  options: boolean | ListenOptions = false,
 ): HttpListener {
+  const o = typeof options === "boolean" ? { accessLog: options } : options;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    server = serveOn(host, port, handler, accessLog);
+    server = serveOn(host, port, handler, o.accessLog ?? false, o.onResponse);
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       throw new RuntimeError(
@@ -303,6 +312,7 @@ function serveOn(
   port: number,
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
   accessLog: boolean,
+  onResponse: ((status: number) => void) | undefined,
 ): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({
     hostname: host,
@@ -310,6 +320,7 @@ function serveOn(
     onListen: () => {},
     onError: (e) => {
       log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      onResponse?.(500);
       return jsonRpcErrorResponse(500, -32603, "Internal error");
     },
   }, async (req, info) => {
@@ -321,6 +332,7 @@ function serveOn(
       log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
       res = jsonRpcErrorResponse(500, -32603, "Internal error");
     }
+    onResponse?.(res.status);
     if (accessLog) {
       const url = new URL(req.url);
       log.info(
