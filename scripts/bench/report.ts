@@ -211,6 +211,27 @@ export function markdown(s: Summary[], header: string): string {
       lines.push(`| ${o.target} | ${cells.join(" | ")} |`);
     }
   }
+  const ops = s.filter((x) => x.group === "ops");
+  if (ops.length) {
+    lines.push(
+      "",
+      "Overhead of metrics + tracing (issue 16, goal ≤ 5 %): each `-ops` target against the same target without them.",
+      "",
+      "| target | base | p50 ms (base → ops) | p50 Δ | proxy CPU ms/1k @c16 (base → ops) | CPU Δ |",
+      "|---|---|---:|---:|---:|---:|",
+    );
+    for (const o of ops) {
+      const base = s.find((x) => x.target === o.target.replace(/-ops$/, ""));
+      const pct = (a?: number, b?: number) =>
+        a === undefined || b === undefined || b === 0 ? "—" : `${((a / b - 1) * 100).toFixed(1)} %`;
+      lines.push(
+        `| ${o.target} | ${base?.target ?? "—"} | ${f(base?.p50, 3)} → ${f(o.p50, 3)} | ${
+          pct(o.p50, base?.p50)
+        } | ` +
+          `${f(base?.proxyCpu1k, 0)} → ${f(o.proxyCpu1k, 0)} | ${pct(o.proxyCpu1k, base?.proxyCpu1k)} |`,
+      );
+    }
+  }
   const g = goals(s);
   if (g.length) {
     lines.push(

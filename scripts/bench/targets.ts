@@ -31,8 +31,8 @@ export type UpstreamRuntime = "node" | "deno";
 /** How the downstream client talks to the target. */
 export type Wire = "stdio" | "streamable-http" | "sse";
 
-/** What the benchmark is comparing a target as. */
-export type Group = "floor" | "sdk" | "ours" | "peer";
+/** What the benchmark is comparing a target as (`ops`: ours with metrics and tracing on). */
+export type Group = "floor" | "sdk" | "ours" | "peer" | "ops";
 
 /** Settings shared by every target of a run. */
 export interface TargetContext {
@@ -43,6 +43,10 @@ export interface TargetContext {
   oursDenoFlags: string[];
   /** Milliseconds to wait for a target to answer its first `tools/list`. */
   startTimeoutMs: number;
+  /** OTLP/HTTP endpoint the `ops` targets export spans to (a sink in the harness). */
+  otlpEndpoint?: string;
+  /** What the `ops` targets switch on (default both), and the trace sampling ratio (default all). */
+  ops?: { metrics: boolean; tracing: boolean; sampleRatio?: number };
 }
 
 /** A started target with a connected client. */
@@ -203,6 +207,8 @@ function stdioTarget(
   spec: Omit<Target, "start" | "wire"> & {
     command(ctx: TargetContext, upstreams: number): [string, string[]];
     isProxy: boolean;
+    /** Extra environment of the target process. */
+    env?: (ctx: TargetContext) => Record<string, string>;
   },
 ): Target {
   return {
@@ -215,7 +221,7 @@ function stdioTarget(
         command,
         args,
         cwd: ROOT,
-        env: childEnv(),
+        env: { ...childEnv(), ...spec.env?.(ctx) },
         stderr: "pipe",
       });
       let err = "";
@@ -267,6 +273,8 @@ function httpTarget(
     isProxy: boolean;
     /** Runs in its own working directory (peers, so they never see our deno.json). */
     cwd?: (ctx: TargetContext) => string;
+    /** Extra environment of the target process. */
+    env?: (ctx: TargetContext) => Record<string, string>;
   },
 ): Target {
   return {
@@ -278,7 +286,7 @@ function httpTarget(
       const child = new Deno.Command(command, {
         args,
         cwd: spec.cwd?.(ctx) ?? ROOT,
-        env: childEnv(),
+        env: { ...childEnv(), ...spec.env?.(ctx) },
         clearEnv: true,
         stdin: "null",
         stdout: "piped",
@@ -360,6 +368,39 @@ function modeConfig(stateless: boolean): string {
   return path;
 }
 
+/**
+ * The `ops` variant of a target: Prometheus metrics on (`metrics.enabled`; stdio serves them on a
+ * port of its own) and tracing on (Deno's OpenTelemetry, exporting to the harness's sink).
+ */
+function opsConfig(ctx: TargetContext, stateless: boolean | undefined): string {
+  const dir = `${ROOT}.tmp/bench`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const mode = stateless === undefined ? "stdio" : stateless ? "stateless" : "stateful";
+  const path = `${dir}/ours-ops-${mode}.yaml`;
+  const metrics = ctx.ops?.metrics ?? true;
+  Deno.writeTextFileSync(
+    path,
+    `# written by scripts/bench: metrics ${metrics ? "on" : "off"} (${mode})\n` +
+      `metrics:\n  enabled: ${metrics}\n${stateless === undefined ? "  port: 0\n" : ""}` +
+      (stateless === undefined ? "" : `streamable-http:\n  stateless: ${stateless}\n  json_response: true\n`),
+  );
+  return path;
+}
+
+function opsEnv(ctx: TargetContext): Record<string, string> {
+  if (!(ctx.ops?.tracing ?? true)) return {};
+  if (!ctx.otlpEndpoint) throw new Error("ops targets need the harness's OTLP sink");
+  const ratio = ctx.ops?.sampleRatio;
+  return {
+    OTEL_DENO: "true",
+    OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpEndpoint,
+    OTEL_SERVICE_NAME: "chuk-bench-proxy",
+    ...(ratio === undefined
+      ? {}
+      : { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) }),
+  };
+}
+
 function peerBin(ctx: TargetContext, rel: string): string {
   if (!ctx.peersDir) throw new Error("peers need --peers (npm install into a temp folder)");
   return `${ctx.peersDir}/node_modules/${rel}`;
@@ -415,6 +456,40 @@ export const TARGETS: Target[] = [
       ...oursCommand(ctx),
       "--config",
       modeConfig(false),
+      "--transport",
+      "streamable-http",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...oursUpstreamArgs(ctx, n),
+    ]],
+  }),
+  stdioTarget({
+    name: "ours-stdio-ops",
+    group: "ops",
+    about: "ours-stdio with Prometheus metrics (own port) and OpenTelemetry tracing (OTLP to a sink) on",
+    multi: true,
+    isProxy: true,
+    env: opsEnv,
+    command: (
+      ctx,
+      n,
+    ) => [DENO, [...oursCommand(ctx), "--config", opsConfig(ctx, undefined), ...oursUpstreamArgs(ctx, n)]],
+  }),
+  httpTarget({
+    name: "ours-http-ops",
+    group: "ops",
+    wire: "streamable-http",
+    about: "ours-http with Prometheus metrics (/metrics) and OpenTelemetry tracing (OTLP to a sink) on",
+    multi: true,
+    isProxy: true,
+    path: "/mcp",
+    env: opsEnv,
+    command: (ctx, n, port) => [DENO, [
+      ...oursCommand(ctx),
+      "--config",
+      opsConfig(ctx, false),
       "--transport",
       "streamable-http",
       "--host",

@@ -151,6 +151,10 @@ export function startClientSpan(r: SpanRequest, attributes: Attributes): Started
  * ```
  */
 export function endSpan(span: Span, outcome: SpanOutcome, attributes?: Attributes): void {
+  // A span the sampler left out records nothing: only end it.
+  if (outcome.errorType !== undefined || attributes) {
+    if (!span.isRecording()) return span.end();
+  }
   if (attributes) span.setAttributes(attributes);
   if (outcome.errorType !== undefined) {
     span.setAttribute("error.type", outcome.errorType);

@@ -312,10 +312,12 @@ export class UpstreamWire extends WrappedTransport {
   readonly #tracing: typeof Tracing;
   readonly #pending = new Map<Id, { span: Span; tool: boolean }>();
   readonly #attributes: Record<string, string | number>;
+  readonly #http: boolean;
 
   constructor(upstream: string, inner: Transport, tracing: typeof Tracing, url?: string) {
     super(inner);
     this.#tracing = tracing;
+    this.#http = url !== undefined;
     this.#attributes = { "chuk.upstream": upstream, "network.transport": url ? "tcp" : "pipe" };
     if (url && URL.canParse(url)) {
       const u = new URL(url);
@@ -350,8 +352,12 @@ export class UpstreamWire extends WrappedTransport {
       ...m,
       params: { ...params, _meta: { ...meta, ...this.#tracing.traceMeta(context) } },
     } as unknown as JSONRPCMessage;
-    // Inside the span: an HTTP upstream's fetch is its child and sends it as `traceparent`.
-    return this.#tracing.inContext(context, () => this.inner.send(out, options)).catch((e) => {
+    // An HTTP upstream's fetch runs inside the span: it becomes its child and sends it as the
+    // `traceparent` header. A pipe has no such hop (and the context switch is not free).
+    const sent = this.#http
+      ? this.#tracing.inContext(context, () => this.inner.send(out, options))
+      : this.inner.send(out, options);
+    return sent.catch((e) => {
       this.#end(m.id, { status: "error", message: e instanceof Error ? e.message : String(e) });
       throw e;
     });
