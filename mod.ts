@@ -260,6 +260,10 @@ export { tracingRegistered } from "./src/telemetry/detect.ts";
 export { telemetryWanted } from "./src/telemetry/wanted.ts";
 export { DEFAULT_METRICS_PORT, metricsListenPort } from "./src/telemetry/settings.ts";
 
+// Hot reload: what changed between two configurations and the steps that apply it
+export { diffConfig, planReload } from "./src/reload/diff.ts";
+export type { ConfigDiff, ModuleRef, ReloadPlan, ReloadStep, UpstreamChanges } from "./src/reload/diff.ts";
+
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
 export {
   displayPath,
