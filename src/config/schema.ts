@@ -45,6 +45,8 @@ const httpCommon = {
   access_log: z.boolean().default(false),
   /** Largest request body accepted; larger ones get 413 without being read whole. */
   max_body_bytes: byteSize.default(8 * MiB),
+  /** Seconds a request body may take to arrive; a slower one gets 408. */
+  body_timeout: z.number().positive().default(30),
   /** Extra `Host` header values accepted on a loopback bind (DNS-rebinding protection). */
   allowed_hosts: z.array(z.string()).default([]),
   /** Extra `Origin` header values accepted on a loopback bind. */

@@ -18,6 +18,8 @@ export interface HttpSectionConfig {
   access_log: boolean;
   /** Largest request body accepted (bytes); larger ones get 413. */
   max_body_bytes: number;
+  /** Seconds a request body may take to arrive; a slower one gets 408. */
+  body_timeout: number;
   /** Extra `Host` values accepted on a loopback bind. */
   allowed_hosts: string[];
   /** Extra `Origin` values accepted on a loopback bind. */

@@ -30,6 +30,36 @@ export const MCP_LOG_LEVELS = [
   "emergency",
 ] as const;
 
+/** One of {@linkcode MCP_LOG_LEVELS}. */
+export type McpLogLevel = typeof MCP_LOG_LEVELS[number];
+
+/**
+ * The {@linkcode Logger} method that writes an MCP log level (an upstream's log entry kept in our
+ * own log). Unknown levels write as warnings.
+ *
+ * @example
+ * ```ts
+ * import { getLogger, logMethodFor } from "./logger.ts";
+ * getLogger("proxy")[logMethodFor("notice")]("kept here"); // info
+ * ```
+ */
+export function logMethodFor(level: string): "debug" | "info" | "warn" | "error" {
+  switch (level) {
+    case "debug":
+      return "debug";
+    case "info":
+    case "notice":
+      return "info";
+    case "error":
+    case "critical":
+    case "alert":
+    case "emergency":
+      return "error";
+    default:
+      return "warn";
+  }
+}
+
 /** How logging is set up; see {@linkcode configureLogging}. */
 export interface LoggingOptions {
   /** Lowest level written. Default `INFO`. */

@@ -7,10 +7,11 @@
  * - progress: exact — the downstream call's progress token maps to its own upstream request;
  * - cancellation: exact — aborting the downstream call cancels the upstream request;
  * - server→client requests (sampling, elicitation, roots) and log messages carry no caller on the
- *   wire, so they go to the one downstream session with calls in flight on this upstream (or, when
- *   none is in flight, the only connected session). When several sessions could have caused them,
- *   requests are refused with a clear error and logs stay in our own log: another client's data is
- *   never sent to the wrong caller. `isolation: per-session` makes routing exact.
+ *   wire, so they go only to the one downstream session with calls in flight on this upstream (or,
+ *   for a per-session instance, to the session that owns it). With no such session — the caller
+ *   left, or several sessions could have caused them — requests are refused with a clear error and
+ *   logs stay in our own log: a shared upstream's traffic never reaches a client that did not ask.
+ *   `isolation: per-session` makes routing exact.
  *
  * @module
  */
@@ -20,7 +21,7 @@ import type { RequestContext } from "../context/request_context.ts";
 import type { EnvSource } from "../config/env.ts";
 import type { McpServerConfig } from "../config/types.ts";
 import { ToolTimeoutError } from "../errors.ts";
-import { getLogger, type Logger } from "../log/logger.ts";
+import { getLogger, type Logger, logMethodFor } from "../log/logger.ts";
 import type { CompletionValues } from "../registry/registry.ts";
 import { Client, deferResponses } from "../sdk/client.ts";
 import type { Transport } from "../sdk/server.ts";
@@ -445,22 +446,23 @@ export class Upstream {
       if (sessions.size === 1) return { ctx: contexts[contexts.length - 1], ambiguous: false };
       return { ambiguous: true };
     }
-    const live = [...this.#host.sessions].filter((s) =>
-      !s.closed && (owner === undefined || s.binding.sessionId === owner)
-    );
+    // No call in flight: only the owner of a per-session instance may hear from it. A shared
+    // upstream's message now belongs to nobody connected (its caller has left).
+    if (owner === undefined) return { ambiguous: false };
+    const live = [...this.#host.sessions].filter((s) => !s.closed && s.binding.sessionId === owner);
     if (live.length === 1) return { session: live[0], ambiguous: false };
     return { ambiguous: live.length > 1 };
   }
 
   #installHandlers(client: Client): void {
-    const unroutable = (what: string, ambiguous: boolean) =>
-      new McpError(
-        ErrorCode.InternalError,
-        ambiguous
-          ? `cannot route ${what}: upstream '${this.name}' is shared by several clients with calls in flight ` +
-            `(set isolation: per-session for this server)`
-          : `cannot route ${what}: no client is connected`,
-      );
+    const unroutable = (what: string, ambiguous: boolean) => {
+      const why = ambiguous
+        ? `upstream '${this.name}' is shared by several clients with calls in flight ` +
+          `(set isolation: per-session for this server)`
+        : `no client call is in flight on upstream '${this.name}'`;
+      this.#log.warn(`refused ${what}: ${why}`);
+      return new McpError(ErrorCode.InternalError, `cannot route ${what}: ${why}`);
+    };
 
     client.setRequestHandler(CreateMessageRequestSchema, async (req, extra) => {
       const to = this.#callers();
@@ -510,8 +512,9 @@ export class Upstream {
         }
         return;
       }
-      this.#log.debug(
-        `log from upstream (not routed${to.ambiguous ? ": several clients" : ""}): ${
+      // Kept in our own log only, at the level the upstream gave it.
+      this.#log[logMethodFor(n.params.level)](
+        `log from upstream '${this.name}' (not routed${to.ambiguous ? ": several clients" : ""}): ${
           JSON.stringify(n.params.data)
         }`,
       );

@@ -123,6 +123,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       healthPath: s.health_path,
       bindHost: s.host,
       maxBodyBytes: s.max_body_bytes,
+      bodyTimeoutMs: s.body_timeout * 1000,
       allowedHosts: s.allowed_hosts,
       allowedOrigins: s.allowed_origins,
     });
@@ -138,6 +139,7 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       sessionIdleTimeout: s.session_idle_timeout,
       bindHost: s.host,
       maxBodyBytes: s.max_body_bytes,
+      bodyTimeoutMs: s.body_timeout * 1000,
       allowedHosts: s.allowed_hosts,
       allowedOrigins: s.allowed_origins,
     });

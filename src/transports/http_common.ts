@@ -17,6 +17,8 @@ export interface HttpHygiene {
   bindHost: string;
   /** Largest accepted body in bytes. */
   maxBodyBytes: number;
+  /** How long a request body may take to arrive (ms, default 30 000); a slower one gets 408. */
+  bodyTimeoutMs?: number;
   /** Extra accepted `Host` values (host or host:port). */
   allowedHosts: string[];
   /** Extra accepted `Origin` values (full origins, e.g. `https://app.example.com`). */
@@ -124,10 +126,14 @@ export function checkHostAndOrigin(req: Request, hygiene: HttpHygiene): Response
 /** Outcome of reading a JSON body. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };
 
+/** Default of {@linkcode HttpHygiene.bodyTimeoutMs}. */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+
 /**
- * Read and parse a JSON request body, refusing bodies over `maxBytes` with 413 as soon as the
- * declared length or the bytes read so far exceed it (the body is never buffered whole), and
- * malformed JSON with 400 / JSON-RPC -32700.
+ * Read and parse a JSON request body. Bytes are counted as they arrive and nothing is allocated
+ * for what a peer merely declares: a `Content-Length` over `maxBytes` gets 413 at once, and so does
+ * a body whose bytes exceed it. A body that takes longer than `timeoutMs` gets 408; malformed JSON
+ * 400 / JSON-RPC -32700.
  *
  * @example
  * ```ts
@@ -136,40 +142,31 @@ export type JsonBody = { ok: true; value: unknown } | { ok: false; response: Res
  * console.log(r.ok); // true
  * ```
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<JsonBody> {
-  const tooLarge = () => ({
-    ok: false as const,
-    response: jsonRpcErrorResponse(413, -32000, `Payload too large: request body exceeds ${maxBytes} bytes`, {
-      connection: "close",
-    }),
+export async function readJsonBody(
+  req: Request,
+  maxBytes: number,
+  timeoutMs: number = DEFAULT_BODY_TIMEOUT_MS,
+): Promise<JsonBody> {
+  const refuse = (status: number, code: number, message: string, close = false): JsonBody => ({
+    ok: false,
+    response: jsonRpcErrorResponse(status, code, message, close ? { connection: "close" } : {}),
   });
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await req.body?.cancel().catch(() => {});
-    return tooLarge();
+    return refuse(413, -32000, `Payload too large: request body exceeds ${maxBytes} bytes`, true);
   }
-  if (Number.isFinite(declared)) {
-    // The length is known and allowed: one read, no reader loop. (A body longer than it says
-    // is cut by the HTTP layer, so the limit still holds.)
-    let text: string;
-    try {
-      text = await req.text();
-    } catch {
-      return {
-        ok: false,
-        response: jsonRpcErrorResponse(400, -32700, "Parse error: request body could not be read"),
-      };
-    }
-    try {
-      return { ok: true, value: JSON.parse(text) };
-    } catch {
-      return { ok: false, response: jsonRpcErrorResponse(400, -32700, "Parse error: invalid JSON") };
-    }
-  }
+  // Never `req.text()`: it reserves the declared length up front, so a hundred peers declaring
+  // 8 MB and sending one byte would cost 800 MB. Read what arrives, count it, bound the wait.
   const chunks: Uint8Array[] = [];
   let total = 0;
   if (req.body) {
     const reader = req.body.getReader();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void reader.cancel().catch(() => {});
+    }, timeoutMs);
     try {
       while (true) {
         const { value, done } = await reader.read();
@@ -177,22 +174,24 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<Json
         total += value.byteLength;
         if (total > maxBytes) {
           await reader.cancel().catch(() => {});
-          return tooLarge();
+          return refuse(413, -32000, `Payload too large: request body exceeds ${maxBytes} bytes`, true);
         }
         chunks.push(value);
       }
     } catch {
-      return {
-        ok: false,
-        response: jsonRpcErrorResponse(400, -32700, "Parse error: request body could not be read"),
-      };
+      if (!timedOut) return refuse(400, -32700, "Parse error: request body could not be read");
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut) {
+      return refuse(408, -32000, `Request timeout: the body did not arrive within ${timeoutMs / 1000} s`, true);
     }
   }
   const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, total);
   try {
     return { ok: true, value: JSON.parse(new TextDecoder().decode(bytes)) };
   } catch {
-    return { ok: false, response: jsonRpcErrorResponse(400, -32700, "Parse error: invalid JSON") };
+    return refuse(400, -32700, "Parse error: invalid JSON");
   }
 }
 

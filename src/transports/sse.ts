@@ -208,7 +208,7 @@ export function createSseHandler(runtime: Runtime, settings: SseSettings): HttpH
         "Unsupported Media Type: Content-Type must be application/json",
       );
     }
-    const body = await readJsonBody(req, settings.maxBodyBytes);
+    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
     if (!body.ok) return body.response;
     found.session.lastActivity = Date.now();
     const authInfo = authInfoFor(auth.user, auth.token);

@@ -171,7 +171,7 @@ export function createStreamableHttpHandler(runtime: Runtime, settings: Streamab
         "Unsupported Media Type: Content-Type must be application/json",
       );
     }
-    const body = await readJsonBody(req, settings.maxBodyBytes);
+    const body = await readJsonBody(req, settings.maxBodyBytes, settings.bodyTimeoutMs);
     if (!body.ok) return body.response;
     const options = { parsedBody: body.value, authInfo: authInfoFor(user, token) };
     // JSON answers when configured and possible (one request, nothing sent before its response).

@@ -53,7 +53,7 @@ Deno.test("config errors exit 2 with one line naming file, line, key path and wh
   assert.equal(
     r.stderr,
     `error: invalid configuration: ${path}:5: sse.hots: unknown key 'hots'; expected one of: host, port, ` +
-      "sse_path, message_path, health_path, log_level, access_log, max_body_bytes, allowed_hosts, allowed_origins\n",
+      "sse_path, message_path, health_path, log_level, access_log, max_body_bytes, body_timeout, allowed_hosts, allowed_origins\n",
   );
   assert.equal(r.stdout, "");
 });

@@ -2,7 +2,7 @@
 // progress and its own sampling requests; a shared upstream refuses to guess when two clients
 // could have caused a request; `isolation: per-session` gives each client its own child.
 import assert from "node:assert/strict";
-import { CreateMessageRequestSchema } from "../../src/sdk/types.ts";
+import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from "../../src/sdk/types.ts";
 import type { Client } from "../../src/sdk/client.ts";
 import { connectHttp, eventually, firstText, newClient, startCli, tempConfig } from "../helpers.ts";
 import { alive, fixtureYaml } from "./_helpers.ts";
@@ -15,14 +15,17 @@ function answerSampling(client: Client, label: string, gate?: Promise<void>, onA
   });
 }
 
-async function withProxy(extra: Record<string, unknown>, fn: (url: string) => Promise<void>): Promise<void> {
+async function withProxy(
+  extra: Record<string, unknown>,
+  fn: (url: string, stderr: () => string) => Promise<void>,
+): Promise<void> {
   const { path } = await tempConfig(
     `server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false, json_response: false}\n` +
       `proxy: {enabled: true}\nmcp_servers:\n${fixtureYaml("fx", extra)}`,
   );
   const proc = startCli(["--config", path]);
   try {
-    await fn(await proc.ready);
+    await fn(await proc.ready, proc.stderr);
   } finally {
     assert.equal((await proc.stop()).code, 0, proc.stderr());
   }
@@ -89,6 +92,40 @@ Deno.test("shared upstream: sampling goes to the caller; an ambiguous request is
       assert.equal(firstText(await callA), "sampled: from A");
     } finally {
       await a.close();
+      await b.close();
+    }
+  });
+});
+
+Deno.test("shared upstream: a request or log sent after its caller left reaches no other client", async () => {
+  await withProxy({}, async (url, stderr) => {
+    const a = await connectHttp(url, { client: newClient("a") });
+    const b = await connectHttp(url, { client: newClient("b") });
+    try {
+      const seenByB: string[] = [];
+      b.client.setRequestHandler(CreateMessageRequestSchema, (req) => {
+        seenByB.push(JSON.stringify(req.params));
+        return { role: "assistant", model: "m", content: { type: "text", text: "from B" } };
+      });
+      b.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        seenByB.push(JSON.stringify(n.params));
+      });
+      // A starts something that talks back after A has gone, while B stays connected and idle.
+      assert.equal(
+        firstText(
+          await a.client.callTool({ name: "proxy.fx.later", arguments: { secret: "A-SECRET", ms: 300 } }),
+        ),
+        "later",
+      );
+      await a.close();
+      await eventually(() => /refused sampling request/.test(stderr()), "the proxy refused the late request");
+      assert.match(
+        firstText(await b.client.callTool({ name: "proxy.fx.later_outcome", arguments: {} })),
+        /^refused: /,
+      );
+      assert.deepEqual(seenByB, [], "nothing of A's reached B");
+      assert.match(stderr(), /log from upstream 'fx' \(not routed\)/);
+    } finally {
       await b.close();
     }
   });

@@ -240,3 +240,61 @@ Deno.test("checkHostAndOrigin: a 127.x bind accepts its own address as Host and 
   assert.equal(checkHostAndOrigin(req({ host: "127.0.0.2.evil.example" }), bind)?.status, 403);
   assert.equal(checkHostAndOrigin(req({ origin: "http://127.evil.example" }), bind)?.status, 403);
 });
+
+/** Peak resident memory of a process (VmHWM), in bytes. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)![1]) * 1024;
+}
+
+/** Open a connection that declares `declared` body bytes, sends `sent` of them, and resolves with the answer. */
+async function slowBody(origin: string, path: string, declared: number, sent: string): Promise<number> {
+  const u = new URL(origin);
+  const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });
+  try {
+    await writeAll(
+      conn,
+      new TextEncoder().encode(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${u.port}\r\nContent-Type: application/json\r\n` +
+          `Accept: application/json, text/event-stream\r\nContent-Length: ${declared}\r\n\r\n${sent}`,
+      ),
+    );
+    const buf = new Uint8Array(4096);
+    let text = "";
+    while (!/\r\n\r\n/.test(text)) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return parseRawResponse(text).status;
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed by the server
+    }
+  }
+}
+
+Deno.test("a declared Content-Length allocates nothing before its bytes arrive; slow bodies get 408", async () => {
+  // 100 peers declare 8,000,000 bytes (under the 8 MiB default limit) and send one. Reading
+  // with Request.text() reserved the declared size up front: RSS went from ~85 MB to ~900 MB.
+  const server = await startHttpServer(
+    `server: {type: streamable-http}\nstreamable-http:\n  port: 0\n  body_timeout: 2\n`,
+  );
+  try {
+    const pid = server.proc.child.pid;
+    const before = await peakRss(pid);
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => slowBody(server.origin, "/mcp", 8_000_000, "{")),
+    );
+    assert.deepEqual(new Set(answers), new Set([408]), "every slow body ends with 408 Request Timeout");
+    const grown = (await peakRss(pid)) - before;
+    assert.ok(grown < 64 * 1024 * 1024, `peak RSS grew by ${(grown / 1048576).toFixed(1)} MB (bound: 64 MB)`);
+    // The server still serves.
+    const res = await postJson(server.url, { jsonrpc: "2.0", id: 1, method: "tools/list" });
+    assert.equal(res.status, 200);
+  } finally {
+    await server.stop();
+  }
+});
