@@ -263,6 +263,8 @@ export { DEFAULT_METRICS_PORT, metricsListenPort } from "./src/telemetry/setting
 // Hot reload: what changed between two configurations and the steps that apply it
 export { diffConfig, planReload } from "./src/reload/diff.ts";
 export type { ConfigDiff, ModuleRef, ReloadPlan, ReloadStep, UpstreamChanges } from "./src/reload/diff.ts";
+export { watchFiles } from "./src/reload/watch.ts";
+export type { FileWatch, WatchOptions } from "./src/reload/watch.ts";
 
 // Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
 export {
