@@ -291,7 +291,7 @@ const USAGE = `deno task bench [options]
   --idle-ms MS        quiet time before the idle RSS reading (default 1000)
   --targets A,B       names or groups: floor, sdk, ours, ops, peers (default: all but ops and peers);
                       ops = ours-stdio-ops, ours-http-ops: metrics + tracing on, compared with their base
-  --ops PARTS         what the ops targets switch on: metrics,tracing (default both)
+  --ops PARTS         what the ops targets switch on: metrics,tracing (default both); none: an A/A run
   --ops-sample R      their trace sampling ratio (OTEL_TRACES_SAMPLER=parentbased_traceidratio; default: all)
   --peers             add mcp-proxy and supergateway (npm install into --peers-dir)
   --peers-dir DIR     default $TMPDIR/chuk-mcp-bench-peers
@@ -350,9 +350,12 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean; 
   if (perfPhase !== "seq" && perfPhase !== "conc" && perfPhase !== "big") {
     throw new Error(`--perf-phase: seq, conc or big, got '${perfPhase}'`);
   }
-  const parts = (values.ops ?? "metrics,tracing").split(",").map((x) => x.trim());
+  // `none`: the ops targets are their base targets again (an A/A run: the noise floor of the Δ).
+  const parts = values.ops === "none"
+    ? []
+    : (values.ops ?? "metrics,tracing").split(",").map((x) => x.trim());
   if (parts.some((x) => x !== "metrics" && x !== "tracing")) {
-    throw new Error(`--ops: metrics, tracing or both, got '${values.ops}'`);
+    throw new Error(`--ops: metrics, tracing, both or none, got '${values.ops}'`);
   }
   const sample = values["ops-sample"] === undefined ? undefined : num(values["ops-sample"], 1, "ops-sample");
   if (sample !== undefined && sample > 1) throw new Error(`--ops-sample: a ratio from 0 to 1, got ${sample}`);
