@@ -184,7 +184,12 @@ export async function readJsonBody(
       clearTimeout(timer);
     }
     if (timedOut) {
-      return refuse(408, -32000, `Request timeout: the body did not arrive within ${timeoutMs / 1000} s`, true);
+      return refuse(
+        408,
+        -32000,
+        `Request timeout: the body did not arrive within ${timeoutMs / 1000} s`,
+        true,
+      );
     }
   }
   const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, total);
