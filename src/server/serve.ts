@@ -155,6 +155,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   };
   // The transport's listener answers the metrics path itself unless metrics have their own.
   const onListener = metrics && metricsPort === undefined ? metrics : undefined;
+  if (onListener && runtime.authenticator.scheme !== "none" && !runtime.config.metrics.bearer_token) {
+    log.warn(
+      `${onListener.path} is not authenticated (server.auth covers MCP only): set metrics.bearer_token`,
+    );
+  }
   const listener = listenHttp(
     host,
     port,
