@@ -21,6 +21,8 @@ export { COMMANDS, parseServerFlags, runCli, SERVER_USAGE, UsageError } from "./
 export { parseProxyArgs, PROXY_USAGE, proxyCommand, proxyServerOptions } from "./src/cli/proxy_command.ts";
 export type { ProxyArgs, ServerSpec } from "./src/cli/proxy_command.ts";
 export type { Command } from "./src/cli/main.ts";
+export { PERMISSIONS_USAGE, permissionsCommand, permissionsReport } from "./src/cli/permissions.ts";
+export type { PermissionsReport } from "./src/cli/permissions.ts";
 
 if (import.meta.main) {
   // Not awaited at top level: tool modules may import this package while the server runs.

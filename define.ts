@@ -33,6 +33,8 @@ export type {
   ResourceDefinition,
   ResourceReturn,
   ResourceTemplateDefinition,
+  SchemaShape,
+  StandardSchema,
   ToolDefinition,
   ToolReturn,
   ToolSchema,
@@ -53,11 +55,12 @@ export {
   getRequestHeaders,
   runWithRequestContext,
   sendProgress,
-} from "./src/context/request_context.ts";
+} from "./src/core/context.ts";
 export type {
+  ClientAsks,
   RequestContext,
   TestContextOptions,
   TransportKind,
   UserIdentity,
-} from "./src/context/request_context.ts";
-export { ToolError, ToolTimeoutError } from "./src/errors.ts";
+} from "./src/core/context.ts";
+export { RuntimeError, ToolError, ToolTimeoutError } from "./src/errors.ts";

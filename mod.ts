@@ -25,7 +25,9 @@
  * });
  * ```
  *
- * Or embed the runtime in a program:
+ * Or embed the runtime in a program (the other parts have their own entries: `./config`,
+ * `./sessions`, `./artifacts`, `./proxy`, `./auth`, `./http`, `./permissions`, `./protocol`,
+ * `./cli`):
  *
  * @example
  * ```ts
@@ -42,74 +44,78 @@
  * @module
  */
 
-// Authoring API (also available alone as `define.ts`, the `./define` export)
-export * from "./define.ts";
-
-// Results and schemas
+// Authoring (also alone as `./define`)
 export {
-  toCallToolResult,
-  toGetPromptResult,
-  toolErrorResult,
-  toReadResourceResult,
-} from "./src/tools/result.ts";
-export { compileSchema, sharedJsonSchemaValidator } from "./src/tools/schema.ts";
-export type { CompiledSchema, ValidationResult } from "./src/tools/schema.ts";
-
-// Errors
-export { ConfigError, DuplicateNameError, ModuleLoadError, RuntimeError } from "./src/errors.ts";
-export type { ConfigErrorLocation } from "./src/errors.ts";
-
-// Configuration
-export {
-  loadConfig,
-  resolveLogLevel,
-  resolveSandboxId,
-  resolveToolTimeout,
-  validateConfig,
-} from "./src/config/load.ts";
-export { parseConfigText } from "./src/config/parse.ts";
-export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./src/config/load.ts";
-export { ARTIFACT_TOOL_NAMES, configSchema, SESSION_TOOL_NAMES } from "./src/config/schema.ts";
+  audio,
+  createTestContext,
+  definePrompt,
+  defineResource,
+  defineResourceTemplate,
+  defineTool,
+  embeddedResource,
+  fromBase64,
+  getRequestContext,
+  getRequestHeaders,
+  image,
+  resourceLink,
+  runWithRequestContext,
+  sendProgress,
+  text,
+  toBase64,
+  ToolError,
+  ToolTimeoutError,
+} from "./define.ts";
 export type {
-  McpServerConfig,
-  RuntimeConfig,
-  RuntimeConfigInput,
-  TransportType,
-} from "./src/config/schema.ts";
-export type {
-  ArtifactToolName,
-  BuiltinToolSwitch,
-  DeepPartial,
-  DenoPermissionsConfig,
-  HttpSectionConfig,
-  McpServerConfigInput,
-  MetricsSectionConfig,
-  ModuleSlotConfig,
-  SseSectionConfig,
-  StorageProviderName,
-  StreamableHttpSectionConfig,
-} from "./src/config/types.ts";
-export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./src/config/env.ts";
-export { resolveArtifactRoot, resolveSqlitePath } from "./src/config/paths.ts";
-export type { EnvSource } from "./src/config/env.ts";
+  ArgsOf,
+  ClientAsks,
+  CompleteFn,
+  ContentBlock,
+  Definition,
+  JsonObjectSchema,
+  PromptArgumentDefinition,
+  PromptDefinition,
+  PromptReturn,
+  RequestContext,
+  ResourceDefinition,
+  ResourceReturn,
+  ResourceTemplateDefinition,
+  SchemaShape,
+  StandardSchema,
+  TestContextOptions,
+  ToolDefinition,
+  ToolReturn,
+  ToolSchema,
+  TransportKind,
+  UserIdentity,
+  ZodObjectLike,
+} from "./define.ts";
+export { collectDefinitions, registerDefinitions } from "./src/tools/loader.ts";
+export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
+export { localToolEntry } from "./src/tools/local.ts";
+export type { LocalToolOptions } from "./src/tools/local.ts";
+export { toolErrorResult } from "./src/tools/result.ts";
 
-// Logging
-export {
-  configureLogging,
-  DEFAULT_LOG_FORMAT,
-  getLogger,
-  JSON_LOG_FORMAT,
-  jsonLogging,
-  LOG_LEVELS,
-  parseLogLevel,
-} from "./src/log/logger.ts";
-export type { Logger, LoggingOptions, LogLevelName } from "./src/log/logger.ts";
-export { currentLogFields, withLogFields } from "./src/log/context.ts";
-export type { LogFields } from "./src/log/context.ts";
+// Running
+export { buildRuntime, runServer } from "./src/app/run.ts";
+export type { RunServerOptions } from "./src/app/run.ts";
+export { httpHandler, serve } from "./src/app/serve.ts";
+export type { HttpHandler, HttpHandlerOptions, ServeHandle, ServeOptions } from "./src/app/serve.ts";
+export { pluginsFor } from "./src/app/plugins.ts";
+export type { DefinitionSource, ModulesPluginOptions } from "./src/app/modules.ts";
+export { Runtime } from "./src/core/runtime.ts";
+export type { RuntimeOptions } from "./src/core/runtime.ts";
+export { loadConfig } from "./src/config/load.ts";
+export { validateConfig } from "./src/config/validate.ts";
 
-// Registry and loading
-export { Registry } from "./src/registry/registry.ts";
+// The seams: plugins, connections, dispatch, the registry, authentication, storage
+export type { PluginHost, RuntimeEvents, RuntimePlugin } from "./src/core/plugin.ts";
+export type { Connection, ConnectionInit } from "./src/core/connection.ts";
+export type { ConnectionHost } from "./src/core/host.ts";
+export { dispatch } from "./src/core/dispatch.ts";
+export type { Call, DispatchHost, Params } from "./src/core/dispatch.ts";
+export { Registry } from "./src/core/registry.ts";
 export type {
+  Completer,
   CompletionContext,
   CompletionValues,
   ListKind,
@@ -118,191 +124,25 @@ export type {
   ResourceProvider,
   ResourceTemplateEntry,
   ToolEntry,
-} from "./src/registry/registry.ts";
-export {
-  collectDefinitions,
-  importDefinitions,
-  registerDefinitions,
-  resolveModulePath,
-} from "./src/tools/loader.ts";
-export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
-export {
-  localPromptEntry,
-  localResourceEntry,
-  localTemplateEntry,
-  localToolEntry,
-} from "./src/tools/local.ts";
-export type { LocalToolOptions } from "./src/tools/local.ts";
-
-// Runtime and serving
-export { Runtime } from "./src/server/runtime.ts";
-export type { RuntimeEvents, RuntimeOptions, RuntimePlugin } from "./src/server/runtime.ts";
-export { DownstreamSession } from "./src/server/session.ts";
-export type { SessionInit } from "./src/server/session.ts";
-export { serve } from "./src/server/serve.ts";
-export type { ServeHandle, ServeOptions } from "./src/server/serve.ts";
-export { buildRuntime, runServer } from "./src/server/run.ts";
-export type { RunServerOptions } from "./src/server/run.ts";
-export { lazyPlugin, pluginsFor } from "./src/server/plugins.ts";
-
-// Transports
-export { StdioTransport } from "./src/transports/stdio.ts";
-export type { StdioTransportOptions } from "./src/transports/stdio.ts";
-export {
-  checkHostAndOrigin,
-  healthResponse,
-  isJsonContentType,
-  isLoopback,
-  jsonRpcErrorResponse,
-  listenHttp,
-  readJsonBody,
-} from "./src/transports/http_common.ts";
-export type { HttpHygiene, HttpListener, JsonBody } from "./src/transports/http_common.ts";
-export { createStreamableHttpHandler } from "./src/transports/streamable_http.ts";
-export type { HttpHandler, StreamableHttpSettings } from "./src/transports/streamable_http.ts";
-export { createSseHandler, SseServerTransport } from "./src/transports/sse.ts";
-export type { SseSettings } from "./src/transports/sse.ts";
-
-// Storage seam (sessions, artifact metadata)
-export { MemoryKeyValueStore } from "./src/sessions/kv.ts";
-export type { KeyValueStore } from "./src/sessions/kv.ts";
-export { SqliteKeyValueStore } from "./src/sessions/sqlite_kv.ts";
-export type { SqliteKeyValueStoreOptions } from "./src/sessions/sqlite_kv.ts";
-
-// Artifacts (scoped file storage, its tools and artifact:// resources)
-export { ArtifactStore, mimeMatches } from "./src/artifacts/store.ts";
-export type {
-  ArtifactCaller,
-  ArtifactInput,
-  ArtifactMetadata,
-  ArtifactScope,
-  ArtifactStoreOptions,
-  ArtifactUpdate,
-  UserListFilter,
-} from "./src/artifacts/store.ts";
-export {
-  ArtifactError,
-  ArtifactIdentityError,
-  ArtifactNotFoundError,
-  ArtifactPermissionError,
-  ArtifactTooLargeError,
-} from "./src/artifacts/errors.ts";
-export { assertBlobKey } from "./src/artifacts/blob.ts";
-export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
-export { MemoryBlobStore } from "./src/artifacts/blob_memory.ts";
-export { FilesystemBlobStore } from "./src/artifacts/blob_filesystem.ts";
-export type { FilesystemBlobStoreOptions } from "./src/artifacts/blob_filesystem.ts";
-// The S3 provider is not re-exported: importing it loads the AWS SDK (~50 ms). `createBlobStore`
-// loads it on demand; import `src/artifacts/blob_s3.ts` directly to use the class.
-export type { S3BlobStoreOptions } from "./src/artifacts/blob_s3.ts";
-export { SqliteBlobStore } from "./src/artifacts/blob_sqlite.ts";
-export { countWrites, createBlobStore } from "./src/artifacts/providers.ts";
-export {
-  IBM_COS_DEFAULT_ENDPOINT,
-  resolveArtifactNamespace,
-  resolveArtifactSettings,
-  STORAGE_ALIASES,
-} from "./src/artifacts/settings.ts";
-export type {
-  ArtifactSettings,
-  MetadataProviderName,
-  S3Settings,
-  StorageKind,
-} from "./src/artifacts/settings.ts";
-export { callerOf } from "./src/artifacts/caller.ts";
-export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./src/artifacts/tools.ts";
-export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./src/artifacts/resources.ts";
-export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./src/artifacts/plugin.ts";
-export type { ArtifactsPluginOptions } from "./src/artifacts/plugin.ts";
-
-// Proxy naming and OpenAI export (the proxy itself starts from config: `proxy.enabled`)
-export { MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./src/proxy/naming.ts";
-export type { ListedName, NamingOptions } from "./src/proxy/naming.ts";
-export { toOpenAITools } from "./src/proxy/openai.ts";
-export type { OpenAIToolDefinition } from "./src/proxy/openai.ts";
-
-// Auth seam
+} from "./src/core/registry.ts";
+export { Table } from "./src/core/table.ts";
+export type { TableOptions } from "./src/core/table.ts";
+export { Emitter } from "./src/util/emitter.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
+export type { KeyValueStore } from "./src/sessions/kv.ts";
+export type { BlobInfo, BlobStore } from "./src/artifacts/blob.ts";
 
-// Identity: bearer JWT
+// Errors
 export {
-  HMAC_ALGORITHMS,
-  JwtAuthenticator,
-  PUBLIC_KEY_ALGORITHMS,
-  TokenError,
-  USER_ID_CLAIMS,
-  userFromClaims,
-} from "./src/auth/jwt.ts";
-export type { JwtAuthOptions, TokenFailure } from "./src/auth/jwt.ts";
-export { createAuthenticator, jwtOptionsFromEnv } from "./src/auth/config.ts";
-
-// Sessions: per-client sessions over memory / Redis / Redis Cluster
-export { attachBinding, bindingOf, SessionBinding, SessionManager } from "./src/sessions/manager.ts";
-export type { BindOptions, SessionManagerOptions, SessionRecord } from "./src/sessions/manager.ts";
-export { SessionError, SessionNotFoundError, StoreUnavailableError } from "./src/sessions/errors.ts";
-export { keyNamespace, NamespacedKeyValueStore } from "./src/sessions/namespace.ts";
-export {
-  DEFAULT_REDIS_URL,
-  parseRedisUrl,
-  RedisKeyValueStore,
-  redisOptionsFromEnv,
-} from "./src/sessions/redis_kv.ts";
-export type { ParsedRedisUrl, RedisKeyValueStoreOptions } from "./src/sessions/redis_kv.ts";
-export { createKeyValueStore, resolveSessionProvider } from "./src/sessions/factory.ts";
-export type { SessionProviderName, SessionToolName } from "./src/config/types.ts";
-export { enabledSessionTools, sessionToolDefinitions, sessionToolsPlugin } from "./src/sessions/tools.ts";
-
-// Telemetry seam (the Prometheus side is the `./telemetry` export: it loads prom-client)
-export { noTelemetry } from "./src/telemetry/types.ts";
-export type { MetricsEndpoint, ObservedConnection, Telemetry } from "./src/telemetry/types.ts";
-export { tracingRegistered } from "./src/telemetry/detect.ts";
-export { telemetryWanted } from "./src/telemetry/wanted.ts";
-export { DEFAULT_METRICS_PORT, metricsListenPort } from "./src/telemetry/settings.ts";
-
-// Hot reload: what changed between two configurations and the steps that apply it
-export { diffConfig, planReload } from "./src/reload/diff.ts";
-export type { ConfigDiff, ModuleRef, ReloadPlan, ReloadStep, UpstreamChanges } from "./src/reload/diff.ts";
-export { watchFiles } from "./src/reload/watch.ts";
-export type { FileWatch, WatchOptions } from "./src/reload/watch.ts";
-
-// Permissions and deployment (least-privilege flags, startup check, sandboxed stdio servers)
-export {
-  displayPath,
-  envReferences,
-  LIBRARY_ENV_PROBES,
-  netHost,
-  requiredPermissions,
-} from "./src/permissions/required.ts";
-export type { RequiredPermissionsOptions } from "./src/permissions/required.ts";
-export { entrySpec, permissionFlags, shellJoin } from "./src/permissions/flags.ts";
-export type { PermissionFlagOptions } from "./src/permissions/flags.ts";
-export {
-  assertPermissions,
-  missingPermissions,
-  preflightConfigPermissions,
-} from "./src/permissions/check.ts";
-export type { AssertPermissionsOptions, PreflightOptions } from "./src/permissions/check.ts";
-export { PERMISSION_KINDS, PermissionError } from "./src/permissions/types.ts";
-export type { PermissionGrant, PermissionKind, RequiredPermissions } from "./src/permissions/types.ts";
-export {
-  BASE_CHILD_ENV,
-  BASE_CHILD_ENV_WINDOWS,
-  DENO_CHILD_ENV,
-  DENO_PATH_ENV,
-  denoExecutable,
-  stdioLaunchSpec,
-  upstreamType,
-} from "./src/permissions/sandbox.ts";
-export type { StdioLaunchOptions, StdioLaunchSpec } from "./src/permissions/sandbox.ts";
-export { bakedModule, bakeModules, configuredModules, moduleCandidates } from "./src/tools/loader.ts";
-export type { ConfiguredModule } from "./src/tools/loader.ts";
-export { isCompiledBinary } from "./src/util/compiled.ts";
-export { PERMISSIONS_USAGE, permissionsCommand, permissionsReport } from "./src/cli/permissions.ts";
-export type { PermissionsReport } from "./src/cli/permissions.ts";
-
-// Utilities
-export { Emitter } from "./src/util/emitter.ts";
+  ConfigError,
+  DuplicateNameError,
+  ErrorCode,
+  ModuleLoadError,
+  ProtocolError,
+  RuntimeError,
+} from "./src/errors.ts";
+export type { ConfigErrorLocation } from "./src/errors.ts";
 export { VERSION } from "./src/version.ts";
 
 if (import.meta.main) {

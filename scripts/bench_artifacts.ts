@@ -15,15 +15,10 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  ArtifactStore,
-  createBlobStore,
-  createKeyValueStore,
-  envFromObject,
-  resolveArtifactSettings,
-  runServer,
-  validateConfig,
-} from "../mod.ts";
+import { runServer, validateConfig } from "../mod.ts";
+import { ArtifactStore, createBlobStore, resolveArtifactSettings } from "../src/artifacts/mod.ts";
+import { createKeyValueStore } from "../src/sessions/mod.ts";
+import { envFromObject } from "../src/config/mod.ts";
 import { Client, deferResponses, retainingFetch, StreamableHTTPClientTransport } from "../src/sdk/client.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { iterations: { type: "string", default: "30" } } });

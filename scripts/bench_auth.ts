@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { JwtAuthenticator } from "../mod.ts";
+import { JwtAuthenticator } from "../src/auth/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({

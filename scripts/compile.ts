@@ -34,8 +34,9 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/load.ts";
 import { permissionFlags } from "../src/permissions/flags.ts";
-import { displayPath, requiredPermissions } from "../src/permissions/required.ts";
-import { DENO_PATH_ENV } from "../src/permissions/sandbox.ts";
+import { displayPath } from "../src/permissions/plan.ts";
+import { requiredPermissions } from "../src/app/permissions.ts";
+import { DENO_PATH_ENV } from "../src/proxy/sandbox.ts";
 import { configuredModules, moduleCandidates } from "../src/tools/loader.ts";
 
 /** Target triples `deno compile --target` accepts, with the file suffix of their executables. */

@@ -159,3 +159,65 @@ export class ToolTimeoutError extends RuntimeError {
     this.name = "ToolTimeoutError";
   }
 }
+
+/**
+ * JSON-RPC error codes the runtime answers with: the standard ones, the SDK's connection and
+ * timeout codes, and MCP's "resource not found".
+ */
+export const ErrorCode = {
+  /** Invalid JSON was received. */
+  ParseError: -32700,
+  /** The JSON sent is not a valid request. */
+  InvalidRequest: -32600,
+  /** The method does not exist or is not served here. */
+  MethodNotFound: -32601,
+  /** Invalid method parameters (an unknown tool, a missing argument). */
+  InvalidParams: -32602,
+  /** An error inside the server. */
+  InternalError: -32603,
+  /** The connection closed before the answer came. */
+  ConnectionClosed: -32000,
+  /** The request timed out. */
+  RequestTimeout: -32001,
+  /** MCP: no resource at the URI. */
+  ResourceNotFound: -32002,
+} as const;
+
+/**
+ * An MCP (JSON-RPC) error: what the runtime answers a request with when it cannot serve it — an
+ * unknown tool, a resource that is not there, an upstream that is down. Handlers and plugins
+ * throw it; each wire (era) turns it into its error response, with the message as given.
+ *
+ * @example
+ * ```ts
+ * import { ErrorCode, ProtocolError } from "@chuk/mcp-runtime";
+ * throw new ProtocolError(ErrorCode.InvalidParams, "Unknown tool: x");
+ * ```
+ */
+export class ProtocolError extends Error {
+  /** A protocol error with JSON-RPC `code`, `message` and optional `data`. */
+  constructor(
+    /** The JSON-RPC error code (see {@linkcode ErrorCode}). */
+    readonly code: number,
+    message: string,
+    /** Extra data sent with the error (`{ uri }` for a missing resource). */
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+/**
+ * The message of any thrown value: an error's message, else the value as text.
+ *
+ * @example
+ * ```ts
+ * import { errorText } from "./errors.ts";
+ * errorText(new Error("boom")); // "boom"
+ * errorText("plain"); // "plain"
+ * ```
+ */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -4,7 +4,7 @@
  */
 
 import { Redis } from "ioredis";
-import { parseRedisUrl } from "../mod.ts";
+import { parseRedisUrl } from "../src/sessions/mod.ts";
 
 /** Whether CI demands every service. */
 export const REQUIRE_SERVICES: boolean = Deno.env.get("REQUIRE_SERVICES") === "1";

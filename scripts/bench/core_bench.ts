@@ -4,16 +4,10 @@
 //
 //   deno task bench
 import { z } from "zod";
-import {
-  collectDefinitions,
-  compileSchema,
-  createTestContext,
-  defineTool,
-  localToolEntry,
-  parseConfigText,
-  runServer,
-  toCallToolResult,
-} from "../../mod.ts";
+import { collectDefinitions, createTestContext, defineTool, localToolEntry, runServer } from "../../mod.ts";
+import { compileSchema } from "../../src/tools/schema.ts";
+import { parseConfigText } from "../../src/config/mod.ts";
+import { toCallToolResult } from "../../src/tools/result.ts";
 
 const zodSchema = compileSchema({ a: z.number(), b: z.number(), label: z.string().optional() }, "bench");
 const jsonSchema = compileSchema({

@@ -22,7 +22,7 @@ export interface BlobInfo {
  *
  * @example
  * ```ts
- * import { MemoryBlobStore } from "@chuk/mcp-runtime";
+ * import { MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new MemoryBlobStore("demo");
  * await blobs.put("default/0f8fad5b-d9cb-469f-a165-70867728950e", new Uint8Array([1, 2]), { mime: "application/octet-stream" });
  * console.log(await blobs.get("default/0f8fad5b-d9cb-469f-a165-70867728950e"));
@@ -62,7 +62,7 @@ const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
  *
  * @example
  * ```ts
- * import { assertBlobKey } from "@chuk/mcp-runtime";
+ * import { assertBlobKey } from "@chuk/mcp-runtime/artifacts";
  * assertBlobKey("default/0f8fad5b-d9cb-469f-a165-70867728950e"); // ok
  * ```
  */

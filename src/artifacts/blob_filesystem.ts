@@ -28,7 +28,7 @@ const CHUNK = 1 << 20;
  *
  * @example
  * ```ts
- * import { FilesystemBlobStore } from "@chuk/mcp-runtime";
+ * import { FilesystemBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new FilesystemBlobStore(await Deno.makeTempDir(), "demo");
  * await blobs.init();
  * await blobs.put("ns/a", new TextEncoder().encode("hi"), { mime: "text/plain" });

@@ -12,7 +12,7 @@ import { assertBlobKey, type BlobInfo, type BlobStore, settle } from "./blob.ts"
  *
  * @example
  * ```ts
- * import { MemoryBlobStore } from "@chuk/mcp-runtime";
+ * import { MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new MemoryBlobStore("demo");
  * await blobs.init();
  * await blobs.put("ns/a", new TextEncoder().encode("hi"), { mime: "text/plain" });

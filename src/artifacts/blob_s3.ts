@@ -10,6 +10,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -70,7 +71,7 @@ function disposition(filename: string): string {
  *
  * @example
  * ```ts
- * import { S3BlobStore } from "@chuk/mcp-runtime";
+ * import { S3BlobStore } from "./blob_s3.ts";
  * const blobs = new S3BlobStore({
  *   bucket: "mcp-artifacts",
  *   endpoint: "http://127.0.0.1:4569",
@@ -244,6 +245,6 @@ export class S3BlobStore implements BlobStore {
 function describe(e: unknown): string {
   const status = statusOf(e);
   const name = (e as { name?: string })?.name ?? "Error";
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorText(e);
   return `${name}${status ? ` (HTTP ${status})` : ""}${msg && msg !== name ? `: ${msg}` : ""}`;
 }

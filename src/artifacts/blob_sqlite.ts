@@ -16,7 +16,7 @@ import { assertBlobKey, type BlobInfo, type BlobStore, settle } from "./blob.ts"
  *
  * @example
  * ```ts
- * import { SqliteBlobStore } from "@chuk/mcp-runtime";
+ * import { SqliteBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = new SqliteBlobStore(await Deno.makeTempFile({ suffix: ".sqlite" }), "demo");
  * await blobs.init();
  * await blobs.put("ns/a", new TextEncoder().encode("hi"), { mime: "text/plain" });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { ArtifactCaller } from "./store.ts";
 
 /**
@@ -13,7 +13,8 @@ import type { ArtifactCaller } from "./store.ts";
  *
  * @example
  * ```ts
- * import { callerOf, createTestContext } from "@chuk/mcp-runtime";
+ * import { callerOf } from "@chuk/mcp-runtime/artifacts";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * callerOf(createTestContext({ sessionId: "s1" })); // { sessionId: "s1", userId: undefined }
  * ```
  */

@@ -12,7 +12,7 @@ import { RuntimeError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { ArtifactError } from "@chuk/mcp-runtime";
+ * import { ArtifactError } from "@chuk/mcp-runtime/artifacts";
  * try {
  *   throw new ArtifactError("storage unavailable");
  * } catch (e) {
@@ -34,7 +34,7 @@ export class ArtifactError extends RuntimeError {
  *
  * @example
  * ```ts
- * import { ArtifactNotFoundError } from "@chuk/mcp-runtime";
+ * import { ArtifactNotFoundError } from "@chuk/mcp-runtime/artifacts";
  * console.log(new ArtifactNotFoundError("0b7c").message); // File not found: 0b7c
  * ```
  */
@@ -51,7 +51,7 @@ export class ArtifactNotFoundError extends ArtifactError {
  *
  * @example
  * ```ts
- * import { ArtifactTooLargeError } from "@chuk/mcp-runtime";
+ * import { ArtifactTooLargeError } from "@chuk/mcp-runtime/artifacts";
  * console.log(new ArtifactTooLargeError(11, 10).message);
  * ```
  */
@@ -71,7 +71,7 @@ export class ArtifactTooLargeError extends ArtifactError {
  *
  * @example
  * ```ts
- * import { ArtifactIdentityError } from "@chuk/mcp-runtime";
+ * import { ArtifactIdentityError } from "@chuk/mcp-runtime/artifacts";
  * console.log(ArtifactIdentityError.noUser().message);
  * ```
  */
@@ -99,7 +99,7 @@ export class ArtifactIdentityError extends ArtifactError {
  *
  * @example
  * ```ts
- * import { ArtifactPermissionError } from "@chuk/mcp-runtime";
+ * import { ArtifactPermissionError } from "@chuk/mcp-runtime/artifacts";
  * console.log(new ArtifactPermissionError("sandbox artifacts are read-only").message);
  * ```
  */

@@ -6,9 +6,10 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
-import type { Runtime, RuntimePlugin } from "../server/runtime.ts";
+import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
@@ -18,6 +19,7 @@ import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
 import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
 import { ArtifactError } from "./errors.ts";
 import { artifactToolDefinitions } from "./tools.ts";
+import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 const log = getLogger("artifacts");
 
@@ -33,6 +35,8 @@ export interface ArtifactsPluginOptions {
    * The plugin never closes its metadata store: its owner does.
    */
   keyValueStore?: KeyValueStore;
+  /** Told the bytes of every blob stored, by provider (the `mcp_artifact_bytes_written_total` metric). */
+  onBytesWritten?: (provider: string, bytes: number) => void;
 }
 
 /**
@@ -41,7 +45,8 @@ export interface ArtifactsPluginOptions {
  *
  * @example
  * ```ts
- * import { artifactsPlugin, Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * import { artifactsPlugin } from "@chuk/mcp-runtime/artifacts";
+ * import { Runtime, validateConfig } from "@chuk/mcp-runtime";
  * const plugin = artifactsPlugin();
  * const runtime = new Runtime({
  *   config: validateConfig({ artifacts: { enabled: true, tools: { write_file: { enabled: true } } } }, "inline"),
@@ -63,7 +68,7 @@ export function artifactsPlugin(options: ArtifactsPluginOptions = {}): Artifacts
  *
  * @example
  * ```ts
- * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime";
+ * import { artifactAudience, type ArtifactMetadata } from "@chuk/mcp-runtime/artifacts";
  * const sessions = [{ id: "s1", user: undefined }, { id: "s2", user: { id: "bob", claims: {} } }];
  * const m = { scope: "user", owner_id: "bob", session_id: "s9" } as ArtifactMetadata;
  * console.log(artifactAudience(sessions, m).map((s) => s.id)); // ["s2"]
@@ -101,23 +106,22 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.#options = options;
   }
 
-  async start(runtime: Runtime): Promise<void> {
+  async start(runtime: PluginHost): Promise<void> {
     const settings = resolveArtifactSettings(runtime.config, runtime.env, runtime.baseDir);
     this.settings = settings;
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
     // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
     const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
-    const blobs = countWrites(
-      this.#options.blobStore?.(settings) ?? await createBlobStore(settings),
-      (provider, bytes) => runtime.telemetry.artifactBytesWritten(provider, bytes),
-    );
+    const provided = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
+    const onBytes = this.#options.onBytesWritten;
+    const blobs = onBytes ? countWrites(provided, onBytes) : provided;
     try {
       await blobs.init();
     } catch (e) {
       await blobs.close().catch(() => {});
       // A storage service that is down is a runtime failure (exit 1), not a bad config.
       throw new ArtifactError(
-        `artifact storage '${settings.storageName}' failed to start: ${e instanceof Error ? e.message : e}`,
+        `artifact storage '${settings.storageName}' failed to start: ${errorText(e)}`,
         { cause: e },
       );
     }
@@ -130,7 +134,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
       storageName: settings.storageName,
       closeKv: false,
       onChange: (m) => {
-        const sessions = [...runtime.sessions].map((s) => ({
+        const sessions = [...runtime.connections].map((s) => ({
           id: s.binding.sessionId ?? "",
           user: s.user,
           session: s,
@@ -149,10 +153,10 @@ export class ArtifactsPlugin implements RuntimePlugin {
       for (const name of enabled) {
         const description = switches[name]?.description;
         const def = description ? { ...defs[name], description } : defs[name];
-        runtime.registry.addTool(
+        runtime.registry.tools.add(
           localToolEntry(def, "builtin artifacts", { defaultTimeout: runtime.defaultToolTimeout }),
         );
-        this.#undo.push(() => runtime.registry.removeTool(name));
+        this.#undo.push(() => runtime.registry.tools.remove(name));
       }
       this.#undo.push(runtime.registry.addResourceProvider(artifactResourceProvider(store)));
     });
@@ -174,7 +178,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
         const n = await this.store?.sweep();
         if (n) log.debug(`removed ${n} expired artifact(s)`);
       } catch (e) {
-        log.warn(`artifact cleanup failed: ${e instanceof Error ? e.message : e}`);
+        log.warn(`artifact cleanup failed: ${errorText(e)}`);
       } finally {
         this.#sweeping = undefined;
       }
@@ -186,13 +190,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.#timer = undefined;
     if (this.#sweeping) {
       // A storage service that stopped answering must not hold shutdown forever.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = await Promise.race([
-        this.#sweeping.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SWEEP_STOP_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-      if (!waited) log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+      if ((await raceTimeout(this.#sweeping, SWEEP_STOP_WAIT_MS)) === TIMED_OUT) {
+        log.warn(`artifact cleanup still running after ${SWEEP_STOP_WAIT_MS} ms; stopping anyway`);
+      }
     }
     for (const undo of this.#undo.splice(0).reverse()) undo();
     await this.store?.close();

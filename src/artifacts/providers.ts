@@ -16,7 +16,9 @@ import type { ArtifactSettings } from "./settings.ts";
  *
  * @example
  * ```ts
- * import { createBlobStore, resolveArtifactSettings, validateConfig, processEnv } from "@chuk/mcp-runtime";
+ * import { createBlobStore, resolveArtifactSettings } from "@chuk/mcp-runtime/artifacts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { processEnv } from "@chuk/mcp-runtime/config";
  * const settings = resolveArtifactSettings(validateConfig({}, "inline"), processEnv, Deno.cwd());
  * const blobs = await createBlobStore(settings);
  * await blobs.init();
@@ -42,7 +44,7 @@ export async function createBlobStore(settings: ArtifactSettings): Promise<BlobS
  *
  * @example
  * ```ts
- * import { countWrites, MemoryBlobStore } from "@chuk/mcp-runtime";
+ * import { countWrites, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
  * const blobs = countWrites(new MemoryBlobStore("demo"), (provider, n) => console.log(provider, n));
  * await blobs.put("demo/0f8fad5b-d9cb-469f-a165-70867728950e", new Uint8Array(3), { mime: "text/plain" });
  * // memory 3

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { ResourceProvider } from "../registry/registry.ts";
-import type { ReadResourceResult, Resource } from "../sdk/types.ts";
+import type { ResourceProvider } from "../core/registry.ts";
+import type { ReadResourceResult, Resource } from "../protocol.ts";
 import { toBase64 } from "../tools/content.ts";
 import { callerOf } from "./caller.ts";
 import { ArtifactNotFoundError } from "./errors.ts";
@@ -22,7 +22,7 @@ export const ARTIFACT_URI_PREFIX = "artifact://";
  *
  * @example
  * ```ts
- * import { isTextMime } from "@chuk/mcp-runtime";
+ * import { isTextMime } from "@chuk/mcp-runtime/artifacts";
  * isTextMime("application/ld+json"); // true
  * isTextMime("image/png"); // false
  * ```
@@ -38,7 +38,9 @@ export function isTextMime(mime: string): boolean {
  *
  * @example
  * ```ts
- * import { artifactResourceProvider, ArtifactStore, MemoryBlobStore, MemoryKeyValueStore, createTestContext } from "@chuk/mcp-runtime";
+ * import { artifactResourceProvider, ArtifactStore, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * const store = new ArtifactStore({ blobs: new MemoryBlobStore(), kv: new MemoryKeyValueStore() });
  * const provider = artifactResourceProvider(store);
  * console.log(await provider.list(createTestContext({ sessionId: "s1" }))); // []

@@ -98,7 +98,9 @@ function sanitizeNamespace(raw: string): string {
  *
  * @example
  * ```ts
- * import { resolveArtifactNamespace, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveArtifactNamespace } from "@chuk/mcp-runtime/artifacts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
  * resolveArtifactNamespace(validateConfig({}, "inline"), envFromObject({ MCP_SANDBOX_ID: "tenant-a" })); // "tenant-a"
  * ```
  */
@@ -120,7 +122,9 @@ function region(endpoint: string | undefined): string | undefined {
  *
  * @example
  * ```ts
- * import { resolveArtifactSettings, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveArtifactSettings } from "@chuk/mcp-runtime/artifacts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
  * const config = validateConfig({ artifacts: { enabled: true, storage_provider: "vfs-filesystem" } }, "inline");
  * const s = resolveArtifactSettings(config, envFromObject({ ARTIFACT_FS_ROOT: "/tmp/art" }), "/srv");
  * console.log(s.storage, s.root); // filesystem /tmp/art

@@ -173,7 +173,7 @@ function stableJson(v: unknown): string {
  *
  * @example
  * ```ts
- * import { mimeMatches } from "@chuk/mcp-runtime";
+ * import { mimeMatches } from "@chuk/mcp-runtime/artifacts";
  * mimeMatches("text/markdown", "text/*"); // true
  * mimeMatches("image/png", "text/*"); // false
  * ```
@@ -194,7 +194,8 @@ export function mimeMatches(mime: string, prefix: string | undefined): boolean {
  *
  * @example
  * ```ts
- * import { ArtifactStore, MemoryBlobStore, MemoryKeyValueStore } from "@chuk/mcp-runtime";
+ * import { ArtifactStore, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const store = new ArtifactStore({ blobs: new MemoryBlobStore(), kv: new MemoryKeyValueStore() });
  * const alice = { sessionId: "s1", userId: "alice" };
  * const meta = await store.write(alice, {

@@ -8,9 +8,10 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { z } from "zod";
 import type { ArtifactToolName } from "../config/types.ts";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import { fromBase64, toBase64 } from "../tools/content.ts";
 import { defineTool, type ToolDefinition } from "../tools/define.ts";
 import { callerOf } from "./caller.ts";
@@ -26,7 +27,7 @@ async function attempt<T>(verb: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof ArtifactError) throw e;
-    throw new Error(`Failed to ${verb}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`Failed to ${verb}: ${errorText(e)}`, { cause: e });
   }
 }
 
@@ -74,7 +75,9 @@ interface WriteArgs {
  *
  * @example
  * ```ts
- * import { artifactToolDefinitions, ArtifactStore, MemoryBlobStore, MemoryKeyValueStore, createTestContext } from "@chuk/mcp-runtime";
+ * import { artifactToolDefinitions, ArtifactStore, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * const store = new ArtifactStore({ blobs: new MemoryBlobStore(), kv: new MemoryKeyValueStore() });
  * const tools = artifactToolDefinitions(store);
  * const ctx = createTestContext({ sessionId: "s1" });

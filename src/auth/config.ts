@@ -7,7 +7,7 @@
 
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import type { JwtAuthOptions } from "./jwt.ts";
 import { type Authenticator, noAuth } from "./types.ts";
 
@@ -37,7 +37,8 @@ function seconds(env: EnvSource, name: string): number | undefined {
  *
  * @example
  * ```ts
- * import { envFromObject, jwtOptionsFromEnv } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { jwtOptionsFromEnv } from "@chuk/mcp-runtime/auth";
  * const options = jwtOptionsFromEnv(envFromObject({ JWT_SECRET_KEY: "s3cret", JWT_LEEWAY: "5" }));
  * console.log(options.leewaySeconds); // 5
  * ```
@@ -49,7 +50,7 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
     try {
       publicKeyPem = Deno.readTextFileSync(file);
     } catch (e) {
-      throw new ConfigError(`cannot read ${file}: ${e instanceof Error ? e.message : e}`, {
+      throw new ConfigError(`cannot read ${file}: ${errorText(e)}`, {
         file: "<environment>",
         path: "JWT_PUBLIC_KEY_FILE",
       });
@@ -74,7 +75,9 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
  *
  * @example
  * ```ts
- * import { createAuthenticator, envFromObject, validateConfig } from "@chuk/mcp-runtime";
+ * import { createAuthenticator } from "@chuk/mcp-runtime/auth";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({ server: { type: "streamable-http", auth: "bearer" } }, "inline");
  * const auth = await createAuthenticator(config, envFromObject({ JWT_SECRET_KEY: "dev-secret" }));
  * console.log(auth.scheme); // "bearer"

@@ -9,7 +9,7 @@
  */
 
 import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTVerifyGetKey } from "jose";
-import type { UserIdentity } from "../context/request_context.ts";
+import type { UserIdentity } from "./types.ts";
 import { ConfigError } from "../errors.ts";
 import type { Authenticator, AuthOutcome } from "./types.ts";
 
@@ -18,7 +18,7 @@ import type { Authenticator, AuthOutcome } from "./types.ts";
  *
  * @example
  * ```ts
- * import { HMAC_ALGORITHMS } from "@chuk/mcp-runtime";
+ * import { HMAC_ALGORITHMS } from "@chuk/mcp-runtime/auth";
  * HMAC_ALGORITHMS.includes("HS256"); // true
  * ```
  */
@@ -29,7 +29,7 @@ export const HMAC_ALGORITHMS: readonly string[] = ["HS256", "HS384", "HS512"];
  *
  * @example
  * ```ts
- * import { PUBLIC_KEY_ALGORITHMS } from "@chuk/mcp-runtime";
+ * import { PUBLIC_KEY_ALGORITHMS } from "@chuk/mcp-runtime/auth";
  * PUBLIC_KEY_ALGORITHMS.includes("ES256"); // true
  * ```
  */
@@ -52,7 +52,7 @@ export const PUBLIC_KEY_ALGORITHMS: readonly string[] = [
  *
  * @example
  * ```ts
- * import { USER_ID_CLAIMS } from "@chuk/mcp-runtime";
+ * import { USER_ID_CLAIMS } from "@chuk/mcp-runtime/auth";
  * console.log(USER_ID_CLAIMS.join(" > ")); // sub > user_id > uid > id
  * ```
  */
@@ -111,7 +111,7 @@ export type TokenFailure =
  *
  * @example
  * ```ts
- * import { TokenError } from "@chuk/mcp-runtime";
+ * import { TokenError } from "@chuk/mcp-runtime/auth";
  * const e = new TokenError("expired", "Token has expired");
  * console.log(e.reason); // "expired"
  * ```
@@ -153,7 +153,7 @@ function configError(name: string, detail: string): ConfigError {
  *
  * @example
  * ```ts
- * import { userFromClaims } from "@chuk/mcp-runtime";
+ * import { userFromClaims } from "@chuk/mcp-runtime/auth";
  * userFromClaims({ user_id: 42, role: "admin" })?.id; // "42"
  * userFromClaims({ role: "admin" }); // undefined
  * ```
@@ -195,7 +195,7 @@ function unauthorized(error: TokenError): Response {
  *
  * @example
  * ```ts
- * import { JwtAuthenticator } from "@chuk/mcp-runtime";
+ * import { JwtAuthenticator } from "@chuk/mcp-runtime/auth";
  * const auth = await JwtAuthenticator.create({ secret: "a-long-shared-secret-of-32-bytes!!" });
  * const outcome = await auth.authenticate(new Request("http://127.0.0.1/mcp"));
  * console.log(outcome.ok); // false: no token

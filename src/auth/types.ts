@@ -5,7 +5,21 @@
  * @module
  */
 
-import type { UserIdentity } from "../context/request_context.ts";
+/**
+ * Who is calling, when the transport authenticated the caller.
+ *
+ * @example
+ * ```ts
+ * import type { UserIdentity } from "@chuk/mcp-runtime";
+ * const alice: UserIdentity = { id: "alice", claims: { sub: "alice", scope: "read" } };
+ * ```
+ */
+export interface UserIdentity {
+  /** User id: the first of the JWT claims `sub`, `user_id`, `uid`, `id`. */
+  readonly id: string;
+  /** All verified claims of the token. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
 
 /** Result of authenticating one HTTP request. */
 export type AuthOutcome =

@@ -27,6 +27,17 @@ export class UsageError extends RuntimeError {
   }
 }
 
+/** The flag spec `server` and `proxy` share (for `node:util` `parseArgs`). */
+export const SERVER_FLAG_SPEC = {
+  config: { type: "string", short: "c" },
+  transport: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
 const TRANSPORTS = ["stdio", "sse", "streamable-http"] as const;
 
 /**

@@ -7,8 +7,8 @@
 
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
-import { ConfigError, RuntimeError } from "../errors.ts";
-import { parseServerFlags, UsageError, writeAll } from "./common.ts";
+import { ConfigError, errorText, RuntimeError } from "../errors.ts";
+import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 
 export { parseServerFlags, UsageError } from "./common.ts";
 import { VERSION } from "../version.ts";
@@ -37,23 +37,12 @@ Options:
 Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
 `;
 
-/** The flag spec `server` and `proxy` share (for `node:util` `parseArgs`). */
-export const SERVER_FLAG_SPEC = {
-  config: { type: "string", short: "c" },
-  transport: { type: "string" },
-  host: { type: "string" },
-  port: { type: "string" },
-  "log-level": { type: "string" },
-  help: { type: "boolean", short: "h" },
-  version: { type: "boolean", short: "V" },
-} as const;
-
 const serverCommand: Command = async (args) => {
   let parsed;
   try {
     parsed = parseArgs({ args, options: SERVER_FLAG_SPEC, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -70,8 +59,8 @@ const serverCommand: Command = async (args) => {
   }
   // Loaded now, not at import: `--help`, `proxy` and `permissions` do not pay for the server stack.
   const [{ runServer }, { EMBEDDED_CONFIG, embeddedDefinitions }] = await Promise.all([
-    import("../server/run.ts"),
-    import("./embedded.ts"),
+    import("../app/run.ts"),
+    import("../app/embedded.ts"),
   ]);
   const server = await runServer({
     configPath: values.config ?? positionals[0],

@@ -5,15 +5,20 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load.ts";
-import { entrySpec, permissionFlags, shellJoin } from "../permissions/flags.ts";
-import { displayPath, LIBRARY_ENV_PROBES, requiredPermissions } from "../permissions/required.ts";
-import type { PermissionKind, RequiredPermissions } from "../permissions/types.ts";
-import { EMBEDDED_CONFIG } from "./embedded.ts";
-import { parseServerFlags, UsageError, writeAll } from "./common.ts";
-// A cycle (main.ts lists this command); only used inside functions, so it is safe.
-import { SERVER_FLAG_SPEC } from "./main.ts";
+import {
+  displayPath,
+  entrySpec,
+  LIBRARY_ENV_PROBES,
+  loadAndPlan,
+  permissionFlags,
+  type PermissionKind,
+  type RequiredPermissions,
+  shellJoin,
+} from "../app/permissions.ts";
+import { EMBEDDED_CONFIG } from "../app/embedded.ts";
+import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
 import { parseProxyArgs, proxyServerOptions } from "./proxy_command.ts";
 
 /** Usage of the `permissions` command. */
@@ -57,7 +62,9 @@ export interface PermissionsReport {
  *
  * @example
  * ```ts
- * import { permissionsReport, requiredPermissions, validateConfig } from "@chuk/mcp-runtime";
+ * import { permissionsReport } from "@chuk/mcp-runtime/cli";
+ * import { requiredPermissions } from "@chuk/mcp-runtime/permissions";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const required = requiredPermissions(validateConfig({}, "inline"));
  * const report = permissionsReport(required, { configArgs: [], entry: "cli.ts" });
  * console.log(report.commandLine);
@@ -114,7 +121,7 @@ function textReport(r: PermissionsReport): string {
  *
  * @example
  * ```ts
- * import { permissionsCommand } from "@chuk/mcp-runtime";
+ * import { permissionsCommand } from "@chuk/mcp-runtime/cli";
  * const code = await permissionsCommand(["--config", "examples/config.http.yaml", "--format", "flags"]);
  * ```
  */
@@ -129,7 +136,7 @@ export async function permissionsCommand(args: string[]): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw new UsageError(errorText(e));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -145,12 +152,7 @@ export async function permissionsCommand(args: string[]): Promise<number> {
   }
   const configPath = values.config ?? positionals[0];
   const overrides = parseServerFlags(values);
-  const loaded = await loadConfig({ path: configPath, overrides, fallback: EMBEDDED_CONFIG });
-  const required = requiredPermissions(loaded.config, {
-    configFile: loaded.file,
-    configPath,
-    baseDir: loaded.baseDir,
-  });
+  const { loaded, required } = await loadAndPlan({ configPath, overrides, fallbackConfig: EMBEDDED_CONFIG });
   const configArgs = [
     ...(configPath !== undefined ? ["--config", configPath] : []),
     ...(values.transport ? ["--transport", values.transport] : []),
@@ -174,20 +176,7 @@ async function proxyPermissions(argv: string[]): Promise<number> {
   if (!["text", "json", "flags"].includes(format)) {
     throw new UsageError(`--format: expected text, json or flags, got '${format}'`);
   }
-  const options = proxyServerOptions(parseProxyArgs(rest));
-  const loaded = await loadConfig({
-    path: options.configPath,
-    overrides: options.overrides,
-    fallback: options.fallbackConfig,
-    noSearch: options.noSearch,
-  });
-  options.patchConfig(loaded.config);
-  const required = requiredPermissions(loaded.config, {
-    configFile: loaded.file,
-    configPath: options.configPath,
-    noSearch: options.noSearch,
-    baseDir: loaded.baseDir,
-  });
+  const { loaded, required } = await loadAndPlan(proxyServerOptions(parseProxyArgs(rest)));
   print(permissionsReport(required, { config: loaded.file, configArgs: ["proxy", ...rest] }), format);
   return 0;
 }

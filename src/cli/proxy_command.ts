@@ -13,17 +13,13 @@
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
+import { closePrespawned, listTools, startStdioUpstreamsEarly } from "../app/proxy.ts";
+import type { RunServerOptions } from "../app/run.ts";
 import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
-import { validateConfig } from "../config/load.ts";
-import type { RunServerOptions } from "../server/run.ts";
-import { loadConfig } from "../config/load.ts";
-import { processEnv } from "../config/env.ts";
-import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
-import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
+import { validateConfig } from "../config/validate.ts";
+import { ConfigError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
-import { toOpenAITools } from "../proxy/openai.ts";
 
 /** Usage of `cli.ts proxy`. */
 export const PROXY_USAGE = `chuk-mcp-proxy ${VERSION} — many MCP servers behind one endpoint
@@ -340,50 +336,15 @@ export async function proxyCommand(argv: string[]): Promise<number> {
   // Children first: they start while the server stack loads (see src/proxy/prespawn.ts).
   await startStdioUpstreamsEarly(common);
   try {
-    const { buildRuntime, runServer } = await import("../server/run.ts");
     if (args.tools) {
-      const runtime = await buildRuntime(common);
-      try {
-        await runtime.start();
-        const tools = runtime.registry.listTools();
-        write(Deno.stdout, JSON.stringify(args.openai ? toOpenAITools(tools) : tools, null, 2) + "\n");
-      } finally {
-        await runtime.stop();
-      }
+      write(Deno.stdout, JSON.stringify(await listTools(common, args.openai), null, 2) + "\n");
       return 0;
     }
+    const { runServer } = await import("../app/run.ts");
     const server = await runServer(common);
     await server.done;
     return 0;
   } finally {
     await closePrespawned();
-  }
-}
-
-/**
- * Start the shared stdio upstreams the configuration names, if `deno run` allows it. Anything
- * wrong here (a bad config, a missing permission) is left for the regular start to report.
- */
-async function startStdioUpstreamsEarly(options: ReturnType<typeof proxyServerOptions>): Promise<void> {
-  try {
-    const loaded = await loadConfig({
-      path: options.configPath,
-      overrides: options.overrides,
-      fallback: options.fallbackConfig,
-      noSearch: options.noSearch,
-      env: processEnv,
-    });
-    options.patchConfig(loaded.config);
-    if (!loaded.config.proxy.enabled) return;
-    const spawns: Promise<void>[] = [];
-    for (const [name, entry] of Object.entries(loaded.config.mcp_servers)) {
-      if (!entry.enabled || upstreamType(entry) !== "stdio" || entry.isolation === "per-session") continue;
-      const spec = stdioLaunchSpec(name, entry, { baseDir: loaded.baseDir, env: processEnv });
-      if (Deno.permissions.querySync({ name: "run", command: spec.command }).state !== "granted") continue;
-      spawns.push(prespawn(name, { command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd }));
-    }
-    await Promise.all(spawns);
-  } catch {
-    // reported by the regular start
   }
 }

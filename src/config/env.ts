@@ -14,7 +14,7 @@ export type EnvSource = (name: string) => string | undefined;
  *
  * @example
  * ```ts
- * import { processEnv } from "@chuk/mcp-runtime";
+ * import { processEnv } from "@chuk/mcp-runtime/config";
  * const level = processEnv("CHUK_MCP_LOG_LEVEL") ?? "INFO";
  * ```
  */
@@ -31,7 +31,7 @@ export const processEnv: EnvSource = (name): string | undefined => {
  *
  * @example
  * ```ts
- * import { envFromObject } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
  * const env = envFromObject({ MCP_TOOL_TIMEOUT: "5" });
  * env("MCP_TOOL_TIMEOUT"); // "5"
  * ```
@@ -46,7 +46,7 @@ export function envFromObject(values: Record<string, string | undefined>): EnvSo
  *
  * @example
  * ```ts
- * import { parseDotEnv } from "@chuk/mcp-runtime";
+ * import { parseDotEnv } from "@chuk/mcp-runtime/config";
  * parseDotEnv('A=1\nexport B="two words" # note'); // { A: "1", B: "two words" }
  * ```
  */
@@ -87,7 +87,7 @@ function findClosingQuote(s: string, q: string): number {
  *
  * @example
  * ```ts
- * import { loadDotEnv } from "@chuk/mcp-runtime";
+ * import { loadDotEnv } from "@chuk/mcp-runtime/config";
  * const names = loadDotEnv(Deno.cwd());
  * ```
  */

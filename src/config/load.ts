@@ -7,11 +7,11 @@
  */
 
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import type { z } from "zod";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { type LogLevelName, parseLogLevel } from "../log/logger.ts";
 import { type EnvSource, processEnv } from "./env.ts";
-import { configSchema, type RuntimeConfig, type RuntimeConfigInput, type TransportType } from "./schema.ts";
+import type { RuntimeConfig, RuntimeConfigInput, TransportType } from "./schema.ts";
+import { validateConfig } from "./validate.ts";
 
 /** Command-line values that override the file and the environment. */
 export interface ConfigOverrides {
@@ -75,7 +75,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     try {
       text = await Deno.readTextFile(file);
     } catch (e) {
-      throw new ConfigError(`cannot read config file: ${e instanceof Error ? e.message : e}`, { file });
+      throw new ConfigError(`cannot read config file: ${errorText(e)}`, { file });
     }
     // The YAML parser loads only when a file is read (it is a large module).
     const { parseConfigText } = await import("./parse.ts");
@@ -127,134 +127,6 @@ function dirOf(file: string): string {
   return resolvePath(file, "..");
 }
 
-/**
- * Validate a configuration object (from YAML or from code) and fill defaults.
- *
- * @example
- * ```ts
- * import { validateConfig } from "@chuk/mcp-runtime";
- * const config = validateConfig({ server: { type: "streamable-http" } }, "inline");
- * console.log(config["streamable-http"].port); // 3000
- * ```
- */
-export function validateConfig(
-  raw: unknown,
-  label: string,
-  lineAt: (path: PropertyKey[], keyName?: string) => number | undefined = () => undefined,
-): RuntimeConfig {
-  const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const { path, detail, keyName } = describeIssue(issue, raw);
-  const more = result.error.issues.length > 1
-    ? ` (and ${result.error.issues.length - 1} more problem(s))`
-    : "";
-  throw new ConfigError(detail + more, {
-    file: label,
-    path: path.map(String).join(".") || undefined,
-    line: lineAt(keyName !== undefined ? path.slice(0, -1) : path, keyName),
-  });
-}
-
-/** The value at `path` inside `root` (undefined when the path does not exist). */
-export function valueAt(root: unknown, path: PropertyKey[]): unknown {
-  let cur = root;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return "nothing";
-  if (v === null) return "null";
-  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-type Issue = z.core.$ZodIssue;
-
-function describeIssue(
-  issue: Issue,
-  raw: unknown,
-): { path: PropertyKey[]; detail: string; keyName?: string } {
-  const path = [...issue.path];
-  const got = valueAt(raw, path);
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const key = issue.keys[0];
-      const allowed = allowedKeys(path);
-      return {
-        path: [...path, key],
-        keyName: key,
-        detail: `unknown key '${key}'${allowed ? `; expected one of: ${allowed.join(", ")}` : ""}`,
-      };
-    }
-    case "invalid_value":
-      return {
-        path,
-        detail: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${show(got)}`,
-      };
-    case "invalid_type":
-      return { path, detail: `expected ${article(issue.expected)}, got ${show(got)}` };
-    case "too_small": {
-      const bound = `${issue.inclusive === false ? ">" : ">="} ${issue.minimum}`;
-      const what = issue.origin === "string"
-        ? "a non-empty string"
-        : issue.origin === "array"
-        ? `a list of ${bound} item(s)`
-        : `a value ${bound}`;
-      return { path, detail: `expected ${what}, got ${show(got)}` };
-    }
-    case "too_big": {
-      const bound = `${issue.inclusive === false ? "<" : "<="} ${issue.maximum}`;
-      return { path, detail: `expected a value ${bound}, got ${show(got)}` };
-    }
-    case "invalid_format": {
-      const what = issue.format === "url"
-        ? "a URL"
-        : issue.format === "starts_with"
-        ? `a string starting with ${JSON.stringify((issue as { prefix?: string }).prefix ?? "")}`
-        : issue.format;
-      return { path, detail: `expected ${what}, got ${show(got)}` };
-    }
-    default:
-      return { path, detail: `${issue.message}, got ${show(got)}` };
-  }
-}
-
-function article(type: string): string {
-  if (type === "object" || type === "record") return "a mapping";
-  if (type === "array") return "a list";
-  if (type === "int") return "an integer";
-  return `a ${type}`;
-}
-
-/** The keys a strict object at `path` accepts, for "expected one of" hints. */
-function allowedKeys(path: PropertyKey[]): string[] | undefined {
-  // deno-lint-ignore no-explicit-any
-  let schema: any = configSchema;
-  for (const key of path) {
-    schema = unwrap(schema);
-    if (schema?.def?.type === "object") schema = schema.shape[key as string];
-    else if (schema?.def?.type === "record") schema = schema.def.valueType;
-    else return undefined;
-  }
-  schema = unwrap(schema);
-  return schema?.def?.type === "object" ? Object.keys(schema.shape) : undefined;
-}
-
-// deno-lint-ignore no-explicit-any
-function unwrap(schema: any): any {
-  while (schema && ["default", "prefault", "optional", "nullable", "pipe"].includes(schema.def?.type)) {
-    schema = schema.def.type === "pipe" ? schema.def.in : schema.def.innerType;
-  }
-  return schema;
-}
-
 /** Apply the environment variables the core understands (env beats the file). */
 function applyEnvironment(config: RuntimeConfig, env: EnvSource): void {
   const level = env("CHUK_MCP_LOG_LEVEL");
@@ -289,7 +161,8 @@ function applyOverrides(config: RuntimeConfig, o: ConfigOverrides): void {
  *
  * @example
  * ```ts
- * import { resolveToolTimeout, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveToolTimeout, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveToolTimeout(config, envFromObject({ MCP_TOOL_TIMEOUT: "5" })); // 5
  * ```
@@ -311,7 +184,8 @@ export function resolveToolTimeout(config: RuntimeConfig, env: EnvSource = proce
  *
  * @example
  * ```ts
- * import { resolveSandboxId, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveSandboxId, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveSandboxId(config, envFromObject({ POD_NAME: "api-7f9" })); // "api-7f9"
  * ```
@@ -335,7 +209,8 @@ export function resolveSandboxId(
  *
  * @example
  * ```ts
- * import { resolveLogLevel, validateConfig } from "@chuk/mcp-runtime";
+ * import { resolveLogLevel } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * resolveLogLevel(validateConfig({ host: { log_level: "debug" } }, "inline")); // "DEBUG"
  * ```
  */

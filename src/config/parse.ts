@@ -8,7 +8,7 @@
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.ts";
 import { type EnvSource, processEnv } from "./env.ts";
-import { validateConfig, valueAt } from "./load.ts";
+import { validateConfig, valueAt } from "./validate.ts";
 import { configSchema, type RuntimeConfig } from "./schema.ts";
 
 /**
@@ -16,7 +16,7 @@ import { configSchema, type RuntimeConfig } from "./schema.ts";
  *
  * @example
  * ```ts
- * import { parseConfigText } from "@chuk/mcp-runtime";
+ * import { parseConfigText } from "@chuk/mcp-runtime/config";
  * const config = parseConfigText("server:\n  type: sse\n", "inline.yaml");
  * console.log(config.sse.port); // 8000
  * ```

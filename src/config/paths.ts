@@ -21,7 +21,8 @@ function fromEnv(env: EnvSource, name: string): string | undefined {
  *
  * @example
  * ```ts
- * import { resolveArtifactRoot, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveArtifactRoot, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * resolveArtifactRoot(validateConfig({}, "inline"), envFromObject({}), "/srv"); // "/srv/artifacts"
  * ```
  */
@@ -38,7 +39,8 @@ export function resolveArtifactRoot(config: RuntimeConfig, env: EnvSource, baseD
  *
  * @example
  * ```ts
- * import { resolveSqlitePath, validateConfig, envFromObject } from "@chuk/mcp-runtime";
+ * import { resolveSqlitePath, envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * resolveSqlitePath(validateConfig({}, "inline"), envFromObject({}), "/srv"); // "/srv/artifacts/artifacts.sqlite"
  * ```
  */

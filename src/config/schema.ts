@@ -289,7 +289,7 @@ export const configSchemaDefinition = z.strictObject({
  *
  * @example
  * ```ts
- * import { configSchema } from "@chuk/mcp-runtime";
+ * import { configSchema } from "./schema.ts";
  * const ok = configSchema.safeParse({ server: { type: "sse" } }).success; // true
  * ```
  */

@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
  *
  * @example
  * ```ts
- * import type { LogFields } from "@chuk/mcp-runtime";
+ * import type { LogFields } from "@chuk/mcp-runtime/config";
  * const fields: LogFields = { request_id: 7, tool: "greet", duration_ms: 1.5 };
  * ```
  */
@@ -43,7 +43,7 @@ const store = new AsyncLocalStorage<LogFields>();
  *
  * @example
  * ```ts
- * import { getLogger, withLogFields } from "@chuk/mcp-runtime";
+ * import { getLogger, withLogFields } from "@chuk/mcp-runtime/config";
  * const log = getLogger("demo");
  * withLogFields({ request_id: 1, tool: "greet" }, () => log.info("called"));
  * ```
@@ -57,7 +57,7 @@ export function withLogFields<T>(fields: LogFields, fn: () => T): T {
  *
  * @example
  * ```ts
- * import { currentLogFields, withLogFields } from "@chuk/mcp-runtime";
+ * import { currentLogFields, withLogFields } from "@chuk/mcp-runtime/config";
  * withLogFields({ tool: "greet" }, () => console.log(currentLogFields()?.tool)); // "greet"
  * ```
  */

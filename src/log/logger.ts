@@ -122,7 +122,7 @@ const state: LoggingState = {
  *
  * @example
  * ```ts
- * import { parseLogLevel } from "@chuk/mcp-runtime";
+ * import { parseLogLevel } from "@chuk/mcp-runtime/config";
  * parseLogLevel("warn"); // "WARNING"
  * ```
  */
@@ -139,7 +139,7 @@ export function parseLogLevel(value: string | undefined | null): LogLevelName | 
  *
  * @example
  * ```ts
- * import { configureLogging } from "@chuk/mcp-runtime";
+ * import { configureLogging } from "@chuk/mcp-runtime/config";
  * configureLogging({ level: "DEBUG", loggers: { proxy: "WARNING" } });
  * ```
  */
@@ -166,7 +166,7 @@ function levelFor(name: string): LogLevelName {
  *
  * @example
  * ```ts
- * import { configureLogging, jsonLogging } from "@chuk/mcp-runtime";
+ * import { configureLogging, jsonLogging } from "@chuk/mcp-runtime/config";
  * configureLogging({ format: "json" });
  * console.log(jsonLogging()); // true
  * ```
@@ -221,7 +221,7 @@ function format(name: string, level: LogLevelName, message: string): string {
  *
  * @example
  * ```ts
- * import { getLogger } from "@chuk/mcp-runtime";
+ * import { getLogger } from "@chuk/mcp-runtime/config";
  * const log = getLogger("my_tools");
  * log.info("loaded");
  * getLogger("proxy.time", { upstream: "time" }).warn("lost connection");

@@ -11,7 +11,7 @@
 import { resolve as resolvePath } from "node:path";
 import { isCompiledBinary } from "../util/compiled.ts";
 import { entrySpec, shellJoin } from "./flags.ts";
-import { displayPath, envReferences } from "./required.ts";
+import { displayPath, envReferences } from "./plan.ts";
 import {
   PermissionError,
   type PermissionGrant,
@@ -54,7 +54,7 @@ function granted(kind: PermissionKind, value: string): boolean {
  *
  * @example
  * ```ts
- * import { missingPermissions } from "@chuk/mcp-runtime";
+ * import { missingPermissions } from "@chuk/mcp-runtime/permissions";
  * const missing = missingPermissions({
  *   grants: [{ kind: "net", value: "127.0.0.1:3000", reason: "listen address" }],
  *   ignoreEnv: true,
@@ -84,7 +84,8 @@ export interface AssertPermissionsOptions {
  *
  * @example
  * ```ts
- * import { assertPermissions, requiredPermissions, validateConfig } from "@chuk/mcp-runtime";
+ * import { assertPermissions, requiredPermissions } from "@chuk/mcp-runtime/permissions";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * assertPermissions(requiredPermissions(validateConfig({}, "inline")), { label: "inline" });
  * ```
  */
@@ -141,7 +142,7 @@ export interface PreflightOptions {
  *
  * @example
  * ```ts
- * import { preflightConfigPermissions } from "@chuk/mcp-runtime";
+ * import { preflightConfigPermissions } from "@chuk/mcp-runtime/permissions";
  * preflightConfigPermissions({ configPath: "examples/config.http.yaml" });
  * ```
  */

@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from "node:url";
 import { RuntimeError } from "../errors.ts";
-import { displayPath } from "./required.ts";
+import { displayPath } from "./plan.ts";
 import { PERMISSION_KINDS, type PermissionKind, type RequiredPermissions } from "./types.ts";
 
 /** Options of {@linkcode permissionFlags}. */
@@ -25,7 +25,7 @@ const PATH_KINDS = new Set<PermissionKind>(["read", "write", "ffi"]);
  *
  * @example
  * ```ts
- * import { permissionFlags } from "@chuk/mcp-runtime";
+ * import { permissionFlags } from "@chuk/mcp-runtime/permissions";
  * permissionFlags({
  *   grants: [
  *     { kind: "read", value: "/srv/app/config.yaml", reason: "the configuration file" },
@@ -67,7 +67,7 @@ export function permissionFlags(
  *
  * @example
  * ```ts
- * import { entrySpec } from "@chuk/mcp-runtime";
+ * import { entrySpec } from "@chuk/mcp-runtime/permissions";
  * console.log(entrySpec()); // e.g. "cli.ts"
  * ```
  */
@@ -82,7 +82,7 @@ export function entrySpec(mainModule: string = Deno.mainModule, cwd: string = De
  *
  * @example
  * ```ts
- * import { shellJoin } from "@chuk/mcp-runtime";
+ * import { shellJoin } from "@chuk/mcp-runtime/permissions";
  * shellJoin(["deno", "run", "my file.ts"]); // "deno run 'my file.ts'"
  * ```
  */

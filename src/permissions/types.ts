@@ -26,7 +26,7 @@ export const PERMISSION_KINDS: readonly PermissionKind[] = [
  *
  * @example
  * ```ts
- * import type { PermissionGrant } from "@chuk/mcp-runtime";
+ * import type { PermissionGrant } from "@chuk/mcp-runtime/permissions";
  * const listen: PermissionGrant = {
  *   kind: "net",
  *   value: "127.0.0.1:3000",
@@ -61,7 +61,7 @@ export interface PermissionGrant {
  *
  * @example
  * ```ts
- * import { permissionFlags, type RequiredPermissions } from "@chuk/mcp-runtime";
+ * import { permissionFlags, type RequiredPermissions } from "@chuk/mcp-runtime/permissions";
  * const required: RequiredPermissions = {
  *   grants: [{ kind: "net", value: "127.0.0.1:3000", reason: "listen address" }],
  *   ignoreEnv: true,
@@ -87,7 +87,7 @@ export interface RequiredPermissions {
  *
  * @example
  * ```ts
- * import { PermissionError } from "@chuk/mcp-runtime";
+ * import { PermissionError } from "@chuk/mcp-runtime/permissions";
  * const err = new PermissionError("missing --allow-net=127.0.0.1:3000", []);
  * console.log(err.exitCode); // 2
  * ```

@@ -17,7 +17,7 @@ import type { Transport } from "../sdk/server.ts";
 import { adoptPrespawned } from "./prespawn.ts";
 import { StdioClientTransport } from "./stdio_client.ts";
 import { getLogger } from "../log/logger.ts";
-import { stdioLaunchSpec, upstreamType } from "../permissions/sandbox.ts";
+import { stdioLaunchSpec, upstreamType } from "./sandbox.ts";
 
 /** What kind an entry is: explicit `type`, else `command` → stdio, `url` → streamable-http. */
 export { upstreamType };

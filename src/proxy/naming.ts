@@ -46,7 +46,7 @@ export const MAX_NAME_LENGTH = 64;
  *
  * @example
  * ```ts
- * import { shortenName } from "@chuk/mcp-runtime";
+ * import { shortenName } from "@chuk/mcp-runtime/proxy";
  * shortenName("a".repeat(80)).length; // 64
  * ```
  */
@@ -61,7 +61,7 @@ export function shortenName(name: string): string {
  *
  * @example
  * ```ts
- * import { toOpenAIName } from "@chuk/mcp-runtime";
+ * import { toOpenAIName } from "@chuk/mcp-runtime/proxy";
  * toOpenAIName("time.get-current time"); // "time_get-current_time"
  * ```
  */
@@ -75,7 +75,7 @@ export function toOpenAIName(name: string): string {
  *
  * @example
  * ```ts
- * import { proxiedNames } from "@chuk/mcp-runtime";
+ * import { proxiedNames } from "@chuk/mcp-runtime/proxy";
  * proxiedNames("time", "get_time", {
  *   namespace: "proxy", keepRootAliases: true, openaiCompatible: false, onlyOpenaiTools: false,
  * }); // [{ name: "proxy.time.get_time", kind: "namespaced" }, { name: "get_time", kind: "root" }]

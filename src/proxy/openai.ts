@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk/types.ts";
+import type { Tool } from "../protocol.ts";
 import { shortenName, toOpenAIName } from "./naming.ts";
 
 /** One OpenAI function-calling tool definition. */
@@ -21,7 +21,7 @@ export interface OpenAIToolDefinition {
  *
  * @example
  * ```ts
- * import { toOpenAITools } from "@chuk/mcp-runtime";
+ * import { toOpenAITools } from "@chuk/mcp-runtime/proxy";
  * const defs = toOpenAITools([{ name: "time.get_time", inputSchema: { type: "object" } }]);
  * console.log(defs[0].function.name); // "time_get_time"
  * ```

@@ -14,8 +14,9 @@
  */
 
 import type { Transport } from "../sdk/server.ts";
-import { WireMcpError as McpError } from "../sdk/errors.ts";
-import { ErrorCode, type JSONRPCMessage } from "../sdk/types.ts";
+import { tapReceive } from "../sdk/taps.ts";
+import { ErrorCode, ProtocolError } from "../errors.ts";
+import type { JSONRPCMessage } from "../sdk/types.ts";
 
 const PREFIX = "chuk-";
 
@@ -69,17 +70,15 @@ export class RawCalls {
 
   constructor(transport: Transport) {
     this.#transport = transport;
-    const deliver = transport.onmessage;
-    if (!deliver) throw new Error("RawCalls: connect the client first");
-    transport.onmessage = (message, extra) => {
+    tapReceive(transport, (message, deliver) => {
       const m = message as Record<string, unknown>;
       if (!("method" in m) && isOwnId(m.id)) return this.#settle(m);
       if (m.method === "notifications/progress") {
         const params = m.params as Record<string, unknown> | undefined;
         if (params && isOwnId(params.progressToken)) return this.#progress(params);
       }
-      deliver(message, extra);
-    };
+      deliver();
+    });
   }
 
   /** Calls waiting for an answer. */
@@ -134,7 +133,9 @@ export class RawCalls {
           if (!this.#pending.delete(id)) return;
           done();
           cancel("timeout");
-          reject(new McpError(ErrorCode.RequestTimeout, "Request timed out", { timeout: options.timeoutMs }));
+          reject(
+            new ProtocolError(ErrorCode.RequestTimeout, "Request timed out", { timeout: options.timeoutMs }),
+          );
         }, options.timeoutMs);
       }
       this.#transport.send({ jsonrpc: "2.0", id, method, params: wire } as JSONRPCMessage).catch((e) => {
@@ -165,7 +166,7 @@ export class RawCalls {
       p.resolve(m.result as Record<string, unknown>);
     } else {
       const e = (m.error ?? {}) as { code?: number; message?: string; data?: unknown };
-      p.reject(new McpError(e.code ?? ErrorCode.InternalError, e.message ?? "invalid answer", e.data));
+      p.reject(new ProtocolError(e.code ?? ErrorCode.InternalError, e.message ?? "invalid answer", e.data));
     }
   }
 

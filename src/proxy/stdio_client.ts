@@ -13,7 +13,8 @@
 import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../sdk/types.ts";
-import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
+import { decodeLine, LineSplitter, NdjsonWriter } from "../transports/ndjson.ts";
+import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 /** What to spawn. */
 export interface StdioLaunch {
@@ -54,11 +55,9 @@ export class StdioClientTransport implements Transport {
   readonly #launch: StdioLaunch;
   readonly #log: Logger;
   readonly #grace: number;
-  readonly #encoder = new TextEncoder();
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #pending: string[] = [];
-  #flushing: Promise<void> | undefined;
+  #output: NdjsonWriter | undefined;
   #closed = false;
   #exited: Promise<Deno.CommandStatus> | undefined;
 
@@ -95,7 +94,9 @@ export class StdioClientTransport implements Transport {
       return Promise.reject(new Error(`cannot start '${command}': ${msg}`));
     }
     this.#child = child;
-    this.#writer = child.stdin.getWriter();
+    const writer = this.#writer = child.stdin.getWriter();
+    // A failed write rejects the send that made it; the child's exit is reported on its own.
+    this.#output = new NdjsonWriter({ write: async (p) => (await writer.write(p), p.length) }, () => {});
     this.#exited = child.status;
     void this.#readStdout(child.stdout);
     void this.#readStderr(child.stderr);
@@ -122,20 +123,15 @@ export class StdioClientTransport implements Transport {
   }
 
   #handleLine(line: string): void {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
+    const decoded = decodeLine(line);
+    if (!("message" in decoded)) {
       // Servers that print banners on stdout: not protocol, say so once per line and go on.
-      this.#log.warn(`non-JSON output on stdout ignored: ${line.slice(0, 200)}`);
-      return;
-    }
-    if (!isJsonRpcMessage(raw)) {
-      this.#log.warn(`non-JSON-RPC message ignored: ${line.slice(0, 200)}`);
+      const what = decoded.error === "parse" ? "non-JSON output on stdout" : "non-JSON-RPC message";
+      this.#log.warn(`${what} ignored: ${line.slice(0, 200)}`);
       return;
     }
     try {
-      this.onmessage?.(raw as JSONRPCMessage);
+      this.onmessage?.(decoded.message);
     } catch (e) {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -153,17 +149,9 @@ export class StdioClientTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    if (this.#closed || !this.#writer) return Promise.reject(new Error("stdio upstream is not running"));
+    if (this.#closed || !this.#output) return Promise.reject(new Error("stdio upstream is not running"));
     // Messages sent in one turn of the event loop go to the child in one write.
-    this.#pending.push(JSON.stringify(message));
-    return this.#flushing ??= new Promise<void>((resolve, reject) => {
-      queueMicrotask(() => {
-        const batch = this.#pending.join("\n") + "\n";
-        this.#pending = [];
-        this.#flushing = undefined;
-        this.#writer!.write(this.#encoder.encode(batch)).then(resolve, reject);
-      });
-    });
+    return this.#output.send(message);
   }
 
   #signalGroup(signal: Deno.Signal): void {
@@ -192,8 +180,7 @@ export class StdioClientTransport implements Transport {
       } catch {
         // pipe already closed
       }
-      const wait = (ms: number) =>
-        Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms))]);
+      const wait = async (ms: number) => (await raceTimeout(exited, ms)) !== TIMED_OUT;
       if (!(await wait(this.#grace))) {
         this.#signalGroup("SIGTERM");
         if (!(await wait(this.#grace))) this.#signalGroup("SIGKILL");

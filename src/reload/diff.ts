@@ -13,7 +13,7 @@
  */
 
 import type { McpServerConfig, RuntimeConfig } from "../config/types.ts";
-import { upstreamType } from "../permissions/sandbox.ts";
+import { upstreamType } from "../proxy/sandbox.ts";
 import { configuredModules } from "../tools/loader.ts";
 
 /** Upstream names by what happens to them. */
@@ -119,7 +119,8 @@ function moduleId(m: ModuleRef): string {
  *
  * @example
  * ```ts
- * import { diffConfig, validateConfig } from "@chuk/mcp-runtime";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { diffConfig } from "./diff.ts";
  * const before = validateConfig({ proxy: { enabled: true }, mcp_servers: { a: { command: "a" } } }, "old");
  * const after = validateConfig({ proxy: { enabled: true }, mcp_servers: { b: { command: "b" } } }, "new");
  * const diff = diffConfig(before, after, "/srv/app");
@@ -170,6 +171,31 @@ export function diffConfig(before: RuntimeConfig, after: RuntimeConfig, baseDir:
   };
 }
 
+/**
+ * The configuration a reload puts in force: the live keys (see {@linkcode diffConfig}) from
+ * `after`, everything else as `before` had it (those changes wait for a restart).
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { liveConfig } from "./diff.ts";
+ * const before = validateConfig({ server: { type: "sse" } }, "old");
+ * const after = validateConfig({ server: { type: "stdio" }, logging: { level: "DEBUG" } }, "new");
+ * const live = liveConfig(before, after);
+ * console.log(live.server.type, live.logging.level); // sse DEBUG
+ * ```
+ */
+export function liveConfig(before: RuntimeConfig, after: RuntimeConfig): RuntimeConfig {
+  // The keys of LIVE_KEYS, and nothing else.
+  return {
+    ...before,
+    mcp_servers: after.mcp_servers,
+    proxy: after.proxy,
+    logging: after.logging,
+    tools: { ...before.tools, modules_to_import: after.tools.modules_to_import },
+  };
+}
+
 /** One step of a reload, in the order they run. */
 export type ReloadStep =
   | { kind: "logging" }
@@ -198,7 +224,8 @@ export interface ReloadPlan {
  *
  * @example
  * ```ts
- * import { diffConfig, planReload, validateConfig } from "@chuk/mcp-runtime";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { diffConfig, planReload } from "./diff.ts";
  * const before = validateConfig({ server: { type: "sse" } }, "old");
  * const after = validateConfig({ server: { type: "stdio" } }, "new");
  * const plan = planReload(diffConfig(before, after, "/srv"), after);

@@ -57,7 +57,7 @@ function canWatch(dir: string): boolean {
  *
  * @example
  * ```ts
- * import { watchFiles } from "@chuk/mcp-runtime";
+ * import { watchFiles } from "./watch.ts";
  * const watch = watchFiles(["config.yaml"], (changed) => console.log("changed:", changed));
  * watch.close();
  * ```

@@ -26,6 +26,7 @@ export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 export { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 
 import type { Transport } from "./server.ts";
+import { tapReceive } from "./taps.ts";
 import type { JSONRPCMessage } from "./types.ts";
 
 const live = new Set<Response>();
@@ -100,10 +101,8 @@ function isResponse(m: JSONRPCMessage): boolean {
  * ```
  */
 export function deferResponses(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (!deliver) throw new Error("deferResponses: call it after client.connect(transport)");
-  transport.onmessage = (message, extra) => {
-    if (isResponse(message)) queueMicrotask(() => deliver(message, extra));
-    else deliver(message, extra);
-  };
+  tapReceive(transport, (message, deliver) => {
+    if (isResponse(message)) queueMicrotask(deliver);
+    else deliver();
+  });
 }

@@ -12,7 +12,7 @@ import { ToolError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { SessionError } from "@chuk/mcp-runtime";
+ * import { SessionError } from "@chuk/mcp-runtime/sessions";
  * throw new SessionError("No session context available");
  * ```
  */
@@ -30,7 +30,7 @@ export class SessionError extends ToolError {
  *
  * @example
  * ```ts
- * import { SessionNotFoundError } from "@chuk/mcp-runtime";
+ * import { SessionNotFoundError } from "@chuk/mcp-runtime/sessions";
  * const e = new SessionNotFoundError("sess-1");
  * console.log(e.message); // Session not found: sess-1
  * ```
@@ -49,7 +49,7 @@ export class SessionNotFoundError extends SessionError {
  *
  * @example
  * ```ts
- * import { StoreUnavailableError } from "@chuk/mcp-runtime";
+ * import { StoreUnavailableError } from "@chuk/mcp-runtime/sessions";
  * const e = new StoreUnavailableError("redis", "connection refused");
  * console.log(e.message); // Session store unavailable (redis): connection refused
  * ```

@@ -8,7 +8,7 @@ import { type EnvSource, processEnv } from "../config/env.ts";
 import { SESSION_PROVIDERS } from "../config/schema.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
 import type { SessionProviderName } from "../config/types.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { type KeyValueStore, MemoryKeyValueStore } from "./kv.ts";
 import { RedisKeyValueStore, redisOptionsFromEnv } from "./redis_kv.ts";
 import { SqliteKeyValueStore } from "./sqlite_kv.ts";
@@ -20,7 +20,9 @@ import { resolveSqlitePath } from "../config/paths.ts";
  *
  * @example
  * ```ts
- * import { envFromObject, resolveSessionProvider, validateConfig } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { resolveSessionProvider } from "@chuk/mcp-runtime/sessions";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({}, "inline");
  * resolveSessionProvider(config, envFromObject({ SESSION_PROVIDER: "redis" })); // "redis"
  * ```
@@ -49,7 +51,9 @@ export function resolveSessionProvider(
  *
  * @example
  * ```ts
- * import { createKeyValueStore, envFromObject, validateConfig } from "@chuk/mcp-runtime";
+ * import { createKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const kv = createKeyValueStore(validateConfig({}, "inline"), envFromObject({}));
  * console.log(kv.provider); // "memory"
  * await kv.close();
@@ -74,7 +78,7 @@ export function createKeyValueStore(
         // Name where the path came from (see resolveSqlitePath).
         const fromEnv = !!env("ARTIFACT_SQLITE_PATH")?.trim();
         throw new ConfigError(
-          `cannot open the SQLite store at ${path}: ${e instanceof Error ? e.message : e}`,
+          `cannot open the SQLite store at ${path}: ${errorText(e)}`,
           fromEnv
             ? { file: "<environment>", path: "ARTIFACT_SQLITE_PATH" }
             : { file: "<config>", path: "artifacts.sqlite_path" },

@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const kv = new MemoryKeyValueStore();
  * await kv.set("dev:default:session:abc", JSON.stringify({ id: "abc" }), 3600);
  * console.log(await kv.get("dev:default:session:abc"));
@@ -49,7 +49,7 @@ interface Slot<T> {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const kv = new MemoryKeyValueStore();
  * await kv.addToSet("idx", "a");
  * console.log(await kv.members("idx")); // ["a"]

@@ -20,9 +20,9 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import { type EnvSource, processEnv } from "../config/env.ts";
 import type { RuntimeConfig } from "../config/schema.ts";
-import type { RequestContext } from "../context/request_context.ts";
 import { getLogger } from "../log/logger.ts";
 import { SessionError, SessionNotFoundError } from "./errors.ts";
 import { createKeyValueStore } from "./factory.ts";
@@ -74,6 +74,17 @@ export interface BindOptions {
   followUser?: boolean;
 }
 
+/**
+ * What the session manager reads of a call: its session id and its caller. A handler's
+ * `SessionCaller` is one.
+ */
+export interface SessionCaller {
+  /** The call's session id, as its context reports it. */
+  readonly sessionId: string | undefined;
+  /** The authenticated caller, if any. */
+  readonly user: { readonly id: string } | undefined;
+}
+
 /** Explicit session ids (`create_session`) must look like this. */
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const BINDING = Symbol.for("@chuk/mcp-runtime/session-binding");
@@ -86,7 +97,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const binding = manager.bind({ userId: "alice" });
  * await binding.ready();
@@ -153,11 +164,12 @@ export class SessionBinding {
  *
  * @example
  * ```ts
- * import { bindingOf, createTestContext } from "@chuk/mcp-runtime";
+ * import { bindingOf } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * console.log(bindingOf(createTestContext())); // undefined: not built by a connection
  * ```
  */
-export function bindingOf(ctx: RequestContext): SessionBinding | undefined {
+export function bindingOf(ctx: SessionCaller): SessionBinding | undefined {
   return (ctx as unknown as Record<symbol, SessionBinding | undefined>)[BINDING];
 }
 
@@ -167,14 +179,15 @@ export function bindingOf(ctx: RequestContext): SessionBinding | undefined {
  *
  * @example
  * ```ts
- * import { attachBinding, bindingOf, createTestContext, SessionManager, MemoryKeyValueStore } from "@chuk/mcp-runtime";
+ * import { attachBinding, bindingOf, SessionManager, MemoryKeyValueStore } from "@chuk/mcp-runtime/sessions";
+ * import { createTestContext } from "@chuk/mcp-runtime";
  * const manager = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const binding = manager.bind({ userId: null });
  * const ctx = attachBinding(createTestContext(), binding);
  * console.log(bindingOf(ctx) === binding); // true
  * ```
  */
-export function attachBinding<T extends RequestContext>(ctx: T, binding: SessionBinding): T {
+export function attachBinding<T extends SessionCaller>(ctx: T, binding: SessionBinding): T {
   (ctx as unknown as Record<symbol, SessionBinding>)[BINDING] = binding;
   return ctx;
 }
@@ -196,7 +209,7 @@ function userKey(userId: string): string {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, SessionManager } from "@chuk/mcp-runtime/sessions";
  * const sessions = new SessionManager({ store: new MemoryKeyValueStore(), sandboxId: "demo" });
  * const s = await sessions.create({ userId: "alice", metadata: { project: "x" } });
  * console.log((await sessions.get(s.id))?.userId); // "alice"
@@ -230,7 +243,9 @@ export class SessionManager {
    *
    * @example
    * ```ts
-   * import { envFromObject, SessionManager, validateConfig } from "@chuk/mcp-runtime";
+   * import { validateConfig } from "@chuk/mcp-runtime";
+   * import { envFromObject } from "@chuk/mcp-runtime/config";
+   * import { SessionManager } from "@chuk/mcp-runtime/sessions";
    * const m = SessionManager.fromConfig(validateConfig({}, "inline"), envFromObject({}), "demo");
    * console.log(m.provider, m.namespace); // memory dev:default:
    * await m.close();
@@ -273,7 +288,7 @@ export class SessionManager {
       await raw.ping();
       log.debug(`session store ${this.provider} ready (keys under ${this.namespace || "(no prefix)"})`);
     } catch (e) {
-      log.warn(`session store ${this.provider} is not reachable yet: ${e instanceof Error ? e.message : e}`);
+      log.warn(`session store ${this.provider} is not reachable yet: ${errorText(e)}`);
     }
   }
 
@@ -461,7 +476,7 @@ export class SessionManager {
     return record.userId === binding.userId && (binding.userId !== null || binding.held.has(record.id));
   }
 
-  async #binding(ctx: RequestContext): Promise<SessionBinding> {
+  async #binding(ctx: SessionCaller): Promise<SessionBinding> {
     const binding = bindingOf(ctx);
     if (!binding) throw new SessionError("No session context available");
     await binding.ready();
@@ -479,7 +494,7 @@ export class SessionManager {
    *
    * @throws {SessionError} no session context, or the store is unreachable (`StoreUnavailableError`).
    */
-  async current(ctx: RequestContext): Promise<SessionRecord> {
+  async current(ctx: SessionCaller): Promise<SessionRecord> {
     const binding = bindingOf(ctx);
     if (!binding) {
       // A context not built by a connection (unit tests, embedding): trust its sessionId.
@@ -502,7 +517,7 @@ export class SessionManager {
   }
 
   /** Switch the caller to one of its own sessions (`set_session`). */
-  async switchTo(ctx: RequestContext, id: string): Promise<SessionRecord> {
+  async switchTo(ctx: SessionCaller, id: string): Promise<SessionRecord> {
     const b = await this.#binding(ctx);
     const record = await this.get(id);
     if (!record || !this.owns(b, record)) throw new SessionNotFoundError(id);
@@ -512,7 +527,7 @@ export class SessionManager {
 
   /** Create a session owned by the caller and make it current (`create_session`). */
   async createFor(
-    ctx: RequestContext,
+    ctx: SessionCaller,
     options: { id?: string; metadata?: Record<string, unknown> } = {},
   ): Promise<SessionRecord> {
     const b = await this.#binding(ctx);
@@ -522,7 +537,7 @@ export class SessionManager {
   }
 
   /** Start over with a fresh session (`clear_session`); resolves the previous id. */
-  async clear(ctx: RequestContext): Promise<string | undefined> {
+  async clear(ctx: SessionCaller): Promise<string | undefined> {
     const b = await this.#binding(ctx);
     const previous = b.sessionId;
     await this.#setCurrent(b, this.newId());
@@ -530,14 +545,14 @@ export class SessionManager {
   }
 
   /** The caller's session `id`, or undefined when it does not exist or is not the caller's. */
-  async infoFor(ctx: RequestContext, id: string): Promise<SessionRecord | undefined> {
+  async infoFor(ctx: SessionCaller, id: string): Promise<SessionRecord | undefined> {
     const b = await this.#binding(ctx);
     const record = await this.get(id);
     return record && this.owns(b, record) ? record : undefined;
   }
 
   /** The caller's sessions: the user's, or (anonymous) those this connection held. */
-  async listFor(ctx: RequestContext): Promise<SessionRecord[]> {
+  async listFor(ctx: SessionCaller): Promise<SessionRecord[]> {
     const b = await this.#binding(ctx);
     if (b.userId !== null) return await this.listForUser(b.userId);
     const out: SessionRecord[] = [];

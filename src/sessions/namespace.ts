@@ -14,7 +14,8 @@ import type { KeyValueStore } from "./kv.ts";
  *
  * @example
  * ```ts
- * import { envFromObject, keyNamespace } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { keyNamespace } from "@chuk/mcp-runtime/sessions";
  * keyNamespace(envFromObject({ ENVIRONMENT: "prod", DEPLOYMENT_ID: "us-east-1" })); // "prod:us-east-1:"
  * keyNamespace(envFromObject({})); // "dev:default:"
  * ```
@@ -31,7 +32,7 @@ export function keyNamespace(env: EnvSource = processEnv): string {
  *
  * @example
  * ```ts
- * import { MemoryKeyValueStore, NamespacedKeyValueStore } from "@chuk/mcp-runtime";
+ * import { MemoryKeyValueStore, NamespacedKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const raw = new MemoryKeyValueStore();
  * const kv = new NamespacedKeyValueStore(raw, "prod:eu:");
  * await kv.set("session:abc", "{}", 60);

@@ -11,7 +11,7 @@
 // whole environment at import, which a least-privilege run without Redis must not need).
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { type EnvSource, processEnv } from "../config/env.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
 import { getLogger } from "../log/logger.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import type { KeyValueStore } from "./kv.ts";
@@ -23,7 +23,7 @@ const log = getLogger("sessions.redis");
  *
  * @example
  * ```ts
- * import { DEFAULT_REDIS_URL } from "@chuk/mcp-runtime";
+ * import { DEFAULT_REDIS_URL } from "@chuk/mcp-runtime/sessions";
  * console.log(DEFAULT_REDIS_URL); // redis://127.0.0.1:6379
  * ```
  */
@@ -52,7 +52,7 @@ export interface ParsedRedisUrl {
  *
  * @example
  * ```ts
- * import { parseRedisUrl } from "@chuk/mcp-runtime";
+ * import { parseRedisUrl } from "@chuk/mcp-runtime/sessions";
  * parseRedisUrl("redis://n1:7000,n2:7001/0").cluster; // true
  * parseRedisUrl("rediss://:pw@cache:6380/2"); // { tls: true, password: "pw", db: 2, nodes: [{ host: "cache", port: 6380 }], cluster: false }
  * ```
@@ -131,7 +131,8 @@ export interface RedisKeyValueStoreOptions {
  *
  * @example
  * ```ts
- * import { envFromObject, redisOptionsFromEnv } from "@chuk/mcp-runtime";
+ * import { envFromObject } from "@chuk/mcp-runtime/config";
+ * import { redisOptionsFromEnv } from "@chuk/mcp-runtime/sessions";
  * redisOptionsFromEnv(envFromObject({ REDIS_URL: "redis://cache:6379" })).url; // "redis://cache:6379"
  * ```
  */
@@ -168,7 +169,7 @@ function wholeSeconds(ttl: number): number {
  *
  * @example
  * ```ts
- * import { RedisKeyValueStore } from "@chuk/mcp-runtime";
+ * import { RedisKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const kv = new RedisKeyValueStore({ url: "redis://127.0.0.1:6379" });
  * await kv.set("dev:default:hello", "world", 60);
  * console.log(await kv.get("dev:default:hello"));
@@ -285,7 +286,7 @@ export class RedisKeyValueStore implements KeyValueStore {
     try {
       return await op(await this.#client);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorText(e);
       if ((e as { name?: string })?.name === "ReplyError") throw new Error(`redis: ${message}`, { cause: e });
       throw new StoreUnavailableError("redis", message, { cause: e });
     }

@@ -24,7 +24,7 @@ export interface SqliteKeyValueStoreOptions {
  *
  * @example
  * ```ts
- * import { SqliteKeyValueStore } from "@chuk/mcp-runtime";
+ * import { SqliteKeyValueStore } from "@chuk/mcp-runtime/sessions";
  * const kv = new SqliteKeyValueStore(await Deno.makeTempFile({ suffix: ".sqlite" }));
  * await kv.set("dev:default:session:abc", "{}", 3600);
  * console.log(await kv.get("dev:default:session:abc")); // "{}"

@@ -15,7 +15,7 @@ const OTEL_API_GLOBAL = Symbol.for("opentelemetry.js.api.1");
  *
  * @example
  * ```ts
- * import { tracingRegistered } from "@chuk/mcp-runtime";
+ * import { tracingRegistered } from "@chuk/mcp-runtime/telemetry";
  * console.log(tracingRegistered()); // true under OTEL_DENO=true
  * ```
  */

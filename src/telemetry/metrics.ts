@@ -84,8 +84,8 @@ export type ToolCallStatus = RequestStatus | "tool_error";
  * ```
  */
 export class McpMetrics {
-  /** The prom-client registry holding every series (register your own here too). */
-  readonly registry: Registry = new Registry();
+  /** The prom-client registry holding every series. */
+  readonly #registry: Registry = new Registry();
   readonly #requests: Counter<"method" | "status">;
   readonly #toolCalls: Counter<"tool" | "upstream" | "status">;
   readonly #toolDuration: Histogram<"tool" | "upstream">;
@@ -100,7 +100,7 @@ export class McpMetrics {
   readonly #histograms = new Map<string, { observe(v: number): void }>();
 
   constructor() {
-    const registers = [this.registry];
+    const registers = [this.#registry];
     this.#requests = new Counter({
       name: "mcp_requests_total",
       help: "MCP requests answered, by method and outcome (ok, error, cancelled).",
@@ -157,7 +157,7 @@ export class McpMetrics {
       labelNames: ["version"],
       registers,
     }).set({ version: VERSION }, 1);
-    registerProcessMetrics(this.registry);
+    registerProcessMetrics(this.#registry);
   }
 
   #counter(key: string, make: () => { inc(n?: number): void }): { inc(n?: number): void } {
@@ -221,11 +221,11 @@ export class McpMetrics {
 
   /** The exposition text (Prometheus format 0.0.4). */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.#registry.metrics();
   }
 
   /** The `Content-Type` of {@linkcode McpMetrics.text}. */
   get contentType(): string {
-    return this.registry.contentType;
+    return this.#registry.contentType;
   }
 }

@@ -15,7 +15,8 @@ export const DEFAULT_METRICS_PORT = 9464;
  *
  * @example
  * ```ts
- * import { metricsListenPort, validateConfig } from "@chuk/mcp-runtime";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { metricsListenPort } from "@chuk/mcp-runtime/telemetry";
  * metricsListenPort(validateConfig({ metrics: { enabled: true } }, "inline")); // 9464 (stdio)
  * ```
  */

@@ -13,8 +13,10 @@ import { JSON_LOG_FORMAT } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import { tracingRegistered } from "./detect.ts";
 import type { McpMetrics } from "./metrics.ts";
-import type { MetricsEndpoint, ObservedConnection, Telemetry } from "./types.ts";
-import { ServerWire, UpstreamWire, type WireSinks } from "./wire.ts";
+import type { RequestObserver } from "../core/dispatch.ts";
+import { RequestTelemetry, type TelemetrySinks } from "./requests.ts";
+import type { MetricsEndpoint, Telemetry } from "./types.ts";
+import { UpstreamWire } from "./wire.ts";
 
 /** Options of {@linkcode createTelemetry}. */
 export interface TelemetryOptions {
@@ -69,20 +71,25 @@ export class RuntimeTelemetry implements Telemetry {
   readonly series?: McpMetrics;
   /** Whether requests get spans. */
   readonly tracing: boolean;
-  readonly #sinks: WireSinks;
+  /** Sees every request and connection. */
+  readonly observer: RequestObserver;
+  readonly #sinks: TelemetrySinks;
   readonly #upstreams = new Map<string, string>();
 
-  constructor(sinks: WireSinks, endpoint?: MetricsEndpoint) {
+  /** Telemetry reporting to `sinks`, with the Prometheus `endpoint` when metrics are on. */
+  constructor(sinks: TelemetrySinks, endpoint?: MetricsEndpoint) {
     this.#sinks = sinks;
     this.series = sinks.metrics;
     this.metrics = endpoint;
     this.tracing = sinks.tracing !== undefined;
+    this.observer = new RequestTelemetry(sinks);
   }
 
-  connection(conn: ObservedConnection, transport: Transport): Transport {
-    return new ServerWire(conn, transport, this.#sinks);
-  }
-
+  /**
+   * The upstream transport, wrapped when tracing (see {@linkcode Telemetry.upstreamTransport}).
+   *
+   * @internal
+   */
   upstreamTransport(upstream: string, transport: Transport, url?: string): Transport {
     const tracing = this.#sinks.tracing;
     return tracing ? new UpstreamWire(upstream, transport, tracing, url) : transport;

@@ -105,6 +105,7 @@ export function startServerSpan(
   r: SpanRequest,
   meta: Record<string, unknown> | undefined,
   attributes: Attributes,
+  protocolVersion?: string,
 ): StartedSpan {
   const ambient = context.active();
   const fromMeta = metaParent(meta);
@@ -113,11 +114,9 @@ export function startServerSpan(
   // The MCP context is the parent; the transport's (HTTP) context is kept as a link.
   if (fromMeta && ambientSpan) links.push({ context: ambientSpan });
   const parent = fromMeta ?? ambient;
-  const span = tracer.startSpan(nameOf(r), {
-    kind: SpanKind.SERVER,
-    attributes: { ...requestAttributes(r), ...attributes },
-    links,
-  }, parent);
+  const all = { ...requestAttributes(r), ...attributes };
+  if (protocolVersion) all["mcp.protocol.version"] = protocolVersion;
+  const span = tracer.startSpan(nameOf(r), { kind: SpanKind.SERVER, attributes: all, links }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 

@@ -14,7 +14,8 @@ import { tracingRegistered } from "./detect.ts";
  *
  * @example
  * ```ts
- * import { telemetryWanted, validateConfig } from "@chuk/mcp-runtime";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * import { telemetryWanted } from "@chuk/mcp-runtime/telemetry";
  * telemetryWanted(validateConfig({ metrics: { enabled: true } }, "inline")); // true
  * ```
  */

@@ -1,13 +1,7 @@
 /**
- * Telemetry on the wire: transports wrapped so that every JSON-RPC request and its answer are seen
- * once, whatever serves them. On a client connection each request gets its metrics (method,
- * status, tool, duration), its `SERVER` span (the handler runs inside it) and its log fields; on an
- * upstream connection each request we send gets a `CLIENT` span and carries it in
- * `params._meta.traceparent`.
- *
- * Watching the wire rather than the handlers means the SDK's own answers (`initialize`, `ping`,
- * unknown methods, invalid params) are counted too, and nothing in the request path changes when
- * telemetry is off: the transport is then not wrapped at all.
+ * Telemetry on an upstream's wire: the proxy's client transport to an upstream, wrapped so that
+ * each request we send gets a `CLIENT` span (a child of the request being served) and carries it
+ * in `params._meta.traceparent`. The transport is wrapped only when tracing is on.
  *
  * Memory: one record per request in flight, dropped at its answer, at its
  * `notifications/cancelled`, or when the connection closes.
@@ -16,31 +10,13 @@
  */
 
 import type { Span } from "@opentelemetry/api";
-import { type LogFields, withLogFields } from "../log/context.ts";
-import { getLogger, type Logger } from "../log/logger.ts";
 import type { Transport, TransportSendOptions } from "../sdk/server.ts";
 import type { JSONRPCMessage, MessageExtraInfo } from "../sdk/types.ts";
-import type { McpMetrics, RequestStatus, ToolCallStatus } from "./metrics.ts";
+import { errorTypeOf, type Outcome } from "./requests.ts";
 import type * as Tracing from "./tracing.ts";
-import type { ObservedConnection } from "./types.ts";
 
 type Id = string | number;
 type Message = Record<string, unknown>;
-
-/** What the wires report to; each part is optional (off when undefined/false). */
-export interface WireSinks {
-  /** Prometheus series. */
-  metrics?: McpMetrics;
-  /** The tracing module (loaded only when an OpenTelemetry SDK is registered). */
-  tracing?: typeof Tracing;
-  /** Collect log fields per request (JSON logs). */
-  logFields: boolean;
-}
-
-/** Longest tool name copied into a log field or span as is (names come from clients). */
-const MAX_NAME = 128;
-
-const requestLog = getLogger("request");
 
 function isRequest(m: Message): m is Message & { id: Id; method: string } {
   return typeof m.method === "string" && (typeof m.id === "string" || typeof m.id === "number");
@@ -64,7 +40,7 @@ function stringParam(p: Record<string, unknown>, key: string): string | undefine
 function outcomeOf(
   m: Message,
   isToolCall: boolean,
-): { status: ToolCallStatus; code?: number; message?: string } {
+): Outcome {
   if (m.error && typeof m.error === "object") {
     const e = m.error as { code?: unknown; message?: unknown };
     return {
@@ -77,12 +53,6 @@ function outcomeOf(
     return { status: "tool_error", message: "tool returned isError" };
   }
   return { status: "ok" };
-}
-
-function errorTypeOf(o: { status: ToolCallStatus; code?: number }): string | undefined {
-  if (o.status === "ok") return undefined;
-  if (o.status === "error") return o.code !== undefined ? String(o.code) : "_OTHER";
-  return o.status;
 }
 
 /**
@@ -132,167 +102,6 @@ abstract class WrappedTransport implements Transport {
   protected deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     this.onmessage?.(message, extra);
   }
-}
-
-interface ServerRequest {
-  method: string;
-  started: number;
-  /** `tools/call`: the tool label and its upstream. */
-  tool?: { label: string; upstream: string; name?: string };
-  span?: Span;
-  fields?: LogFields;
-}
-
-/**
- * A client connection's transport, observed: metrics, `SERVER` spans and log fields per request.
- *
- * @example
- * ```ts
- * import { ServerWire } from "./wire.ts";
- * import { McpMetrics } from "./metrics.ts";
- * declare const transport: import("../sdk/server.ts").Transport;
- * declare const conn: import("./types.ts").ObservedConnection;
- * const observed = new ServerWire(conn, transport, { metrics: new McpMetrics(), logFields: false });
- * // server.connect(observed)
- * ```
- */
-export class ServerWire extends WrappedTransport {
-  readonly #conn: ObservedConnection;
-  readonly #sinks: WireSinks;
-  readonly #pending = new Map<Id, ServerRequest>();
-  readonly #spanAttributes: Record<string, string>;
-  #protocolVersion: string | undefined;
-  #counted = false;
-
-  constructor(conn: ObservedConnection, inner: Transport, sinks: WireSinks) {
-    super(inner);
-    this.#conn = conn;
-    this.#sinks = sinks;
-    const http = conn.transport === "sse" || conn.transport === "streamable-http";
-    this.#spanAttributes = {
-      "network.transport": http ? "tcp" : "pipe",
-      ...(http ? { "network.protocol.name": "http" } : {}),
-      ...(conn.stateless ? {} : { "mcp.session.id": conn.id }),
-    };
-    if (sinks.metrics && !conn.stateless) {
-      sinks.metrics.session(conn.transport, 1);
-      this.#counted = true;
-    }
-    // Whatever ends the connection (close, DELETE, idle reaper), its session stops counting.
-    conn.onClose(() => this.closed());
-  }
-
-  protected received(m: Message, message: JSONRPCMessage, extra?: MessageExtraInfo): void {
-    if (!isRequest(m)) {
-      if (m.method === "notifications/cancelled") {
-        const id = paramsOf(m).requestId;
-        if (typeof id === "string" || typeof id === "number") this.#finish(id, { status: "cancelled" });
-      }
-      return this.deliver(message, extra);
-    }
-    const { metrics, tracing, logFields } = this.#sinks;
-    const params = paramsOf(m);
-    const r: ServerRequest = { method: m.method, started: performance.now() };
-    let toolName: string | undefined;
-    if (m.method === "tools/call") {
-      const name = stringParam(params, "name") ?? "";
-      const upstream = this.#conn.toolUpstream(name);
-      const known = upstream !== null;
-      if (known) toolName = name;
-      r.tool = {
-        label: metrics ? metrics.toolLabel(name, known) : name,
-        upstream: upstream ?? "",
-        name: known ? name : name.slice(0, MAX_NAME),
-      };
-    }
-    let run = () => this.deliver(message, extra);
-    if (tracing) {
-      const { span, context } = tracing.startServerSpan(
-        {
-          method: m.method,
-          id: m.id,
-          tool: toolName,
-          prompt: m.method === "prompts/get" ? stringParam(params, "name")?.slice(0, MAX_NAME) : undefined,
-          uri: m.method.startsWith("resources/") ? stringParam(params, "uri") : undefined,
-        },
-        params._meta as Record<string, unknown> | undefined,
-        this.#protocolVersion
-          ? { ...this.#spanAttributes, "mcp.protocol.version": this.#protocolVersion }
-          : this.#spanAttributes,
-      );
-      r.span = span;
-      const inner = run;
-      run = () => tracing.inContext(context, inner);
-    }
-    if (logFields) {
-      const conn = this.#conn;
-      const fields: LogFields = {
-        request_id: m.id,
-        get session() {
-          return conn.sessionId();
-        },
-        user: conn.userId,
-        tool: r.tool?.name,
-        upstream: r.tool?.upstream || undefined,
-        trace_id: r.span ? tracing!.traceIdOf(r.span) : undefined,
-      };
-      r.fields = fields;
-      const inner = run;
-      run = () => withLogFields(fields, inner);
-    }
-    // A repeated id replaces the record: the first request's answer can no longer be told apart.
-    this.#pending.set(m.id, r);
-    run();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const m = message as Message;
-    if (this.#pending.size > 0 && isResponse(m)) {
-      const r = this.#pending.get(m.id);
-      if (r?.method === "initialize") {
-        const v = (m.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-        if (typeof v === "string" && v.length <= 32) this.#protocolVersion = v;
-      }
-      if (r) this.#finish(m.id, outcomeOf(m, r.tool !== undefined));
-    }
-    return this.inner.send(message, options);
-  }
-
-  #finish(id: Id, outcome: { status: ToolCallStatus; code?: number; message?: string }): void {
-    const r = this.#pending.get(id);
-    if (!r) return;
-    this.#pending.delete(id);
-    const seconds = (performance.now() - r.started) / 1000;
-    const { metrics } = this.#sinks;
-    if (metrics) {
-      const status: RequestStatus = outcome.status === "tool_error" ? "ok" : outcome.status;
-      metrics.request(r.method, status);
-      if (r.tool) metrics.toolCall(r.tool.label, r.tool.upstream, outcome.status, seconds);
-    }
-    if (r.span) {
-      this.#sinks.tracing!.endSpan(r.span, {
-        errorType: errorTypeOf(outcome),
-        code: outcome.code,
-        message: outcome.message,
-      });
-    }
-    logRequest(requestLog, r, id, outcome.status, seconds);
-  }
-
-  protected closed(): void {
-    for (const id of [...this.#pending.keys()]) this.#finish(id, { status: "cancelled" });
-    if (this.#counted) {
-      this.#counted = false;
-      this.#sinks.metrics?.session(this.#conn.transport, -1);
-    }
-  }
-}
-
-function logRequest(log: Logger, r: ServerRequest, id: Id, status: string, seconds: number): void {
-  if (!log.enabled("DEBUG")) return;
-  const ms = Math.round(seconds * 1e5) / 100;
-  const what = r.tool?.name ? `${r.method} ${r.tool.name}` : r.method;
-  log.debug(`${what} ${status} in ${ms} ms`, { ...r.fields, request_id: id, duration_ms: ms });
 }
 
 /**
@@ -371,7 +180,7 @@ export class UpstreamWire extends WrappedTransport {
     this.deliver(message, extra);
   }
 
-  #end(id: Id, outcome: { status: ToolCallStatus; code?: number; message?: string }): void {
+  #end(id: Id, outcome: Outcome): void {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ContentBlock } from "../sdk/types.ts";
+import type { ContentBlock } from "../protocol.ts";
 
 /**
  * Base64 of bytes (standard alphabet, padded).

@@ -8,8 +8,7 @@
  * @module
  */
 
-import type { z } from "zod";
-import type { RequestContext } from "../context/request_context.ts";
+import type { RequestContext } from "../core/context.ts";
 import type {
   ContentBlock,
   GetPromptResult,
@@ -17,7 +16,7 @@ import type {
   ReadResourceResult,
   Resource,
   ToolAnnotations,
-} from "../sdk/types.ts";
+} from "../protocol.ts";
 
 /** A JSON Schema for an object (what MCP requires of `inputSchema`). */
 export interface JsonObjectSchema {
@@ -31,15 +30,39 @@ export interface JsonObjectSchema {
   [keyword: string]: unknown;
 }
 
-/** A zod object schema or a raw zod shape (`{ a: z.number() }`). */
-export type ZodObjectLike = z.ZodObject | z.ZodRawShape;
+/**
+ * A schema in the Standard Schema form (`~standard`), as zod 4 schemas are: its output type is
+ * what a handler receives.
+ */
+export interface StandardSchema<Output = unknown> {
+  /** The Standard Schema interface. */
+  readonly "~standard": {
+    /** The interface version. */
+    readonly version: 1;
+    /** The library (`zod`, ...). */
+    readonly vendor: string;
+    /** Input and output types, for type inference only. */
+    readonly types?: {
+      /** What the schema accepts. */
+      readonly input: unknown;
+      /** What it produces. */
+      readonly output: Output;
+    } | undefined;
+  };
+}
+
+/** A raw zod shape: schemas by argument name (`{ a: z.number() }`). */
+export type SchemaShape = Record<string, StandardSchema>;
+
+/** A zod object schema (`z.object({...})`) or a raw zod shape (`{ a: z.number() }`). */
+export type ZodObjectLike = StandardSchema<Record<string, unknown>> | SchemaShape;
 
 /** Any schema `defineTool` accepts: JSON Schema, a zod object, or a zod shape. */
 export type ToolSchema = JsonObjectSchema | ZodObjectLike;
 
 /** The arguments type a schema implies (`Record<string, unknown>` for JSON Schema). */
-export type ArgsOf<S> = S extends z.ZodObject ? z.output<S>
-  : S extends z.ZodRawShape ? z.output<z.ZodObject<S>>
+export type ArgsOf<S> = S extends StandardSchema<infer O> ? O
+  : S extends SchemaShape ? { [K in keyof S]: S[K] extends StandardSchema<infer O> ? O : unknown }
   : Record<string, unknown>;
 
 /**
@@ -93,12 +116,12 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
  * });
  * ```
  */
-export function defineTool<S extends z.ZodRawShape>(
+export function defineTool<S extends SchemaShape>(
   def: Omit<ToolDefinition<ArgsOf<S>>, "inputSchema"> & { inputSchema: S },
 ): ToolDefinition;
 /** Define a tool whose `inputSchema` is a zod object schema (`z.object({...})`). */
-export function defineTool<S extends z.ZodObject>(
-  def: Omit<ToolDefinition<z.output<S>>, "inputSchema"> & { inputSchema: S },
+export function defineTool<S extends StandardSchema<Record<string, unknown>>>(
+  def: Omit<ToolDefinition<ArgsOf<S>>, "inputSchema"> & { inputSchema: S },
 ): ToolDefinition;
 /** Define a tool whose `inputSchema` is a JSON Schema. */
 export function defineTool(def: ToolDefinition): ToolDefinition;

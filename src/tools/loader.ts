@@ -8,9 +8,9 @@
 import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
-import { ConfigError, ModuleLoadError, RuntimeError } from "../errors.ts";
+import { ConfigError, errorText, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
-import type { Registry } from "../registry/registry.ts";
+import type { Registry } from "../core/registry.ts";
 import type {
   Definition,
   PromptDefinition,
@@ -114,10 +114,10 @@ export function registerDefinitions(
 ): void {
   try {
     registry.batch(() => {
-      for (const d of defs.tools) registry.addTool(localToolEntry(d, source, options));
-      for (const d of defs.resources) registry.addResource(localResourceEntry(d, source));
-      for (const d of defs.templates) registry.addTemplate(localTemplateEntry(d, source));
-      for (const d of defs.prompts) registry.addPrompt(localPromptEntry(d, source));
+      for (const d of defs.tools) registry.tools.add(localToolEntry(d, source, options));
+      for (const d of defs.resources) registry.resources.add(localResourceEntry(d, source));
+      for (const d of defs.templates) registry.templates.add(localTemplateEntry(d, source));
+      for (const d of defs.prompts) registry.prompts.add(localPromptEntry(d, source));
     });
   } catch (e) {
     // An invalid definition (bad name, bad schema): its message already names the module; a
@@ -155,7 +155,8 @@ export interface ConfiguredModule {
  *
  * @example
  * ```ts
- * import { configuredModules, validateConfig } from "@chuk/mcp-runtime";
+ * import { configuredModules } from "./loader.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({ tools: { modules_to_import: ["tools.ts"] } }, "inline");
  * configuredModules(config, "/srv/app").map((m) => m.spec); // ["tools.ts"]
  * ```
@@ -190,7 +191,7 @@ export function configuredModules(config: RuntimeConfig, baseDir: string): Confi
  *
  * @example
  * ```ts
- * import { moduleCandidates } from "@chuk/mcp-runtime";
+ * import { moduleCandidates } from "./loader.ts";
  * moduleCandidates("tools.ts", "/srv/app"); // ["/srv/app/tools.ts"]
  * ```
  */
@@ -215,7 +216,7 @@ export function moduleCandidates(spec: string, baseDir: string): string[] {
  *
  * @example
  * ```ts
- * import { resolveModulePath } from "@chuk/mcp-runtime";
+ * import { resolveModulePath } from "./loader.ts";
  * const file = await resolveModulePath("examples/tools.ts", Deno.cwd(), { file: "config.yaml", path: "tools.modules_to_import.0" });
  * ```
  */
@@ -231,23 +232,30 @@ export async function resolveModulePath(
 
 /**
  * Import a module file and collect its definitions. Import failures become
- * {@linkcode ModuleLoadError} naming the file.
+ * {@linkcode ModuleLoadError} naming the file. With `fresh` (a live reload), the file is imported
+ * again under a URL of its own (`?reload=<fresh>`): a module once imported is otherwise served from
+ * the module cache. Only that file is read again; what it imports stays as first loaded.
  *
  * @example
  * ```ts
- * import { importDefinitions } from "@chuk/mcp-runtime";
+ * import { importDefinitions } from "./loader.ts";
  * const defs = await importDefinitions(`${Deno.cwd()}/examples/tools.ts`, "tools");
  * console.log(defs.tools.map((t) => t.name));
  * ```
  */
-export async function importDefinitions(file: string, slot: ModuleSlot): Promise<CollectedDefinitions> {
+export async function importDefinitions(
+  file: string,
+  slot: ModuleSlot,
+  fresh?: string | number,
+): Promise<CollectedDefinitions> {
   let namespace: Record<string, unknown>;
+  const url = pathToFileURL(file).href;
   try {
-    namespace = await import(pathToFileURL(file).href);
+    namespace = await import(fresh === undefined ? url : `${url}?reload=${encodeURIComponent(fresh)}`);
   } catch (e) {
     if (!isCompiledBinary()) throw new ModuleLoadError(file, e);
     // deno compile binaries cannot import files that were not in the build (denoland/deno#18327).
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorText(e);
     throw new ModuleLoadError(
       file,
       new Error(
@@ -270,7 +278,8 @@ const baked = new Map<string, Record<string, unknown>>();
  *
  * @example
  * ```ts
- * import { bakeModules, defineTool } from "@chuk/mcp-runtime";
+ * import { bakeModules } from "./loader.ts";
+ * import { defineTool } from "@chuk/mcp-runtime";
  * const hello = defineTool({ name: "hello", inputSchema: { type: "object" }, handler: () => "hi" });
  * bakeModules({ "tools.ts": { hello } }); // serves `modules_to_import: [tools.ts]` without reading it
  * ```
@@ -284,7 +293,8 @@ export function bakeModules(modules: Record<string, Record<string, unknown>>): v
  *
  * @example
  * ```ts
- * import { bakedModule, configuredModules, validateConfig } from "@chuk/mcp-runtime";
+ * import { bakedModule, configuredModules } from "./loader.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
  * const config = validateConfig({ tools: { modules_to_import: ["tools.ts"] } }, "inline");
  * const ns = bakedModule(configuredModules(config, "/srv/app")[0], "/srv/app"); // undefined unless baked
  * ```

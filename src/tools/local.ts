@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type RequestContext, runWithRequestContext } from "../context/request_context.ts";
+import { type RequestContext, runWithRequestContext } from "../core/context.ts";
 import { ToolError, ToolTimeoutError } from "../errors.ts";
 import type {
   CompletionContext,
@@ -15,8 +15,8 @@ import type {
   ResourceEntry,
   ResourceTemplateEntry,
   ToolEntry,
-} from "../registry/registry.ts";
-import type { Tool } from "../sdk/types.ts";
+} from "../core/registry.ts";
+import type { PromptArgument, Tool } from "../protocol.ts";
 import type {
   CompleteFn,
   PromptDefinition,
@@ -148,7 +148,8 @@ async function runComplete(
  *
  * @example
  * ```ts
- * import { localPromptEntry, definePrompt, createTestContext } from "@chuk/mcp-runtime";
+ * import { localPromptEntry } from "./local.ts";
+ * import { definePrompt, createTestContext } from "@chuk/mcp-runtime";
  * const entry = localPromptEntry(definePrompt({ name: "p", handler: () => "Hi" }), "inline");
  * console.log(await entry.get({}, createTestContext()));
  * ```
@@ -160,7 +161,7 @@ export function localPromptEntry(def: PromptDefinition, source: string): PromptE
       name: def.name,
       ...(def.title ? { title: def.title } : {}),
       ...(def.description ? { description: def.description } : {}),
-      ...(def.arguments ? { arguments: def.arguments } : {}),
+      ...(def.arguments ? { arguments: def.arguments as PromptArgument[] } : {}),
       ...(def._meta ? { _meta: def._meta } : {}),
     },
     source,
@@ -183,7 +184,8 @@ export function localPromptEntry(def: PromptDefinition, source: string): PromptE
  *
  * @example
  * ```ts
- * import { localResourceEntry, defineResource, createTestContext } from "@chuk/mcp-runtime";
+ * import { localResourceEntry } from "./local.ts";
+ * import { defineResource, createTestContext } from "@chuk/mcp-runtime";
  * const entry = localResourceEntry(defineResource({ uri: "note://a", handler: () => "A" }), "inline");
  * console.log(await entry.read("note://a", createTestContext()));
  * ```
@@ -213,7 +215,8 @@ export function localResourceEntry(def: ResourceDefinition, source: string): Res
  *
  * @example
  * ```ts
- * import { localTemplateEntry, defineResourceTemplate, createTestContext } from "@chuk/mcp-runtime";
+ * import { localTemplateEntry } from "./local.ts";
+ * import { defineResourceTemplate, createTestContext } from "@chuk/mcp-runtime";
  * const entry = localTemplateEntry(
  *   defineResourceTemplate({ uriTemplate: "note://{id}", handler: (_u, { id }) => `note ${id}` }),
  *   "inline",

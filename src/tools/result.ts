@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult } from "../sdk/types.ts";
+import type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult } from "../protocol.ts";
 import { toBase64 } from "./content.ts";
 import type { PromptReturn, ResourceReturn } from "./define.ts";
 
@@ -26,7 +26,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { toCallToolResult } from "@chuk/mcp-runtime";
+ * import { toCallToolResult } from "./result.ts";
  * toCallToolResult({ sum: 3 });
  * // { content: [{ type: "text", text: '{"sum":3}' }], structuredContent: { sum: 3 } }
  * ```
@@ -81,7 +81,7 @@ export function toolErrorResult(message: string): CallToolResult {
  *
  * @example
  * ```ts
- * import { toReadResourceResult } from "@chuk/mcp-runtime";
+ * import { toReadResourceResult } from "./result.ts";
  * toReadResourceResult("config://db", '{"port":5432}', "application/json");
  * ```
  */
@@ -116,7 +116,7 @@ export function toReadResourceResult(
  *
  * @example
  * ```ts
- * import { toGetPromptResult } from "@chuk/mcp-runtime";
+ * import { toGetPromptResult } from "./result.ts";
  * toGetPromptResult("Summarise this", "A summary prompt");
  * ```
  */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorText } from "../errors.ts";
 import {
   AjvJsonSchemaValidator,
   normalizeObjectSchema,
@@ -36,7 +37,7 @@ let ajv: AjvJsonSchemaValidator | undefined;
  *
  * @example
  * ```ts
- * import { sharedJsonSchemaValidator } from "@chuk/mcp-runtime";
+ * import { sharedJsonSchemaValidator } from "./schema.ts";
  * console.log(sharedJsonSchemaValidator() === sharedJsonSchemaValidator()); // true
  * ```
  */
@@ -59,7 +60,7 @@ function isZodShape(v: object): boolean {
  *
  * @example
  * ```ts
- * import { compileSchema } from "@chuk/mcp-runtime";
+ * import { compileSchema } from "./schema.ts";
  * const s = compileSchema({ type: "object", properties: { a: { type: "number" } }, required: ["a"] }, "add");
  * console.log(await s.validate({ a: "x" })); // { ok: false, message: "a: must be number" }
  * ```
@@ -112,7 +113,7 @@ function compileJson(schema: JsonObjectSchema, owner: string): CompiledSchema {
   try {
     check = ajv.getValidator(forAjv as Parameters<AjvJsonSchemaValidator["getValidator"]>[0]);
   } catch (e) {
-    throw new TypeError(`${owner}: invalid JSON Schema: ${e instanceof Error ? e.message : e}`);
+    throw new TypeError(`${owner}: invalid JSON Schema: ${errorText(e)}`);
   }
   return {
     json,

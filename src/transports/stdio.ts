@@ -4,9 +4,8 @@
  * and answers unparsable lines with a JSON-RPC error instead of dropping them.
  *
  * It is also on the hot path of every stdio call, so it avoids web streams where it can: stdin is
- * read with `Deno.stdin.read` into one reused buffer, and the messages produced in one turn of the
- * event loop leave in one write — a synchronous one when small (no blocking-pool hop, no promise),
- * an asynchronous one when large, so a slow reader never blocks the loop on a big answer.
+ * read with `Deno.stdin.read` into one reused buffer, and output is batched per turn of the event
+ * loop (`ndjson.ts`).
  *
  * @module
  */
@@ -14,23 +13,16 @@
 import { getLogger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../sdk/types.ts";
-import { isJsonRpcMessage, LineSplitter } from "../util/lines.ts";
+import { type ByteWriter, decodeLine, LineSplitter, NdjsonWriter } from "./ndjson.ts";
 
 const log = getLogger("transport.stdio");
-
-/** Largest batch written synchronously; larger ones go through an asynchronous write. */
-const SYNC_WRITE_LIMIT = 64 * 1024;
 
 /** Something bytes can be read from (`Deno.stdin`, or a test double). */
 export interface ByteReader {
   read(p: Uint8Array): Promise<number | null>;
 }
 
-/** Something bytes can be written to (`Deno.stdout`, or a test double). */
-export interface ByteWriter {
-  write(p: Uint8Array): Promise<number>;
-  writeSync?(p: Uint8Array): number;
-}
+export type { ByteWriter };
 
 /** Options of {@linkcode StdioTransport}. */
 export interface StdioTransportOptions {
@@ -78,7 +70,7 @@ function streamReader(stream: ReadableStream<Uint8Array>): ByteReader & { cancel
  *
  * @example
  * ```ts
- * import { StdioTransport } from "@chuk/mcp-runtime";
+ * import { StdioTransport } from "./stdio.ts";
  * const transport = new StdioTransport();
  * transport.onmessage = (msg) => console.error("got", msg);
  * await transport.start();
@@ -89,24 +81,20 @@ export class StdioTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #input: ByteReader & { cancel?(): Promise<void> };
-  readonly #output: ByteWriter;
+  readonly #output: NdjsonWriter;
   readonly #maxLine: number;
   readonly #onEnd: (() => void) | undefined;
-  readonly #encoder = new TextEncoder();
   #closed = false;
-  /** Serialised messages waiting for this turn's write. */
-  #pending: string[] = [];
-  #flushQueued = false;
-  /** The last asynchronous write; later writes chain on it so order is kept. */
-  #writing: Promise<void> = Promise.resolve();
-  #asyncWrites = 0;
 
   /** A transport over this process's stdin and stdout. */
   constructor(options: StdioTransportOptions = {}) {
     const input = options.input ?? Deno.stdin;
     this.#input = input instanceof ReadableStream ? streamReader(input) : input;
     const output = options.output ?? Deno.stdout;
-    this.#output = output instanceof WritableStream ? streamWriter(output) : output;
+    this.#output = new NdjsonWriter(output instanceof WritableStream ? streamWriter(output) : output, (e) => {
+      this.onerror?.(e);
+      void this.close();
+    });
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
   }
@@ -145,10 +133,16 @@ export class StdioTransport implements Transport {
   }
 
   #handleLine(line: string): void {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
+    const decoded = decodeLine(line);
+    if ("message" in decoded) {
+      try {
+        this.onmessage?.(decoded.message);
+      } catch (e) {
+        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+      }
+      return;
+    }
+    if (decoded.error === "parse") {
       log.warn(`unparsable input line (${line.length} chars)`);
       void this.#sendRaw({
         jsonrpc: "2.0",
@@ -157,58 +151,17 @@ export class StdioTransport implements Transport {
       });
       return;
     }
-    if (!isJsonRpcMessage(raw)) {
-      const id = raw && typeof raw === "object" && "id" in raw ? (raw as { id: unknown }).id : null;
-      void this.#sendRaw({
-        jsonrpc: "2.0",
-        id: typeof id === "string" || typeof id === "number" ? id : null,
-        error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" },
-      });
-      return;
-    }
-    try {
-      this.onmessage?.(raw as JSONRPCMessage);
-    } catch (e) {
-      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-    }
+    void this.#sendRaw({
+      jsonrpc: "2.0",
+      id: decoded.id,
+      error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" },
+    });
   }
 
   #sendRaw(message: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#pending.push(JSON.stringify(message));
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      // Everything sent in this turn of the loop goes out in one write.
-      queueMicrotask(() => this.#flush());
-    }
+    void this.#output.send(message);
     return Promise.resolve();
-  }
-
-  #flush(): void {
-    this.#flushQueued = false;
-    if (this.#pending.length === 0) return;
-    const bytes = this.#encoder.encode(this.#pending.join("\n") + "\n");
-    this.#pending = [];
-    if (this.#asyncWrites === 0 && bytes.length <= SYNC_WRITE_LIMIT && this.#output.writeSync) {
-      try {
-        let off = 0;
-        while (off < bytes.length) off += this.#output.writeSync(bytes.subarray(off));
-        return;
-      } catch (e) {
-        this.#failed(e);
-        return;
-      }
-    }
-    this.#asyncWrites++;
-    this.#writing = this.#writing.then(async () => {
-      let off = 0;
-      while (off < bytes.length) off += await this.#output.write(bytes.subarray(off));
-    }).catch((e) => this.#failed(e)).finally(() => this.#asyncWrites--);
-  }
-
-  #failed(e: unknown): void {
-    this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-    void this.close();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -218,14 +171,14 @@ export class StdioTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     // Answers already handed to us (a call that finished during shutdown) still go out.
-    this.#flush();
+    this.#output.flush();
     this.#closed = true;
     try {
       await this.#input.cancel?.();
     } catch {
       // already released
     }
-    await this.#writing;
+    await this.#output.written;
     this.onclose?.();
   }
 }

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { isCompiledBinary } from "@chuk/mcp-runtime";
+ * import { isCompiledBinary } from "./compiled.ts";
  * console.log(isCompiledBinary()); // false under `deno run`
  * ```
  */

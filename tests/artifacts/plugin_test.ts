@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { artifactAudience, artifactsPlugin } from "../../src/artifacts/plugin.ts";
 import type { ArtifactMetadata } from "../../src/artifacts/store.ts";
 import { envFromObject } from "../../src/config/env.ts";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { createTestContext } from "../../src/context/request_context.ts";
-import { Runtime } from "../../src/server/runtime.ts";
+import { createTestContext } from "../../src/core/context.ts";
+import { Runtime } from "../../src/core/runtime.ts";
 import { MemoryKeyValueStore } from "../../src/sessions/kv.ts";
 import { SqliteKeyValueStore } from "../../src/sessions/sqlite_kv.ts";
 import { MemoryBlobStore } from "../../src/artifacts/blob_memory.ts";
@@ -54,7 +54,7 @@ Deno.test("plugin: registers enabled tools and the artifact:// provider; stop re
     });
 
     const ctx = createTestContext({ sessionId: "s1" });
-    const w = await runtime.registry.getTool("write_file")!.call({ content: "hi", filename: "a.txt" }, ctx);
+    const w = await runtime.registry.tools.get("write_file")!.call({ content: "hi", filename: "a.txt" }, ctx);
     const id = /Artifact ID: (\S+)/.exec((w.content[0] as { text: string }).text)![1];
     const listed = await runtime.registry.listResources(ctx);
     assert.deepEqual(listed.map((r) => r.uri), [`artifact://${id}`]);

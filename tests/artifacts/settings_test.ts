@@ -2,7 +2,7 @@
 // IBM COS credentials, and clear errors for what cannot work.
 import assert from "node:assert/strict";
 import { envFromObject } from "../../src/config/env.ts";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { parseConfigText } from "../../src/config/parse.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { resolveArtifactNamespace, resolveArtifactSettings } from "../../src/artifacts/settings.ts";

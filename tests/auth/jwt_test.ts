@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { exportJWK } from "jose";
+import { ConfigError, validateConfig } from "../../mod.ts";
 import {
-  ConfigError,
   createAuthenticator,
-  envFromObject,
   JwtAuthenticator,
   jwtOptionsFromEnv,
   userFromClaims,
-  validateConfig,
-} from "../../mod.ts";
+} from "../../src/auth/mod.ts";
+import { envFromObject } from "../../src/config/mod.ts";
 import { bearer, keyPair, now, SECRET, sign, unsignedToken } from "./tokens.ts";
 
 const URL_ = "http://127.0.0.1/mcp";

@@ -1,6 +1,6 @@
 // `.env` parsing and loading: already-set variables win.
 import assert from "node:assert/strict";
-import { loadDotEnv, parseDotEnv } from "../../mod.ts";
+import { loadDotEnv, parseDotEnv } from "../../src/config/mod.ts";
 
 Deno.test(".env parsing: export, quotes, escapes, comments", () => {
   const parsed = parseDotEnv([

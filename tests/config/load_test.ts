@@ -1,16 +1,14 @@
 // Configuration loading in-process: defaults, precedence (flags > env > file > defaults), the
 // timeout and sandbox-id chains, ${VAR} expansion and the shape of error messages.
 import assert from "node:assert/strict";
+import { ConfigError, loadConfig, validateConfig } from "../../mod.ts";
 import {
-  ConfigError,
   envFromObject,
-  loadConfig,
   parseConfigText,
   resolveLogLevel,
   resolveSandboxId,
   resolveToolTimeout,
-  validateConfig,
-} from "../../mod.ts";
+} from "../../src/config/mod.ts";
 import { tempConfig } from "../helpers.ts";
 
 const noEnv = envFromObject({});

@@ -5,7 +5,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { LIBRARY_ENV_PROBES, LIBRARY_PROBE_PATTERNS } from "../../src/permissions/required.ts";
+import { LIBRARY_ENV_PROBES, LIBRARY_PROBE_PATTERNS } from "../../src/permissions/plan.ts";
 import type { RequiredPermissions } from "../../src/permissions/types.ts";
 
 /** One audited permission check. */

@@ -6,7 +6,7 @@
 //     NotCapable stack trace.
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
-import { requiredPermissions } from "../../src/permissions/required.ts";
+import { requiredPermissions } from "../../src/app/permissions.ts";
 import type { PermissionsReport } from "../../src/cli/permissions.ts";
 import {
   CLI,
@@ -176,10 +176,10 @@ Deno.test("permissions: --format flags and text agree with json", async () => {
   assert.match(bad.stderr, /--format: expected text, json or flags/);
 });
 
-Deno.test("permissions: the README shows exactly what the command prints for each example", async () => {
-  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+Deno.test("permissions: the manual (docs/deployment.md) shows exactly what the command prints for each example", async () => {
+  const manual = await Deno.readTextFile(`${ROOT}docs/deployment.md`);
   for (const kind of EXAMPLES) {
     const report = await printedReport(["--config", `examples/config.${kind}.yaml`]);
-    assert.ok(readme.includes(report.commandLine), `README lacks:\n${report.commandLine}`);
+    assert.ok(manual.includes(report.commandLine), `docs/deployment.md lacks:\n${report.commandLine}`);
   }
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import { loadConfig } from "../../src/config/load.ts";
 import type { PermissionsReport } from "../../src/cli/permissions.ts";
-import { requiredPermissions } from "../../src/permissions/required.ts";
+import { requiredPermissions } from "../../src/app/permissions.ts";
 import { envFromObject } from "../../src/config/env.ts";
 import {
   childEnv,

@@ -3,10 +3,12 @@
 // feature, the proxy included).
 import assert from "node:assert/strict";
 import { envFromObject } from "../../src/config/env.ts";
-import { loadConfig, validateConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { permissionFlags } from "../../src/permissions/flags.ts";
-import { displayPath, envReferences, netHost, requiredPermissions } from "../../src/permissions/required.ts";
+import { displayPath, envReferences, netHost } from "../../src/permissions/plan.ts";
+import { requiredPermissions } from "../../src/app/permissions.ts";
 import type { PermissionKind } from "../../src/permissions/types.ts";
 
 const EMPTY_ENV = envFromObject({});

@@ -11,10 +11,11 @@ import { npmServerPath } from "./_helpers.ts";
 Deno.test("server-everything (stdio): capability-gated tools, progress, sampling, resources", async () => {
   const entry = await npmServerPath("everything");
   const client = newClient();
-  client.setRequestHandler(
-    ListRootsRequestSchema,
-    () => ({ roots: [{ uri: "file:///work/project", name: "project" }] }),
-  );
+  let rootsAsked: () => void = () => {};
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    rootsAsked();
+    return { roots: [{ uri: "file:///work/project", name: "project" }] };
+  });
   const listChanged = new Promise<void>((resolve) =>
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve())
   );
@@ -41,11 +42,16 @@ Deno.test("server-everything (stdio): capability-gated tools, progress, sampling
     assert.ok(!long.isError, JSON.stringify(long));
     assert.deepEqual(seen, [1, 2, 3, 4]);
 
-    client.setRequestHandler(CreateMessageRequestSchema, () => ({
-      role: "assistant",
-      model: "stub",
-      content: { type: "text", text: "forty-two" },
-    }));
+    client.setRequestHandler(CreateMessageRequestSchema, async () => {
+      // A shared upstream's roots/list reaches a client only while one of its calls is in flight
+      // (this sampling request's call is): say the roots changed and answer the request it brings.
+      // (server-everything asks once on its own 350 ms after connecting; that one may come
+      // between calls and get no roots.)
+      const asked = new Promise<void>((resolve) => (rootsAsked = resolve));
+      await client.sendRootsListChanged();
+      await asked;
+      return { role: "assistant", model: "stub", content: { type: "text", text: "forty-two" } };
+    });
     const sampled = await client.callTool({
       name: "proxy.ev.trigger-sampling-request",
       arguments: { prompt: "?" },

@@ -70,7 +70,7 @@ function scriptedServer(onCall: (msg: Message, reply: (m: unknown) => void) => v
 
 const ENTRY = validateConfig({ mcp_servers: { fx: { type: "stdio", command: "unused" } } }, "test")
   .mcp_servers.fx;
-const HOST = { sessions: new Set<never>(), env: () => undefined, baseDir: "/" };
+const HOST = { connections: new Set<never>(), env: () => undefined, baseDir: "/" };
 
 Deno.test("upstream: a malformed result fails that call only; the shared connection stays up", async () => {
   const server = scriptedServer((msg, reply) => {
@@ -150,7 +150,7 @@ Deno.test("proxy: isolation per-session gives a call without a session id no sha
   });
   await runtime.start();
   try {
-    const echo = runtime.registry.getTool("proxy.fx.echo")!;
+    const echo = runtime.registry.tools.get("proxy.fx.echo")!;
     assert.ok(echo);
     for (const user of ["alice", "bob"]) {
       const r = await echo.call({}, createTestContext({ user: { id: user, claims: {} } }));

@@ -2,7 +2,7 @@
 // it (upstreams started, stopped, restarted; modules loaded, unloaded, reloaded; names recomputed),
 // with a warning for every key that needs a restart.
 import assert from "node:assert/strict";
-import { validateConfig } from "../../src/config/load.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
 import { diffConfig, planReload } from "../../src/reload/diff.ts";
 

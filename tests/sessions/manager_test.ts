@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
+import { createTestContext, type KeyValueStore, validateConfig } from "../../mod.ts";
 import {
   attachBinding,
-  createTestContext,
-  type KeyValueStore,
   MemoryKeyValueStore,
   NamespacedKeyValueStore,
   RedisKeyValueStore,
   SessionError,
   SessionManager,
   SessionNotFoundError,
-  validateConfig,
-} from "../../mod.ts";
+} from "../../src/sessions/mod.ts";
 import type { RequestContext } from "../../mod.ts";
 import { dropKeys, keysUnder, need, service, uniqueNamespace } from "../services.ts";
 
@@ -24,7 +22,7 @@ function ctxFor(manager: SessionManager, user: string | null, followUser = false
 
 /** Resolve a follow-user binding, then report the session id its calls would see. */
 async function sessionIdOf(ctx: RequestContext): Promise<string | undefined> {
-  const { bindingOf } = await import("../../mod.ts");
+  const { bindingOf } = await import("../../src/sessions/mod.ts");
   const b = bindingOf(ctx)!;
   await b.ready();
   return b.sessionId;
@@ -145,7 +143,7 @@ Deno.test("sessions: TTL, auto-extend on use, recreation after expiry", async ()
 });
 
 Deno.test("sessions: manager from config uses the configured lifetime and namespace", async () => {
-  const { envFromObject } = await import("../../mod.ts");
+  const { envFromObject } = await import("../../src/config/mod.ts");
   const config = validateConfig({ sessions: { default_ttl_hours: 2, auto_extend_threshold: 0.5 } }, "inline");
   const m = SessionManager.fromConfig(
     config,

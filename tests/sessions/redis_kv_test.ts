@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { Cluster, Redis } from "ioredis";
+import { ConfigError, type KeyValueStore, validateConfig } from "../../mod.ts";
 import {
-  ConfigError,
   createKeyValueStore,
-  envFromObject,
   keyNamespace,
-  type KeyValueStore,
   MemoryKeyValueStore,
   NamespacedKeyValueStore,
   parseRedisUrl,
@@ -13,8 +11,8 @@ import {
   redisOptionsFromEnv,
   resolveSessionProvider,
   StoreUnavailableError,
-  validateConfig,
-} from "../../mod.ts";
+} from "../../src/sessions/mod.ts";
+import { envFromObject } from "../../src/config/mod.ts";
 import {
   dropKeys,
   keysUnder,

@@ -1,7 +1,7 @@
 // Local tools over the real stdio transport: listing, every result shape, argument validation
 // (zod and JSON Schema), errors, plain-object modules and the request-context helpers.
 import assert from "node:assert/strict";
-import { ARTIFACT_TOOL_NAMES, SESSION_TOOL_NAMES } from "../../mod.ts";
+import { ARTIFACT_TOOL_NAMES, SESSION_TOOL_NAMES } from "../../src/config/mod.ts";
 import { connectStdio, firstText, FIXTURES, jsonText, ROOT, tempConfig } from "../helpers.ts";
 
 async function server() {

@@ -1,0 +1,325 @@
+/**
+ * Serving a runtime on its configured transport, with graceful shutdown: stop accepting, let
+ * in-flight calls finish (bounded), close sessions, stop plugins (children die with us).
+ *
+ * @module
+ */
+
+import { errorText } from "../errors.ts";
+import { getLogger, jsonLogging } from "../log/logger.ts";
+import type { Runtime } from "../core/runtime.ts";
+import { openConnection } from "../eras/2025/connection.ts";
+import { sseTransport } from "../eras/2025/sse.ts";
+import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
+import { frontDoor } from "../http/front_door.ts";
+import { checkHostAndOrigin, type HostPolicy } from "../http/host_origin.ts";
+import { type HttpListener, listenHttp } from "../http/listen.ts";
+import { metricsListenPort } from "../telemetry/settings.ts";
+import type { MetricsEndpoint, Telemetry } from "../telemetry/types.ts";
+import { StdioTransport } from "../transports/stdio.ts";
+
+const log = getLogger("server");
+
+/** A running server. */
+export interface ServeHandle {
+  /** The transport in use. */
+  readonly transport: "stdio" | "sse" | "streamable-http";
+  /** The MCP endpoint URL (HTTP transports): `/mcp` or the SSE stream path. */
+  readonly url?: string;
+  /** The bound port (HTTP transports). */
+  readonly port?: number;
+  /** Resolves when the server has stopped (client went away on stdio, or `stop()`). */
+  readonly done: Promise<void>;
+  /** Stop gracefully: stop accepting, drain in-flight calls, close sessions, stop plugins. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /** Stop on SIGINT/SIGTERM (default true; the CLI wants it, embedders may not). */
+  handleSignals?: boolean;
+  /** How long in-flight calls may take to finish on shutdown (ms, default 10 000). */
+  drainMs?: number;
+  /** Print the ready banner to stderr (default true). */
+  banner?: boolean;
+  /**
+   * Metrics of the HTTP listeners and the Prometheus endpoint (`runServer` passes the telemetry
+   * the configuration asks for); default none.
+   */
+  telemetry?: Telemetry;
+}
+
+/**
+ * Serve a started runtime on `config.server.type`.
+ *
+ * @example
+ * ```ts
+ * import { Runtime, validateConfig, serve } from "@chuk/mcp-runtime";
+ * const runtime = new Runtime({
+ *   config: validateConfig({ server: { type: "streamable-http" }, "streamable-http": { port: 0 } }, "inline"),
+ * });
+ * await runtime.start();
+ * const server = await serve(runtime, { handleSignals: false, banner: false });
+ * console.log(server.url);
+ * await server.stop();
+ * ```
+ */
+export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
+  const type = runtime.config.server.type;
+  const drainMs = options.drainMs ?? 10_000;
+  const banner = options.banner ?? true;
+  let stopping: Promise<void> | undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let closeTransport: () => Promise<void>;
+  let info: { url?: string; port?: number } = {};
+  let uninstallSignals = () => {};
+
+  // Metrics on a listener of their own (stdio servers, or `metrics.port`), started first so a
+  // port already in use stops the server before it serves anything.
+  const telemetry = options.telemetry;
+  const metrics = telemetry?.metrics;
+  const metricsPort = metricsListenPort(runtime.config);
+  const onResponse = telemetry && metrics ? (status: number) => telemetry.httpResponse(status) : undefined;
+  let metricsListener: HttpListener | undefined;
+  if (metrics && metricsPort !== undefined) {
+    const host = runtime.config.metrics.host;
+    const policy = { bindHost: host, allowedHosts: [], allowedOrigins: [] };
+    metricsListener = listenHttp(host, metricsPort, (req) => {
+      const served = serveMetrics(req, metrics, policy);
+      return served ??
+        new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain" } });
+    }, { onResponse });
+    if (banner) log.info(`metrics: ${metricsListener.origin}${metrics.path}`);
+  }
+  const closeMetrics = async () => await metricsListener?.shutdown(1000);
+
+  if (type === "stdio") {
+    // End of input means the client is going away: answer what is in flight, then stop.
+    const transport = new StdioTransport({ onEnd: () => void stop() });
+    const connection = openConnection(runtime, { transport: "stdio" });
+    // stdout is the protocol: a tool's console.log must not corrupt it.
+    const restoreConsole = consoleToStderr();
+    // However the connection ends, stop the whole runtime (and its children).
+    connection.onClose(() => void stop());
+    closeTransport = async () => {
+      // End of input or a signal: let in-flight calls answer first.
+      if (!connection.closed) await drain();
+      await connection.close();
+      restoreConsole();
+      await closeMetrics();
+    };
+    const ready = connection.connect(transport);
+    if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
+    return ready.then(() => handle());
+  }
+
+  // The transport's listener answers the metrics path itself unless metrics have their own.
+  const onListener = metrics && metricsPort === undefined ? metrics : undefined;
+  if (onListener && runtime.authenticator.scheme !== "none" && !runtime.config.metrics.bearer_token) {
+    log.warn(
+      `${onListener.path} is not authenticated (server.auth covers MCP only): set metrics.bearer_token`,
+    );
+  }
+  const http = httpHandler(runtime, { metrics: onListener });
+  const { sse, "streamable-http": streamable } = runtime.config;
+  const section = type === "sse" ? sse : streamable;
+  const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
+  const mode = type === "sse"
+    ? `messages at ${sse.message_path}`
+    : `${streamable.stateless ? "stateless" : "stateful"}, ${
+      streamable.json_response ? "JSON" : "SSE"
+    } responses`;
+  const listener = listenHttp(section.host, section.port, (req) => http.handle(req), {
+    accessLog: section.access_log,
+    onResponse,
+  });
+  const url = `${listener.origin}${path}`;
+  info = { url, port: listener.port };
+  closeTransport = async () => {
+    const shuttingDown = listener.shutdown(drainMs);
+    await drain();
+    await http.close();
+    await shuttingDown;
+    await closeMetrics();
+  };
+  if (banner) printBanner(runtime, type, url, listener.origin, mode);
+  return Promise.resolve(handle());
+
+  /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
+  async function drain(): Promise<void> {
+    await runtime.drain(drainMs);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  function handle(): ServeHandle {
+    if (options.handleSignals ?? true) uninstallSignals = installSignals(() => void stop());
+    return { transport: type, ...info, done, stop };
+  }
+
+  function stop(): Promise<void> {
+    return stopping ??= (async () => {
+      log.info(`stopping: ${runtime.inflight} call(s) in flight`);
+      try {
+        await closeTransport();
+      } catch (e) {
+        log.warn(`transport did not close cleanly: ${errorText(e)}`);
+      }
+      await runtime.stop();
+      uninstallSignals();
+      resolveDone();
+    })();
+  }
+}
+
+/** An HTTP request handler, and what it must close on shutdown. */
+export interface HttpHandler {
+  /** Serve one request. */
+  handle(req: Request): Promise<Response>;
+  /** Close every connection this handler opened and stop its timers. */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode httpHandler}. */
+export interface HttpHandlerOptions {
+  /**
+   * The Prometheus endpoint, answered at its path after the Host/Origin check and before MCP's
+   * authentication (it has its own optional bearer token).
+   */
+  metrics?: MetricsEndpoint;
+}
+
+/**
+ * The HTTP handler of a started runtime: the front door (health, Host/Origin, authentication)
+ * with the transport `config.server.type` names behind it. Mount it on any server.
+ *
+ * @example
+ * ```ts
+ * import { httpHandler, Runtime, validateConfig } from "@chuk/mcp-runtime";
+ * const runtime = new Runtime({ config: validateConfig({ server: { type: "streamable-http" } }, "inline") });
+ * await runtime.start();
+ * const http = httpHandler(runtime);
+ * const res = await http.handle(new Request("http://127.0.0.1:3000/health"));
+ * await http.close();
+ * await runtime.stop();
+ * ```
+ */
+export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}): HttpHandler {
+  const config = runtime.config;
+  let transport: HttpTransport;
+  let section: typeof config.sse | typeof config["streamable-http"];
+  if (config.server.type === "sse") {
+    section = config.sse;
+    transport = sseTransport(runtime, {
+      ssePath: section.sse_path,
+      messagePath: section.message_path,
+      maxBodyBytes: section.max_body_bytes,
+      bodyTimeoutMs: section.body_timeout * 1000,
+    });
+  } else {
+    const s = config["streamable-http"];
+    section = s;
+    transport = streamableHttpTransport(runtime, {
+      mcpPath: s.mcp_path,
+      jsonResponse: s.json_response,
+      stateless: s.stateless,
+      sessionIdleTimeout: s.session_idle_timeout,
+      maxBodyBytes: s.max_body_bytes,
+      bodyTimeoutMs: s.body_timeout * 1000,
+    });
+  }
+  const hostPolicy: HostPolicy = {
+    bindHost: section.host,
+    allowedHosts: section.allowed_hosts,
+    allowedOrigins: section.allowed_origins,
+  };
+  const door = frontDoor({
+    healthPath: section.health_path,
+    health: () => runtime.health(),
+    hostPolicy,
+    authenticator: runtime.authenticator,
+    routes: transport.routes,
+  });
+  const metrics = options.metrics;
+  const handle = metrics
+    ? async (req: Request) => await serveMetrics(req, metrics, hostPolicy) ?? await door(req)
+    : door;
+  return { handle, close: () => transport.close() };
+}
+
+/**
+ * The metrics endpoint's answer when `req` is for its path (after the DNS-rebinding check every
+ * request but health passes), else undefined.
+ */
+function serveMetrics(
+  req: Request,
+  metrics: MetricsEndpoint,
+  policy: HostPolicy,
+): Promise<Response> | Response | undefined {
+  if (new URL(req.url).pathname !== metrics.path) return undefined;
+  return checkHostAndOrigin(req, policy) ?? metrics.handle(req);
+}
+
+/**
+ * Send what `console.log` & co. would print on stdout to stderr instead. Returns a function that
+ * puts the original methods back.
+ */
+function consoleToStderr(): () => void {
+  const c = console as unknown as Record<string, unknown>;
+  const names = ["log", "info", "debug", "dir", "dirxml", "table"] as const;
+  const saved = names.map((n) => [n, c[n]] as const);
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  c.log = c.info = c.debug = toStderr;
+  c.dir = c.dirxml = (value: unknown, options?: Deno.InspectOptions) =>
+    console.error(Deno.inspect(value, options));
+  c.table = (data: unknown) => console.error(Deno.inspect(data));
+  return () => {
+    for (const [n, fn] of saved) c[n] = fn;
+  };
+}
+
+/** Stop on SIGINT/SIGTERM. Returns a function that removes the listeners (once stopped). */
+function installSignals(onSignal: () => void): () => void {
+  let received = 0;
+  const installed: [Deno.Signal, () => void][] = [];
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => {
+      // The first signal stops gracefully; a second one (Ctrl-C again) does not wait.
+      if (++received === 1) return onSignal();
+      log.warn(`${sig} again: exiting without waiting for calls in flight`);
+      Deno.exit(sig === "SIGINT" ? 130 : 143);
+    };
+    try {
+      Deno.addSignalListener(sig, listener);
+      installed.push([sig, listener]);
+    } catch {
+      // SIGTERM is not available on Windows.
+    }
+  }
+  return () => {
+    for (const [sig, listener] of installed.splice(0)) Deno.removeSignalListener(sig, listener);
+  };
+}
+
+function printBanner(runtime: Runtime, type: string, url: string, origin: string, mode: string): void {
+  const health = type === "sse"
+    ? runtime.config.sse.health_path
+    : runtime.config["streamable-http"].health_path;
+  const lines = [`MCP server "${runtime.serverInfo.name}" ready: ${type} at ${url} (${mode})`];
+  lines.push(`  health: curl -s ${origin}${health}`);
+  if (type === "streamable-http") {
+    const auth = runtime.authenticator.scheme === "bearer" ? ` -H "Authorization: Bearer $TOKEN"` : "";
+    lines.push(
+      `  try:    curl -s ${url} -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream'${auth}` +
+        ` -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
+    );
+  }
+  // JSON logs stay JSON all the way: the banner is then one log line.
+  if (jsonLogging()) return log.info(lines.join("\n"), { url });
+  const text = new TextEncoder().encode(lines.join("\n") + "\n");
+  try {
+    Deno.stderr.writeSync(text);
+  } catch {
+    // no stderr
+  }
+}

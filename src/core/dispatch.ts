@@ -1,0 +1,314 @@
+/**
+ * The core's answer to every MCP method the runtime serves, whatever wire the request came on:
+ * `dispatch(host, method, params, call)`. An era adapter (the 2025 connection's SDK `Server`, the
+ * 2026 per-request adapter) hands requests in; what comes back is the method's result, and what is
+ * thrown is a {@linkcode ProtocolError} the adapter renders on its wire.
+ *
+ * Methods that change the state of a client's link (`resources/subscribe`, `logging/setLevel`)
+ * need `call.connection`; without one (a per-request era) they are not served.
+ *
+ * Observation (metrics, traces, request logs) happens here too, at the one point every era's
+ * requests pass: a {@linkcode RequestObserver} on the host sees each request and runs it inside
+ * its context (for the few methods an era answers itself, such as the 2025 `initialize`, the era
+ * calls the same observer). The core knows no metric or span; `src/telemetry/` implements it.
+ *
+ * @module
+ */
+
+import { ErrorCode, errorText, ProtocolError, ToolError } from "../errors.ts";
+import type { LoggingLevel } from "../protocol.ts";
+import type { Connection } from "./connection.ts";
+import type { RequestContext } from "./context.ts";
+import type { Registry } from "./registry.ts";
+
+/** A request's `params` (what a handler may read is checked by the handler). */
+export type Params = Record<string, unknown>;
+
+/**
+ * What {@linkcode dispatch} needs of the runtime.
+ *
+ * @example
+ * ```ts
+ * import { type DispatchHost, Registry } from "@chuk/mcp-runtime";
+ * const host: DispatchHost = {
+ *   registry: new Registry(),
+ *   beginRequest: () => () => {},
+ *   subscribed: () => {},
+ *   unsubscribed: () => {},
+ *   logLevelSet: () => {},
+ * };
+ * ```
+ */
+export interface DispatchHost {
+  /** Where every tool, resource and prompt is found. */
+  readonly registry: Registry;
+  /** Count a tool call as in flight until the returned function is called (graceful shutdown). */
+  beginRequest(): () => void;
+  /** A connection subscribed to `uri`. */
+  subscribed(connection: Connection, uri: string): void;
+  /** A connection unsubscribed from `uri`. */
+  unsubscribed(connection: Connection, uri: string): void;
+  /** A connection set its log level. */
+  logLevelSet(connection: Connection, level: LoggingLevel): void;
+  /** Sees every request (metrics, traces, request logs); none by default. */
+  readonly observer?: RequestObserver;
+}
+
+/**
+ * One request as the core sees it, apart from its method and params.
+ *
+ * @example
+ * ```ts
+ * import { type Call, createTestContext } from "@chuk/mcp-runtime";
+ * const call: Call = { context: () => Promise.resolve(createTestContext()) };
+ * ```
+ */
+export interface Call {
+  /** The request's context (built on demand: stateless HTTP first looks its session up). */
+  context(): Promise<RequestContext>;
+  /** The client link the request came on, when the era has one. */
+  connection?: Connection;
+  /** The JSON-RPC id (for observers: traces, request logs). */
+  id?: string | number;
+  /** Aborted when the client cancels the request or goes away (observers count it as cancelled). */
+  signal?: AbortSignal;
+  /** The protocol version the request speaks, when known (negotiated, or from its envelope). */
+  protocolVersion?: string;
+}
+
+/**
+ * One request as an observer sees it.
+ *
+ * @example
+ * ```ts
+ * import type { ObservedRequest } from "@chuk/mcp-runtime/telemetry";
+ * const request: ObservedRequest = { method: "tools/list", params: {}, call: { context: () => Promise.reject() } };
+ * ```
+ */
+export interface ObservedRequest {
+  /** The JSON-RPC method (as the client sent it: an unknown one too). */
+  readonly method: string;
+  /** Its params (`_meta` may carry the caller's `traceparent`). */
+  readonly params: Params;
+  /** The request's call: its id, signal, connection and protocol version, when the era knows them. */
+  readonly call: Call;
+  /**
+   * `tools/call` only: the upstream the named tool forwards to (`""` for a local tool), or `null`
+   * when the registry has no such tool.
+   */
+  readonly toolUpstream?: string | null;
+}
+
+/**
+ * Sees every request the runtime serves, and every client connection.
+ *
+ * @example
+ * ```ts
+ * import type { RequestObserver } from "@chuk/mcp-runtime/telemetry";
+ * const timing: RequestObserver = {
+ *   async request(request, serve) {
+ *     const started = performance.now();
+ *     try {
+ *       return await serve();
+ *     } finally {
+ *       console.error(`${request.method}: ${(performance.now() - started).toFixed(1)} ms`);
+ *     }
+ *   },
+ *   connectionOpened() {},
+ * };
+ * ```
+ */
+export interface RequestObserver {
+  /**
+   * Serve `request` by calling `serve` once — inside whatever context the observer keeps for it
+   * (a span, log fields) — and return or throw what it does.
+   */
+  request(request: ObservedRequest, serve: () => Promise<unknown>): Promise<unknown>;
+  /** A client connection opened (it reports its end through `connection.onClose`). */
+  connectionOpened(connection: Connection): void;
+}
+
+type Handler = (host: DispatchHost, params: Params, call: Call) => Promise<unknown> | unknown;
+
+function invalid(message: string): ProtocolError {
+  return new ProtocolError(ErrorCode.InvalidParams, message);
+}
+
+function text(params: Params, key: string): string {
+  const v = params[key];
+  if (typeof v !== "string") throw invalid(`Invalid params: '${key}' must be a string`);
+  return v;
+}
+
+function record<T>(params: Params, key: string): T | undefined {
+  const v = params[key];
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== "object" || Array.isArray(v)) {
+    throw invalid(`Invalid params: '${key}' must be an object`);
+  }
+  return v as T;
+}
+
+function linkOf(call: Call, method: string): Connection {
+  if (!call.connection) {
+    throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method} needs a connection`);
+  }
+  return call.connection;
+}
+
+const HANDLERS: Record<string, Handler> = {
+  ping: () => ({}),
+
+  "tools/list": ({ registry }) => ({ tools: registry.listTools() }),
+
+  "tools/call": async (host, params, call) => {
+    const name = text(params, "name");
+    const entry = host.registry.tools.get(name);
+    if (!entry) throw invalid(`Unknown tool: ${name}`);
+    const end = host.beginRequest();
+    try {
+      return await entry.call(record(params, "arguments"), await call.context());
+    } finally {
+      end();
+    }
+  },
+
+  "resources/list": async ({ registry }, _params, call) => ({
+    resources: await registry.listResources(await call.context()),
+  }),
+
+  "resources/templates/list": ({ registry }) => ({ resourceTemplates: registry.listTemplates() }),
+
+  "resources/read": async ({ registry }, params, call) => {
+    const uri = text(params, "uri");
+    let result;
+    try {
+      result = await registry.readResource(uri, await call.context());
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new ProtocolError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
+    }
+    if (!result) throw new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    return result;
+  },
+
+  "resources/subscribe": (host, params, call) => {
+    const uri = text(params, "uri");
+    const connection = linkOf(call, "resources/subscribe");
+    connection.subscriptions.add(uri);
+    host.subscribed(connection, uri);
+    return {};
+  },
+
+  "resources/unsubscribe": (host, params, call) => {
+    const uri = text(params, "uri");
+    const connection = linkOf(call, "resources/unsubscribe");
+    if (connection.subscriptions.delete(uri)) host.unsubscribed(connection, uri);
+    return {};
+  },
+
+  "prompts/list": ({ registry }) => ({ prompts: registry.listPrompts() }),
+
+  "prompts/get": async ({ registry }, params, call) => {
+    const name = text(params, "name");
+    const entry = registry.prompts.get(name);
+    if (!entry) throw invalid(`Unknown prompt: ${name}`);
+    try {
+      return await entry.get(record(params, "arguments"), await call.context());
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      // Bad arguments are the caller's problem; anything else failed inside the prompt.
+      if (e instanceof ToolError) throw invalid(errorText(e));
+      throw new ProtocolError(ErrorCode.InternalError, `Failed to get prompt ${name}: ${errorText(e)}`);
+    }
+  },
+
+  "completion/complete": async ({ registry }, params, call) => {
+    const ref = record<{ type?: unknown; name?: unknown; uri?: unknown }>(params, "ref") ?? {};
+    const argument = record<{ name?: unknown; value?: unknown }>(params, "argument") ?? {};
+    if (typeof argument.name !== "string" || typeof argument.value !== "string") {
+      throw invalid("Invalid params: 'argument' needs a name and a value");
+    }
+    const context = record<{ arguments?: Record<string, string> }>(params, "context") ?? {};
+    const ctx = await call.context();
+    let entry;
+    if (ref.type === "ref/prompt" && typeof ref.name === "string") {
+      entry = registry.prompts.get(ref.name);
+      if (!entry) throw invalid(`Unknown prompt: ${ref.name}`);
+    } else if (ref.type === "ref/resource" && typeof ref.uri === "string") {
+      entry = registry.templates.get(ref.uri);
+      if (!entry && !registry.resources.get(ref.uri)) throw invalid(`Unknown resource template: ${ref.uri}`);
+    } else {
+      throw invalid("Invalid params: 'ref' must be a ref/prompt or a ref/resource");
+    }
+    const values = entry?.complete
+      ? await entry.complete(argument.name, argument.value, context, ctx)
+      : { values: [] };
+    return { completion: values };
+  },
+
+  "logging/setLevel": (host, params, call) => {
+    const level = text(params, "level") as LoggingLevel;
+    const connection = linkOf(call, "logging/setLevel");
+    connection.logLevel = level;
+    host.logLevelSet(connection, level);
+    return {};
+  },
+};
+
+/**
+ * The MCP methods {@linkcode dispatch} serves.
+ *
+ * @example
+ * ```ts
+ * import { DISPATCHED_METHODS } from "./dispatch.ts";
+ * console.log(DISPATCHED_METHODS.includes("tools/call")); // true
+ * ```
+ */
+export const DISPATCHED_METHODS: readonly string[] = Object.keys(HANDLERS);
+
+/**
+ * Serve one MCP request: its result, or a thrown {@linkcode ProtocolError}.
+ *
+ * @example
+ * ```ts
+ * import { createTestContext, dispatch, Registry } from "@chuk/mcp-runtime";
+ * const registry = new Registry();
+ * const host = {
+ *   registry,
+ *   beginRequest: () => () => {},
+ *   subscribed: () => {},
+ *   unsubscribed: () => {},
+ *   logLevelSet: () => {},
+ * };
+ * const result = await dispatch(host, "tools/list", {}, {
+ *   context: () => Promise.resolve(createTestContext()),
+ * });
+ * console.log(result); // { tools: [] }
+ * ```
+ */
+export async function dispatch(
+  host: DispatchHost,
+  method: string,
+  params: Params | undefined,
+  call: Call,
+): Promise<unknown> {
+  const p = params ?? {};
+  const observer = host.observer;
+  if (!observer) return await serve(host, method, p, call);
+  let toolUpstream: string | null | undefined;
+  if (method === "tools/call" && typeof p.name === "string") {
+    const entry = host.registry.tools.get(p.name);
+    toolUpstream = entry ? entry.upstream ?? "" : null;
+  }
+  return await observer.request(
+    { method, params: p, call, toolUpstream },
+    () => serve(host, method, p, call),
+  );
+}
+
+async function serve(host: DispatchHost, method: string, params: Params, call: Call): Promise<unknown> {
+  const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
+  if (!handler) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+  return await handler(host, params, call);
+}

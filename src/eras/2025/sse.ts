@@ -1,0 +1,237 @@
+/**
+ * The older HTTP+SSE transport (MCP 2024-11-05) behind the front door. The SDK's own SSE server
+ * transport is built on Node's `http` module, so this is a small Deno one behind the SDK's
+ * `Transport` interface:
+ *
+ * - `GET <sse_path>` opens an event stream whose first event (`endpoint`) names
+ *   `<message_path>?session_id=<id>`;
+ * - `POST <message_path>?session_id=<id>` delivers one JSON-RPC message (or a batch) → 202;
+ *   answers travel back on the event stream.
+ *
+ * @module
+ */
+
+import type { ConnectionHost } from "../../core/host.ts";
+import {
+  byMethod,
+  type Guard,
+  guarded,
+  jsonBody,
+  jsonContentType,
+  type RequestState,
+} from "../../http/front_door.ts";
+import { jsonRpcErrorResponse } from "../../http/responses.ts";
+import { getLogger } from "../../log/logger.ts";
+import type { Transport } from "../../sdk/server.ts";
+import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
+import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import type { HttpTransport } from "./streamable_http.ts";
+
+const log = getLogger("transport.sse");
+const encoder = new TextEncoder();
+
+/**
+ * One SSE connection as an SDK `Transport`.
+ *
+ * @example
+ * ```ts
+ * import { SseServerTransport } from "./sse.ts";
+ * const transport = new SseServerTransport("/messages/", crypto.randomUUID());
+ * const response = transport.response(); // hand this to Deno.serve
+ * ```
+ */
+export class SseServerTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  readonly sessionId: string;
+  readonly #endpoint: string;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  /**
+   * A transport for one SSE connection.
+   *
+   * @param messagePath Path clients POST messages to.
+   * @param sessionId The connection's id (sent in the `endpoint` event).
+   * @param keepAliveMs Interval of `: ping` comments that keep idle proxies from closing the stream.
+   */
+  constructor(messagePath: string, sessionId: string, readonly keepAliveMs = 15_000) {
+    this.sessionId = sessionId;
+    this.#endpoint = `${messagePath}?session_id=${encodeURIComponent(sessionId)}`;
+  }
+
+  /** The streaming HTTP response for the `GET` that opened the connection. */
+  response(): Response {
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+        controller.enqueue(encoder.encode(`event: endpoint\ndata: ${this.#endpoint}\n\n`));
+        this.#keepAlive = setInterval(() => this.#write(": ping\n\n"), this.keepAliveMs);
+      },
+      // The client went away (closed the stream or the socket).
+      cancel: () => void this.close(),
+    });
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache, no-transform",
+        "connection": "keep-alive",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #write(chunk: string): boolean {
+    if (this.#closed || !this.#controller) return false;
+    try {
+      this.#controller.enqueue(encoder.encode(chunk));
+      return true;
+    } catch {
+      void this.close();
+      return false;
+    }
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (!this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`)) {
+      return Promise.reject(new Error("SSE stream is closed"));
+    }
+    return Promise.resolve();
+  }
+
+  /** Deliver POSTed messages. Returns the HTTP answer (202, or 400 for a non-JSON-RPC body). */
+  deliver(body: unknown, extra: MessageExtraInfo): Response {
+    const items = Array.isArray(body) ? body : [body];
+    const messages: JSONRPCMessage[] = [];
+    for (const item of items) {
+      const parsed = JSONRPCMessageSchema.safeParse(item);
+      if (!parsed.success) {
+        return jsonRpcErrorResponse(400, -32600, "Invalid Request: not a JSON-RPC 2.0 message");
+      }
+      messages.push(parsed.data);
+    }
+    for (const m of messages) {
+      try {
+        this.onmessage?.(m, extra);
+      } catch (e) {
+        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return new Response("Accepted", { status: 202, headers: { "content-type": "text/plain" } });
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    clearInterval(this.#keepAlive);
+    try {
+      this.#controller?.close();
+    } catch {
+      // already closed by the client
+    }
+    this.onclose?.();
+    return Promise.resolve();
+  }
+}
+
+/** Settings of the SSE transport (the `sse:` section). */
+export interface SseSettings {
+  /** Path of the SSE stream (GET). */
+  ssePath: string;
+  /** Path clients POST messages to. */
+  messagePath: string;
+  /** Largest accepted body in bytes. */
+  maxBodyBytes: number;
+  /** How long a request body may take to arrive (ms); a slower one gets 408. */
+  bodyTimeoutMs?: number;
+}
+
+interface Live {
+  connection: SdkConnection;
+  transport: SseServerTransport;
+}
+
+/** The connection a POST names in its query (`session_id`), kept in the state for the handler. */
+type MessageState = RequestState & { live?: Live };
+
+/**
+ * The HTTP+SSE transport of the 2025 era: a GET route that opens a stream (and a connection), and
+ * a POST route that delivers messages to it.
+ *
+ * @example
+ * ```ts
+ * import { Runtime, validateConfig } from "../../../mod.ts";
+ * import { sseTransport } from "./sse.ts";
+ * const runtime = new Runtime({ config: validateConfig({}, "inline") });
+ * const sse = sseTransport(runtime, { ssePath: "/sse", messagePath: "/messages/", maxBodyBytes: 8 << 20 });
+ * await sse.close();
+ * ```
+ */
+export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpTransport {
+  const live = new Map<string, Live>();
+  const messagePaths = [...new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"])];
+
+  const open = (req: Request, state: RequestState): Response => {
+    const connection = openConnection(host, {
+      transport: "sse",
+      user: state.user,
+      headers: Object.fromEntries(req.headers.entries()),
+    });
+    const transport = new SseServerTransport(settings.messagePath, connection.id);
+    live.set(connection.id, { connection, transport });
+    connection.onClose(() => live.delete(connection.id));
+    const response = transport.response();
+    connection.connect(transport).catch((e) => {
+      log.warn(`cannot start SSE session: ${e}`);
+      void connection.close();
+    });
+    return response;
+  };
+
+  // Another user's session id is "not found": never reveal or reuse someone else's connection.
+  const knownConnection: Guard = (_req, state: MessageState) => {
+    const sid = state.url.searchParams.get("session_id") ?? state.url.searchParams.get("sessionId");
+    if (!sid) return jsonRpcErrorResponse(400, -32000, "Bad Request: session_id query parameter is required");
+    const found = live.get(sid);
+    if (!found || !found.connection.isFor(state.user)) {
+      return jsonRpcErrorResponse(404, -32001, "Session not found");
+    }
+    state.live = found;
+    return undefined;
+  };
+
+  const deliver = (req: Request, state: MessageState): Response => {
+    const { connection, transport } = state.live!;
+    connection.lastActivity = Date.now();
+    const authInfo = authInfoFor(state.user, state.token);
+    return transport.deliver(state.body, {
+      requestInfo: { headers: Object.fromEntries(req.headers.entries()) },
+      ...(authInfo ? { authInfo } : {}),
+    });
+  };
+
+  return {
+    routes: [
+      { paths: [settings.ssePath], handle: byMethod({ GET: open }) },
+      {
+        paths: messagePaths,
+        handle: byMethod({
+          POST: guarded(
+            [knownConnection, jsonContentType, jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs)],
+            deliver,
+          ),
+        }),
+      },
+    ],
+    async close() {
+      await Promise.allSettled([...live.values()].map((l) => l.connection.close()));
+      live.clear();
+    },
+  };
+}
