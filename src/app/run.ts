@@ -17,6 +17,8 @@ import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
 import { type ComposedPlugins, composePlugins } from "./plugins.ts";
+import { Reloader } from "./reload.ts";
+import { watchFiles } from "../reload/watch.ts";
 import type { Telemetry } from "../telemetry/types.ts";
 import { telemetryWanted } from "../telemetry/wanted.ts";
 import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
@@ -39,6 +41,11 @@ export interface RunServerOptions extends ServeOptions, ConfigSource {
   checkPermissions?: boolean;
   /** Command-line arguments that reproduce this configuration, for the hint in a permission error. */
   permissionArgs?: string[];
+  /**
+   * Reload when the configuration file or a local module changes (`--watch`). SIGHUP reloads
+   * whenever signals are handled (`handleSignals`, default true).
+   */
+  watch?: boolean;
 }
 
 /** A runtime as a configuration composes it, not yet started. */
@@ -137,15 +144,55 @@ async function compose(options: RunServerOptions): Promise<Composed> {
  * ```
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
-  const { runtime, telemetry } = await compose(options);
+  const { runtime, telemetry, plugins, file } = await compose(options);
+  let handle: ServeHandle;
+  const reloader = new Reloader({
+    runtime,
+    source: options,
+    file,
+    modules: plugins.modules,
+    proxy: plugins.proxy,
+    telemetry,
+    checkPermissions: options.checkPermissions,
+  });
   try {
     await runtime.start();
-    return await serve(runtime, { ...options, telemetry });
+    // Last among the plugins: its /health entry says which configuration is in force.
+    await runtime.addPlugin(reloader);
+    handle = await serve(runtime, { ...options, telemetry });
   } catch (e) {
     // Plugins already started (children, connections) must not outlive a failed start.
     await runtime.stop();
     throw e;
   }
+  const stopReloading = watchForReloads(reloader, options);
+  void handle.done.then(stopReloading);
+  return handle;
+}
+
+/** SIGHUP (when signals are handled) and `--watch` reload; returns a function that stops both. */
+function watchForReloads(reloader: Reloader, options: RunServerOptions): () => void {
+  const stops: (() => void)[] = [];
+  if (options.handleSignals ?? true) {
+    const onHup = () => void reloader.reload("SIGHUP");
+    try {
+      Deno.addSignalListener("SIGHUP", onHup);
+      stops.push(() => Deno.removeSignalListener("SIGHUP", onHup));
+    } catch {
+      // No SIGHUP on Windows.
+    }
+  }
+  if (options.watch) {
+    const watch = watchFiles(
+      reloader.files(),
+      (changed) => void reloader.reload(`changed: ${changed.join(", ")}`),
+    );
+    // A reload may name other modules: watch what is configured now.
+    stops.push(reloader.onReload(() => watch.update(reloader.files())), () => watch.close());
+  }
+  return () => {
+    for (const stop of stops.splice(0)) stop();
+  };
 }
 
 /** The command-line arguments that reproduce `options`' configuration (for hints in messages). */

@@ -31,9 +31,11 @@ Options:
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+      --watch              reload when the config file or a local tool module changes
   -h, --help               show this help
   -V, --version            print the version
 
+SIGHUP reloads the configuration; clients stay connected. SIGINT/SIGTERM stop gracefully.
 Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
 `;
 
@@ -67,6 +69,7 @@ const serverCommand: Command = async (args) => {
     overrides: parseServerFlags(values),
     fallbackConfig: EMBEDDED_CONFIG,
     fallbackDefinitions: embeddedDefinitions,
+    watch: values.watch,
   });
   await server.done;
   return 0;

@@ -174,18 +174,25 @@ export class ProxyPlugin implements RuntimePlugin {
   /**
    * Apply a new configuration (the one `host.config` now holds) to the upstreams: stop the removed
    * ones, restart the changed ones, start the added ones — in parallel, without waiting for them
-   * to be ready (their tools appear with `list_changed`, as at startup) — and list every name
-   * again in the new `mcp_servers` order, with the new naming options. Clients stay connected.
+   * to be ready (their tools appear with `list_changed`, as at startup; a restarted one keeps its
+   * last lists meanwhile) — and list every name again in the new `mcp_servers` order, with the new
+   * naming options. Clients stay connected.
    */
   async reconfigure(changes: UpstreamChanges): Promise<void> {
     const host = this.#host;
     if (!host) return;
+    // A restarted upstream keeps its last lists until the new one has listed (as after a crash):
+    // its tools stay listed, and calls meanwhile get "connecting" as a tool error.
+    const lastLists = new Map(changes.changed.map((name) => [name, this.#pools.get(name)?.shared.lists]));
     await Promise.allSettled([...changes.removed, ...changes.changed].map((name) => this.#removePool(name)));
     const config = host.config;
     for (const name of [...changes.changed, ...changes.added]) {
       const entry = config.mcp_servers[name];
       if (!entry?.enabled || !upstreamType(entry) || this.#pools.has(name)) continue;
-      void this.#addPool(name, entry).shared.start();
+      const pool = this.#addPool(name, entry);
+      const lists = lastLists.get(name);
+      if (lists) pool.shared.lists = lists;
+      void pool.shared.start();
     }
     // Clashes are decided in mcp_servers order: keep the pools in it.
     const order = Object.keys(config.mcp_servers);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { validateConfig } from "../../src/config/validate.ts";
 import type { RuntimeConfigInput } from "../../src/config/types.ts";
-import { diffConfig, planReload } from "../../src/reload/diff.ts";
+import { diffConfig, liveConfig, planReload } from "../../src/reload/diff.ts";
 
 const BASE = "/srv/app";
 const cfg = (c: RuntimeConfigInput) => validateConfig(c, "test.yaml");
@@ -110,4 +110,34 @@ Deno.test("keys that cannot change live are named in warnings and change nothing
     "streamable-http.host changed: it takes effect after a restart",
     "streamable-http.port changed: it takes effect after a restart",
   ]);
+});
+
+Deno.test("liveConfig: the live keys from the new configuration, every other key as it was", () => {
+  const before = cfg({
+    server: { type: "streamable-http" },
+    tools: { timeout: 5, modules_to_import: ["a.ts"] },
+    proxy: { enabled: false },
+  });
+  const after = cfg({
+    server: { type: "stdio" },
+    tools: { timeout: 9, modules_to_import: ["b.ts"] },
+    proxy: { enabled: true, namespace: "up" },
+    mcp_servers: { x: { command: "x" } },
+    logging: { level: "DEBUG" },
+    metrics: { enabled: true },
+  });
+  const live = liveConfig(before, after);
+  assert.equal(live.server.type, "streamable-http");
+  assert.equal(live.tools.timeout, 5);
+  assert.equal(live.metrics.enabled, false);
+  assert.deepEqual(live.tools.modules_to_import, ["b.ts"]);
+  assert.equal(live.proxy.namespace, "up");
+  assert.deepEqual(Object.keys(live.mcp_servers), ["x"]);
+  assert.equal(live.logging.level, "DEBUG");
+  // Nothing but the live keys differs from the new one: a second diff needs only restarts.
+  const again = diffConfig(live, after, BASE);
+  assert.deepEqual(again.upstreams, { added: [], removed: [], changed: [] });
+  assert.equal(again.naming, false);
+  assert.equal(again.logging, false);
+  assert.deepEqual(again.restartRequired, ["metrics.enabled", "server.type", "tools.timeout"]);
 });
