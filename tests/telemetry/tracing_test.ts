@@ -4,8 +4,8 @@
 // upstreams that are our own runtime, one over stdio and one over streamable HTTP. The test is the
 // client: it sends tools/call with a W3C `traceparent` header, and checks the chain
 // client → proxy SERVER span → proxy CLIENT span → upstream SERVER span, the semantic-convention
-// names and attributes, `_meta.traceparent` winning over the header, errors, and the trace id in
-// the proxy's JSON log lines.
+// names and attributes, `_meta.traceparent` winning over the header, errors, a caller that does
+// not sample (nothing recorded, the upstream told), and the trace id in the proxy's JSON log lines.
 import assert from "node:assert/strict";
 import { CLI, DENO, eventually, ROOT, runCliOnce, startCli, tempConfig } from "../helpers.ts";
 import { freePort } from "../services.ts";
@@ -72,6 +72,8 @@ function otelEnv(endpoint: string, service: string): Record<string, string> {
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_SERVICE_NAME: service,
+    // Deno's default (always_on) records a span whatever the caller's traceparent says.
+    OTEL_TRACES_SAMPLER: "parentbased_always_on",
   };
 }
 
@@ -123,6 +125,7 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
   const client = { traceId: hex(16), spanId: hex(8) };
   const metaClient = { traceId: hex(16), spanId: hex(8) };
   const headerOnly = { traceparent: `00-${client.traceId}-${client.spanId}-01` };
+  const unsampled = { traceId: hex(16), spanId: hex(8) };
   try {
     await httpUpstream.ready;
     const url = await proxyProc.ready;
@@ -155,6 +158,13 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
       params: { name: "no_such_tool", arguments: {} },
     }, headerOnly) as { error: { code: number } };
     assert.equal(err.error.code, -32602);
+    // A caller that does not sample: nothing is recorded anywhere, and the upstream is told so.
+    await post(url, {
+      jsonrpc: "2.0",
+      id: 5,
+      method: "tools/call",
+      params: { name: "proxy.up_stdio.greet", arguments: { name: "unsampled" } },
+    }, { traceparent: `00-${unsampled.traceId}-${unsampled.spanId}-00` });
   } finally {
     await proxyProc.stop();
     await httpUpstream.stop();
@@ -248,6 +258,19 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
     assert.equal(failed.attributes["rpc.response.status_code"], "-32602");
     assert.equal(failed.status.code, 2);
     assert.match(String(failed.status.message), /Unknown tool/);
+
+    assert.deepEqual(
+      spans.filter((s) => s.traceId === unsampled.traceId).map((s) => `${s.service} ${s.name}`),
+      [],
+    );
+    // Had the upstream not learnt that, it would have started a trace of its own for call 5.
+    assert.equal(
+      spans.filter((s) =>
+        s.service === "upstream-stdio" && s.kind === SERVER && s.name === "tools/call greet"
+      )
+        .length,
+      2,
+    );
 
     const logged = proxyProc.stderr().split("\n").filter((l) => l.includes('"logger":"request"')).map((l) =>
       JSON.parse(l)
