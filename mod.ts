@@ -91,7 +91,7 @@ export type {
 } from "./define.ts";
 export { collectDefinitions, registerDefinitions } from "./src/tools/loader.ts";
 export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
-export { localToolEntry } from "./src/tools/local.ts";
+export { isValidToolName, localToolEntry } from "./src/tools/local.ts";
 export type { LocalToolOptions } from "./src/tools/local.ts";
 export { toolErrorResult } from "./src/tools/result.ts";
 

@@ -128,17 +128,22 @@ export type Baseline = Map<string, string>;
  *   - some-scenario # upstream SDK bug modelcontextprotocol/typescript-sdk#1234
  * ```
  */
-export function parseBaseline(text: string, file: string, known: readonly string[]): Baseline {
+export function parseBaseline(
+  text: string,
+  file: string,
+  known: readonly string[],
+  section: "server" | "client" = "server",
+): Baseline {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
   const out: Baseline = new Map();
   if (doc.contents === null) return out;
-  const list = doc.get("server", true);
+  const list = doc.get(section, true);
   if (list === undefined || list === null) return out;
-  if (!isSeq(list)) throw new Error(`${file}: 'server' must be a list of scenario names`);
+  if (!isSeq(list)) throw new Error(`${file}: '${section}' must be a list of scenario names`);
   for (const item of list.items) {
     if (!isScalar(item) || typeof item.value !== "string") {
-      throw new Error(`${file}: 'server' entries must be scenario names`);
+      throw new Error(`${file}: '${section}' entries must be scenario names`);
     }
     const name = item.value;
     if (!known.includes(name)) throw new Error(`${file}: unknown scenario '${name}'`);
@@ -442,7 +447,10 @@ const USAGE = `Run the MCP conformance suite (${SUITE}) against the runtime.
 
 Usage: deno task conformance [options]
 
-  --target T               direct | proxy | proxy-http | all (repeatable; default: direct)
+  --target T               direct | proxy | proxy-http | all | none (repeatable; default: direct)
+  --client REV             client scenarios of this revision (2025-11-25 | 2026-07-28 | all | none;
+                           repeatable; default: all): our proxy as the client (suite ${"0.2.0-alpha.12"},
+                           scripts/conformance_client.ts)
   --scenario NAME          run only this scenario (repeatable; default: the suite's active set)
   --suite S                active | all | pending (default: active)
   --repeat N               run each scenario N times (flakiness check; default 1)
@@ -459,6 +467,7 @@ async function main(args: string[]): Promise<number> {
     args,
     options: {
       target: { type: "string", multiple: true },
+      client: { type: "string", multiple: true },
       scenario: { type: "string", multiple: true },
       suite: { type: "string", default: "active" },
       repeat: { type: "string", default: "1" },
@@ -475,7 +484,22 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const named = values.target ?? ["direct"];
-  const targets = (named.includes("all") ? [...TARGETS] : [...new Set(named)]) as TargetName[];
+  const targets =
+    (named.includes("all") ? [...TARGETS] : [...new Set(named)].filter((t) => t !== "none")) as TargetName[];
+  const clientsModule = await import("./conformance_clients.ts");
+  const clientNamed = values.client ?? ["all"];
+  const revisions =
+    (clientNamed.includes("all")
+      ? [...clientsModule.REVISIONS]
+      : [...new Set(clientNamed)].filter((r) => r !== "none")) as typeof clientsModule.REVISIONS[number][];
+  for (const r of revisions) {
+    if (!(clientsModule.REVISIONS as readonly string[]).includes(r)) {
+      throw new Error(
+        `--client: expected one of ${clientsModule.REVISIONS.join(", ")}, all or none, got '${r}'`,
+      );
+    }
+  }
+  const clientKnown = new Set(Object.values(clientsModule.CLIENT_SCENARIOS).flat());
   for (const t of targets) {
     if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
   }
@@ -490,8 +514,11 @@ async function main(args: string[]): Promise<number> {
     pending: PENDING_SCENARIOS,
   };
   if (!bySuite[values.suite]) throw new Error(`--suite: expected active, all or pending`);
-  const scenarios = values.scenario ?? [...bySuite[values.suite]];
-  for (const s of scenarios) if (!known.includes(s)) throw new Error(`unknown scenario '${s}'`);
+  const scenarios = values.scenario?.filter((s) => known.includes(s)) ?? [...bySuite[values.suite]];
+  for (const s of values.scenario ?? []) {
+    if (!known.includes(s) && !clientKnown.has(s)) throw new Error(`unknown scenario '${s}'`);
+  }
+  const clientOnly = values.scenario?.filter((s) => clientKnown.has(s));
   const baselineFile = values["expected-failures"];
   const baseline = parseBaseline(await Deno.readTextFile(baselineFile), baselineFile, known);
 
@@ -502,7 +529,7 @@ async function main(args: string[]): Promise<number> {
   await Deno.mkdir(out, { recursive: true });
 
   // The suite's own list must match the pinned one, or this script is out of date.
-  const listed = await listScenarios(out);
+  const listed = targets.length && scenarios.length ? await listScenarios(out) : known;
   const unknown = listed.filter((s) => !known.includes(s));
   const gone = known.filter((s) => !listed.includes(s));
   if (unknown.length || gone.length) {
@@ -514,9 +541,11 @@ async function main(args: string[]): Promise<number> {
     );
   }
 
-  console.log(
-    `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
-  );
+  if (targets.length) {
+    console.log(
+      `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
+    );
+  }
   const records: RunRecord[] = [];
   const setupErrors = new Map<TargetName, string>();
   for (const target of targets) {
@@ -587,8 +616,20 @@ async function main(args: string[]): Promise<number> {
     }
   }
 
+  // Client scenarios: our proxy as the suite's client (one scenario at a time).
+  const clientRuns = revisions.length && !(values.scenario && !clientOnly?.length)
+    ? await clientsModule.runClientSuites({
+      revisions,
+      only: values.scenario ? clientOnly : undefined,
+      out,
+      timeoutMs: Math.max(timeoutMs, 60_000),
+    })
+    : { records: [] };
+
   console.log("");
-  console.log(table(records, scenarios, targets));
+  if (targets.length && scenarios.length) console.log(table(records, scenarios, targets));
+  if (clientRuns.records.length) console.log(`\n${clientsModule.clientTable(clientRuns.records)}`);
+  const clientProblems = clientRuns.records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
   const problems = records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
   if (problems.length) {
     console.log("\nProblems:");
@@ -600,15 +641,29 @@ async function main(args: string[]): Promise<number> {
       console.log(`  [${r.target}] ${r.scenario} #${r.run}: ${why} (${r.dir})`);
     }
   }
+  if (clientProblems.length) {
+    console.log("\nClient problems:");
+    for (const r of clientProblems) {
+      console.log(`  [client ${r.revision}] ${r.scenario}: ${r.message} (${r.dir})`);
+    }
+  }
   const expectedFails = records.filter((r) => r.outcome === "expected-fail");
   if (expectedFails.length) {
     console.log("\nExpected failures (baseline):");
     for (const s of new Set(expectedFails.map((r) => r.scenario))) console.log(`  ${s}: ${baseline.get(s)}`);
   }
-  await Deno.writeTextFile(`${out}/summary.json`, JSON.stringify({ suite: SUITE, records }, null, 2));
-  const passed = records.filter((r) => r.ok).length;
-  console.log(`\nconformance: ${passed} passed, ${records.length - passed} failed`);
-  return problems.length ? 1 : 0;
+  await Deno.writeTextFile(
+    `${out}/summary.json`,
+    JSON.stringify(
+      { suite: SUITE, records, clientSuite: clientsModule.CLIENT_SUITE, client: clientRuns.records },
+      null,
+      2,
+    ),
+  );
+  const passed = records.filter((r) => r.ok).length + clientRuns.records.filter((r) => r.ok).length;
+  const total = records.length + clientRuns.records.length;
+  console.log(`\nconformance: ${passed} passed, ${total - passed} failed`);
+  return problems.length || clientProblems.length ? 1 : 0;
 }
 
 if (import.meta.main) {

@@ -1,6 +1,8 @@
 /**
  * External services for tests (Redis). A test that needs one reads its URL from the environment;
- * without it the test is ignored (visibly), unless REQUIRE_SERVICES=1, when it fails instead.
+ * without it the test is ignored (visibly, its name saying what to install), unless
+ * REQUIRE_SERVICES=1, when it fails instead. `deno task test` (scripts/run_tests.ts) starts what is
+ * missing and sets the variables.
  */
 
 import { Redis } from "ioredis";
@@ -9,10 +11,33 @@ import { parseRedisUrl } from "../src/sessions/mod.ts";
 /** Whether CI demands every service. */
 export const REQUIRE_SERVICES: boolean = Deno.env.get("REQUIRE_SERVICES") === "1";
 
-/** `{ url, ignore }` for a service URL variable. */
-export function service(name: string): { url: string | undefined; ignore: boolean } {
+/** How to get redis-server. */
+export const INSTALL_REDIS = "apt-get install redis-server, or brew install redis";
+
+/** What an ignored test needs, by the variable (or program) it was missing. */
+export const NEEDS: Record<string, string> = {
+  REDIS_URL:
+    `needs Redis: install redis-server (${INSTALL_REDIS}) and run 'deno task test', or set REDIS_URL`,
+  REDIS_CLUSTER_URL:
+    `needs a Redis Cluster: install redis-server (${INSTALL_REDIS}) and run 'deno task test', or set REDIS_CLUSTER_URL`,
+  "redis-server": `needs redis-server on PATH: ${INSTALL_REDIS}`,
+  S3_ENDPOINT_URL: "needs S3: run 'deno task test' (it starts s3rver from npm), or set S3_ENDPOINT_URL",
+};
+
+/** A test's name, saying what it needs when it is ignored. */
+export function testName(name: string, ignore: boolean, why: string): string {
+  return ignore ? `${name} [ignored: ${why}]` : name;
+}
+
+/** `{ url, ignore, why }` for a service URL variable. */
+export function service(name: string): { url: string | undefined; ignore: boolean; why: string } {
   const url = Deno.env.get(name) || undefined;
-  return { url, ignore: url === undefined && !REQUIRE_SERVICES };
+  return { url, ignore: url === undefined && !REQUIRE_SERVICES, why: NEEDS[name] ?? `needs ${name}` };
+}
+
+/** Whether tests that start their own redis-server are ignored (it is not on PATH). */
+export function ignoreWithoutRedisServer(): boolean {
+  return !REQUIRE_SERVICES && !onPath("redis-server");
 }
 
 /** The URL, or a failure naming the variable (REQUIRE_SERVICES=1 without the service). */

@@ -20,8 +20,13 @@ import {
   importDefinitions,
   type ModuleSlot,
   registerDefinitions,
+  registerShaped,
   resolveModulePath,
 } from "../tools/loader.ts";
+import type { ServerShape } from "../tools/shape.ts";
+import { getLogger } from "../log/logger.ts";
+
+const log = getLogger("tools");
 
 /** Definitions from one source (a module, the embedding program), for messages and `/health`. */
 export interface DefinitionSource {
@@ -80,6 +85,7 @@ interface ModuleToLoad {
   slot: ModuleSlot;
   source: string;
   namespace?: Record<string, unknown>;
+  shape?: ServerShape;
 }
 
 function signatureOf(file: string): string {
@@ -174,7 +180,7 @@ export class ModulesPlugin implements RuntimePlugin {
    * load or defines something invalid: `ModuleLoadError` / `RuntimeError`).
    */
   async prepare(config: RuntimeConfig, configLabel: string): Promise<PreparedModules> {
-    const wanted = await this.#resolve(config, configLabel);
+    const wanted = await this.#resolve(config, configLabel, true);
     const before = new Map(this.#loaded.map((m) => [m.id, m]));
     const unload: LoadedModule[] = [];
     const load: LoadedModule[] = [];
@@ -227,22 +233,50 @@ export class ModulesPlugin implements RuntimePlugin {
     this.#loaded = [...prepared.next];
   }
 
-  /** The configured modules of `config`, resolved to files (or baked-in namespaces), in load order. */
-  async #resolve(config: RuntimeConfig, file: string): Promise<ModuleToLoad[]> {
+  /**
+   * The configured modules of `config`, resolved to files (or baked-in namespaces), in load order
+   * (`reload`: what is said once at startup is not said again).
+   */
+  async #resolve(config: RuntimeConfig, file: string, reload = false): Promise<ModuleToLoad[]> {
     const host = this.#host!;
-    const out: ModuleToLoad[] = [];
+    const records: { module: ModuleToLoad; keyPath: string; entry: string }[] = [];
+    const byFile = new Map<string, (typeof records)[number]>();
     for (const m of configuredModules(config, host.baseDir)) {
-      const id = `${m.slot}\u0000${m.dir}\u0000${m.spec}`;
       // Baked in at build time (compiled binaries): no file to resolve or import.
       const namespace = bakedModule(m, host.baseDir);
-      if (namespace) {
-        out.push({ id, file: `${m.spec} (baked in)`, slot: m.slot, source: m.source, namespace });
+      const abs = namespace
+        ? `${m.spec} (baked in)`
+        : await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
+      // The mcp_servers entry that shapes a module (filters, overrides) is part of what it is: a
+      // reload that changes the entry loads the module again.
+      const server = m.shape ? /^mcp_servers\.(.+)\.[a-z]+\.module$/.exec(m.keyPath)?.[1] : undefined;
+      const entry = server !== undefined ? JSON.stringify(config.mcp_servers[server] ?? null) : "";
+      // One file named twice (the reference README lists one module under both
+      // tools.modules_to_import and mcp_servers.<name>) is one module, registered once, with
+      // the filter and overrides one of them gives (two different ones: both are registered).
+      const seen = byFile.get(abs);
+      if (seen && (!seen.module.shape || !m.shape)) {
+        if (seen.module.slot !== m.slot) seen.module.slot = "any";
+        if (!seen.module.shape && m.shape) [seen.module.shape, seen.entry] = [m.shape, entry];
+        const said = `${m.keyPath} names ${abs} again (as ${seen.keyPath} does); it is loaded once`;
+        if (reload) log.debug(said);
+        else log.info(said);
         continue;
       }
-      const abs = await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-      out.push({ id, file: abs, slot: m.slot, source: m.source });
+      const module: ModuleToLoad = {
+        id: "",
+        file: abs,
+        slot: m.slot,
+        source: m.source,
+        namespace,
+        shape: m.shape,
+      };
+      const record = { module, keyPath: m.keyPath, entry };
+      if (!seen) byFile.set(abs, record);
+      records.push(record);
     }
-    return out;
+    for (const { module, entry } of records) module.id = `${module.slot}\u0000${module.file}\u0000${entry}`;
+    return records.map((r) => r.module);
   }
 
   /** Import one module and build its entries (checked alone: names, schemas, duplicates within it). */
@@ -252,7 +286,7 @@ export class ModulesPlugin implements RuntimePlugin {
       ? collectDefinitions(m.namespace, m.slot)
       : await importDefinitions(m.file, m.slot, fresh);
     const scratch = new Registry();
-    registerDefinitions(scratch, defs, m.source, { defaultTimeout: this.#host!.defaultToolTimeout });
+    registerShaped(scratch, defs, m.source, { defaultTimeout: this.#host!.defaultToolTimeout }, m.shape);
     return { id: m.id, file: m.file, signature, entries: entriesOf(scratch) };
   }
 }

@@ -33,6 +33,7 @@ import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
 import { metricsGrants } from "../telemetry/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
+import { oauthGrants } from "../oauth/permissions.ts";
 
 /** Each part of the system, in the order its grants are listed. */
 const CONTRIBUTORS: readonly GrantContributor[] = [
@@ -41,6 +42,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   listenGrants,
   metricsGrants,
   authGrants,
+  oauthGrants,
   sessionGrants,
   artifactGrants,
   proxyGrants,

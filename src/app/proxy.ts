@@ -7,14 +7,19 @@
  */
 
 import { processEnv } from "../config/env.ts";
+import { resolveLogLevel } from "../config/load.ts";
+import { configureLogging, DEFAULT_LOG_FORMAT, getLogger } from "../log/logger.ts";
 import type { Tool } from "../protocol.ts";
 import { type OpenAIToolDefinition, toOpenAITools } from "../proxy/openai.ts";
 import { closePrespawned, prespawn } from "../proxy/prespawn.ts";
-import { stdioLaunchSpec, upstreamType } from "../proxy/sandbox.ts";
+import { stdioLaunchSpec, upstreamLineLimit, upstreamType } from "../proxy/sandbox.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import type { RunServerOptions } from "./run.ts";
 
 export { closePrespawned };
+
+/** What OpenAI accepts as a function name. */
+const OPENAI_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Start the shared stdio upstreams the configuration names, if `deno run` allows it. Anything
@@ -31,12 +36,20 @@ export async function startStdioUpstreamsEarly(source: ConfigSource): Promise<vo
   try {
     const loaded = await loadConfigured({ ...source, env: processEnv });
     if (!loaded.config.proxy.enabled) return;
+    // The children log their stderr from the start: with the configured levels, not the defaults.
+    const logging = loaded.config.logging;
+    configureLogging({
+      level: resolveLogLevel(loaded.config),
+      format: logging.format ?? DEFAULT_LOG_FORMAT,
+      loggers: logging.loggers,
+    });
     const spawns: Promise<void>[] = [];
     for (const [name, entry] of Object.entries(loaded.config.mcp_servers)) {
       if (!entry.enabled || upstreamType(entry) !== "stdio" || entry.isolation === "per-session") continue;
       const spec = stdioLaunchSpec(name, entry, { baseDir: loaded.baseDir, env: processEnv });
       if (Deno.permissions.querySync({ name: "run", command: spec.command }).state !== "granted") continue;
-      spawns.push(prespawn(name, { command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd }));
+      const launch = { command: spec.command, args: spec.args, env: spec.env, cwd: spec.cwd };
+      spawns.push(prespawn(name, launch, upstreamLineLimit(loaded.config, entry)));
     }
     await Promise.all(spawns);
   } catch {
@@ -46,7 +59,7 @@ export async function startStdioUpstreamsEarly(source: ConfigSource): Promise<vo
 
 /**
  * Start the runtime `options` describe, list its tools (as OpenAI function definitions with
- * `openai`), stop it.
+ * `openai`: only the names that are valid OpenAI function names, each left-out one logged), stop it.
  *
  * @example
  * ```ts
@@ -63,7 +76,12 @@ export async function listTools(
   try {
     await runtime.start();
     const tools = runtime.registry.listTools();
-    return openai ? toOpenAITools(tools) : tools;
+    if (!openai) return tools;
+    // Only names the proxy serves as they are: a local tool named `a.b` is not callable as `a_b`.
+    for (const t of tools.filter((t) => !OPENAI_NAME.test(t.name))) {
+      getLogger("proxy").warn(`tool '${t.name}' is left out: not a valid OpenAI function name`);
+    }
+    return toOpenAITools(tools.filter((t) => OPENAI_NAME.test(t.name)));
   } finally {
     await runtime.stop();
   }

@@ -13,6 +13,7 @@ import { Runtime } from "../core/runtime.ts";
 import { getLogger } from "../log/logger.ts";
 import { assertPermissions, preflightConfigPermissions } from "../permissions/check.ts";
 import { displayPath } from "../permissions/plan.ts";
+import { startupAdvice } from "./advice.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
@@ -21,7 +22,7 @@ import { Reloader } from "./reload.ts";
 import { watchFiles } from "../reload/watch.ts";
 import type { Telemetry } from "../telemetry/types.ts";
 import { telemetryWanted } from "../telemetry/wanted.ts";
-import { serve, type ServeHandle, type ServeOptions } from "./serve.ts";
+import { checkView, serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
 export interface RunServerOptions extends ServeOptions, ConfigSource {
@@ -97,14 +98,20 @@ async function compose(options: RunServerOptions): Promise<Composed> {
   } else {
     loaded = await loadConfigured(options);
   }
-  // `server.auth: bearer` without a key is a ConfigError (exit 2), whatever the transport.
+  for (const w of loaded.warnings) getLogger("config").warn(w.message);
+  // `server.auth: bearer` without a key is a ConfigError (exit 2) on the HTTP transports. An
+  // `oauth:` section makes the runtime an OAuth 2.1 protected resource instead (its modules load
+  // only then).
   const authenticator = options.authenticator ??
-    await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>");
+    (loaded.config.oauth
+      ? new (await import("../oauth/resource/authenticator.ts")).OAuthResourceAuthenticator(loaded.config)
+      : await createAuthenticator(loaded.config, env, loaded.file ?? "<embedded default>"));
   if (loaded.config.server.type === "stdio" && authenticator.scheme !== "none") {
     getLogger("server").info(
       "server.auth applies to HTTP transports only; stdio (a local pipe) is not authenticated",
     );
   }
+  for (const advice of startupAdvice(loaded.config, authenticator.scheme)) getLogger("server").warn(advice);
   // Metrics, tracing and JSON log fields load only when one of them is on.
   const telemetry = telemetryWanted(loaded.config)
     ? await (await import("../telemetry/telemetry.ts")).createTelemetry(loaded.config)
@@ -155,6 +162,8 @@ export async function runServer(options: RunServerOptions = {}): Promise<ServeHa
     telemetry,
     checkPermissions: options.checkPermissions,
   });
+  // Before anything starts (upstreams, listeners): a view that cannot be served stops here.
+  checkView(runtime.config, options.view);
   try {
     await runtime.start();
     // Last among the plugins: its /health entry says which configuration is in force.

@@ -5,14 +5,16 @@
  * @module
  */
 
-import { errorText } from "../errors.ts";
+import { ConfigError, errorText } from "../errors.ts";
+import type { RuntimeConfig } from "../config/types.ts";
 import { getLogger, jsonLogging } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
+import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
-import { type HttpTransport, streamableHttpTransport } from "../eras/2025/streamable_http.ts";
-import { frontDoor } from "../http/front_door.ts";
-import { checkHostAndOrigin, type HostPolicy } from "../http/host_origin.ts";
+import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
+import { authorizeMessage, frontDoor, type Route } from "../http/front_door.ts";
+import { checkHostAndOrigin } from "../http/host_origin.ts";
 import { type HttpListener, listenHttp } from "../http/listen.ts";
 import { metricsListenPort } from "../telemetry/settings.ts";
 import type { MetricsEndpoint, Telemetry } from "../telemetry/types.ts";
@@ -42,6 +44,11 @@ export interface ServeOptions {
   drainMs?: number;
   /** Print the ready banner to stderr (default true). */
   banner?: boolean;
+  /**
+   * Serve only this view (`views.<name>`) on stdio. Over HTTP every view has its own endpoint
+   * (`<mcp_path>/<name>`), so this applies to stdio only.
+   */
+  view?: string;
   /**
    * Metrics of the HTTP listeners and the Prometheus endpoint (`runServer` passes the telemetry
    * the configuration asks for); default none.
@@ -75,6 +82,9 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   let info: { url?: string; port?: number } = {};
   let uninstallSignals = () => {};
 
+  const view = options.view;
+  checkView(runtime.config, view);
+
   // Metrics on a listener of their own (stdio servers, or `metrics.port`), started first so a
   // port already in use stops the server before it serves anything.
   const telemetry = options.telemetry;
@@ -86,9 +96,10 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     const host = runtime.config.metrics.host;
     const policy = { bindHost: host, allowedHosts: [], allowedOrigins: [] };
     metricsListener = listenHttp(host, metricsPort, (req) => {
-      const served = serveMetrics(req, metrics, policy);
-      return served ??
-        new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain" } });
+      if (new URL(req.url).pathname !== metrics.path) {
+        return new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain" } });
+      }
+      return checkHostAndOrigin(req, policy) ?? metrics.handle(req);
     }, { onResponse });
     if (banner) log.info(`metrics: ${metricsListener.origin}${metrics.path}`);
   }
@@ -96,8 +107,16 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
 
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop.
-    const transport = new StdioTransport({ onEnd: () => void stop() });
-    const connection = openConnection(runtime, { transport: "stdio" });
+    const transport = new StdioTransport({
+      onEnd: () => void stop(),
+      batchRefusal: () => batchRefusal(connection.protocolVersion),
+    });
+    const description = view !== undefined ? runtime.config.views[view].description : undefined;
+    const connection = openConnection(runtime, {
+      transport: "stdio",
+      ...(view !== undefined ? { view } : {}),
+      ...(description !== undefined ? { instructions: description } : {}),
+    });
     // stdout is the protocol: a tool's console.log must not corrupt it.
     const restoreConsole = consoleToStderr();
     // However the connection ends, stop the whole runtime (and its children).
@@ -109,9 +128,13 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       restoreConsole();
       await closeMetrics();
     };
-    const ready = connection.connect(transport);
-    if (banner) log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio`);
-    return ready.then(() => handle());
+    return connection.connect(transport).then(() => {
+      const h = handle();
+      if (banner) {
+        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+      }
+      return h;
+    });
   }
 
   // The transport's listener answers the metrics path itself unless metrics have their own.
@@ -143,8 +166,11 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     await shuttingDown;
     await closeMetrics();
   };
+  // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
+  // soon as it reads it.
+  const h = handle();
   if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(handle());
+  return Promise.resolve(h);
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -169,6 +195,38 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       uninstallSignals();
       resolveDone();
     })();
+  }
+}
+
+/**
+ * Throw the {@linkcode ConfigError} of `--view name` when `config` cannot serve it: views are
+ * served on stdio by name (over HTTP each has its own path), and the name must be configured.
+ *
+ * @example
+ * ```ts
+ * import { checkView } from "./serve.ts";
+ * import { validateConfig } from "@chuk/mcp-runtime";
+ * checkView(validateConfig({ views: { math: { tools: ["add"] } } }, "inline"), "math"); // fine
+ * ```
+ */
+export function checkView(config: RuntimeConfig, view: string | undefined): void {
+  if (view === undefined) return;
+  const where = { file: "<command line>", path: "--view" };
+  const type = config.server.type;
+  if (type !== "stdio") {
+    throw new ConfigError(
+      `views are served over ${type} at their own paths (<path>/<name>); --view is for stdio`,
+      where,
+    );
+  }
+  if (!Object.hasOwn(config.views, view)) {
+    const known = Object.keys(config.views);
+    throw new ConfigError(
+      `unknown view '${view}' (${
+        known.length ? `views: ${known.join(", ")}` : "the configuration has no views"
+      })`,
+      where,
+    );
   }
 }
 
@@ -206,58 +264,72 @@ export interface HttpHandlerOptions {
  */
 export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}): HttpHandler {
   const config = runtime.config;
-  let transport: HttpTransport;
+  // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
+  const views = Object.entries(config.views).map(([name, v]) => ({
+    name,
+    ...(v.description !== undefined ? { instructions: v.description } : {}),
+  }));
+  let transports: HttpTransport[];
   let section: typeof config.sse | typeof config["streamable-http"];
+  const afterBody = [authorizeMessage(runtime.authenticator)];
   if (config.server.type === "sse") {
     section = config.sse;
-    transport = sseTransport(runtime, {
+    transports = [sseTransport(runtime, {
       ssePath: section.sse_path,
       messagePath: section.message_path,
       maxBodyBytes: section.max_body_bytes,
+      maxQueueBytes: section.max_queue_bytes,
+      maxSessions: section.max_sessions,
+      maxSessionsPerUser: section.max_sessions_per_user,
       bodyTimeoutMs: section.body_timeout * 1000,
-    });
+      views,
+      afterBody,
+    })];
   } else {
     const s = config["streamable-http"];
     section = s;
-    transport = streamableHttpTransport(runtime, {
+    const settings = {
       mcpPath: s.mcp_path,
       jsonResponse: s.json_response,
       stateless: s.stateless,
       sessionIdleTimeout: s.session_idle_timeout,
+      maxSessions: s.max_sessions,
+      maxSessionsPerUser: s.max_sessions_per_user,
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
-    });
+      afterBody,
+    };
+    transports = [
+      streamableHttpTransport(runtime, settings),
+      ...views.map((view) =>
+        streamableHttpTransport(runtime, {
+          ...settings,
+          mcpPath: viewPath(s.mcp_path, view.name),
+          view: view.name,
+          ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+        })
+      ),
+    ];
   }
-  const hostPolicy: HostPolicy = {
-    bindHost: section.host,
-    allowedHosts: section.allowed_hosts,
-    allowedOrigins: section.allowed_origins,
-  };
-  const door = frontDoor({
+  const handle = frontDoor({
     healthPath: section.health_path,
     health: () => runtime.health(),
-    hostPolicy,
+    hostPolicy: {
+      bindHost: section.host,
+      allowedHosts: section.allowed_hosts,
+      allowedOrigins: section.allowed_origins,
+    },
     authenticator: runtime.authenticator,
-    routes: transport.routes,
+    routes: transports.flatMap((t) => t.routes),
+    // Prometheus scrapes carry no MCP token: the endpoint has its own (optional) bearer.
+    openRoutes: options.metrics ? [metricsRoute(options.metrics)] : [],
   });
-  const metrics = options.metrics;
-  const handle = metrics
-    ? async (req: Request) => await serveMetrics(req, metrics, hostPolicy) ?? await door(req)
-    : door;
-  return { handle, close: () => transport.close() };
+  return { handle, close: async () => void await Promise.all(transports.map((t) => t.close())) };
 }
 
-/**
- * The metrics endpoint's answer when `req` is for its path (after the DNS-rebinding check every
- * request but health passes), else undefined.
- */
-function serveMetrics(
-  req: Request,
-  metrics: MetricsEndpoint,
-  policy: HostPolicy,
-): Promise<Response> | Response | undefined {
-  if (new URL(req.url).pathname !== metrics.path) return undefined;
-  return checkHostAndOrigin(req, policy) ?? metrics.handle(req);
+/** The Prometheus endpoint as a route of the front door. */
+function metricsRoute(metrics: MetricsEndpoint): Route {
+  return { paths: [metrics.path], handle: (req) => metrics.handle(req) };
 }
 
 /**
@@ -306,6 +378,11 @@ function printBanner(runtime: Runtime, type: string, url: string, origin: string
     ? runtime.config.sse.health_path
     : runtime.config["streamable-http"].health_path;
   const lines = [`MCP server "${runtime.serverInfo.name}" ready: ${type} at ${url} (${mode})`];
+  const views = Object.keys(runtime.config.views);
+  if (views.length) {
+    const base = type === "sse" ? runtime.config.sse.sse_path : runtime.config["streamable-http"].mcp_path;
+    lines.push(`  views:  ${views.map((v) => `${origin}${viewPath(base, v)}`).join(" ")}`);
+  }
   lines.push(`  health: curl -s ${origin}${health}`);
   if (type === "streamable-http") {
     const auth = runtime.authenticator.scheme === "bearer" ? ` -H "Authorization: Bearer $TOKEN"` : "";

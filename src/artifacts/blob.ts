@@ -50,11 +50,53 @@ export interface BlobStore {
   presign?(key: string, expiresInSeconds: number, info: BlobInfo): Promise<string>;
   /** Housekeeping (stale temporary files); called by the store's periodic sweep. */
   sweep?(): Promise<void>;
+  /**
+   * The names one level below `prefix` (a key prefix ending in `/`): the next segment of every
+   * key under it, each once. With {@linkcode BlobStore.deletePrefix} it lets the store remove
+   * what processes whose metadata died with them left behind; providers without it leave both out.
+   */
+  list?(prefix: string): Promise<string[]>;
+  /** Delete every blob whose key starts with `prefix` (ending in `/`); resolves how many. */
+  deletePrefix?(prefix: string): Promise<number>;
   /** Release connections and handles. */
   close(): Promise<void>;
 }
 
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Throw unless `prefix` is a valid key followed by `/` (what `list` and `deletePrefix` take).
+ *
+ * @example
+ * ```ts
+ * import { assertBlobPrefix } from "@chuk/mcp-runtime/artifacts";
+ * assertBlobPrefix("default/"); // ok
+ * ```
+ */
+export function assertBlobPrefix(prefix: string): void {
+  if (!prefix.endsWith("/")) throw new TypeError(`invalid blob prefix ${JSON.stringify(prefix)}`);
+  assertBlobKey(prefix.slice(0, -1));
+}
+
+/**
+ * The distinct next segments of `keys` below `prefix` (for providers that list whole keys).
+ *
+ * @example
+ * ```ts
+ * import { childNames } from "@chuk/mcp-runtime/artifacts";
+ * childNames(["ns/a/1", "ns/a/2", "ns/b"], "ns/"); // ["a", "b"]
+ * ```
+ */
+export function childNames(keys: Iterable<string>, prefix: string): string[] {
+  const out = new Set<string>();
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    out.add(slash < 0 ? rest : rest.slice(0, slash));
+  }
+  return [...out];
+}
 
 /**
  * Throw unless `key` is `segment/segment...` of safe characters (no `..`, no absolute paths).

@@ -8,7 +8,7 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { assertBlobKey, type BlobInfo, type BlobStore } from "./blob.ts";
+import { assertBlobKey, assertBlobPrefix, type BlobInfo, type BlobStore } from "./blob.ts";
 
 /** Options of {@linkcode FilesystemBlobStore}. */
 export interface FilesystemBlobStoreOptions {
@@ -137,6 +137,36 @@ export class FilesystemBlobStore implements BlobStore {
       }
     }
     return true;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertBlobPrefix(prefix);
+    const out: string[] = [];
+    try {
+      for await (const e of Deno.readDir(this.#path(prefix.slice(0, -1)))) out.push(e.name);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return out;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertBlobPrefix(prefix);
+    const dir = this.#path(prefix.slice(0, -1));
+    let n = 0;
+    const count = async (d: string) => {
+      for await (const e of Deno.readDir(d)) {
+        if (e.isDirectory) await count(join(d, e.name));
+        else n++;
+      }
+    };
+    try {
+      await count(dir);
+      await Deno.remove(dir, { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return n;
   }
 
   /** Remove temporary files left behind by crashed writers. */

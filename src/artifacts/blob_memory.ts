@@ -5,7 +5,14 @@
  * @module
  */
 
-import { assertBlobKey, type BlobInfo, type BlobStore, settle } from "./blob.ts";
+import {
+  assertBlobKey,
+  assertBlobPrefix,
+  type BlobInfo,
+  type BlobStore,
+  childNames,
+  settle,
+} from "./blob.ts";
 
 /**
  * In-memory {@linkcode BlobStore}.
@@ -63,6 +70,22 @@ export class MemoryBlobStore implements BlobStore {
       if (!data) return false;
       this.#blobs.set(to, data.slice());
       return true;
+    });
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return settle(() => {
+      assertBlobPrefix(prefix);
+      return childNames(this.#blobs.keys(), prefix);
+    });
+  }
+
+  deletePrefix(prefix: string): Promise<number> {
+    return settle(() => {
+      assertBlobPrefix(prefix);
+      let n = 0;
+      for (const key of [...this.#blobs.keys()]) if (key.startsWith(prefix) && this.#blobs.delete(key)) n++;
+      return n;
     });
   }
 

@@ -21,12 +21,13 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { assertBlobKey, type BlobInfo, type BlobStore } from "./blob.ts";
+import { assertBlobKey, assertBlobPrefix, type BlobInfo, type BlobStore } from "./blob.ts";
 
 /** Connection settings of {@linkcode S3BlobStore}. */
 export interface S3BlobStoreOptions {
@@ -224,6 +225,44 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(e)) return false;
       throw e;
     }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertBlobPrefix(prefix);
+    const out = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          Delimiter: "/",
+          ContinuationToken: token,
+        }),
+      );
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.add(p.Prefix.slice(prefix.length, -1));
+      for (const o of page.Contents ?? []) if (o.Key) out.add(o.Key.slice(prefix.length));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return [...out];
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertBlobPrefix(prefix);
+    let n = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key }));
+        n++;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return n;
   }
 
   async presign(key: string, expiresInSeconds: number, info: BlobInfo): Promise<string> {

@@ -9,7 +9,14 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
-import { assertBlobKey, type BlobInfo, type BlobStore, settle } from "./blob.ts";
+import {
+  assertBlobKey,
+  assertBlobPrefix,
+  type BlobInfo,
+  type BlobStore,
+  childNames,
+  settle,
+} from "./blob.ts";
 
 /**
  * SQLite {@linkcode BlobStore}. The database file and its directory are created when missing.
@@ -61,6 +68,12 @@ export class SqliteBlobStore implements BlobStore {
       ),
       get: db.prepare("SELECT data FROM artifact_blobs WHERE bucket = ? AND key = ?"),
       delete: db.prepare("DELETE FROM artifact_blobs WHERE bucket = ? AND key = ?"),
+      keysUnder: db.prepare(
+        "SELECT key FROM artifact_blobs WHERE bucket = ? AND substr(key, 1, length(?)) = ?",
+      ),
+      deleteUnder: db.prepare(
+        "DELETE FROM artifact_blobs WHERE bucket = ? AND substr(key, 1, length(?)) = ?",
+      ),
       copy: db.prepare(
         "INSERT INTO artifact_blobs (bucket, key, data, mime, stored_at) " +
           "SELECT bucket, ?, data, ?, ? FROM artifact_blobs WHERE bucket = ? AND key = ? " +
@@ -104,6 +117,21 @@ export class SqliteBlobStore implements BlobStore {
       assertBlobKey(to);
       const r = this.#statements().copy.run(to, info.mime, Date.now(), this.bucket, from);
       return Number(r.changes) > 0;
+    });
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return settle(() => {
+      assertBlobPrefix(prefix);
+      const rows = this.#statements().keysUnder.all(this.bucket, prefix, prefix) as { key: string }[];
+      return childNames(rows.map((r) => r.key), prefix);
+    });
+  }
+
+  deletePrefix(prefix: string): Promise<number> {
+    return settle(() => {
+      assertBlobPrefix(prefix);
+      return Number(this.#statements().deleteUnder.run(this.bucket, prefix, prefix).changes);
     });
   }
 

@@ -31,7 +31,7 @@ export {
   ArtifactPermissionError,
   ArtifactTooLargeError,
 } from "./errors.ts";
-export { assertBlobKey } from "./blob.ts";
+export { assertBlobKey, assertBlobPrefix, childNames } from "./blob.ts";
 export type { BlobInfo, BlobStore } from "./blob.ts";
 export { MemoryBlobStore } from "./blob_memory.ts";
 export { FilesystemBlobStore } from "./blob_filesystem.ts";
@@ -45,11 +45,15 @@ export {
   IBM_COS_DEFAULT_ENDPOINT,
   resolveArtifactNamespace,
   resolveArtifactSettings,
+  sandboxNamespace,
   STORAGE_ALIASES,
 } from "./settings.ts";
 export type { ArtifactSettings, MetadataProviderName, S3Settings, StorageKind } from "./settings.ts";
-export { callerOf } from "./caller.ts";
-export { artifactToolDefinitions, PRESIGN_EXPIRY } from "./tools.ts";
+export { callerArtifacts, callerOf, type CallerSession, callerWriting } from "./caller.ts";
+export { artifactStoreOf, openArtifactStore } from "./open.ts";
+export type { ArtifactStoreSource } from "./open.ts";
+export type { ArtifactWrite, CallerArtifacts } from "../core/artifacts.ts";
+export { artifactToolDefinitions, type ArtifactToolOptions, PRESIGN_EXPIRY } from "./tools.ts";
 export { ARTIFACT_URI_PREFIX, artifactResourceProvider, isTextMime } from "./resources.ts";
 export { artifactAudience, ArtifactsPlugin, artifactsPlugin } from "./plugin.ts";
 export type { ArtifactsPluginOptions } from "./plugin.ts";

@@ -9,16 +9,18 @@
 import { errorText } from "../errors.ts";
 import { ARTIFACT_TOOL_NAMES } from "../config/schema.ts";
 import { getLogger } from "../log/logger.ts";
+import type { RequestContext } from "../core/context.ts";
 import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
 import { countWrites, createBlobStore } from "./providers.ts";
+import { artifactStoreOf } from "./open.ts";
 import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
-import { type ArtifactMetadata, ArtifactStore } from "./store.ts";
-import { ArtifactError } from "./errors.ts";
+import type { ArtifactMetadata, ArtifactStore } from "./store.ts";
 import { artifactToolDefinitions } from "./tools.ts";
+import { callerArtifacts } from "./caller.ts";
 import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 const log = getLogger("artifacts");
@@ -115,23 +117,7 @@ export class ArtifactsPlugin implements RuntimePlugin {
     const provided = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
     const onBytes = this.#options.onBytesWritten;
     const blobs = onBytes ? countWrites(provided, onBytes) : provided;
-    try {
-      await blobs.init();
-    } catch (e) {
-      await blobs.close().catch(() => {});
-      // A storage service that is down is a runtime failure (exit 1), not a bad config.
-      throw new ArtifactError(
-        `artifact storage '${settings.storageName}' failed to start: ${errorText(e)}`,
-        { cause: e },
-      );
-    }
-    const store = new ArtifactStore({
-      blobs,
-      kv,
-      namespace: settings.namespace,
-      maxFileBytes: settings.maxFileBytes,
-      ttl: settings.ttl,
-      storageName: settings.storageName,
+    const store = await artifactStoreOf(settings, blobs, kv, {
       closeKv: false,
       onChange: (m) => {
         const sessions = [...runtime.connections].map((s) => ({
@@ -147,7 +133,10 @@ export class ArtifactsPlugin implements RuntimePlugin {
     this.store = store;
 
     const switches = runtime.config.artifacts.tools;
-    const defs = artifactToolDefinitions(store);
+    // Session files expire with their session: the tools resolve it (creating its record, which
+    // binds the id to its creator) before storing.
+    const sessionOf = (ctx: RequestContext) => runtime.sessionManager.current(ctx);
+    const defs = artifactToolDefinitions(store, { sessionOf });
     const enabled = ARTIFACT_TOOL_NAMES.filter((n) => switches[n]?.enabled);
     runtime.registry.batch(() => {
       for (const name of enabled) {
@@ -160,6 +149,11 @@ export class ArtifactsPlugin implements RuntimePlugin {
       }
       this.#undo.push(runtime.registry.addResourceProvider(artifactResourceProvider(store)));
     });
+    // Tool modules reach the store too (`ctx.artifacts`), with the tools' rules.
+    if (runtime.provideArtifacts) {
+      runtime.provideArtifacts((ctx) => callerArtifacts(store, ctx, sessionOf));
+      this.#undo.push(() => runtime.provideArtifacts?.(undefined));
+    }
 
     const every = settings.cleanupIntervalSeconds * 1000;
     this.#timer = setInterval(() => void this.#sweep(), every);

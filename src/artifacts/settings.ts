@@ -38,6 +38,9 @@ export const STORAGE_ALIASES: Readonly<Record<string, StorageKind>> = {
   "vfs-sqlite": "sqlite",
 };
 
+/** Default lifetime of user-scope artifacts when `artifacts.max_ttl_hours` allows it (365 days). */
+const USER_TTL_SECONDS = 365 * 24 * 3600;
+
 /** Default IBM COS endpoint (US South, public). */
 export const IBM_COS_DEFAULT_ENDPOINT = "https://s3.us-south.cloud-object-storage.appdomain.cloud";
 
@@ -73,6 +76,8 @@ export interface ArtifactSettings {
   maxFileBytes: number;
   /** Default TTLs in seconds per writable scope. */
   ttl: { session: number; user: number };
+  /** The longest lifetime of any artifact, in seconds (`artifacts.max_ttl_hours`). */
+  maxTtlSeconds: number;
   /** Seconds between sweeps of expired artifacts. */
   cleanupIntervalSeconds: number;
   /** S3 connection (when `storage` is `s3`). */
@@ -84,17 +89,42 @@ function envFlag(v: string | undefined): boolean | undefined {
   return /^(1|true|yes|on)$/i.test(v.trim());
 }
 
-/** `[A-Za-z0-9_.-]`, at most 64 characters, never starting with a dot. */
-function sanitizeNamespace(raw: string): string {
-  const s = raw.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\./, "_").slice(0, 64);
-  return s || "default";
+/** A sandbox id that is its own namespace: a blob key segment that does not start with `_`. */
+const PLAIN_NAMESPACE = /^[A-Za-z0-9-][A-Za-z0-9._-]{0,127}$/;
+/** Longest namespace (a blob key segment). */
+const MAX_NAMESPACE = 128;
+
+/**
+ * The namespace a sandbox id maps to, injectively, so two sandboxes never share keys or blobs: a
+ * plain id (letters, digits, `.`, `_`, `-`, not starting with `.` or `_`) is itself; any other is
+ * `_` followed by the id with every byte outside `[A-Za-z0-9.-]` (including `_`) written `_xx`
+ * (hex of its UTF-8 bytes). Plain ids never start with `_`, and an escaped one decodes back, so
+ * `tenant:a` (`_tenant_3aa`), `tenant/a` (`_tenant_2fa`) and `tenant_a` stay apart.
+ *
+ * @example
+ * ```ts
+ * import { sandboxNamespace } from "@chuk/mcp-runtime/artifacts";
+ * sandboxNamespace("tenant-a"); // "tenant-a"
+ * sandboxNamespace("tenant:a"); // "_tenant_3aa"
+ * ```
+ */
+export function sandboxNamespace(id: string): string {
+  if (PLAIN_NAMESPACE.test(id)) return id;
+  let out = "_";
+  for (const byte of new TextEncoder().encode(id)) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9.-]/.test(c) ? c : `_${byte.toString(16).padStart(2, "0")}`;
+  }
+  return out;
 }
 
 /**
  * The namespace artifacts live in: `ARTIFACT_SANDBOX_ID` > `sessions.sandbox_id` >
- * `MCP_SANDBOX_ID` > `CHUK_SANDBOX_ID` > `SANDBOX_ID` > `default`. Unlike the runtime's sandbox
- * id there is no per-process fallback (`POD_NAME`, a timestamp): user files must stay reachable
- * after a restart or a redeploy.
+ * `MCP_SANDBOX_ID` > `CHUK_SANDBOX_ID` > `SANDBOX_ID` > `default`, mapped by
+ * {@linkcode sandboxNamespace}. Unlike the runtime's sandbox id there is no per-process fallback
+ * (`POD_NAME`, a timestamp): user files must stay reachable after a restart or a redeploy.
+ *
+ * @throws {ConfigError} the id's namespace would be longer than 128 characters.
  *
  * @example
  * ```ts
@@ -104,10 +134,28 @@ function sanitizeNamespace(raw: string): string {
  * resolveArtifactNamespace(validateConfig({}, "inline"), envFromObject({ MCP_SANDBOX_ID: "tenant-a" })); // "tenant-a"
  * ```
  */
-export function resolveArtifactNamespace(config: RuntimeConfig, env: EnvSource): string {
-  const explicit = env("ARTIFACT_SANDBOX_ID") || config.sessions.sandbox_id || env("MCP_SANDBOX_ID") ||
-    env("CHUK_SANDBOX_ID") || env("SANDBOX_ID");
-  return sanitizeNamespace(explicit || "default");
+export function resolveArtifactNamespace(
+  config: RuntimeConfig,
+  env: EnvSource,
+  configLabel = "<config>",
+): string {
+  const sources: [string, string | null | undefined][] = [
+    ["ARTIFACT_SANDBOX_ID", env("ARTIFACT_SANDBOX_ID")],
+    ["sessions.sandbox_id", config.sessions.sandbox_id],
+    ["MCP_SANDBOX_ID", env("MCP_SANDBOX_ID")],
+    ["CHUK_SANDBOX_ID", env("CHUK_SANDBOX_ID")],
+    ["SANDBOX_ID", env("SANDBOX_ID")],
+  ];
+  const [source, id] = sources.find(([, v]) => v) ?? ["", "default"];
+  const namespace = sandboxNamespace(id!);
+  if (namespace.length > MAX_NAMESPACE) {
+    throw new ConfigError(
+      `sandbox id too long: it names a storage namespace of ${namespace.length} characters (at most ` +
+        `${MAX_NAMESPACE}; characters other than letters, digits, '.' and '-' take three each)`,
+      { file: source.includes(".") ? configLabel : "<environment>", path: source },
+    );
+  }
+  return namespace;
 }
 
 function region(endpoint: string | undefined): string | undefined {
@@ -171,6 +219,19 @@ export function resolveArtifactSettings(
   const root = resolveArtifactRoot(config, env, baseDir);
   const sqlitePath = resolveSqlitePath(config, env, baseDir);
 
+  const maxTtlSeconds = Math.round(a.max_ttl_hours * 3600);
+  const userTtl = a.user_ttl_seconds ?? Math.min(USER_TTL_SECONDS, maxTtlSeconds);
+  for (
+    const [key, seconds] of [["session_ttl_seconds", a.session_ttl_seconds], ["user_ttl_seconds", userTtl]]
+  ) {
+    if (Number(seconds) > maxTtlSeconds) {
+      throw new ConfigError(
+        `${seconds} s is longer than artifacts.max_ttl_hours (${a.max_ttl_hours} h); lower it or raise max_ttl_hours`,
+        { file: configLabel, path: `artifacts.${key}` },
+      );
+    }
+  }
+
   const settings: ArtifactSettings = {
     storage,
     storageName,
@@ -178,9 +239,10 @@ export function resolveArtifactSettings(
     bucket,
     root,
     sqlitePath,
-    namespace: resolveArtifactNamespace(config, env),
+    namespace: resolveArtifactNamespace(config, env, configLabel),
     maxFileBytes: a.max_file_bytes,
-    ttl: { session: a.session_ttl_seconds, user: a.user_ttl_seconds },
+    ttl: { session: a.session_ttl_seconds, user: userTtl },
+    maxTtlSeconds,
     cleanupIntervalSeconds: a.cleanup_interval_seconds,
   };
   if (storage === "s3") settings.s3 = resolveS3(config, env, storageName.startsWith("ibm"));

@@ -17,6 +17,13 @@
  * @module
  */
 
+import type {
+  ArtifactInput,
+  ArtifactMetadata,
+  ArtifactScope,
+  ArtifactUpdate,
+  UserListFilter,
+} from "../core/artifacts.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import type { BlobStore } from "./blob.ts";
 import {
@@ -27,51 +34,7 @@ import {
   ArtifactTooLargeError,
 } from "./errors.ts";
 
-/** Where an artifact lives and who sees it. */
-export type ArtifactScope = "session" | "user" | "sandbox";
-
-/** The metadata record of one artifact (field names follow the reference runtime). */
-export interface ArtifactMetadata {
-  /** Random UUID. */
-  artifact_id: string;
-  /** Who sees it: `session`, `user` or `sandbox`. */
-  scope: ArtifactScope;
-  /** Session that wrote it (the owner for session scope). */
-  session_id: string | null;
-  /**
-   * Owning user: the user of a user-scope artifact, the authenticated writer of a session-scope
-   * one (null when anonymous); null for sandbox artifacts.
-   */
-  owner_id: string | null;
-  /** Namespace (sandbox) it belongs to. */
-  sandbox_id: string;
-  /** Blob key (`<sandbox>/<id>`); never derived from the filename. */
-  key: string;
-  /** Display name; metadata only, never a path. */
-  filename: string;
-  /** MIME type. */
-  mime: string;
-  /** Short description. */
-  summary: string;
-  /** Caller-supplied metadata. */
-  meta: Record<string, unknown>;
-  /** Size in bytes. */
-  bytes: number;
-  /** Hex SHA-256 of the content. */
-  sha256: string;
-  /** ISO time of creation. */
-  stored_at: string;
-  /** ISO time of the last metadata change. */
-  updated_at: string;
-  /** Lifetime in seconds (0 = no expiry). */
-  ttl: number;
-  /** ISO expiry time, or null. */
-  expires_at: string | null;
-  /** Blob provider that holds the content. */
-  storage_provider: string;
-  /** Provider that holds this metadata. */
-  session_provider: string;
-}
+export type { ArtifactInput, ArtifactMetadata, ArtifactScope, ArtifactUpdate, UserListFilter };
 
 /** Who is asking. Comes from the request context, never from tool arguments. */
 export interface ArtifactCaller {
@@ -81,42 +44,11 @@ export interface ArtifactCaller {
   userId?: string;
   /** The embedding program itself: may write and delete sandbox artifacts, reads everything. */
   admin?: boolean;
-}
-
-/** What to store. */
-export interface ArtifactInput {
-  /** The content. */
-  data: Uint8Array;
-  /** Display name (metadata only, never a path). */
-  filename: string;
-  /** Default `application/octet-stream`. */
-  mime?: string;
-  /** Default empty. */
-  summary?: string;
-  /** Caller-supplied metadata. */
-  meta?: Record<string, unknown>;
-  /** Default `session`. */
-  scope?: ArtifactScope;
-  /** Seconds; absent or 0 = the scope's default. */
-  ttl?: number;
-}
-
-/** Changes to an artifact's metadata (what `move_file` does: a rename). */
-export interface ArtifactUpdate {
-  /** New display name. */
-  filename?: string;
-  /** New description. */
-  summary?: string;
-  /** Merged into the existing `meta`. */
-  meta?: Record<string, unknown>;
-}
-
-/** Filters of {@linkcode ArtifactStore.listUser}. */
-export interface UserListFilter {
-  /** `text/` or `text/*` (both match `text/plain`); `*` or `*\/*` match everything. */
-  mimePrefix?: string;
-  /** Every key must equal (JSON-equal) the artifact's `meta` value. */
-  metaFilter?: Record<string, unknown>;
+  /**
+   * When the caller's session ends (ISO time): its session files expire no later, so they never
+   * outlive their owner's access.
+   */
+  sessionExpiresAt?: string;
 }
 
 /** Options of {@linkcode ArtifactStore}. */
@@ -131,6 +63,8 @@ export interface ArtifactStoreOptions {
   maxFileBytes?: number;
   /** Default TTLs in seconds (session 900, user 31 536 000). */
   ttl?: { session?: number; user?: number };
+  /** The longest lifetime of any artifact in seconds (default 720 h); longer ones are cut to it. */
+  maxTtl?: number;
   /** Name of the storage provider as configured (e.g. `ibm_cos`); default the blob provider's. */
   storageName?: string;
   /** Clock in ms (for tests). */
@@ -139,6 +73,16 @@ export interface ArtifactStoreOptions {
   onChange?: (artifact: ArtifactMetadata) => void;
   /** Close `kv` in {@linkcode ArtifactStore.close} (default true; false when it is shared). */
   closeKv?: boolean;
+  /**
+   * The metadata dies with this process (a memory key-value store) while the blobs would not: the
+   * blobs then live in a run directory of their own (`<namespace>/run-<id>/`), removed when the
+   * store closes; a lease in it (`lease`, renewed by every sweep) tells other processes' sweeps it
+   * is alive, and the run directory of a process that died without closing is removed by the next
+   * sweep that finds its lease expired.
+   */
+  ephemeral?: boolean;
+  /** How long a run directory's lease lasts without renewal (ms; default 10 min). */
+  leaseMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -220,12 +164,20 @@ export class ArtifactStore {
   readonly maxFileBytes: number;
   /** Default TTLs (seconds). */
   readonly ttl: { readonly session: number; readonly user: number };
+  /** The longest lifetime of any artifact (seconds). */
+  readonly maxTtl: number;
   /** Storage provider name as configured. */
   readonly storageName: string;
   readonly #now: () => number;
   readonly #onChange: ((artifact: ArtifactMetadata) => void) | undefined;
   readonly #prefix: string;
   readonly #closeKv: boolean;
+  /** This process's run directory (ephemeral metadata only). */
+  readonly #run: string | undefined;
+  readonly #leaseMs: number;
+  #leased: Promise<void> | undefined;
+  /** Run directories seen without a lease, and when first (a writer may be just creating one). */
+  readonly #unleased = new Map<string, number>();
 
   /** A store over `options.blobs` and `options.kv`. */
   constructor(options: ArtifactStoreOptions) {
@@ -234,11 +186,16 @@ export class ArtifactStore {
     this.namespace = options.namespace ?? "default";
     this.maxFileBytes = options.maxFileBytes ?? 100 * 1024 * 1024;
     this.ttl = { session: options.ttl?.session ?? 900, user: options.ttl?.user ?? 365 * 24 * 3600 };
+    this.maxTtl = options.maxTtl ?? 720 * 3600;
     this.storageName = options.storageName ?? options.blobs.provider;
     this.#now = options.now ?? Date.now;
     this.#onChange = options.onChange;
     this.#prefix = `artifact:${this.namespace}:`;
     this.#closeKv = options.closeKv ?? true;
+    this.#leaseMs = options.leaseMs ?? 10 * 60_000;
+    this.#run = options.ephemeral
+      ? `run-${this.#now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`
+      : undefined;
   }
 
   // ---- keys
@@ -268,7 +225,48 @@ export class ArtifactStore {
     return `${this.#prefix}${scope}:${encodeURIComponent(owner ?? "")}`;
   }
   #blobKey(id: string): string {
-    return `${this.namespace}/${id}`;
+    return this.#run ? `${this.namespace}/${this.#run}/${id}` : `${this.namespace}/${id}`;
+  }
+
+  /** Write (or renew) this process's lease. */
+  async #renewLease(): Promise<void> {
+    const lease = JSON.stringify({ updated: this.#now(), ttl: this.#leaseMs });
+    await this.blobs.put(`${this.namespace}/${this.#run}/lease`, new TextEncoder().encode(lease), {
+      mime: "application/json",
+    });
+  }
+
+  /**
+   * Remove the run directories of processes that died without closing (their lease expired, or
+   * there has been none for a lease's length). Resolves with the number of blobs removed.
+   */
+  async #sweepRuns(): Promise<number> {
+    const blobs = this.blobs;
+    if (!this.#run || !blobs.list || !blobs.deletePrefix) return 0;
+    if (this.#leased) await this.#renewLease();
+    const now = this.#now();
+    let removed = 0;
+    for (const name of await blobs.list(`${this.namespace}/`)) {
+      if (!name.startsWith("run-") || name === this.#run) continue;
+      let lease: { updated?: unknown; ttl?: unknown } | undefined;
+      try {
+        const raw = await blobs.get(`${this.namespace}/${name}/lease`);
+        lease = raw ? JSON.parse(new TextDecoder().decode(raw)) : undefined;
+      } catch {
+        lease = undefined; // unreadable: judged like a missing one
+      }
+      if (lease && typeof lease.updated === "number" && typeof lease.ttl === "number") {
+        this.#unleased.delete(name);
+        if (now <= lease.updated + lease.ttl) continue;
+      } else {
+        const first = this.#unleased.get(name);
+        if (first === undefined) this.#unleased.set(name, now);
+        if (first === undefined || now - first <= this.#leaseMs) continue;
+      }
+      removed += await blobs.deletePrefix(`${this.namespace}/${name}/`);
+      this.#unleased.delete(name);
+    }
+    return removed;
   }
 
   #changed(m: ArtifactMetadata): void {
@@ -384,6 +382,25 @@ export class ArtifactStore {
     return scope === "session" ? this.ttl.session : scope === "user" ? this.ttl.user : 0;
   }
 
+  /**
+   * Lifetime (seconds) and expiry of a new artifact: what was asked (else the scope's default),
+   * at most `maxTtl`, and for session files no later than the caller's session.
+   */
+  #lifetime(scope: ArtifactScope, requested: number | undefined, caller: ArtifactCaller, now: number) {
+    let ttl = requested && requested > 0 ? Math.ceil(requested) : this.#defaultTtl(scope);
+    if (ttl === 0) return { ttl, expires_at: null };
+    ttl = Math.min(ttl, this.maxTtl);
+    let end = now + ttl * 1000;
+    const sessionEnd = scope === "session" && caller.sessionExpiresAt !== undefined
+      ? Date.parse(caller.sessionExpiresAt)
+      : NaN;
+    if (sessionEnd < end) {
+      end = Math.max(now + 1000, sessionEnd);
+      ttl = Math.ceil((end - now) / 1000);
+    }
+    return { ttl, expires_at: new Date(end).toISOString() };
+  }
+
   /** Throw {@linkcode ArtifactTooLargeError} when `bytes` exceeds the limit. */
   checkSize(bytes: number): void {
     if (bytes > this.maxFileBytes) throw new ArtifactTooLargeError(bytes, this.maxFileBytes);
@@ -399,8 +416,8 @@ export class ArtifactStore {
     const { session, owner } = this.#scopeOwner(caller, scope);
     this.checkSize(input.data.length);
     const id = crypto.randomUUID();
-    const ttl = input.ttl && input.ttl > 0 ? Math.ceil(input.ttl) : this.#defaultTtl(scope);
     const now = this.#now();
+    const lifetime = this.#lifetime(scope, input.ttl, caller, now);
     const iso = new Date(now).toISOString();
     const m: ArtifactMetadata = {
       artifact_id: id,
@@ -417,8 +434,7 @@ export class ArtifactStore {
       sha256: await sha256Hex(input.data),
       stored_at: iso,
       updated_at: iso,
-      ttl,
-      expires_at: ttl > 0 ? new Date(now + ttl * 1000).toISOString() : null,
+      ...lifetime,
       storage_provider: this.storageName,
       session_provider: this.kv.provider,
     };
@@ -429,6 +445,13 @@ export class ArtifactStore {
   /** Write the blob with `putBlob`, then the metadata; the sweep cleans up after a crash. */
   async #commit(m: ArtifactMetadata, putBlob: () => Promise<unknown>): Promise<void> {
     const id = m.artifact_id;
+    // The lease exists before the run directory's first blob does.
+    if (this.#run) {
+      await (this.#leased ??= this.#renewLease().catch((e) => {
+        this.#leased = undefined;
+        throw e;
+      }));
+    }
     // Order matters: "pending" before "inflight", so a sweep never takes a blob being written.
     await this.kv.set(this.#pendingKey(id), "1", PENDING_TTL);
     await this.kv.addToSet(this.#inflightKey(), id);
@@ -503,7 +526,6 @@ export class ArtifactStore {
       ? this.#scopeOwner(caller, "session")
       : { session: src.session_id, owner: src.owner_id };
     const newId = crypto.randomUUID();
-    const ttl = this.#defaultTtl(scope);
     const now = this.#now();
     const iso = new Date(now).toISOString();
     const m: ArtifactMetadata = {
@@ -518,8 +540,7 @@ export class ArtifactStore {
       meta: { ...src.meta, ...(change.meta ?? {}), copied_from: src.artifact_id, copy_timestamp: iso },
       stored_at: iso,
       updated_at: iso,
-      ttl,
-      expires_at: ttl > 0 ? new Date(now + ttl * 1000).toISOString() : null,
+      ...this.#lifetime(scope, undefined, caller, now),
     };
     await this.#commit(m, async () => {
       if (!(await this.blobs.copy(src.key, m.key, { mime: m.mime, filename: m.filename }))) {
@@ -605,6 +626,7 @@ export class ArtifactStore {
       sandbox_id: this.namespace,
       max_file_bytes: this.maxFileBytes,
       default_ttl_seconds: { session: this.ttl.session, user: this.ttl.user },
+      max_ttl_seconds: this.maxTtl,
     };
     const sum = (list: ArtifactMetadata[]) => list.reduce((n, m) => n + m.bytes, 0);
     if (caller.sessionId) {
@@ -675,6 +697,7 @@ export class ArtifactStore {
       else break;
     }
     await this.blobs.sweep?.();
+    removed += await this.#sweepRuns();
     return removed;
   }
 
@@ -687,8 +710,14 @@ export class ArtifactStore {
     }
   }
 
-  /** Close the blob provider and (unless shared, see `closeKv`) the key-value store. */
+  /**
+   * Close the blob provider and (unless shared, see `closeKv`) the key-value store. With
+   * ephemeral metadata, the run directory goes first: nothing could reach its blobs any more.
+   */
   async close(): Promise<void> {
+    if (this.#run && this.#leased) {
+      await this.blobs.deletePrefix?.(`${this.namespace}/${this.#run}/`).catch(() => 0);
+    }
     await this.blobs.close();
     if (this.#closeKv) await this.kv.close();
   }

@@ -14,7 +14,7 @@ import type { ArtifactToolName } from "../config/types.ts";
 import type { RequestContext } from "../core/context.ts";
 import { fromBase64, toBase64 } from "../tools/content.ts";
 import { defineTool, type ToolDefinition } from "../tools/define.ts";
-import { callerOf } from "./caller.ts";
+import { callerOf, type CallerSession, callerWriting } from "./caller.ts";
 import { ArtifactError } from "./errors.ts";
 import type { ArtifactMetadata, ArtifactScope, ArtifactStore } from "./store.ts";
 
@@ -70,6 +70,15 @@ interface WriteArgs {
   meta?: Record<string, unknown> | null;
 }
 
+/** Options of {@linkcode artifactToolDefinitions}. */
+export interface ArtifactToolOptions {
+  /**
+   * The caller's runtime session (created if needed), so session files expire with it; the
+   * artifacts plugin passes the session manager's. Without it, `ctx.sessionId` is trusted.
+   */
+  sessionOf?: (ctx: RequestContext) => Promise<CallerSession>;
+}
+
 /**
  * Definitions of all 16 artifact tools over `store`.
  *
@@ -84,7 +93,11 @@ interface WriteArgs {
  * console.log(await tools.write_file.handler({ content: "hi", filename: "a.txt" }, ctx));
  * ```
  */
-export function artifactToolDefinitions(store: ArtifactStore): Record<ArtifactToolName, ToolDefinition> {
+export function artifactToolDefinitions(
+  store: ArtifactStore,
+  options: ArtifactToolOptions = {},
+): Record<ArtifactToolName, ToolDefinition> {
+  const writer = (ctx: RequestContext) => callerWriting(ctx, options.sessionOf);
   async function upload(args: WriteArgs, ctx: RequestContext): Promise<string> {
     return await attempt("upload file", async () => {
       await ctx.sendProgress(1, 4, "Decoding content");
@@ -92,7 +105,7 @@ export function artifactToolDefinitions(store: ArtifactStore): Record<ArtifactTo
       const data = fromBase64(args.content);
       await ctx.sendProgress(2, 4, `Preparing ${data.length} bytes`);
       await ctx.sendProgress(3, 4, `Uploading to ${store.storageName} storage`);
-      const m = await store.write(callerOf(ctx), {
+      const m = await store.write(await writer(ctx), {
         data,
         filename: args.filename,
         mime: args.mime,
@@ -112,7 +125,7 @@ export function artifactToolDefinitions(store: ArtifactStore): Record<ArtifactTo
       const data = new TextEncoder().encode(args.content);
       store.checkSize(data.length);
       await ctx.sendProgress(2, 3, `Writing ${data.length} bytes`);
-      const m = await store.write(callerOf(ctx), {
+      const m = await store.write(await writer(ctx), {
         data,
         filename: args.filename,
         mime: args.mime,
@@ -238,8 +251,8 @@ export function artifactToolDefinitions(store: ArtifactStore): Record<ArtifactTo
         meta,
       }),
       handler: async ({ artifact_id, new_filename, new_summary, meta }, ctx) => {
-        const m = await attempt("copy file", () =>
-          store.copy(callerOf(ctx), artifact_id, {
+        const m = await attempt("copy file", async () =>
+          store.copy(await writer(ctx), artifact_id, {
             filename: new_filename,
             summary: new_summary ?? undefined,
             meta: {

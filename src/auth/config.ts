@@ -29,11 +29,19 @@ function seconds(env: EnvSource, name: string): number | undefined {
   return n;
 }
 
+/** The algorithms the reference accepts by default besides `JWT_ALGORITHM`. */
+const REFERENCE_EXTRA_ALGORITHMS = ["HS384", "HS512"];
+
 /**
  * Read the JWT settings from the environment: `JWT_SECRET_KEY`, `JWT_PUBLIC_KEY` (PEM text) or
  * `JWT_PUBLIC_KEY_FILE` (a PEM file), `JWT_JWKS_URL`, `JWT_ALGORITHM`, `JWT_ALLOWED_ALGORITHMS`
  * (comma list; beats `JWT_ALGORITHM`), `JWT_LEEWAY` (seconds), `JWT_AUDIENCE`, `JWT_ISSUER` (comma
  * lists), `JWT_JWKS_COOLDOWN` (seconds).
+ *
+ * As in the reference runtime: `JWT_ALGORITHM` alone accepts it plus HS384 and HS512 (so
+ * `JWT_ALGORITHM=HS256` means HS256, HS384, HS512), each when a configured key can verify it; and a
+ * PEM public key or certificate in `JWT_SECRET_KEY` is used as the public key (never as an HMAC
+ * secret).
  *
  * @example
  * ```ts
@@ -45,10 +53,12 @@ function seconds(env: EnvSource, name: string): number | undefined {
  */
 export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
   let publicKeyPem = env("JWT_PUBLIC_KEY") || undefined;
+  let publicKeyVariable = "JWT_PUBLIC_KEY";
   const file = env("JWT_PUBLIC_KEY_FILE");
   if (!publicKeyPem && file) {
     try {
       publicKeyPem = Deno.readTextFileSync(file);
+      publicKeyVariable = "JWT_PUBLIC_KEY_FILE";
     } catch (e) {
       throw new ConfigError(`cannot read ${file}: ${errorText(e)}`, {
         file: "<environment>",
@@ -56,11 +66,38 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
       });
     }
   }
+  let secret = env("JWT_SECRET_KEY") || undefined;
+  if (secret && /-----BEGIN [A-Z ]+-----/.test(secret)) {
+    // The reference hands JWT_SECRET_KEY to PyJWT, which takes a PEM public key there for RS*/ES*.
+    if (/PRIVATE KEY/.test(secret)) {
+      throw new ConfigError(
+        "holds a private key; the server verifies tokens with the public key: put the public key " +
+          "(-----BEGIN PUBLIC KEY-----) in JWT_SECRET_KEY or JWT_PUBLIC_KEY",
+        { file: "<environment>", path: "JWT_SECRET_KEY" },
+      );
+    }
+    if (publicKeyPem) {
+      throw new ConfigError(
+        `holds a PEM key, and ${publicKeyVariable} gives one too: set only one of them`,
+        { file: "<environment>", path: "JWT_SECRET_KEY" },
+      );
+    }
+    publicKeyPem = secret;
+    publicKeyVariable = "JWT_SECRET_KEY";
+    secret = undefined;
+  }
+  const allowed = list(env("JWT_ALLOWED_ALGORITHMS"));
+  const single = allowed ? undefined : list(env("JWT_ALGORITHM"));
   return {
-    secret: env("JWT_SECRET_KEY") || undefined,
+    secret,
     publicKeyPem,
+    ...(publicKeyPem ? { publicKeyVariable } : {}),
     jwksUrl: env("JWT_JWKS_URL") || undefined,
-    algorithms: list(env("JWT_ALLOWED_ALGORITHMS")) ?? list(env("JWT_ALGORITHM")),
+    algorithms: allowed ?? single,
+    ...(allowed || single
+      ? { algorithmsVariable: allowed ? "JWT_ALLOWED_ALGORITHMS" : "JWT_ALGORITHM" }
+      : {}),
+    ...(single ? { optionalAlgorithms: REFERENCE_EXTRA_ALGORITHMS.filter((a) => !single.includes(a)) } : {}),
     leewaySeconds: seconds(env, "JWT_LEEWAY"),
     audience: list(env("JWT_AUDIENCE")),
     issuer: list(env("JWT_ISSUER")),
@@ -71,7 +108,8 @@ export function jwtOptionsFromEnv(env: EnvSource = processEnv): JwtAuthOptions {
 /**
  * The authenticator `config.server.auth` asks for. `bearer` without a usable key is a
  * {@linkcode ConfigError} (exit code 2): there is no built-in default secret. Only the HTTP
- * transports use it; stdio is a local pipe and never authenticates.
+ * transports use it; stdio is a local pipe and never authenticates, so a stdio server gets
+ * {@linkcode noAuth} whatever `server.auth` says (loading the config warns about it).
  *
  * @example
  * ```ts
@@ -88,7 +126,7 @@ export async function createAuthenticator(
   env: EnvSource = processEnv,
   configLabel = "<config>",
 ): Promise<Authenticator> {
-  if (config.server.auth !== "bearer") return noAuth;
+  if (config.server.auth !== "bearer" || config.server.type === "stdio") return noAuth;
   const options = jwtOptionsFromEnv(env);
   if (!options.secret && !options.publicKeyPem && !options.jwksUrl) {
     throw new ConfigError(

@@ -65,8 +65,13 @@ export const USER_ID_CLAIMS: readonly string[] = ["sub", "user_id", "uid", "id"]
 export interface JwtAuthOptions {
   /** Shared secret for HS* [`JWT_SECRET_KEY`]. */
   secret?: string;
-  /** PEM public key (SPKI) or certificate for RS*, PS*, ES*, EdDSA [`JWT_PUBLIC_KEY`]. */
+  /**
+   * PEM public key (SPKI or PKCS#1 `RSA PUBLIC KEY`) or certificate for RS*, PS*, ES*, EdDSA
+   * [`JWT_PUBLIC_KEY`, `JWT_PUBLIC_KEY_FILE`, or a PEM in `JWT_SECRET_KEY`].
+   */
   publicKeyPem?: string;
+  /** The variable {@linkcode JwtAuthOptions.publicKeyPem} came from, for messages; default `JWT_PUBLIC_KEY`. */
+  publicKeyVariable?: string;
   /** JWKS URL [`JWT_JWKS_URL`]. */
   jwksUrl?: string;
   /**
@@ -74,6 +79,13 @@ export interface JwtAuthOptions {
    * the configured keys can verify.
    */
   algorithms?: string[];
+  /**
+   * More accepted `alg` values, each only when a configured key can verify it (the reference's
+   * default list: `JWT_ALGORITHM` alone also accepts HS384 and HS512).
+   */
+  optionalAlgorithms?: string[];
+  /** The variable the algorithm lists came from, for messages; default `JWT_ALLOWED_ALGORITHMS`. */
+  algorithmsVariable?: string;
   /** Clock skew tolerated for `exp`/`nbf`, in seconds [`JWT_LEEWAY`]; default 1. */
   leewaySeconds?: number;
   /** Accepted `aud` values; when set, tokens must carry one [`JWT_AUDIENCE`]. */
@@ -169,7 +181,48 @@ export function userFromClaims(claims: Record<string, unknown>): UserIdentity | 
 
 /** Normalise a PEM given through an environment variable (literal `\n`, stray quotes). */
 function normalisePem(pem: string): string {
-  return pem.trim().replace(/^["']|["']$/g, "").replace(/\\n/g, "\n");
+  const text = pem.trim().replace(/^["']|["']$/g, "").replace(/\\n/g, "\n");
+  const pkcs1 = /-----BEGIN RSA PUBLIC KEY-----([\s\S]*?)-----END RSA PUBLIC KEY-----/.exec(text);
+  return pkcs1 ? rsaPublicKeyToSpki(pkcs1[1]) : text;
+}
+
+/** DER length octets. */
+function derLength(n: number): number[] {
+  if (n < 0x80) return [n];
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return [0x80 | bytes.length, ...bytes];
+}
+
+/**
+ * A PKCS#1 `RSA PUBLIC KEY` (what `openssl rsa -RSAPublicKey_out` writes, and PyJWT accepts) as
+ * the SPKI `PUBLIC KEY` WebCrypto imports: the same key inside an `rsaEncryption` wrapper.
+ */
+function rsaPublicKeyToSpki(base64Body: string): string {
+  const pkcs1 = Uint8Array.from(atob(base64Body.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  // AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }
+  const algorithm = [
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    0x86,
+    0x48,
+    0x86,
+    0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00,
+  ];
+  const bitString = [0x03, ...derLength(pkcs1.length + 1), 0x00, ...pkcs1];
+  const body = [...algorithm, ...bitString];
+  const der = Uint8Array.from([0x30, ...derLength(body.length), ...body]);
+  const b64 = btoa(String.fromCharCode(...der)).replace(/(.{64})/g, "$1\n").trim();
+  return `-----BEGIN PUBLIC KEY-----\n${b64}\n-----END PUBLIC KEY-----`;
 }
 
 function unauthorized(error: TokenError): Response {
@@ -254,21 +307,27 @@ export class JwtAuthenticator implements Authenticator {
       );
     }
     const known = new Set([...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS]);
-    const explicit = options.algorithms?.map((a) => a.trim()).filter((a) => a !== "");
-    for (const alg of explicit ?? []) {
+    const algVar = options.algorithmsVariable ?? "JWT_ALLOWED_ALGORITHMS";
+    const keyVar = options.publicKeyVariable ?? "JWT_PUBLIC_KEY";
+    const trimmed = (l: string[] | undefined) => l?.map((a) => a.trim()).filter((a) => a !== "");
+    const explicit = trimmed(options.algorithms);
+    const optional = trimmed(options.optionalAlgorithms);
+    for (const alg of [...(explicit ?? []), ...(optional ?? [])]) {
       if (!known.has(alg)) {
         throw configError(
-          "JWT_ALLOWED_ALGORITHMS",
+          algVar,
           `unsupported algorithm '${alg}'; expected some of ${[...known].join(", ")}` +
             (alg.toLowerCase() === "none" ? " (unsigned tokens are never accepted)" : ""),
         );
       }
     }
+    // Keys are imported only for algorithms that may be accepted (all, when no list is given).
+    const wanted = explicit || optional ? [...(explicit ?? []), ...(optional ?? [])] : undefined;
     const keys = new Map<string, CryptoKey>();
     if (secret) {
       const raw = new TextEncoder().encode(secret);
       for (const alg of HMAC_ALGORITHMS) {
-        if (explicit && !explicit.includes(alg)) continue;
+        if (wanted && !wanted.includes(alg)) continue;
         const hash = `SHA-${alg.slice(2)}`;
         keys.set(alg, await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["verify"]));
       }
@@ -277,13 +336,13 @@ export class JwtAuthenticator implements Authenticator {
       const isCert = pem.includes("BEGIN CERTIFICATE");
       if (!isCert && !pem.includes("BEGIN PUBLIC KEY")) {
         throw configError(
-          "JWT_PUBLIC_KEY",
+          keyVar,
           "expected a PEM public key ('-----BEGIN PUBLIC KEY-----') or certificate ('-----BEGIN CERTIFICATE-----')",
         );
       }
       // A PEM key fits several algorithms (an RSA key: RS*, PS*); import it once for each it fits.
       for (const alg of PUBLIC_KEY_ALGORITHMS) {
-        if (explicit && !explicit.includes(alg)) continue;
+        if (wanted && !wanted.includes(alg)) continue;
         try {
           const key = isCert ? await importX509(pem, alg) : await importSPKI(pem, alg);
           keys.set(alg, key as CryptoKey);
@@ -293,9 +352,10 @@ export class JwtAuthenticator implements Authenticator {
       }
       if (![...keys.keys()].some((a) => PUBLIC_KEY_ALGORITHMS.includes(a)) && !jwksUrl) {
         throw configError(
-          "JWT_PUBLIC_KEY",
+          keyVar,
           `the PEM key cannot verify any accepted algorithm (${
-            (explicit ?? PUBLIC_KEY_ALGORITHMS).join(", ")
+            (wanted ?? PUBLIC_KEY_ALGORITHMS).filter((a) => PUBLIC_KEY_ALGORITHMS.includes(a)).join(", ") ||
+            "none of them is a public-key algorithm"
           })`,
         );
       }
@@ -313,17 +373,20 @@ export class JwtAuthenticator implements Authenticator {
         cacheMaxAge: (options.jwksMaxAgeSeconds ?? 600) * 1000,
       });
     }
-    const algorithms = explicit ??
-      [...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS].filter((a) =>
-        keys.has(a) || (jwks !== undefined && PUBLIC_KEY_ALGORITHMS.includes(a))
-      );
-    for (const alg of algorithms) {
-      if (keys.has(alg) || (jwks && PUBLIC_KEY_ALGORITHMS.includes(alg))) continue;
+    const verifiable = (alg: string) =>
+      keys.has(alg) || (jwks !== undefined && PUBLIC_KEY_ALGORITHMS.includes(alg));
+    const all = [...HMAC_ALGORITHMS, ...PUBLIC_KEY_ALGORITHMS];
+    const algorithms = wanted
+      ? [...new Set([...(explicit ?? []), ...(optional ?? []).filter(verifiable)])]
+      : all.filter(verifiable);
+    for (const alg of explicit ?? []) {
+      if (verifiable(alg)) continue;
       throw configError(
-        "JWT_ALLOWED_ALGORITHMS",
+        algVar,
         HMAC_ALGORITHMS.includes(alg)
-          ? `${alg} needs JWT_SECRET_KEY`
-          : `${alg} needs JWT_PUBLIC_KEY / JWT_PUBLIC_KEY_FILE (a key of that type) or JWT_JWKS_URL`,
+          ? `${alg} needs JWT_SECRET_KEY (a shared secret)`
+          : `${alg} needs JWT_PUBLIC_KEY / JWT_PUBLIC_KEY_FILE / a PEM in JWT_SECRET_KEY (a key of that type) ` +
+            `or JWT_JWKS_URL`,
       );
     }
     const leeway = options.leewaySeconds ?? 1;
@@ -386,18 +449,36 @@ export class JwtAuthenticator implements Authenticator {
   async authenticate(req: Request): Promise<AuthOutcome> {
     const header = req.headers.get("authorization");
     try {
-      if (header === null) {
-        throw new TokenError("missing", "Missing bearer token (Authorization: Bearer <token>)");
+      // Like the reference: `Authorization: Bearer` first, else a `jwt_token` cookie.
+      const m = header === null ? null : BEARER.exec(header);
+      const token = m?.[1] ?? cookieValue(req.headers.get("cookie"), "jwt_token");
+      if (token === undefined) {
+        if (header !== null) {
+          throw new TokenError("malformed", "Malformed Authorization header: expected 'Bearer <token>'");
+        }
+        throw new TokenError(
+          "missing",
+          "Missing bearer token (Authorization: Bearer <token>, or a jwt_token cookie)",
+        );
       }
-      const m = BEARER.exec(header);
-      if (!m) throw new TokenError("malformed", "Malformed Authorization header: expected 'Bearer <token>'");
-      const token = m[1];
       return { ok: true, user: await this.verify(token), token };
     } catch (e) {
       const error = e instanceof TokenError ? e : new TokenError("malformed", "Invalid token");
       return { ok: false, response: unauthorized(error) };
     }
   }
+}
+
+/** The value of cookie `name` in a `Cookie` header (quotes removed), if present and non-empty. */
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    return value === "" ? undefined : value;
+  }
+  return undefined;
 }
 
 function toTokenError(e: unknown): TokenError {

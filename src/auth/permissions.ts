@@ -12,7 +12,7 @@ import { type PlanContext, urlHost } from "../permissions/plan.ts";
  * these on every start; the public key file and the JWKS host when they are set.
  */
 export function authGrants({ config, env, plan }: PlanContext): void {
-  if (config.server.auth !== "bearer") return;
+  if (config.server.auth !== "bearer" || config.server.type === "stdio") return;
   plan.env(
     [
       "JWT_PUBLIC_KEY",

@@ -48,6 +48,16 @@ export interface Authenticator {
   readonly scheme: string;
   /** Identify the caller, or return the response to send instead (401). */
   authenticate(req: Request): Promise<AuthOutcome>;
+  /**
+   * Answer a request under `/.well-known/` itself, without credentials (an OAuth protected
+   * resource's metadata). `undefined`: not one of its documents (the transport answers 404).
+   */
+  wellKnown?(req: Request, url: URL): Response | undefined;
+  /**
+   * Decide whether the authenticated caller may send this JSON-RPC message (or batch), after the
+   * body is read: a response refuses it (403 `insufficient_scope`, so the client can step up).
+   */
+  authorize?(message: unknown, user: UserIdentity | undefined): Response | undefined;
 }
 
 /**

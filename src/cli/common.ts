@@ -35,6 +35,7 @@ export const SERVER_FLAG_SPEC = {
   port: { type: "string" },
   "log-level": { type: "string" },
   watch: { type: "boolean" },
+  view: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;

@@ -9,6 +9,8 @@ import { parseArgs } from "node:util";
 import { loadDotEnv } from "../config/env.ts";
 import { ConfigError, errorText, RuntimeError } from "../errors.ts";
 import { parseServerFlags, SERVER_FLAG_SPEC, UsageError, writeAll } from "./common.ts";
+import { getLogger } from "../log/logger.ts";
+import { spawnedOverPipes } from "./stdio_pipes.ts";
 
 export { parseServerFlags, UsageError } from "./common.ts";
 import { VERSION } from "../version.ts";
@@ -23,15 +25,19 @@ Usage:
   cli.ts [server] [options] [CONFIG]
   cli.ts proxy [options]          proxy MCP servers behind one endpoint (see: proxy --help)
   cli.ts permissions [options]    print the least-privilege deno run flags (see: permissions --help)
+  cli.ts auth login|logout SERVER log the proxy in to an OAuth-protected upstream (see: auth --help)
 
 Options:
   -c, --config FILE        YAML configuration (default: $CHUK_MCP_CONFIG_PATH, else ./config.yaml,
-                           else the embedded default: example tools over HTTP on 127.0.0.1:3000)
+                           else the embedded default: example tools over HTTP on 127.0.0.1:3000,
+                           or over stdio when stdin and stdout are pipes, as an MCP client spawns it)
       --transport T        stdio | sse | streamable-http (overrides server.type)
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
       --watch              reload when the config file or a local tool module changes
+      --view NAME          on stdio, serve only the view views.NAME (over HTTP each view has its
+                           own endpoint: <mcp_path>/NAME)
   -h, --help               show this help
   -V, --version            print the version
 
@@ -64,11 +70,25 @@ const serverCommand: Command = async (args) => {
     import("../app/run.ts"),
     import("../app/embedded.ts"),
   ]);
+  // An MCP client that spawns the server with no config and no --transport (stdin and stdout both
+  // pipes) waits for stdio: the embedded default then serves stdio instead of HTTP on :3000.
+  const overrides = parseServerFlags(values);
+  const stdio = overrides.transport === undefined && spawnedOverPipes();
   const server = await runServer({
     configPath: values.config ?? positionals[0],
-    overrides: parseServerFlags(values),
-    fallbackConfig: EMBEDDED_CONFIG,
-    fallbackDefinitions: embeddedDefinitions,
+    overrides,
+    fallbackConfig: stdio ? { ...EMBEDDED_CONFIG, server: { type: "stdio" } } : EMBEDDED_CONFIG,
+    // Called only when the embedded default is used (no config file given or found).
+    fallbackDefinitions: () => {
+      if (stdio) {
+        getLogger("server").info(
+          "no config file and no --transport, and stdin/stdout are pipes (an MCP client spawned this): " +
+            "serving the embedded default over stdio; --transport streamable-http serves it over HTTP",
+        );
+      }
+      return embeddedDefinitions();
+    },
+    ...(values.view !== undefined ? { view: values.view } : {}),
     watch: values.watch,
   });
   await server.done;
@@ -81,6 +101,7 @@ export const COMMANDS: Record<string, Command> = {
   // Each command's modules load when it runs (cold start: see src/proxy/prespawn.ts).
   proxy: async (args) => (await import("./proxy_command.ts")).proxyCommand(args),
   permissions: async (args) => (await import("./permissions.ts")).permissionsCommand(args),
+  auth: async (args) => (await import("./auth_command.ts")).authCommand(args),
 };
 
 /**

@@ -8,7 +8,10 @@
  * Everything after `--` (or `--args`) is the child's argv, up to the next `--stdio`, `--sse` or
  * `--http`, which starts the next server — so
  * `--stdio time --command uvx -- mcp-server-time --local-timezone America/New_York` works as
- * written. Put proxy options before the first `--`.
+ * written. One exception keeps the reference README's `... -- mcp-server-time --openai-compatible`
+ * meaning what it says: after the last `--` on the line, the proxy-only flags
+ * `--openai-compatible`, `--only-openai-tools` and `--keep-root-aliases` are the proxy's (with a
+ * note); `--args` passes everything to the child literally.
  *
  * @module
  */
@@ -19,6 +22,7 @@ import type { RuntimeConfig, RuntimeConfigInput } from "../config/types.ts";
 import { validateConfig } from "../config/validate.ts";
 import { ConfigError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { getLogger } from "../log/logger.ts";
 import { parseServerFlags, UsageError, writeAll as write } from "./common.ts";
 
 /** Usage of `cli.ts proxy`. */
@@ -27,12 +31,15 @@ export const PROXY_USAGE = `chuk-mcp-proxy ${VERSION} — many MCP servers behin
 Usage:
   cli.ts proxy [options] SERVER...          serve (downstream transport: stdio unless configured)
   cli.ts proxy tools [--openai] [options] SERVER...
-                                            print the aggregated tool list (OpenAI format with --openai)
+                                            print the aggregated tool list; --openai: as OpenAI function
+                                            definitions, named as --openai-compatible serves them
 
 Servers (repeatable, combine with --config):
   --stdio NAME --command CMD [--cwd DIR] [--env K=V]... [-- ARG...]
                            a stdio server; everything after -- is its argv (until the next
-                           --stdio/--sse/--http). --args ARG... is the same as -- ARG...
+                           --stdio/--sse/--http), except --openai-compatible, --only-openai-tools
+                           and --keep-root-aliases at the end of the line, which are the proxy's.
+                           --args ARG... passes them all to the server, literally
   --sse NAME --url URL [--api-key KEY] [--header K=V]...
                            a remote server over HTTP+SSE (API_KEY env as the key fallback)
   --http NAME --url URL [--api-key KEY] [--header K=V]...
@@ -41,8 +48,8 @@ Servers (repeatable, combine with --config):
 Options:
   -c, --config FILE        YAML configuration (its mcp_servers are proxied too)
       --namespace NS       tool name prefix (default: proxy → proxy.<server>.<tool>)
-      --openai-compatible  also list <server>_<tool> names
-      --only-openai-tools  list only the <server>_<tool> names (with --openai-compatible)
+      --openai-compatible  list <server>_<tool> names instead of <namespace>.<server>.<tool>
+      --only-openai-tools  accepted for compatibility (--openai-compatible lists only those)
       --keep-root-aliases  also list the bare <tool> names
       --transport T        stdio | sse | streamable-http (default stdio)
       --host HOST, --port PORT, --log-level LEVEL
@@ -96,6 +103,8 @@ export interface ProxyArgs {
   serverFlags: { transport?: string; host?: string; port?: string; "log-level"?: string };
   /** Upstreams given with `--stdio`, `--sse` and `--http`, in order. */
   servers: ServerSpec[];
+  /** Notes for the user about how the command line was read (logged at startup). */
+  notes: string[];
 }
 
 const VALUE_FLAGS = new Set([
@@ -117,6 +126,14 @@ const VALUE_FLAGS = new Set([
   "--header",
 ]);
 const SERVER_STARTS = new Set(["--stdio", "--sse", "--http"]);
+/** Proxy options no stdio child is likely to take: recognised after the last `--` (see above). */
+const TRAILING_PROXY_FLAGS = new Set(["--openai-compatible", "--only-openai-tools", "--keep-root-aliases"]);
+
+function setFlag(out: ProxyArgs, flag: string): void {
+  if (flag === "--openai-compatible") out.openaiCompatible = true;
+  else if (flag === "--only-openai-tools") out.onlyOpenaiTools = true;
+  else out.keepRootAliases = true;
+}
 
 function keyValue(flag: string, v: string): [string, string] {
   const i = v.indexOf("=");
@@ -145,6 +162,7 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
     keepRootAliases: false,
     serverFlags: {},
     servers: [],
+    notes: [],
   };
   const current = (flag: string, kinds: ServerSpec["kind"][]): ServerSpec => {
     const s = out.servers[out.servers.length - 1];
@@ -168,7 +186,24 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
     }
     if (token === "--" || token === "--args") {
       const s = current(token, ["stdio"]);
+      const start = s.args.length;
       while (i < argv.length && !SERVER_STARTS.has(argv[i].split("=")[0])) s.args.push(argv[i++]);
+      // The reference README writes `... -- mcp-server-time --openai-compatible`: at the very end of
+      // the line, a proxy-only flag after `--` is the proxy's (`--args` keeps it the child's).
+      if (token === "--" && i === argv.length) {
+        const trailing = s.args.slice(start);
+        const taken = trailing.filter((a) => TRAILING_PROXY_FLAGS.has(a));
+        if (taken.length > 0) {
+          s.args.splice(start, trailing.length, ...trailing.filter((a) => !TRAILING_PROXY_FLAGS.has(a)));
+          for (const flag of taken) {
+            setFlag(out, flag);
+            out.notes.push(
+              `${flag} after '--' is taken as the proxy's option, not ${s.name}'s argument ` +
+                `(as the reference README means it); use --args to pass it to ${s.name}`,
+            );
+          }
+        }
+      }
       continue;
     }
     let value: string | undefined;
@@ -199,13 +234,9 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
         out.namespace = value;
         break;
       case "--openai-compatible":
-        out.openaiCompatible = true;
-        break;
       case "--only-openai-tools":
-        out.onlyOpenaiTools = true;
-        break;
       case "--keep-root-aliases":
-        out.keepRootAliases = true;
+        setFlag(out, token);
         break;
       case "--transport":
       case "--host":
@@ -331,6 +362,12 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     write(Deno.stdout, `${VERSION}\n`);
     return 0;
   }
+  if (args.tools && args.openai && !args.openaiCompatible) {
+    // OpenAI function names cannot hold dots: print what the proxy serves with --openai-compatible.
+    args.openaiCompatible = true;
+    args.notes.push("--openai lists the names the proxy serves with --openai-compatible (<server>_<tool>)");
+  }
+  for (const note of args.notes) getLogger("proxy").info(note);
   // A missing permission names `cli.ts permissions proxy <these args>` (the same plan, flags included).
   const common = { ...proxyServerOptions(args), permissionArgs: ["proxy", ...argv] };
   // Children first: they start while the server stack loads (see src/proxy/prespawn.ts).

@@ -12,6 +12,7 @@ import { type LogLevelName, parseLogLevel } from "../log/logger.ts";
 import { type EnvSource, processEnv } from "./env.ts";
 import type { RuntimeConfig, RuntimeConfigInput, TransportType } from "./schema.ts";
 import { validateConfig } from "./validate.ts";
+import { type ConfigWarning, configWarning } from "./warnings.ts";
 
 /** Command-line values that override the file and the environment. */
 export interface ConfigOverrides {
@@ -51,6 +52,8 @@ export interface LoadedConfig {
   baseDir: string;
   /** `true` when no file was read and the fallback (embedded default) was used. */
   embedded: boolean;
+  /** What loads but deserves attention (a key given twice, a setting the transport ignores). */
+  warnings: ConfigWarning[];
 }
 
 const EMBEDDED_LABEL = "<embedded default>";
@@ -70,6 +73,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const cwd = options.cwd ?? Deno.cwd();
   const file = await findConfigFile(options, env, cwd);
   let loaded: LoadedConfig;
+  let lineAt: (path: PropertyKey[]) => number | undefined = () => undefined;
   if (file) {
     let text: string;
     try {
@@ -78,19 +82,40 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       throw new ConfigError(`cannot read config file: ${errorText(e)}`, { file });
     }
     // The YAML parser loads only when a file is read (it is a large module).
-    const { parseConfigText } = await import("./parse.ts");
-    const config = parseConfigText(text, file, env);
-    loaded = { config, file, baseDir: dirOf(file), embedded: false };
+    const { parseConfigDocument } = await import("./parse.ts");
+    const { config, warnings, lineOf } = parseConfigDocument(text, file, env);
+    loaded = { config, file, baseDir: dirOf(file), embedded: false, warnings };
+    lineAt = lineOf;
   } else {
     loaded = {
       config: validateConfig(options.fallback ?? {}, EMBEDDED_LABEL),
       baseDir: cwd,
       embedded: true,
+      warnings: [],
     };
   }
   applyEnvironment(loaded.config, env);
   applyOverrides(loaded.config, options.overrides ?? {});
+  loaded.warnings.push(...settingWarnings(loaded.config, loaded.file ?? EMBEDDED_LABEL, lineAt));
   return loaded;
+}
+
+/** Settings that load but do nothing for the transport in force (after flags). */
+function settingWarnings(
+  config: RuntimeConfig,
+  label: string,
+  lineAt: (path: PropertyKey[]) => number | undefined,
+): ConfigWarning[] {
+  const out: ConfigWarning[] = [];
+  if (config.server.type === "stdio" && config.server.auth === "bearer") {
+    // The reference README's own "Configuration Reference" block says exactly this.
+    out.push(configWarning(
+      "'bearer' applies to the HTTP transports (sse, streamable-http) only; stdio is a local pipe " +
+        "between the client and the process it started, and is not authenticated",
+      { file: label, path: "server.auth", line: lineAt(["server", "auth"]) },
+    ));
+  }
+  return out;
 }
 
 async function findConfigFile(

@@ -15,9 +15,21 @@
 export { loadConfig, resolveLogLevel, resolveSandboxId, resolveToolTimeout } from "./load.ts";
 export type { ConfigOverrides, LoadConfigOptions, LoadedConfig } from "./load.ts";
 export { validateConfig } from "./validate.ts";
-export { parseConfigText } from "./parse.ts";
-export { ARTIFACT_TOOL_NAMES, SESSION_PROVIDERS, SESSION_TOOL_NAMES, STORAGE_PROVIDERS } from "./schema.ts";
+export { parseConfigDocument, parseConfigText } from "./parse.ts";
+export type { ParsedConfig } from "./parse.ts";
+export type { ConfigWarning } from "./warnings.ts";
+export {
+  ARTIFACT_TOOL_NAMES,
+  CALL_TOOL_NAME,
+  SEARCH_TOOL_NAME,
+  SESSION_PROVIDERS,
+  SESSION_TOOL_NAMES,
+  STORAGE_PROVIDERS,
+} from "./schema.ts";
 export type {
+  AccessConfig,
+  AccessRuleConfig,
+  ArgumentOverrideConfig,
   ArtifactToolName,
   BuiltinToolSwitch,
   DeepPartial,
@@ -27,14 +39,21 @@ export type {
   McpServerConfigInput,
   MetricsSectionConfig,
   ModuleSlotConfig,
+  OAuthResourceConfig,
   RuntimeConfig,
   RuntimeConfigInput,
+  ServerSurfaceConfig,
   SessionProviderName,
   SessionToolName,
   SseSectionConfig,
   StorageProviderName,
   StreamableHttpSectionConfig,
+  ToolOverrideConfig,
+  ToolOverrideConfigInput,
+  ToolSearchConfig,
   TransportType,
+  UpstreamOAuthConfig,
+  ViewConfig,
 } from "./types.ts";
 export { envFromObject, loadDotEnv, parseDotEnv, processEnv } from "./env.ts";
 export type { EnvSource } from "./env.ts";

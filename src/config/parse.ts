@@ -1,5 +1,6 @@
 /**
- * Parsing configuration YAML: line numbers for every key, `${VAR}` expansion, then validation.
+ * Parsing configuration YAML: line numbers for every key, keys given twice (the last wins, with a
+ * warning), `${VAR}` expansion, lenient scalars (`yes`/`no`, `port: "8000"`), then validation.
  * Its own module because the YAML parser is large and only needed when a file is read.
  *
  * @module
@@ -7,23 +8,41 @@
 
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "../errors.ts";
+import { coerceScalars } from "./coerce.ts";
+import { dropRepeatedKeys } from "./duplicates.ts";
 import { type EnvSource, processEnv } from "./env.ts";
-import { validateConfig, valueAt } from "./validate.ts";
+import { validateConfig } from "./validate.ts";
 import { configSchema, type RuntimeConfig } from "./schema.ts";
+import type { ConfigWarning } from "./warnings.ts";
+
+/** A parsed configuration file: the validated config, its warnings, and where each key is. */
+export interface ParsedConfig {
+  /** The validated configuration, defaults filled. */
+  config: RuntimeConfig;
+  /** What loads but deserves attention (keys given twice). */
+  warnings: ConfigWarning[];
+  /** 1-based line of the key at `path` (or of its nearest existing parent). */
+  lineOf(path: PropertyKey[]): number | undefined;
+}
+
+/** How many alias expansions a config file may make (bounds a "billion laughs" document). */
+const MAX_ALIASES = 1000;
 
 /**
- * Parse and validate YAML text. Errors name `label` (the file), the key path and the line.
+ * Parse and validate YAML text, keeping warnings and line numbers. Errors name `label` (the file),
+ * the key path and the line.
  *
  * @example
  * ```ts
- * import { parseConfigText } from "@chuk/mcp-runtime/config";
- * const config = parseConfigText("server:\n  type: sse\n", "inline.yaml");
- * console.log(config.sse.port); // 8000
+ * import { parseConfigDocument } from "@chuk/mcp-runtime/config";
+ * const { config, warnings } = parseConfigDocument("host: {name: a}\nhost: {name: b}\n", "c.yaml");
+ * console.log(config.host.name, warnings[0].message); // b c.yaml:2: host: also given at line 1; ...
  * ```
  */
-export function parseConfigText(text: string, label: string, env: EnvSource = processEnv): RuntimeConfig {
+export function parseConfigDocument(text: string, label: string, env: EnvSource = processEnv): ParsedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Repeated keys are allowed here and resolved below (the last wins, as in PyYAML).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const lineOf = (
     offset: number | undefined,
   ) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
@@ -34,36 +53,47 @@ export function parseConfigText(text: string, label: string, env: EnvSource = pr
       line: lineOf(err.pos[0]),
     });
   }
-  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  const warnings = dropRepeatedKeys(doc, lineCounter, label);
+  let raw;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (e) {
+    // The parser refuses documents whose aliases would expand without bound (a "billion laughs").
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new ConfigError(
+      `invalid YAML: too many aliases (${e.message}); a config file needs at most ${MAX_ALIASES} alias expansions`,
+      { file: label },
+    );
+  }
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError("expected a mapping of sections at the top level", { file: label, line: 1 });
   }
-  const references: PropertyKey[][] = [];
-  expandEnvReferences(raw, [], label, env, (path) => lineOf(nodeRange(doc, path)), references);
-  typeReferences(raw, references);
-  return validateConfig(raw, label, (path, keyName) => lineOf(nodeRange(doc, path, keyName)));
+  expandEnvReferences(raw, [], label, env, (path) => lineOf(nodeRange(doc, path)));
+  coerceScalars(raw, configSchema);
+  const config = validateConfig(raw, label, (path, keyName) => lineOf(nodeRange(doc, path, keyName)));
+  return { config, warnings, lineOf: (path) => lineOf(nodeRange(doc, path)) };
 }
 
 /**
- * A value written as one `${VAR}` reference takes the type its key expects: `port: ${PORT}`
- * is a number, `stateless: ${STATELESS}` a boolean (expansion itself always yields text).
- * Values that do not read as that type are left for validation to report.
+ * Parse and validate YAML text. Errors name `label` (the file), the key path and the line;
+ * warnings (keys given twice) go to `onWarning` when given.
+ *
+ * @example
+ * ```ts
+ * import { parseConfigText } from "@chuk/mcp-runtime/config";
+ * const config = parseConfigText("server:\n  type: sse\n", "inline.yaml");
+ * console.log(config.sse.port); // 8000
+ * ```
  */
-function typeReferences(raw: unknown, references: PropertyKey[][]): void {
-  if (references.length === 0) return;
-  const result = configSchema.safeParse(raw);
-  if (result.success) return;
-  const same = (a: PropertyKey[], b: PropertyKey[]) => a.length === b.length && a.every((k, i) => k === b[i]);
-  for (const issue of result.error.issues) {
-    if (issue.code !== "invalid_type" || !references.some((r) => same(r, issue.path))) continue;
-    const parent = valueAt(raw, issue.path.slice(0, -1)) as Record<PropertyKey, unknown>;
-    const key = issue.path[issue.path.length - 1];
-    const text = String(parent[key]).trim();
-    if (issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(text)) parent[key] = Number(text);
-    if (issue.expected === "boolean" && /^(true|false)$/i.test(text)) {
-      parent[key] = text.toLowerCase() === "true";
-    }
-  }
+export function parseConfigText(
+  text: string,
+  label: string,
+  env: EnvSource = processEnv,
+  onWarning?: (warning: ConfigWarning) => void,
+): RuntimeConfig {
+  const parsed = parseConfigDocument(text, label, env);
+  if (onWarning) parsed.warnings.forEach(onWarning);
+  return parsed.config;
 }
 
 /** Offset of the node at `path` (or of the key `keyName` inside the map at `path`). */
@@ -87,8 +117,9 @@ function nodeRange(
 }
 
 /**
- * Replace `${NAME}` / `${NAME:-default}` in string values; `$${` escapes a literal `${`. The paths
- * of values that were one reference and nothing else are added to `whole`.
+ * Replace `${NAME}` / `${NAME:-default}` in string values; `$${` escapes a literal `${`. A value
+ * that was one reference and nothing else is then typed like any text (see `coerce.ts`):
+ * `port: ${PORT}` is a number.
  */
 function expandEnvReferences(
   value: unknown,
@@ -96,13 +127,11 @@ function expandEnvReferences(
   label: string,
   env: EnvSource,
   lineAt: (path: (string | number)[]) => number | undefined,
-  whole: PropertyKey[][],
 ): unknown {
   if (typeof value === "string") {
     if (!value.includes("${")) return value;
-    if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(value)) whole.push(path);
-    return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, esc, name, dflt) => {
-      if (esc) return whole.slice(1);
+    return value.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (ref, esc, name, dflt) => {
+      if (esc) return ref.slice(1);
       const v = env(name);
       if (v !== undefined && v !== "") return v;
       if (dflt !== undefined) return dflt;
@@ -114,11 +143,11 @@ function expandEnvReferences(
     });
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => (value[i] = expandEnvReferences(v, [...path, i], label, env, lineAt, whole)));
+    value.forEach((v, i) => (value[i] = expandEnvReferences(v, [...path, i], label, env, lineAt)));
   } else if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
     for (const k of Object.keys(obj)) {
-      obj[k] = expandEnvReferences(obj[k], [...path, k], label, env, lineAt, whole);
+      obj[k] = expandEnvReferences(obj[k], [...path, k], label, env, lineAt);
     }
   }
   return value;

@@ -24,6 +24,10 @@ export interface HttpSectionConfig {
   allowed_hosts: string[];
   /** Extra `Origin` values accepted on a loopback bind. */
   allowed_origins: string[];
+  /** Long-lived connections (stateful sessions, SSE streams) held at most. */
+  max_sessions: number;
+  /** Connections one authenticated user holds at most. */
+  max_sessions_per_user: number;
 }
 
 /** `sse:` section. */
@@ -36,6 +40,8 @@ export interface SseSectionConfig extends HttpSectionConfig {
   sse_path: string;
   /** Path clients POST messages to. */
   message_path: string;
+  /** Bytes of answers queued for a client that does not read its stream before it is disconnected. */
+  max_queue_bytes: number;
 }
 
 /** `streamable-http:` section. */
@@ -107,8 +113,148 @@ export interface DenoPermissionsConfig {
   import?: string[];
 }
 
+/** `tool_overrides.<tool>.arguments.<arg>`: a default, and whether the argument is hidden. */
+export interface ArgumentOverrideConfig {
+  /** Filled in when the caller leaves the argument out (always, when hidden). */
+  default?: unknown;
+  /** Drop the argument from the listed schema; the server gets `default` (or nothing). */
+  hide: boolean;
+  /** Replacement description of the argument. */
+  description?: string;
+}
+
+/** `tool_overrides.<tool>`: how one tool is shown. */
+export interface ToolOverrideConfig {
+  /** New name (for an upstream: before namespacing). */
+  name?: string;
+  /** Replacement title. */
+  title?: string;
+  /** Replacement description. */
+  description?: string;
+  /** Merged over the tool's own annotations. */
+  annotations?: Record<string, unknown>;
+  /** Argument defaults and hiding, by argument name. */
+  arguments: Record<string, ArgumentOverrideConfig>;
+}
+
+/** Which of a server's tools, prompts and resources are served (globs), and how its tools are shown. */
+export interface ServerSurfaceConfig {
+  /** Tools served (globs over the server's own names); omitted = all. */
+  include_tools?: string[];
+  /** Tools not served; wins over `include_tools`. */
+  exclude_tools: string[];
+  /** Prompts served; omitted = all. */
+  include_prompts?: string[];
+  /** Prompts not served. */
+  exclude_prompts: string[];
+  /** Resources and templates served (globs over URIs and URI templates); omitted = all. */
+  include_resources?: string[];
+  /** Resources and templates not served. */
+  exclude_resources: string[];
+  /** Renames, descriptions and argument defaults, by the server's own tool name. */
+  tool_overrides: Record<string, ToolOverrideConfig>;
+}
+
+/** One `access.rules` item. */
+export interface AccessRuleConfig {
+  /** Exposed tool names the rule covers (globs). */
+  tools?: string[];
+  /** Exposed prompt names the rule covers (globs). */
+  prompts?: string[];
+  /** Resource URIs and URI templates the rule covers (globs). */
+  resources?: string[];
+  /** Claim → accepted values: a caller needs every claim, with one accepted value each. */
+  claims: Record<string, (string | number | boolean)[]>;
+}
+
+/** `access:` section. */
+export interface AccessConfig {
+  /** For names no rule covers, and for every name when the caller has no token. */
+  default: "allow" | "deny";
+  /** Rules; every rule that covers a name must be satisfied. */
+  rules: AccessRuleConfig[];
+}
+
+/** One `views.<name>` entry: a focused endpoint at `<mcp_path>/<name>`. */
+export interface ViewConfig {
+  /** Exposed tool names in the view (globs). */
+  tools: string[];
+  /** Exposed prompt names in the view (globs). */
+  prompts: string[];
+  /** Resource URIs and URI templates in the view (globs). */
+  resources: string[];
+  /** Sent as the `initialize` instructions of the view's endpoint. */
+  description?: string;
+}
+
+/** `tools.search:` section. */
+export interface ToolSearchConfig {
+  /** Add the `search_tools` tool. */
+  enabled: boolean;
+  /** List only `search_tools` and `call_tool`. */
+  lazy: boolean;
+}
+
+/** `mcp_servers.<name>.oauth`: how the proxy logs in to a protected remote upstream. */
+export interface UpstreamOAuthConfig {
+  /** `authorization_code` (a user logs in in a browser) or `client_credentials` (machine identity). */
+  grant: "authorization_code" | "client_credentials";
+  /** Pre-registered client id. */
+  client_id?: string;
+  /** Pre-registered client secret. */
+  client_secret?: string;
+  /** Token endpoint authentication method. */
+  token_endpoint_auth_method?: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+  /** PEM private key (`private_key_jwt`). */
+  private_key?: string;
+  /** File holding the PEM private key (relative to the config file). */
+  private_key_file?: string;
+  /** JWS algorithm of the `private_key_jwt` assertion. */
+  signing_algorithm: string;
+  /** HTTPS URL of the Client ID Metadata Document. */
+  client_metadata_url?: string;
+  /** Client name shown on consent screens. */
+  client_name: string;
+  /** Scopes to ask for (default: from the upstream's challenge or metadata). */
+  scopes?: string[];
+  /** Loopback URL the browser returns to after login. */
+  redirect_uri: string;
+  /** Authorization servers this upstream may use (empty: any it names). */
+  authorization_servers: string[];
+  /** Tokens per calling user. */
+  per_user: boolean;
+  /** Seconds a login may take. */
+  authorization_timeout: number;
+}
+
+/** `oauth:` section: the runtime as an OAuth 2.1 protected resource. */
+export interface OAuthResourceConfig {
+  /** Canonical URI of this server (the audience tokens must carry). */
+  resource: string;
+  /** Issuer URLs of the authorization servers. */
+  authorization_servers: string[];
+  /** Scopes advertised in the metadata. */
+  scopes_supported?: string[];
+  /** Scopes every request needs. */
+  required_scopes: string[];
+  /** Scopes per tool-name pattern. */
+  tool_scopes: Record<string, string[]>;
+  /** JWKS URL (default: each authorization server's `jwks_uri`). */
+  jwks_url?: string;
+  /** Token introspection (RFC 7662) for opaque tokens. */
+  introspection?: { url?: string; client_id: string; client_secret?: string };
+  /** Audiences accepted besides `resource`. */
+  audiences: string[];
+  /** Human-readable name in the metadata. */
+  resource_name?: string;
+  /** Documentation URL in the metadata. */
+  resource_documentation?: string;
+  /** Clock skew tolerated, in seconds. */
+  leeway_seconds: number;
+}
+
 /** One `mcp_servers.<name>` entry. */
-export interface McpServerConfig {
+export interface McpServerConfig extends ServerSurfaceConfig {
   /** Whether the entry is used at all. */
   enabled: boolean;
   /** Upstream transport (proxy); omitted for local-module entries. */
@@ -135,6 +281,8 @@ export interface McpServerConfig {
   api_key?: string;
   /** Extra HTTP headers sent to a remote upstream. */
   headers: Record<string, string>;
+  /** OAuth 2.1 login to a protected remote upstream. */
+  oauth?: UpstreamOAuthConfig;
   /** `shared`: one upstream for every client; `per-session`: one per client session. */
   isolation: "shared" | "per-session";
   /** Most upstream instances at once (`per-session`). */
@@ -143,6 +291,8 @@ export interface McpServerConfig {
   idle_timeout?: number;
   /** Timeout of calls to this upstream, in seconds. */
   timeout?: number;
+  /** Longest line a stdio upstream may write (bytes); default the served transport's `max_body_bytes`. */
+  max_line_bytes?: number;
   /** Run the stdio upstream under Deno's permission model (`deno run` with `permissions`). */
   deno: boolean;
   /** Deno permissions of a sandboxed upstream (`deno: true`); none by default. */
@@ -219,6 +369,7 @@ export interface RuntimeConfig {
     registry_attr?: string;
     timeout?: number | null;
     modules_to_import: string[];
+    search: ToolSearchConfig;
   };
   /** `sessions:` section. */
   sessions: { sandbox_id: string | null; default_ttl_hours: number; auto_extend_threshold: number };
@@ -236,7 +387,8 @@ export interface RuntimeConfig {
     s3?: { endpoint_url?: string; region?: string; force_path_style?: boolean };
     max_file_bytes: number;
     session_ttl_seconds: number;
-    user_ttl_seconds: number;
+    user_ttl_seconds: number | null;
+    max_ttl_hours: number;
     cleanup_interval_seconds: number;
     tools: { [K in ArtifactToolName]?: BuiltinToolSwitch };
   };
@@ -250,6 +402,12 @@ export interface RuntimeConfig {
   };
   /** `mcp_servers:` section: local modules and upstream servers, by name. */
   mcp_servers: Record<string, McpServerConfig>;
+  /** `access:` section: who may see and call what. */
+  access: AccessConfig;
+  /** `views:` section: focused endpoints, by name. */
+  views: Record<string, ViewConfig>;
+  /** `oauth:` section: inbound OAuth 2.1 (this server as a protected resource). */
+  oauth?: OAuthResourceConfig;
   /** Accepted for compatibility with the reference; ignored. */
   core?: unknown;
   /** Accepted for compatibility with the reference; ignored. */
@@ -265,19 +423,33 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
 
 /** What a configuration file (or an object given to the API) may contain. */
 export type RuntimeConfigInput =
-  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers">
+  & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "views" | "oauth">
   & {
     server?: { type?: RuntimeConfig["server"]["type"]; auth?: RuntimeConfig["server"]["auth"] | null };
     mcp_servers?: Record<string, McpServerConfigInput>;
+    views?: Record<string, Partial<ViewConfig>>;
+    oauth?:
+      & Omit<DeepPartial<OAuthResourceConfig>, "resource" | "authorization_servers" | "introspection">
+      & {
+        resource: string;
+        authorization_servers: string[];
+        introspection?: { url?: string; client_id: string; client_secret?: string };
+      };
   };
+
+/** What a `tool_overrides.<tool>` entry may contain. */
+export type ToolOverrideConfigInput =
+  & Omit<Partial<ToolOverrideConfig>, "arguments">
+  & { arguments?: Record<string, Partial<ArgumentOverrideConfig>> };
 
 /** What an `mcp_servers.<name>` entry may contain (a module slot must name its module). */
 export type McpServerConfigInput =
-  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts">
+  & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts" | "tool_overrides">
   & {
     tools?: { enabled?: boolean; module: string };
     resources?: { enabled?: boolean; module: string };
     prompts?: { enabled?: boolean; module: string };
+    tool_overrides?: Record<string, ToolOverrideConfigInput>;
   };
 
 /** The active transport. */

@@ -95,7 +95,14 @@ function describeIssue(
       const bound = `${issue.inclusive === false ? "<" : "<="} ${issue.maximum}`;
       return { path, detail: `expected a value ${bound}, got ${show(got)}` };
     }
+    case "invalid_key": {
+      // A record key that its schema refuses (a view name with a space): the key's own message.
+      const key = path[path.length - 1];
+      const inner = issue.issues[0]?.message ?? issue.message;
+      return { path, keyName: String(key), detail: `${inner}, got the key ${JSON.stringify(key)}` };
+    }
     case "invalid_format": {
+      if (issue.format === "regex") return { path, detail: `${issue.message}, got ${show(got)}` };
       const what = issue.format === "url"
         ? "a URL"
         : issue.format === "starts_with"

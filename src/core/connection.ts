@@ -35,6 +35,12 @@ export interface ConnectionInit {
    * anonymous request gets a session of its own).
    */
   stateless?: boolean;
+  /** The log level this caller set before (stateless HTTP remembers it per user). */
+  logLevel?: LoggingLevel;
+  /** The view whose endpoint the connection came to (`<mcp_path>/<view>`); none for the full surface. */
+  view?: string;
+  /** `initialize` instructions for this connection instead of the runtime's (a view's description). */
+  instructions?: string;
 }
 
 /**
@@ -57,6 +63,8 @@ export interface Connection extends ClientAsks {
   readonly stateless?: boolean;
   /** Identity established when the connection opened (per-request identity may refine it). */
   readonly user: UserIdentity | undefined;
+  /** The view the connection serves (`views.<name>`); `undefined` for the full surface. */
+  readonly view?: string;
   /** Which runtime session this connection's calls use; `ctx.sessionId` reports its id. */
   readonly binding: SessionBinding;
   /** Lowest log level the client asked for (`logging/setLevel`); undefined = everything. */

@@ -8,6 +8,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { UserIdentity } from "../auth/types.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type {
   ClientCapabilities,
   CreateMessageRequestParams,
@@ -99,6 +100,11 @@ export interface RequestContext extends ClientAsks {
   resourceUpdated(uri: string): Promise<void>;
   /** Same as `headers`, as a method, for code written against the reference runtime. */
   getHeaders(): Readonly<Record<string, string>>;
+  /**
+   * The artifact store as this caller sees it (its session and user, the rules of the artifact
+   * tools), when `artifacts.enabled`; `undefined` otherwise.
+   */
+  readonly artifacts?: CallerArtifacts;
 }
 
 // One store per process, even when this module is loaded twice (a tool module importing the
@@ -185,6 +191,8 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   /** Receives what the handler sends: progress, log entries and resource updates. */
   onNotification?: (method: string, params: Record<string, unknown>) => void;
+  /** What the handler gets as `ctx.artifacts` (the artifacts module's `callerArtifacts` makes one). */
+  artifacts?: CallerArtifacts;
 }
 
 /**
@@ -233,5 +241,6 @@ export function createTestContext(options: TestContextOptions = {}): RequestCont
       return Promise.resolve();
     },
     getHeaders: () => headers,
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
   };
 }

@@ -12,14 +12,20 @@
  * its context (for the few methods an era answers itself, such as the 2025 `initialize`, the era
  * calls the same observer). The core knows no metric or span; `src/telemetry/` implements it.
  *
+ * What a caller sees — the access rules, the view of the endpoint, the search tools — is the
+ * host's {@linkcode Surface}, applied here to every list and every lookup by name, whichever era
+ * or transport the request came on: a name the caller may not see answers as an unknown one.
+ *
  * @module
  */
 
 import { ErrorCode, errorText, ProtocolError, ToolError } from "../errors.ts";
 import type { LoggingLevel } from "../protocol.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
-import type { RequestContext } from "./context.ts";
+import type { RequestContext, UserIdentity } from "./context.ts";
 import type { Registry } from "./registry.ts";
+import { type Caller, Surface } from "./surface.ts";
 
 /** A request's `params` (what a handler may read is checked by the handler). */
 export type Params = Record<string, unknown>;
@@ -42,6 +48,8 @@ export type Params = Record<string, unknown>;
 export interface DispatchHost {
   /** Where every tool, resource and prompt is found. */
   readonly registry: Registry;
+  /** What each caller sees of the registry (access rules, views, tool search); default everything. */
+  readonly surface?: Surface;
   /** Count a tool call as in flight until the returned function is called (graceful shutdown). */
   beginRequest(): () => void;
   /** A connection subscribed to `uri`. */
@@ -52,6 +60,8 @@ export interface DispatchHost {
   logLevelSet(connection: Connection, level: LoggingLevel): void;
   /** Sees every request (metrics, traces, request logs); none by default. */
   readonly observer?: RequestObserver;
+  /** The artifact store as the caller of `ctx` sees it (`ctx.artifacts`), when there is one. */
+  artifactsFor?(ctx: RequestContext): CallerArtifacts | undefined;
 }
 
 /**
@@ -68,6 +78,10 @@ export interface Call {
   context(): Promise<RequestContext>;
   /** The client link the request came on, when the era has one. */
   connection?: Connection;
+  /** The verified caller (none without a token): what the access rules judge. */
+  user?: UserIdentity;
+  /** The view whose endpoint the request came to (`<mcp_path>/<view>`); none for the full surface. */
+  view?: string;
   /** The JSON-RPC id (for observers: traces, request logs). */
   id?: string | number;
   /** Aborted when the client cancels the request or goes away (observers count it as cancelled). */
@@ -130,6 +144,16 @@ export interface RequestObserver {
 
 type Handler = (host: DispatchHost, params: Params, call: Call) => Promise<unknown> | unknown;
 
+const EVERYTHING = new Surface();
+
+function surfaceOf(host: DispatchHost): Surface {
+  return host.surface ?? EVERYTHING;
+}
+
+function callerOf(call: Call): Caller {
+  return { user: call.user, view: call.view };
+}
+
 function invalid(message: string): ProtocolError {
   return new ProtocolError(ErrorCode.InvalidParams, message);
 }
@@ -149,6 +173,33 @@ function record<T>(params: Params, key: string): T | undefined {
   return v as T;
 }
 
+/**
+ * The `arguments` of a `tools/call` or `prompts/get`: an object, or (as the reference runtime
+ * takes it, and some clients send it) a JSON string holding one; absent is `undefined`. Anything
+ * else is a {@linkcode ProtocolError} (`-32602`) with one line saying so.
+ *
+ * @example
+ * ```ts
+ * import { argumentsOf } from "./dispatch.ts";
+ * argumentsOf({ arguments: '{"a": 1}' }); // { a: 1 }
+ * argumentsOf({}); // undefined
+ * ```
+ */
+export function argumentsOf(params: Params): Record<string, unknown> | undefined {
+  const v = params.arguments;
+  if (typeof v !== "string") return record(params, "arguments");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    // not JSON: refused below
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw invalid("Invalid params: 'arguments' must be an object (or a JSON string of one); got a string");
+  }
+  return parsed as Record<string, unknown>;
+}
+
 function linkOf(call: Call, method: string): Connection {
   if (!call.connection) {
     throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method} needs a connection`);
@@ -159,42 +210,54 @@ function linkOf(call: Call, method: string): Connection {
 const HANDLERS: Record<string, Handler> = {
   ping: () => ({}),
 
-  "tools/list": ({ registry }) => ({ tools: registry.listTools() }),
+  "tools/list": (host, _params, call) => ({
+    tools: surfaceOf(host).listTools(host.registry, callerOf(call)),
+  }),
 
   "tools/call": async (host, params, call) => {
     const name = text(params, "name");
-    const entry = host.registry.tools.get(name);
+    const entry = surfaceOf(host).tool(host.registry, name, callerOf(call));
     if (!entry) throw invalid(`Unknown tool: ${name}`);
     const end = host.beginRequest();
     try {
-      return await entry.call(record(params, "arguments"), await call.context());
+      return await entry.call(argumentsOf(params), await call.context());
     } finally {
       end();
     }
   },
 
-  "resources/list": async ({ registry }, _params, call) => ({
-    resources: await registry.listResources(await call.context()),
+  "resources/list": async (host, _params, call) => ({
+    resources: surfaceOf(host).resources(
+      await host.registry.listResources(await call.context()),
+      callerOf(call),
+    ),
   }),
 
-  "resources/templates/list": ({ registry }) => ({ resourceTemplates: registry.listTemplates() }),
+  "resources/templates/list": (host, _params, call) => ({
+    resourceTemplates: surfaceOf(host).templates(host.registry.listTemplates(), callerOf(call)),
+  }),
 
-  "resources/read": async ({ registry }, params, call) => {
+  "resources/read": async (host, params, call) => {
     const uri = text(params, "uri");
+    const notFound = () =>
+      new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (!surfaceOf(host).resource(uri, callerOf(call))) throw notFound();
     let result;
     try {
-      result = await registry.readResource(uri, await call.context());
+      result = await host.registry.readResource(uri, await call.context());
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       throw new ProtocolError(ErrorCode.InternalError, `Failed to read resource ${uri}: ${errorText(e)}`);
     }
-    if (!result) throw new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (!result) throw notFound();
     return result;
   },
 
   "resources/subscribe": (host, params, call) => {
     const uri = text(params, "uri");
     const connection = linkOf(call, "resources/subscribe");
+    // Accepted like any URI, but no update about a resource the caller may not see ever reaches it.
+    if (!surfaceOf(host).resource(uri, callerOf(call))) return {};
     connection.subscriptions.add(uri);
     host.subscribed(connection, uri);
     return {};
@@ -207,14 +270,16 @@ const HANDLERS: Record<string, Handler> = {
     return {};
   },
 
-  "prompts/list": ({ registry }) => ({ prompts: registry.listPrompts() }),
+  "prompts/list": (host, _params, call) => ({
+    prompts: surfaceOf(host).listPrompts(host.registry, callerOf(call)),
+  }),
 
-  "prompts/get": async ({ registry }, params, call) => {
+  "prompts/get": async (host, params, call) => {
     const name = text(params, "name");
-    const entry = registry.prompts.get(name);
+    const entry = surfaceOf(host).prompt(host.registry, name, callerOf(call));
     if (!entry) throw invalid(`Unknown prompt: ${name}`);
     try {
-      return await entry.get(record(params, "arguments"), await call.context());
+      return await entry.get(argumentsOf(params) as Record<string, string> | undefined, await call.context());
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
       // Bad arguments are the caller's problem; anything else failed inside the prompt.
@@ -223,7 +288,9 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
 
-  "completion/complete": async ({ registry }, params, call) => {
+  "completion/complete": async (host, params, call) => {
+    const { registry } = host;
+    const surface = surfaceOf(host);
     const ref = record<{ type?: unknown; name?: unknown; uri?: unknown }>(params, "ref") ?? {};
     const argument = record<{ name?: unknown; value?: unknown }>(params, "argument") ?? {};
     if (typeof argument.name !== "string" || typeof argument.value !== "string") {
@@ -233,11 +300,14 @@ const HANDLERS: Record<string, Handler> = {
     const ctx = await call.context();
     let entry;
     if (ref.type === "ref/prompt" && typeof ref.name === "string") {
-      entry = registry.prompts.get(ref.name);
+      entry = surface.prompt(registry, ref.name, callerOf(call));
       if (!entry) throw invalid(`Unknown prompt: ${ref.name}`);
     } else if (ref.type === "ref/resource" && typeof ref.uri === "string") {
       entry = registry.templates.get(ref.uri);
-      if (!entry && !registry.resources.get(ref.uri)) throw invalid(`Unknown resource template: ${ref.uri}`);
+      const known = entry || registry.resources.get(ref.uri);
+      if (!known || !surface.resource(ref.uri, callerOf(call))) {
+        throw invalid(`Unknown resource template: ${ref.uri}`);
+      }
     } else {
       throw invalid("Invalid params: 'ref' must be a ref/prompt or a ref/resource");
     }
@@ -310,5 +380,24 @@ export async function dispatch(
 async function serve(host: DispatchHost, method: string, params: Params, call: Call): Promise<unknown> {
   const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
   if (!handler) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  return await handler(host, params, call);
+  return await handler(host, params, withArtifacts(host, call));
+}
+
+/** `call` whose context carries `ctx.artifacts` (looked up on first use) when the host has a store. */
+function withArtifacts(host: DispatchHost, call: Call): Call {
+  if (!host.artifactsFor) return call;
+  return {
+    ...call,
+    context: async () => {
+      const ctx = await call.context();
+      if (!("artifacts" in ctx)) {
+        let artifacts: CallerArtifacts | undefined;
+        Object.defineProperty(ctx, "artifacts", {
+          get: () => artifacts ??= host.artifactsFor!(ctx),
+          enumerable: true,
+        });
+      }
+      return ctx;
+    },
+  };
 }

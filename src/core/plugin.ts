@@ -10,7 +10,9 @@ import type { RuntimeConfig } from "../config/schema.ts";
 import type { LoggingLevel } from "../protocol.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { Emitter } from "../util/emitter.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
+import type { RequestContext } from "./context.ts";
 import type { Registry } from "./registry.ts";
 
 /**
@@ -69,6 +71,11 @@ export interface PluginHost {
   readonly events: Emitter<RuntimeEvents>;
   /** Send `notifications/resources/updated` to every connection subscribed to `uri`. */
   resourceUpdated(uri: string): Promise<void>;
+  /**
+   * Give handlers `ctx.artifacts`: `provider` is the artifact store as one request's caller sees
+   * it (`undefined` takes it away). The artifacts plugin offers it.
+   */
+  provideArtifacts?(provider: ((ctx: RequestContext) => CallerArtifacts) | undefined): void;
 }
 
 /**

@@ -19,10 +19,13 @@ import type { Implementation, LoggingLevel } from "../protocol.ts";
 import { type BindOptions, type SessionBinding, SessionManager } from "../sessions/manager.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
+import type { CallerArtifacts } from "./artifacts.ts";
 import type { Connection } from "./connection.ts";
+import type { RequestContext } from "./context.ts";
 import { type Call, dispatch, type DispatchHost, type Params, type RequestObserver } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
+import { type Surface, surfaceFor } from "./surface.ts";
 
 const log = getLogger("runtime");
 
@@ -61,6 +64,11 @@ export interface RuntimeOptions {
 export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   /** Every tool, resource and prompt served. */
   readonly registry: Registry = new Registry();
+  /**
+   * What each caller sees of the registry: `access`, `views`, `tools.search` (see `dispatch`).
+   * Replaced as a whole when those sections change.
+   */
+  surface: Surface;
   /** `serverInfo` sent to clients. */
   readonly serverInfo: Implementation;
   /** The sandbox (deployment unit) id. */
@@ -91,6 +99,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
   readonly #connections = new Set<Connection>();
+  #artifacts: ((ctx: RequestContext) => CallerArtifacts) | undefined;
   #stopping: Promise<void> | undefined;
   #inflight = 0;
   #idle: (() => void)[] = [];
@@ -109,6 +118,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
     this.sessionManager = options.sessionManager ??
       SessionManager.fromConfig(this.config, this.#env, this.sandboxId, this.baseDir);
+    this.surface = surfaceFor(this.config);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
   }
 
@@ -142,6 +152,19 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     this.#configureLogging();
     await this.sessionManager.start();
     for (const plugin of this.#plugins) await this.addPlugin(plugin);
+    for (const name of this.surface.ownToolNames) {
+      const shadowed = this.registry.tools.get(name);
+      if (shadowed) {
+        log.warn(`tool '${name}' of ${shadowed.source} is hidden by tools.search's own '${name}'`);
+      }
+    }
+    const c = this.config;
+    if (c.access.rules.length > 0 && c.server.type !== "stdio" && c.server.auth === "none") {
+      log.warn(
+        "access.rules need tokens (server.auth: bearer): without one every caller gets access.default " +
+          `(${c.access.default})`,
+      );
+    }
     log.debug(
       `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resources.entries().length} resource(s), ` +
         `${this.registry.listPrompts().length} prompt(s)`,
@@ -216,6 +239,16 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   /** A connection set its log level. */
   logLevelSet(connection: Connection, level: LoggingLevel): void {
     this.events.emit("logLevel", { connection, level });
+  }
+
+  /** Give handlers `ctx.artifacts` (the artifacts plugin does); `undefined` takes it away. */
+  provideArtifacts(provider: ((ctx: RequestContext) => CallerArtifacts) | undefined): void {
+    this.#artifacts = provider;
+  }
+
+  /** The artifact store as the caller of `ctx` sees it, when a plugin provides one. */
+  artifactsFor(ctx: RequestContext): CallerArtifacts | undefined {
+    return this.#artifacts?.(ctx);
   }
 
   /**

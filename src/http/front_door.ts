@@ -1,7 +1,9 @@
 /**
  * The HTTP front door: every request passes the same small guards, once, in this order —
- * health → Host/Origin → authentication → path → method → `Accept` → `Content-Type` → body —
- * and only then reaches a transport. A guard answers with a `Response` (the request ends there)
+ * Host syntax → health → Host/Origin → CORS preflight → `/.well-known/` → authentication → path →
+ * method → `Accept` → `Content-Type` → body → message authorization — and only then reaches a
+ * transport (answers to an origin in `allowed_origins` get the CORS headers, `cors.ts`). A guard
+ * answers with a `Response` (the request ends there)
  * or with `undefined` (it passes). Transports (streamable HTTP, SSE, and the next protocol era)
  * plug in behind the door as {@linkcode Route}s.
  *
@@ -9,8 +11,10 @@
  */
 
 import type { Authenticator, UserIdentity } from "../auth/types.ts";
+import { acceptsMediaType } from "./accept.ts";
 import { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";
-import { checkHostAndOrigin, type HostPolicy } from "./host_origin.ts";
+import { corsPreflight, withCors } from "./cors.ts";
+import { checkHostAndOrigin, checkHostSyntax, type HostPolicy } from "./host_origin.ts";
 import { healthResponse, jsonRpcErrorResponse } from "./responses.ts";
 
 /** What the guards learned about a request on its way in. */
@@ -110,6 +114,41 @@ export function hostAndOrigin(policy: HostPolicy): Guard {
 }
 
 /**
+ * `/.well-known/` answers without credentials: the authenticator's own documents (an OAuth
+ * protected resource's metadata), else 404 — never 401, so OAuth-aware clients see there is no
+ * OAuth here and use the token they were given.
+ *
+ * @example
+ * ```ts
+ * import { wellKnown } from "./front_door.ts";
+ * import { noAuth } from "../auth/types.ts";
+ * const guard = wellKnown(noAuth);
+ * ```
+ */
+export function wellKnown(authenticator: Authenticator): Guard {
+  return (req, { url }) => {
+    if (!url.pathname.startsWith("/.well-known/")) return undefined;
+    return authenticator.wellKnown?.(req, url) ??
+      jsonRpcErrorResponse(404, -32000, `Not found: ${url.pathname}`);
+  };
+}
+
+/**
+ * After the body is read: the authenticator may refuse this caller this message (a `tools/call`
+ * needing scopes the token lacks: 403 `insufficient_scope`, so the client can step up).
+ *
+ * @example
+ * ```ts
+ * import { authorizeMessage } from "./front_door.ts";
+ * import { noAuth } from "../auth/types.ts";
+ * const guard = authorizeMessage(noAuth);
+ * ```
+ */
+export function authorizeMessage(authenticator: Authenticator): Guard {
+  return (_req, state) => authenticator.authorize?.(state.body, state.user);
+}
+
+/**
  * Every request but the health check needs credentials, unknown paths included: the caller's
  * identity goes into the state, or the authenticator's answer (401) ends the request.
  *
@@ -131,7 +170,8 @@ export function authenticate(authenticator: Authenticator): Guard {
 }
 
 /**
- * 406 unless the client accepts every one of `types`.
+ * 406 unless the client accepts every one of `types` (see {@linkcode acceptsMediaType}: any case,
+ * wildcards, `q=0`; no `Accept` accepts anything).
  *
  * @example
  * ```ts
@@ -140,14 +180,11 @@ export function authenticate(authenticator: Authenticator): Guard {
  * ```
  */
 export function accepts(...types: string[]): Guard {
+  const needed = types.length > 1 ? `both ${types.join(" and ")}` : types.join("");
   return (req) => {
-    const accept = req.headers.get("accept") ?? "";
-    if (types.every((t) => accept.includes(t))) return undefined;
-    return jsonRpcErrorResponse(
-      406,
-      -32000,
-      `Not Acceptable: Client must accept both ${types.join(" and ")}`,
-    );
+    const accept = req.headers.get("accept");
+    if (types.every((t) => acceptsMediaType(accept, t))) return undefined;
+    return jsonRpcErrorResponse(406, -32000, `Not Acceptable: Client must accept ${needed}`);
   };
 }
 
@@ -196,10 +233,17 @@ export interface FrontDoorOptions {
   authenticator: Authenticator;
   /** The transports behind the door. */
   routes: readonly Route[];
+  /**
+   * Routes answered after the Host/Origin check and before `/.well-known/` and authentication:
+   * endpoints with access control of their own (the Prometheus endpoint's optional bearer token).
+   */
+  openRoutes?: readonly Route[];
 }
 
 /**
- * The whole door: health → Host/Origin → authentication → the route of the path (404 for none).
+ * The whole door: a well-formed Host (400) → health → Host/Origin → CORS preflight → the open routes →
+ * `/.well-known/` → authentication → the route of the path (404 for none). Every answer to an
+ * origin in `allowed_origins` carries the CORS headers.
  *
  * @example
  * ```ts
@@ -218,10 +262,15 @@ export interface FrontDoorOptions {
 export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<Response> {
   const byPath = new Map<string, Handler>();
   for (const route of options.routes) for (const path of route.paths) byPath.set(path, route.handle);
+  const open = new Map<string, Handler>();
+  for (const route of options.openRoutes ?? []) for (const path of route.paths) open.set(path, route.handle);
   const door = guarded(
     [
       health(options.healthPath, options.health),
       hostAndOrigin(options.hostPolicy),
+      (req) => corsPreflight(req, options.hostPolicy.allowedOrigins),
+      (req, state) => open.get(state.url.pathname)?.(req, state),
+      wellKnown(options.authenticator),
       authenticate(options.authenticator),
     ],
     (req, state) => {
@@ -230,5 +279,7 @@ export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<
       return handle(req, state);
     },
   );
-  return async (req) => await door(req, { url: new URL(req.url) });
+  const origins = options.hostPolicy.allowedOrigins;
+  return async (req) =>
+    checkHostSyntax(req) ?? withCors(req, await door(req, { url: new URL(req.url) }), origins);
 }

@@ -39,6 +39,43 @@ export function isLoopback(host: string): boolean {
   return isLoopbackName(host);
 }
 
+/** `host [":" port]` of RFC 9110/3986: an IP literal in brackets, or a registered name / IPv4. */
+const HOST_SYNTAX =
+  /^(?:\[[0-9A-Fa-f:.]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(?::(\d{0,5}))?$/;
+
+/**
+ * Whether a `Host` header value is well-formed (`host[:port]`, port at most 65535).
+ *
+ * @example
+ * ```ts
+ * import { isValidHostHeader } from "@chuk/mcp-runtime/http";
+ * isValidHostHeader("[::1]:3000"); // true
+ * isValidHostHeader("[::1"); // false
+ * ```
+ */
+export function isValidHostHeader(host: string): boolean {
+  const m = HOST_SYNTAX.exec(host);
+  if (!m || (m[1] !== undefined && m[1] !== "" && Number(m[1]) > 65535)) return false;
+  return URL.canParse(`http://${host}/`);
+}
+
+/**
+ * 400 for a request whose `Host` is malformed (its URL cannot be built from it): the request is
+ * refused before anything reads its URL.
+ *
+ * @example
+ * ```ts
+ * import { checkHostSyntax } from "@chuk/mcp-runtime/http";
+ * const req = new Request("http://127.0.0.1:3000/mcp", { headers: { host: "a b" } });
+ * console.log(checkHostSyntax(req)?.status); // 400
+ * ```
+ */
+export function checkHostSyntax(req: Request): Response | undefined {
+  const host = req.headers.get("host");
+  if ((host === null || isValidHostHeader(host)) && URL.canParse(req.url)) return undefined;
+  return jsonRpcErrorResponse(400, -32000, "Bad Request: invalid Host header");
+}
+
 function hostnameOf(hostHeader: string): string {
   // "[::1]:3000" → "[::1]", "localhost:3000" → "localhost"
   if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);

@@ -104,9 +104,10 @@ function serveOn(
     }
     onResponse?.(res.status);
     if (accessLog) {
-      const url = new URL(req.url);
+      // A malformed Host (answered 400) has no URL to take the path from.
+      const path = URL.canParse(req.url) ? new URL(req.url).pathname : req.url;
       log.info(
-        `${info.remoteAddr.hostname} ${req.method} ${url.pathname} ${res.status} ${
+        `${info.remoteAddr.hostname} ${req.method} ${path} ${res.status} ${
           (performance.now() - started).toFixed(1)
         }ms`,
       );

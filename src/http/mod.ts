@@ -1,5 +1,5 @@
 /**
- * The HTTP front door and its parts: small guards (health, Host/Origin, authentication, method,
+ * The HTTP front door and its parts: small guards (health, Host/Origin, CORS, authentication, method,
  * `Accept`, `Content-Type`, body) composed in front of routes, the listener, and the responses
  * they share. `httpHandler` (the package root) puts the door in front of the configured transport.
  *
@@ -32,7 +32,9 @@ export {
   jsonContentType,
 } from "./front_door.ts";
 export type { FrontDoorOptions, Guard, Handler, RequestState, Route } from "./front_door.ts";
-export { checkHostAndOrigin, isLoopback } from "./host_origin.ts";
+export { acceptsMediaType } from "./accept.ts";
+export { checkHostAndOrigin, checkHostSyntax, isLoopback, isValidHostHeader } from "./host_origin.ts";
+export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, corsPreflight, withCors } from "./cors.ts";
 export type { HostPolicy } from "./host_origin.ts";
 export { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body.ts";
 export type { JsonBody } from "./body.ts";

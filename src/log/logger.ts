@@ -9,6 +9,7 @@
  */
 
 import { currentLogFields, type LogFields } from "./context.ts";
+import { translateLoggerLevels } from "./reference_names.ts";
 
 export type { LogFields };
 
@@ -66,7 +67,10 @@ export interface LoggingOptions {
   level?: LogLevelName;
   /** Python-style format string, or `json` (one JSON object per line); `text` means the default. */
   format?: string;
-  /** Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`). */
+  /**
+   * Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`, `""` every
+   * logger). The reference's names (`chuk_mcp_runtime.proxy`) are translated to ours.
+   */
   loggers?: Record<string, LogLevelName>;
   /** Where lines go; default stderr. Tests pass a collector. */
   sink?: (line: string) => void;
@@ -148,14 +152,15 @@ export function configureLogging(options: LoggingOptions): void {
   if (options.format) state.format = options.format === "text" ? DEFAULT_LOG_FORMAT : options.format;
   if (options.loggers) {
     // Longest prefix first so `proxy.time` beats `proxy`.
-    state.loggers = Object.entries(options.loggers).sort((a, b) => b[0].length - a[0].length);
+    state.loggers = Object.entries(translateLoggerLevels(options.loggers))
+      .sort((a, b) => b[0].length - a[0].length);
   }
   if (options.sink) state.sink = options.sink;
 }
 
 function levelFor(name: string): LogLevelName {
   for (const [prefix, level] of state.loggers) {
-    if (name === prefix || name.startsWith(prefix + ".")) return level;
+    if (name === prefix || prefix === "" || name.startsWith(prefix + ".")) return level;
   }
   return state.level;
 }

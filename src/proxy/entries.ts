@@ -6,8 +6,10 @@
  */
 
 import type { PromptEntry, ResourceTemplateEntry, ToolEntry } from "../core/registry.ts";
+import { ErrorCode, ProtocolError } from "../errors.ts";
 import type { Tool } from "../protocol.ts";
 import { toolErrorResult } from "../tools/result.ts";
+import type { ShapedTool } from "../tools/shape.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
 import type { UpstreamPool } from "./pool.ts";
 
@@ -17,7 +19,8 @@ export function upstreamSource(server: string): string {
 }
 
 /**
- * The entry of upstream tool `tool`, listed as `exposed`.
+ * The entry of upstream tool `tool`, listed as `exposed`. With `shaped` (`tool_overrides`) it is
+ * listed as shaped and still called by its upstream name, its arguments completed first.
  *
  * @example
  * ```ts
@@ -31,12 +34,15 @@ export function proxiedTool(
   tool: Tool,
   exposed: string,
   timeoutSeconds: number,
+  shaped?: ShapedTool,
 ): ToolEntry {
+  const listed = shaped?.tool ?? tool;
   const upstreamName = tool.name;
+  const complete = shaped?.args ?? ((a: Record<string, unknown> | undefined) => a);
   return {
     // Everything the upstream said about the tool (schemas, annotations, _meta, title, icons)
-    // passes through; only the name changes.
-    tool: { ...tool, name: exposed },
+    // passes through; only the name changes (and what an override changes).
+    tool: { ...listed, name: exposed },
     source: upstreamSource(pool.name),
     upstream: pool.name,
     call: async (args, ctx) => {
@@ -48,7 +54,7 @@ export function proxiedTool(
         if (e instanceof UpstreamUnavailableError) return toolErrorResult(e.message);
         throw e;
       }
-      return await up.callTool(upstreamName, args, ctx, timeoutSeconds, exposed);
+      return await up.callTool(upstreamName, complete(args), ctx, timeoutSeconds, exposed);
     },
   };
 }
@@ -101,7 +107,13 @@ export function proxiedTemplate(
   return {
     template,
     source: upstreamSource(pool.name),
-    read: async (uri, _vars, ctx) => (await pool.forCall(ctx)).readResource(uri, ctx, timeoutSeconds),
+    read: async (uri, _vars, ctx) => {
+      // A URI the entry does not serve reads as one nobody serves.
+      if (!pool.shape.resource(uri)) {
+        throw new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+      }
+      return await (await pool.forCall(ctx)).readResource(uri, ctx, timeoutSeconds);
+    },
     complete: async (argument, value, context, ctx) =>
       (await pool.forCall(ctx)).complete(
         { ref: { type: "ref/resource", uri: template.uriTemplate }, argument, value, context },

@@ -46,6 +46,7 @@ export function createUpstreamTransport(
   entry: McpServerConfig,
   env: EnvSource,
   baseDir: string,
+  maxLineBytes?: number,
 ): Transport {
   const type = upstreamType(entry);
   if (type === "stdio") {
@@ -57,6 +58,7 @@ export function createUpstreamTransport(
     return adoptPrespawned(name, launch) ?? new StdioClientTransport(launch, {
       // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
       logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
+      maxLineBytes,
     });
   }
   if (!entry.url) throw new Error(`upstream '${name}' needs 'url'`);

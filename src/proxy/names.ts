@@ -1,11 +1,17 @@
 /**
  * Which name of which upstream the registry lists, decided here, once, from all upstreams' lists
  * in `mcp_servers` order:
+ * - what an entry filters out (`include_tools`, `exclude_prompts`, ...) is not listed at all, and a
+ *   tool an entry renames (`tool_overrides`) is named from its new name;
  * - tools and prompts are listed under the names of `naming.ts` (namespaced, OpenAI-style, root);
  * - resources keep their URIs; each is routed to the upstream that listed it;
- * - on a clash, local definitions win over proxied ones, and among upstreams the one listed first
+ * - on a clash, local definitions win over proxied ones; among upstreams every qualified name
+ *   (namespaced, OpenAI-style) is taken before any root alias, and otherwise the one listed first
  *   in `mcp_servers` wins — whatever order they happen to connect in ({@linkcode claim}). Every
- *   clash is logged with both sources and shown under `collisions` in `/health`.
+ *   clash is logged with both sources and shown under `collisions` in `/health`;
+ * - an upstream cannot claim another's names: the names it lists must be valid tool names (as
+ *   local ones), and a root alias that looks like a qualified name (inside the proxy namespace,
+ *   or `<other server>_…` with OpenAI names) is not listed. Each dropped name is warned once.
  *
  * @module
  */
@@ -13,7 +19,8 @@
 import type { PromptEntry, Registry, ResourceTemplateEntry, ToolEntry } from "../core/registry.ts";
 import { getLogger } from "../log/logger.ts";
 import { proxiedPrompt, proxiedTemplate, proxiedTool, upstreamSource } from "./entries.ts";
-import { type NamingOptions, proxiedNames } from "./naming.ts";
+import { isValidToolName } from "../tools/local.ts";
+import { aliasSpoof, type NamingOptions, proxiedNames } from "./naming.ts";
 import type { UpstreamPool } from "./pool.ts";
 
 const log = getLogger("proxy");
@@ -160,39 +167,83 @@ export class ProxiedNames {
       get: (n: string) => E | undefined,
     ) => mine.has(name) ? undefined : get(name);
 
+    const servers = [...pools.keys()];
+    // Names an upstream lists are held to the rule local tools follow.
+    const valid = (server: string, kind: "tool" | "prompt", name: string) => {
+      if (isValidToolName(name)) return true;
+      this.#warnOnce(
+        `invalid|${server}|${kind}|${name}`,
+        `upstream '${server}' lists an invalid ${kind} name ${JSON.stringify(name)} ` +
+          "(use 1-128 of A-Z a-z 0-9 _ - . /); it is not listed",
+      );
+      return false;
+    };
+    // Qualified names of every upstream first, root aliases after: an alias never takes a name
+    // that stands for another upstream's tool, and one that only looks like one is not listed.
+    const namesOf = (server: string, kind: "tool" | "prompt", item: string, pass: "qualified" | "root") =>
+      proxiedNames(server, item, naming).filter(({ name, kind: form }) => {
+        if ((form === "root") !== (pass === "root")) return false;
+        const spoof = form === "root" ? aliasSpoof(name, server, servers, naming) : undefined;
+        if (spoof === undefined) return true;
+        this.#warnOnce(
+          `spoof|${server}|${kind}|${name}`,
+          `${kind} alias '${name}' of upstream '${server}' ${spoof}; it is listed only under its qualified names`,
+        );
+        return false;
+      });
+
+    for (const pass of ["qualified", "root"] as const) {
+      for (const [server, pool] of pools) {
+        const lists = pool.shared.lists;
+        const source = upstreamSource(server);
+        const timeout = timeoutOf(pool);
+        const shape = pool.shape;
+        for (const tool of lists.tools) {
+          // Filtered out: never registered, so a call to it is an unknown tool like any other.
+          if (!shape.tool(tool.name)) continue;
+          // A rename comes before namespacing: `echo` renamed `say` is listed as `<ns>.<server>.say`.
+          const shaped = shape.shapeTool(tool);
+          const made = shaped.override ? [tool, shaped.override] : tool;
+          if (!valid(server, "tool", shaped.tool.name)) continue;
+          for (const { name } of namesOf(server, "tool", shaped.tool.name, pass)) {
+            const local = localOf(this.#tools, name, (n) => registry.tools.get(n));
+            claim(
+              "tool",
+              name,
+              source,
+              local,
+              tools,
+              () => registered(pool, made, proxiedTool(pool, tool, name, timeout, shaped)),
+              collisions,
+            );
+          }
+        }
+        for (const prompt of lists.prompts) {
+          if (!shape.prompt(prompt.name)) continue;
+          if (!valid(server, "prompt", prompt.name)) continue;
+          for (const { name } of namesOf(server, "prompt", prompt.name, pass)) {
+            const local = localOf(this.#prompts, name, (n) => registry.prompts.get(n));
+            claim(
+              "prompt",
+              name,
+              source,
+              local,
+              prompts,
+              () => registered(pool, prompt, proxiedPrompt(pool, prompt.name, { ...prompt, name }, timeout)),
+              collisions,
+            );
+          }
+        }
+      }
+    }
+
     for (const [server, pool] of pools) {
       const lists = pool.shared.lists;
       const source = upstreamSource(server);
       const timeout = timeoutOf(pool);
-      for (const tool of lists.tools) {
-        for (const { name } of proxiedNames(server, tool.name, naming)) {
-          const local = localOf(this.#tools, name, (n) => registry.tools.get(n));
-          claim(
-            "tool",
-            name,
-            source,
-            local,
-            tools,
-            () => registered(pool, tool, proxiedTool(pool, tool, name, timeout)),
-            collisions,
-          );
-        }
-      }
-      for (const prompt of lists.prompts) {
-        for (const { name } of proxiedNames(server, prompt.name, naming)) {
-          const local = localOf(this.#prompts, name, (n) => registry.prompts.get(n));
-          claim(
-            "prompt",
-            name,
-            source,
-            local,
-            prompts,
-            () => registered(pool, prompt, proxiedPrompt(pool, prompt.name, { ...prompt, name }, timeout)),
-            collisions,
-          );
-        }
-      }
+      const shape = pool.shape;
       for (const template of lists.templates) {
+        if (!shape.resource(template.uriTemplate)) continue;
         const key = template.uriTemplate;
         const local = localOf(this.#templates, key, (n) => registry.templates.get(n));
         claim(
@@ -206,6 +257,7 @@ export class ProxiedNames {
         );
       }
       for (const resource of lists.resources) {
+        if (!shape.resource(resource.uri)) continue;
         const local = registry.resources.get(resource.uri);
         claim("resource", resource.uri, source, local, owners, () => ({ source, server }), collisions);
       }
@@ -261,9 +313,18 @@ export class ProxiedNames {
   }
 
   #report(c: Collision): void {
-    const key = `${c.kind}|${c.name}|${c.kept}|${c.dropped}`;
+    this.#warnOnce(
+      `${c.kind}|${c.name}|${c.kept}|${c.dropped}`,
+      `${c.kind} name '${c.name}' is claimed by ${c.kept} and by ${c.dropped}; ${c.kept} wins`,
+    );
+  }
+
+  /** Log `message` the first time `key` comes up (an upstream changing its lists may repeat it). */
+  #warnOnce(key: string, message: string): void {
     if (this.#reported.has(key)) return;
+    // Bounded: an upstream inventing new bad names forever must not grow the proxy.
+    if (this.#reported.size >= 10_000) this.#reported.clear();
     this.#reported.add(key);
-    log.warn(`${c.kind} name '${c.name}' is claimed by ${c.kept} and by ${c.dropped}; ${c.kept} wins`);
+    log.warn(message);
   }
 }

@@ -5,8 +5,12 @@
  * |-------------------------------------------|-------------------------------------------|
  * | default                                   | `<ns>.s.t`                                |
  * | `keep_root_aliases`                       | `<ns>.s.t`, `t`                           |
- * | `openai_compatible`                       | `<ns>.s.t`, `s_t`                         |
- * | `openai_compatible` + `only_openai_tools` | `s_t` (+ `t` with `keep_root_aliases`)    |
+ * | `openai_compatible`                       | `s_t`                                     |
+ * | `openai_compatible` + `only_openai_tools` | `s_t`                                     |
+ * | `openai_compatible` + `keep_root_aliases` | `s_t`, `t`                                |
+ *
+ * With `openai_compatible` no dotted name is listed: a client that hands the list to OpenAI must
+ * never see one (`only_openai_tools` is accepted and changes nothing).
  *
  * OpenAI-style names replace every character outside `[A-Za-z0-9_-]` with `_`. Any name longer
  * than 64 characters (the limit of OpenAI and Claude) is shortened deterministically: its first
@@ -24,9 +28,9 @@ export interface NamingOptions {
   namespace: string;
   /** Also list the bare tool name. */
   keepRootAliases: boolean;
-  /** Also list `<server>_<tool>` (OpenAI-safe). */
+  /** List `<server>_<tool>` (OpenAI-safe) instead of the namespaced name. */
   openaiCompatible: boolean;
-  /** List only the OpenAI-safe names. */
+  /** The reference's "only the underscore names": what `openaiCompatible` does already. */
   onlyOpenaiTools: boolean;
 }
 
@@ -70,6 +74,35 @@ export function toOpenAIName(name: string): string {
 }
 
 /**
+ * Why root alias `alias` of upstream `server` may not be listed, if it may not: an alias inside
+ * the proxy namespace (`<ns>.…`), or shaped like another upstream's OpenAI-style names
+ * (`<other>_…`, with `openai_compatible`), would pass for a name of another upstream.
+ *
+ * @example
+ * ```ts
+ * import { aliasSpoof } from "@chuk/mcp-runtime/proxy";
+ * const naming = { namespace: "proxy", keepRootAliases: true, openaiCompatible: false, onlyOpenaiTools: false };
+ * aliasSpoof("proxy.victim.echo", "attacker", ["attacker", "victim"], naming); // "is inside the proxy namespace"
+ * aliasSpoof("echo", "attacker", ["attacker", "victim"], naming); // undefined
+ * ```
+ */
+export function aliasSpoof(
+  alias: string,
+  server: string,
+  servers: readonly string[],
+  options: NamingOptions,
+): string | undefined {
+  if (alias.startsWith(`${options.namespace}.`)) {
+    return `is inside the proxy namespace '${options.namespace}.'`;
+  }
+  if (options.openaiCompatible) {
+    const other = servers.find((s) => s !== server && alias.startsWith(toOpenAIName(`${s}_`)));
+    if (other !== undefined) return `looks like a name of upstream '${other}'`;
+  }
+  return undefined;
+}
+
+/**
  * Every name under which tool (or prompt) `item` of upstream `server` is listed, in order of
  * precedence (namespaced first).
  *
@@ -83,10 +116,10 @@ export function toOpenAIName(name: string): string {
  */
 export function proxiedNames(server: string, item: string, options: NamingOptions): ListedName[] {
   const out: ListedName[] = [];
-  const only = options.openaiCompatible && options.onlyOpenaiTools;
-  if (!only) out.push({ name: shortenName(`${options.namespace}.${server}.${item}`), kind: "namespaced" });
   if (options.openaiCompatible) {
     out.push({ name: shortenName(toOpenAIName(`${server}_${item}`)), kind: "openai" });
+  } else {
+    out.push({ name: shortenName(`${options.namespace}.${server}.${item}`), kind: "namespaced" });
   }
   if (options.keepRootAliases) out.push({ name: shortenName(item), kind: "root" });
   // A server and tool whose names make the forms coincide list it once.

@@ -14,7 +14,9 @@ import type { LoggingLevel } from "../protocol.ts";
 import type { Transport } from "../sdk/server.ts";
 import { raceTimeout } from "../util/timeout.ts";
 import type { McpServerConfig } from "../config/types.ts";
-import { createUpstreamTransport, upstreamType } from "./launch.ts";
+import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
+import { upstreamType } from "./launch.ts";
+import { upstreamLineLimit } from "./sandbox.ts";
 import { type Collision, ProxiedNames } from "./names.ts";
 import type { NamingOptions } from "./naming.ts";
 import { UpstreamPool } from "./pool.ts";
@@ -96,6 +98,8 @@ export class ProxyPlugin implements RuntimePlugin {
   readonly #pools = new Map<string, UpstreamPool>();
   readonly #names = new ProxiedNames();
   #host: PluginHost | undefined;
+  /** The OAuth logins' token store (opened when some upstream has `oauth`). */
+  #oauth: OAuthRecordStore | undefined;
   #unsubscribe: (() => void)[] = [];
 
   /** The plugin; `options` override transports and the startup wait (tests, sandboxes). */
@@ -117,6 +121,22 @@ export class ProxyPlugin implements RuntimePlugin {
     return this.#names.collisions;
   }
 
+  /**
+   * The token store of the OAuth logins, when some upstream has `oauth` (its modules load only
+   * then): the session store, encrypted with `TOKEN_ENCRYPTION_KEY`.
+   */
+  async #oauthStore(host: PluginHost): Promise<OAuthRecordStore | undefined> {
+    const any = Object.values(host.config.mcp_servers).some((e) =>
+      e.enabled && e.oauth && upstreamType(e) !== "stdio"
+    );
+    if (!any) return undefined;
+    const { openOAuthRecordStore } = await import("../oauth/client/token_store.ts");
+    const store = await openOAuthRecordStore(host.sessionManager.store, host.env);
+    store.onUnreadable = (key) =>
+      log.warn(`stored OAuth record ${key} does not decrypt with TOKEN_ENCRYPTION_KEY; logging in again`);
+    return store;
+  }
+
   /** Start every upstream, wait for them (bounded), list what they serve. */
   async start(host: PluginHost): Promise<void> {
     this.#host = host;
@@ -124,6 +144,7 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
+    this.#oauth = await this.#oauthStore(host);
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
       if (entry.enabled && upstreamType(entry)) this.#addPool(name, entry);
     }
@@ -144,6 +165,8 @@ export class ProxyPlugin implements RuntimePlugin {
       // Roots belong to the client: when one connects or its roots change, upstreams ask again.
       host.events.on("connectionInitialized", (connection) => {
         if (connection.clientCapabilities?.roots) void this.#rootsChanged(connection);
+        // An upstream waiting for its operator's login asks the local client (see offerLogin).
+        for (const pool of this.#pools.values()) void pool.shared.offerLogin(connection);
       }),
       host.events.on("rootsChanged", (connection) => void this.#rootsChanged(connection)),
       host.events.on("connectionClosed", (connection) => this.#connectionClosed(connection)),
@@ -186,6 +209,8 @@ export class ProxyPlugin implements RuntimePlugin {
     const lastLists = new Map(changes.changed.map((name) => [name, this.#pools.get(name)?.shared.lists]));
     await Promise.allSettled([...changes.removed, ...changes.changed].map((name) => this.#removePool(name)));
     const config = host.config;
+    // An upstream with `oauth` may be the first one: the token store opens then.
+    this.#oauth ??= await this.#oauthStore(host);
     for (const name of [...changes.changed, ...changes.added]) {
       const entry = config.mcp_servers[name];
       if (!entry?.enabled || !upstreamType(entry) || this.#pools.has(name)) continue;
@@ -222,23 +247,35 @@ export class ProxyPlugin implements RuntimePlugin {
       connections: host.connections,
       env: host.env,
       baseDir: host.baseDir,
+      oauthStore: this.#oauth,
+      maxLineBytes: upstreamLineLimit(host.config, entry),
     };
-    const factory = this.#options.transportFactories?.[name];
+    const transportFactory = this.#options.transportFactories?.[name];
     const observer = this.#options.observer;
     // Every connection attempt's transport goes through the observer (trace context upstream).
-    const transportFactory = observer
-      ? () =>
-        observer.upstreamTransport(
-          name,
-          factory?.() ?? createUpstreamTransport(name, entry, host.env, host.baseDir),
-          entry.url,
-        )
-      : factory;
-    const make = (label?: string, owner?: string) =>
-      new Upstream(name, entry, upstreamHost, { transportFactory, label, ownerSessionId: owner });
+    const wrapTransport = observer
+      ? (transport: Transport) => observer.upstreamTransport(name, transport, entry.url)
+      : undefined;
+    const make = (label?: string, owner?: string, userId?: string) =>
+      new Upstream(name, entry, upstreamHost, {
+        transportFactory,
+        wrapTransport,
+        label,
+        ownerSessionId: owner,
+        // `per_user`: the instance logs in as its user.
+        ...(userId !== undefined && entry.oauth?.per_user ? { loginSubject: `user:${userId}` } : {}),
+      });
     const shared = make();
     // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
-    const pool = new UpstreamPool(name, entry, shared, (sid) => make(`session-${sid.slice(-8)}`, sid));
+    const pool = new UpstreamPool(
+      name,
+      entry,
+      shared,
+      (key, userId) =>
+        key.startsWith("user:")
+          ? make(`user-${key.slice(5, 13)}`, undefined, userId)
+          : make(`session-${key.slice(-8)}`, key, userId),
+    );
     this.#pools.set(name, pool);
     const current = () => this.#pools.get(name) === pool;
     let wasReady = false;

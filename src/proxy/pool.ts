@@ -9,13 +9,29 @@
 import type { McpServerConfig } from "../config/types.ts";
 import type { RequestContext } from "../core/context.ts";
 import { getLogger } from "../log/logger.ts";
+import { ServerShape } from "../tools/shape.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
 import type { Upstream, UpstreamStatus } from "./upstream.ts";
 
 const log = getLogger("proxy");
 
 /**
- * An upstream and, for `isolation: per-session`, its per-session instances.
+ * An upstream waiting for a login: the caller is asked when it is theirs to give (see
+ * `Upstream.loginFor`); otherwise {@linkcode UpstreamUnavailableError} says why.
+ */
+async function loggedIn(pool: string, up: Upstream, ctx: RequestContext): Promise<Upstream> {
+  if (up.state !== "unauthorized") return up;
+  try {
+    await up.loginFor(ctx);
+  } catch (e) {
+    throw new UpstreamUnavailableError(pool, e instanceof Error ? e.message : String(e));
+  }
+  return up;
+}
+
+/**
+ * An upstream and, for `isolation: per-session`, its per-session instances (for `oauth.per_user`,
+ * its per-user instances, each logged in as its user).
  *
  * @example
  * ```ts
@@ -29,6 +45,7 @@ export class UpstreamPool {
   /** Per-session instances by session id. */
   readonly instances: Map<string, Upstream> = new Map();
   readonly #starting = new Map<string, Promise<Upstream>>();
+  #shape: ServerShape | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
 
   /**
@@ -39,9 +56,9 @@ export class UpstreamPool {
     readonly name: string,
     readonly entry: McpServerConfig,
     readonly shared: Upstream,
-    readonly make: (sessionId: string) => Upstream,
+    readonly make: (key: string, userId: string | undefined) => Upstream,
   ) {
-    if (this.perSession) {
+    if (this.perSession || this.perUser) {
       const idleMs = (entry.idle_timeout ?? 600) * 1000;
       this.#reaper = setInterval(() => {
         const cutoff = Date.now() - idleMs;
@@ -53,9 +70,19 @@ export class UpstreamPool {
     }
   }
 
+  /** What the entry serves of the upstream, and how its tools are shown (`include_tools`, `tool_overrides`, ...). */
+  get shape(): ServerShape {
+    return this.#shape ??= new ServerShape(this.entry);
+  }
+
   /** Whether each session gets its own instance. */
   get perSession(): boolean {
     return this.entry.isolation === "per-session";
+  }
+
+  /** Whether each calling user has their own upstream login (`oauth.per_user`): instances per user. */
+  get perUser(): boolean {
+    return this.entry.oauth?.per_user === true;
   }
 
   /** The instance of session `sid` (per-session), or the shared one. */
@@ -68,8 +95,15 @@ export class UpstreamPool {
    * Throws {@linkcode UpstreamUnavailableError} when there is none.
    */
   async forCall(ctx: RequestContext): Promise<Upstream> {
-    if (!this.perSession) return this.shared;
-    const sid = ctx.sessionId;
+    if (!this.perSession && !this.perUser) return await loggedIn(this.name, this.shared, ctx);
+    if (this.perUser && ctx.user === undefined) {
+      throw new UpstreamUnavailableError(
+        this.name,
+        `Upstream '${this.name}' uses each caller's own login, and this call has no authenticated user`,
+      );
+    }
+    // Per-user instances are keyed by user (the sessions of one user share their login).
+    const sid = this.perSession ? ctx.sessionId : `user:${ctx.user!.id}`;
     if (sid === undefined) {
       // Never one shared "no session" instance: callers without a session are not one client.
       throw new UpstreamUnavailableError(
@@ -91,7 +125,7 @@ export class UpstreamPool {
         );
       }
       pending = (async () => {
-        const up = this.make(sid);
+        const up = this.make(sid, ctx.user?.id);
         await up.start();
         return up;
       })();
@@ -100,7 +134,7 @@ export class UpstreamPool {
         () => {},
       );
     }
-    const up = await pending;
+    const up = await loggedIn(this.name, await pending, ctx);
     if (up.state !== "ready") {
       throw new UpstreamUnavailableError(
         this.name,
@@ -132,8 +166,8 @@ export class UpstreamPool {
   status(): UpstreamStatus & { isolation: string; instances?: number } {
     return {
       ...this.shared.status(),
-      isolation: this.entry.isolation,
-      ...(this.perSession ? { instances: this.instances.size } : {}),
+      isolation: this.perUser && !this.perSession ? "per-user" : this.entry.isolation,
+      ...(this.perSession || this.perUser ? { instances: this.instances.size } : {}),
     };
   }
 }

@@ -26,10 +26,11 @@ function keyOf(launch: StdioLaunch): string {
  * await prespawn("time", { command: "uvx", args: ["mcp-server-time"], env: {} });
  * ```
  */
-export async function prespawn(name: string, launch: StdioLaunch): Promise<void> {
+export async function prespawn(name: string, launch: StdioLaunch, maxLineBytes?: number): Promise<void> {
   if (started.has(name)) return;
   const transport = new StdioClientTransport(launch, {
     logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
+    maxLineBytes,
   });
   try {
     await transport.start();

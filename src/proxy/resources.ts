@@ -62,6 +62,8 @@ export class ResourceRoutes {
     }
     if (!owner) return undefined;
     const pool = this.pools.get(owner)!;
+    // A URI the entry does not serve (`exclude_resources`) is one nobody serves.
+    if (!pool.shape.resource(uri)) return undefined;
     const up = await pool.forCall(ctx);
     return await up.readResource(uri, ctx, this.timeoutOf(pool));
   }
@@ -73,8 +75,8 @@ export class ResourceRoutes {
     const template = this.registry.templates.entries().find((t) =>
       this.names.hasTemplate(t.template.uriTemplate) && matchesTemplate(t.template.uriTemplate, uri)
     );
-    if (template) return this.pools.get(template.source.replace(/^upstream '(.*)'$/, "$1"));
-    return undefined;
+    const pool = template && this.pools.get(template.source.replace(/^upstream '(.*)'$/, "$1"));
+    return pool?.shape.resource(uri) ? pool : undefined;
   }
 
   /** The registry's view: a resource provider. */

@@ -18,7 +18,7 @@
 
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { type EnvSource, processEnv } from "../config/env.ts";
-import type { DenoPermissionsConfig, McpServerConfig } from "../config/types.ts";
+import type { DenoPermissionsConfig, McpServerConfig, RuntimeConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 
 /** What the proxy needs to spawn one stdio upstream. */
@@ -152,6 +152,23 @@ export function upstreamType(entry: McpServerConfig): "stdio" | "sse" | "streama
   if (entry.command) return "stdio";
   if (entry.url) return "streamable-http";
   return undefined;
+}
+
+/**
+ * The longest line stdio upstream `entry` may write: its `max_line_bytes`, else the served HTTP
+ * transport's `max_body_bytes` (the `streamable-http` one when the server speaks stdio).
+ *
+ * @example
+ * ```ts
+ * import { upstreamLineLimit } from "./sandbox.ts";
+ * import { validateConfig } from "../config/validate.ts";
+ * const config = validateConfig({ mcp_servers: { time: { command: "uvx" } } }, "inline");
+ * upstreamLineLimit(config, config.mcp_servers.time); // 8388608
+ * ```
+ */
+export function upstreamLineLimit(config: RuntimeConfig, entry: McpServerConfig): number {
+  return entry.max_line_bytes ??
+    (config.server.type === "sse" ? config.sse.max_body_bytes : config["streamable-http"].max_body_bytes);
 }
 
 /** True for module specs Deno fetches itself (`npm:`, `jsr:`, `http(s):`): run them without a project config. */

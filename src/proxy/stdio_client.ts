@@ -31,9 +31,25 @@ export interface StdioLaunch {
 export interface StdioClientOptions {
   /** Logger for the child's stderr lines; default `upstream.<command>`. */
   logger?: Logger;
-  /** Grace periods on close, ms: after stdin EOF, then after SIGTERM. Default 2000 each. */
-  closeGraceMs?: number;
+  /**
+   * Grace periods on close, ms: how long the child may take to exit after stdin EOF (default 100),
+   * then after SIGTERM (default 300) before SIGKILL. Short, because the proxy closes its children
+   * when its own client goes away, and that client kills the proxy 2 s after closing its stdin
+   * (the SDK's stdio client does): a child that ignores EOF must not hold the proxy that long.
+   */
+  closeGraceMs?: { eof?: number; term?: number };
+  /**
+   * Longest line the child may write (bytes, default 8 MiB). A longer stdout line cannot be a
+   * message worth holding: the connection is closed (and so the upstream restarted). A longer
+   * stderr line is logged cut short.
+   */
+  maxLineBytes?: number;
 }
+
+/** Default of {@linkcode StdioClientOptions.maxLineBytes}: the default `max_body_bytes`. */
+export const DEFAULT_MAX_LINE_BYTES: number = 8 * 1024 * 1024;
+/** How much of a stderr line reaches the log. */
+const LOGGED_LINE = 4096;
 
 /**
  * A stdio MCP client transport that owns the child's process group.
@@ -54,7 +70,8 @@ export class StdioClientTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #launch: StdioLaunch;
   readonly #log: Logger;
-  readonly #grace: number;
+  readonly #grace: { eof: number; term: number };
+  readonly #maxLine: number;
   #child: Deno.ChildProcess | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #output: NdjsonWriter | undefined;
@@ -64,7 +81,8 @@ export class StdioClientTransport implements Transport {
   constructor(launch: StdioLaunch, options: StdioClientOptions = {}) {
     this.#launch = launch;
     this.#log = options.logger ?? getLogger(`upstream.${launch.command}`);
-    this.#grace = options.closeGraceMs ?? 2000;
+    this.#grace = { eof: options.closeGraceMs?.eof ?? 100, term: options.closeGraceMs?.term ?? 300 };
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
 
   /** Process id of the child (its process group id too). */
@@ -112,11 +130,29 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStdout(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string) => {
+      const line = raw.trim();
+      if (line) this.#handleLine(line);
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trim();
-        if (line) this.#handleLine(line);
-      });
+      for await (const chunk of stream) {
+        lines.push(chunk, onLine);
+        if (lines.overflowed) {
+          // No MCP message is that long: a broken or hostile server. Drop what was read of the
+          // line and end the connection; the supervisor restarts the upstream (with backoff).
+          lines.clear();
+          const error = new Error(
+            `stdout line longer than ${this.#maxLine} bytes: not MCP; closing the connection`,
+          );
+          this.#log.error(error.message);
+          this.onerror?.(error);
+          await this.close();
+          return;
+        }
+      }
+      const tail = lines.end();
+      if (tail) onLine(tail);
     } catch (e) {
       if (!this.#closed) this.onerror?.(e instanceof Error ? e : new Error(String(e)));
     }
@@ -138,11 +174,24 @@ export class StdioClientTransport implements Transport {
   }
 
   async #readStderr(stream: ReadableStream<Uint8Array>): Promise<void> {
+    // Logs only: an over-long line is held up to the cap and logged cut short.
+    const lines = new LineSplitter(this.#maxLine);
+    const onLine = (raw: string, truncated: boolean) => {
+      const line = raw.trimEnd();
+      if (!line) return;
+      const cut = truncated || line.length > LOGGED_LINE;
+      this.#log.debug(
+        cut
+          ? `${line.slice(0, LOGGED_LINE)} … (line longer than ${
+            truncated ? this.#maxLine : LOGGED_LINE
+          } bytes, cut)`
+          : line,
+      );
+    };
     try {
-      await forEachLine(stream, (raw) => {
-        const line = raw.trimEnd();
-        if (line) this.#log.debug(line);
-      });
+      for await (const chunk of stream) lines.push(chunk, onLine);
+      const tail = lines.end();
+      if (tail) onLine(tail, false);
     } catch {
       // stderr closed with the process
     }
@@ -181,9 +230,9 @@ export class StdioClientTransport implements Transport {
         // pipe already closed
       }
       const wait = async (ms: number) => (await raceTimeout(exited, ms)) !== TIMED_OUT;
-      if (!(await wait(this.#grace))) {
+      if (!(await wait(this.#grace.eof))) {
         this.#signalGroup("SIGTERM");
-        if (!(await wait(this.#grace))) this.#signalGroup("SIGKILL");
+        if (!(await wait(this.#grace.term))) this.#signalGroup("SIGKILL");
       }
       // Grandchildren that ignored the parent's exit still get the signal.
       this.#signalGroup("SIGTERM");
@@ -204,15 +253,4 @@ export class StdioClientTransport implements Transport {
     this.onclose = undefined;
     cb?.();
   }
-}
-
-/** Call `onLine` with each line of `stream` (the last one too, if it has no newline). */
-async function forEachLine(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  const lines = new LineSplitter();
-  for await (const chunk of stream) lines.push(chunk, onLine);
-  const tail = lines.end();
-  if (tail) onLine(tail);
 }

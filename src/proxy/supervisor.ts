@@ -1,7 +1,7 @@
 /**
  * Supervision of one upstream connection: connect within a time limit, and when the connection
  * fails or drops, connect again with exponential backoff and jitter — for as long as the upstream
- * is not stopped. What a connection is (an SDK client, its fast lane) is the caller's business.
+ * is not stopped. The backoff starts over only once a connection has stayed up for a while. What a connection is (an SDK client, its fast lane) is the caller's business.
  *
  * @module
  */
@@ -11,7 +11,7 @@ import type { Logger } from "../log/logger.ts";
 import { raceTimeout, TIMED_OUT } from "../util/timeout.ts";
 
 /** Where an upstream is in its life. */
-export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped";
+export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "stopped" | "unauthorized";
 
 /** Backoff and time limits of a {@linkcode Supervisor}. */
 export interface SupervisorOptions {
@@ -19,6 +19,11 @@ export interface SupervisorOptions {
   initialBackoffMs?: number;
   /** Largest reconnect delay (ms, default 30 000). */
   maxBackoffMs?: number;
+  /**
+   * How long a link must stay up before the backoff starts over (ms, default 30 000): an upstream
+   * that connects and dies at once keeps backing off instead of restarting every 0.5 s.
+   */
+  stableAfterMs?: number;
   /** Consecutive failures after which the state reads `failed` (retries go on). Default 5. */
   failedAfter?: number;
   /** Time allowed for one connection attempt (ms, default 60 000). */
@@ -31,16 +36,26 @@ export interface Link {
   close(): Promise<void>;
 }
 
+/** An attempt failed for a reason someone has to resolve (a login): no retries until then. */
+export interface Blocked {
+  /** Why, for `last_error`. */
+  readonly why: string;
+  /** Resolves when it is resolved (connect again at once); rejects when it will not be. */
+  readonly until: Promise<void>;
+}
+
 /** How to make and prepare a connection. */
 export interface LinkFactory<L extends Link> {
   /** A new, unconnected link (throwing counts as a failed attempt). */
-  create(): L;
+  create(): L | Promise<L>;
   /** Connect it (initialize, first lists); bounded by the supervisor's time limit. */
   connect(link: L, timeoutMs: number): Promise<void>;
   /** It is connected and current: install close handlers, restore what clients asked for. */
   adopt(link: L): Promise<void>;
   /** The state changed. */
   state(state: UpstreamState): void;
+  /** Whether a failed attempt waits for someone (state `unauthorized`) instead of retrying. */
+  blocked?(e: unknown): Blocked | undefined;
 }
 
 /**
@@ -68,6 +83,8 @@ export class Supervisor<L extends Link> {
   #lastError: string | null = null;
   #connectedSince: number | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Resets the failure count once the current link has stayed up long enough. */
+  #stableTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #connecting: Promise<void> | undefined;
   readonly #log: Logger;
@@ -111,10 +128,16 @@ export class Supervisor<L extends Link> {
     return this.#connect();
   }
 
+  /** Resolves when the attempt under way (if any) has ended. */
+  settled(): Promise<void> {
+    return this.#connecting ?? Promise.resolve();
+  }
+
   /** Close the link and stop reconnecting. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#stableTimer);
     this.#setState("stopped");
     const link = this.#link;
     this.#link = undefined;
@@ -155,7 +178,7 @@ export class Supervisor<L extends Link> {
     if (this.#stopped) return;
     let link: L;
     try {
-      link = this.#factory.create();
+      link = await this.#factory.create();
     } catch (e) {
       this.#failed(e);
       return;
@@ -166,6 +189,8 @@ export class Supervisor<L extends Link> {
       if (connected === TIMED_OUT) throw new Error(`no answer within ${timeoutMs} ms`);
     } catch (e) {
       await link.close().catch(() => {});
+      const blocked = this.#factory.blocked?.(e);
+      if (blocked && !this.#stopped) return this.#block(blocked);
       this.#failed(e);
       return;
     }
@@ -174,25 +199,46 @@ export class Supervisor<L extends Link> {
       return;
     }
     this.#link = link;
-    this.#failures = 0;
     this.#lastError = null;
     this.#connectedSince = Date.now();
+    // The failure count (and so the backoff) starts over only once this link proves stable.
+    clearTimeout(this.#stableTimer);
+    this.#stableTimer = setTimeout(() => {
+      if (this.#link === link) this.#failures = 0;
+    }, this.#options.stableAfterMs ?? 30_000);
+    Deno.unrefTimer(this.#stableTimer);
     await this.#factory.adopt(link);
     this.#setState("ready");
   }
 
+  /** Wait (without retrying) until the block is lifted; then connect at once. */
+  #block(blocked: Blocked): void {
+    this.#lastError = blocked.why;
+    this.#setState("unauthorized");
+    blocked.until.then(
+      () => {
+        if (!this.#stopped) void this.#connect();
+      },
+      (e) => this.#failed(e),
+    );
+  }
+
   #failed(e: unknown): void {
     if (this.#stopped) return;
+    clearTimeout(this.#stableTimer);
     this.#failures++;
     this.#lastError = errorText(e);
     const wasReady = this.#state === "ready";
     if (wasReady) this.#restarts++;
-    this.#log.warn(`${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}`);
     this.#setState(this.#failures >= (this.#options.failedAfter ?? 5) ? "failed" : "restarting");
     const base = this.#options.initialBackoffMs ?? 500;
     const max = this.#options.maxBackoffMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** Math.min(this.#failures - 1, 30));
     const jittered = delay * (0.8 + Math.random() * 0.4);
+    this.#log.warn(
+      `${wasReady ? "lost connection" : "cannot connect"}: ${this.#lastError}; ` +
+        `retrying in ${(jittered / 1000).toFixed(1)} s`,
+    );
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       if (!this.#stopped) void this.#connect();

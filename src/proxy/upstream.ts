@@ -35,6 +35,8 @@ import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
 import { createUpstreamTransport, upstreamType } from "./launch.ts";
+import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
+import type { PendingLogin, UpstreamLogin } from "../oauth/client/login.ts";
 import { emptyLists, fetchLists, type UpstreamLists } from "./lists.ts";
 import { RawCalls } from "./raw.ts";
 import {
@@ -49,7 +51,7 @@ import {
 } from "./requests.ts";
 import { InFlight, routeServerToClient } from "./routing.ts";
 import { StandingAsks } from "./subscriptions.ts";
-import { Supervisor, type SupervisorOptions, type UpstreamState } from "./supervisor.ts";
+import { type Blocked, Supervisor, type SupervisorOptions, type UpstreamState } from "./supervisor.ts";
 
 export type { UpstreamLists, UpstreamState };
 
@@ -91,16 +93,34 @@ export interface UpstreamHost {
   readonly env: EnvSource;
   /** Directory relative paths of the entry resolve against. */
   readonly baseDir: string;
+  /** Longest line a stdio upstream may write (bytes; default 8 MiB). */
+  readonly maxLineBytes?: number;
+  /** Where OAuth logins keep their tokens (set when some upstream has `oauth`). */
+  readonly oauthStore?: OAuthRecordStore;
 }
 
 /** Options of {@linkcode Upstream}. */
 export interface UpstreamOptions extends SupervisorOptions {
   /** Override the transport (tests, sandboxes). Called for each connection attempt. */
   transportFactory?: () => Transport;
+  /** Wrap each connection attempt's transport (telemetry: trace context to the upstream). */
+  wrapTransport?: (transport: Transport) => Transport;
   /** Only this downstream session may be routed to (per-session instances). */
   ownerSessionId?: string;
   /** Log name suffix (per-session instances). */
   label?: string;
+  /** Whose OAuth login this instance uses: `_` (the upstream's own, default) or `user:<id>` (`per_user`). */
+  loginSubject?: string;
+}
+
+/** Whether a client declared URL-mode elicitation (it can show a login page). */
+function showsUrls(capabilities: { elicitation?: object } | undefined): boolean {
+  return Boolean((capabilities?.elicitation as { url?: unknown } | undefined)?.url);
+}
+
+/** A call that needs an upstream login nobody present can give. */
+class LoginRequiredError extends Error {
+  override name = "LoginRequiredError";
 }
 
 /** One connection to the upstream: the SDK client and the fast lane over the same transport. */
@@ -147,6 +167,8 @@ export class Upstream {
   readonly #log: Logger;
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
+  /** The OAuth login (remote upstreams with `oauth`), created on the first connection attempt. */
+  #login: UpstreamLogin | undefined;
 
   /** Upstream `name` as `entry` configures it, in the runtime `host`. */
   constructor(name: string, entry: McpServerConfig, host: UpstreamHost, options: UpstreamOptions = {}) {
@@ -161,6 +183,7 @@ export class Upstream {
       connect: (link, timeoutMs) => this.#connectLink(link, timeoutMs),
       adopt: (link) => this.#adopt(link),
       state: (state) => this.#stateChanged(state),
+      blocked: (e) => this.#blocked(e),
     });
   }
 
@@ -201,15 +224,23 @@ export class Upstream {
 
   /** Close the connection and stop reconnecting. */
   stop(): Promise<void> {
+    this.#login?.close();
     return this.#supervisor.stop();
   }
 
   // ---- the connection
 
-  #createLink(): UpstreamLink {
+  async #createLink(): Promise<UpstreamLink> {
     const client = new Client(
       { name: "chuk-mcp-runtime-proxy", version: VERSION },
-      { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } },
+      {
+        capabilities: {
+          sampling: {},
+          // SEP-1034: an accepted form answer gets the schema's defaults for the fields it leaves out.
+          elicitation: { form: { applyDefaults: true }, url: {} },
+          roots: { listChanged: true },
+        },
+      },
     );
     routeServerToClient(client, {
       name: this.name,
@@ -224,8 +255,17 @@ export class Upstream {
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       this.events.emit("resourceUpdated", n.params.uri);
     });
-    const transport = this.#options.transportFactory?.() ??
-      createUpstreamTransport(this.name, this.entry, this.#host.env, this.#host.baseDir);
+    const made = this.#options.transportFactory?.() ??
+      (this.entry.oauth && upstreamType(this.entry) !== "stdio"
+        ? (await this.#oauth()).transport()
+        : createUpstreamTransport(
+          this.name,
+          this.entry,
+          this.#host.env,
+          this.#host.baseDir,
+          this.#host.maxLineBytes,
+        ));
+    const transport = this.#options.wrapTransport?.(made) ?? made;
     const link: UpstreamLink = {
       client,
       transport,
@@ -252,6 +292,118 @@ export class Upstream {
     };
     link.client.onerror = (e) => this.#log.debug(`transport error: ${errorText(e)}`);
     await this.#asks.restore({ client: link.client, capabilities: this.capabilities });
+  }
+
+  // ---- the OAuth login (remote upstreams with `oauth`)
+
+  /** The OAuth login of this instance (loaded with its modules on first use). */
+  async #oauth(): Promise<UpstreamLogin> {
+    if (this.#login) return this.#login;
+    const store = this.#host.oauthStore;
+    if (!store) throw new Error(`upstream '${this.name}' has oauth but the proxy has no token store`);
+    const { UpstreamLogin } = await import("../oauth/client/login.ts");
+    return this.#login = await UpstreamLogin.create({
+      name: this.name,
+      entry: this.entry,
+      store,
+      subject: this.#options.loginSubject ?? "_",
+      baseDir: this.#host.baseDir,
+      log: this.#log,
+    });
+  }
+
+  /** Whose login this is, in words. */
+  get #loginOwner(): string {
+    const s = this.#options.loginSubject ?? "_";
+    return s === "_" ? "the proxy's operator" : `user ${s.slice("user:".length)}`;
+  }
+
+  /** Connecting needs a login: show it; the supervisor waits for it, then connects again. */
+  #blocked(e: unknown): Blocked | undefined {
+    const login = this.#login;
+    const pending = login?.pending;
+    if (!login || !pending || !login.requires(e)) return undefined;
+    this.#log.warn(
+      `needs a login${pending.scope ? ` (scope: ${pending.scope})` : ""}: open ${pending.url.href}`,
+    );
+    if (!this.#options.loginSubject) {
+      for (const c of this.#host.connections) void this.offerLogin(c, pending);
+    }
+    return {
+      why: `waiting for ${this.#loginOwner} to log in` +
+        (this.#options.loginSubject ? "" : ` (cli.ts auth login ${this.name}, or the URL in this log)`),
+      until: login.complete(pending).catch((err) => {
+        throw new Error(`login did not complete: ${errorText(err)}`);
+      }),
+    };
+  }
+
+  /**
+   * Ask the one local client (stdio: the person who runs the proxy) to open the login URL of this
+   * upstream's own login, when it can show URLs (URL-mode elicitation). Nobody else is asked: a
+   * shared upstream's login is the operator's.
+   */
+  async offerLogin(connection: Connection, login?: PendingLogin): Promise<void> {
+    const pending = login ?? (this.state === "unauthorized" ? this.#login?.pending : undefined);
+    if (!pending || this.#options.loginSubject) return;
+    if (connection.transport !== "stdio" || connection.closed) return;
+    if (!showsUrls(connection.clientCapabilities)) return;
+    try {
+      await connection.elicit({
+        mode: "url",
+        url: pending.url.href,
+        elicitationId: pending.state,
+        message: `Log in to the MCP server '${this.name}' so the proxy can use its tools.`,
+      });
+    } catch (e) {
+      this.#log.debug(`login offer not shown: ${errorText(e)}`);
+    }
+  }
+
+  /**
+   * A call needs a (new) login. The caller is asked when the login is theirs (`per_user`) or they
+   * are the local operator (stdio), and their client shows URLs; then the call waits for the
+   * login. Returns whether it completed (retry the call); throws when nobody present can log in.
+   */
+  async #loginFor(ctx: RequestContext): Promise<boolean> {
+    const pending = this.#login?.pending;
+    if (!pending) return false;
+    const subject = this.#options.loginSubject;
+    const mine = subject
+      ? ctx.user !== undefined && subject === `user:${ctx.user.id}`
+      : ctx.transport === "stdio";
+    const scope = pending.scope ? ` (scope: ${pending.scope})` : "";
+    if (!mine) {
+      throw new LoginRequiredError(
+        `Upstream '${this.name}' needs ${this.#loginOwner} to log in again${scope}; try again afterwards`,
+      );
+    }
+    if (!showsUrls(ctx.clientCapabilities)) {
+      throw new LoginRequiredError(
+        `Upstream '${this.name}' needs you to log in${scope}: open ${pending.url.href} and try again`,
+      );
+    }
+    const answer = await ctx.elicit({
+      mode: "url",
+      url: pending.url.href,
+      elicitationId: pending.state,
+      message: `Log in to the MCP server '${this.name}'${scope}.`,
+    });
+    if (answer.action !== "accept") {
+      throw new LoginRequiredError(`Login to upstream '${this.name}' was ${answer.action}ed`);
+    }
+    await this.#login!.complete(pending, ctx.signal);
+    return true;
+  }
+
+  /**
+   * A caller wants this instance while it waits for a login: ask them (see `#loginFor`), wait
+   * for the login and the connection. Throws when they cannot log in.
+   */
+  async loginFor(ctx: RequestContext): Promise<void> {
+    if (this.state !== "unauthorized" || !this.#login?.pending) return;
+    await this.#loginFor(ctx);
+    await this.#supervisor.settled();
   }
 
   #stateChanged(state: UpstreamState): void {
@@ -309,9 +461,20 @@ export class Upstream {
   async #track<T>(ctx: RequestContext, link: UpstreamLink, fn: () => Promise<T>): Promise<T> {
     const end = this.#inflight.begin(ctx);
     try {
-      return await fn();
+      try {
+        return await fn();
+      } catch (e) {
+        // The upstream asked for a login (401 without usable tokens, or 403 for more scope).
+        if (!this.#login?.requires(e) || ctx.signal.aborted) throw e;
+        if (!(await this.#loginFor(ctx))) {
+          throw new LoginRequiredError(`Upstream '${this.name}' refused the proxy's token: ${errorText(e)}`);
+        }
+        return await fn();
+      }
     } catch (e) {
-      if (isConnectionFailure(e) && !ctx.signal.aborted) this.#supervisor.lost(link, e);
+      if (isConnectionFailure(e) && !(e instanceof LoginRequiredError) && !ctx.signal.aborted) {
+        this.#supervisor.lost(link, e);
+      }
       throw e;
     } finally {
       end();

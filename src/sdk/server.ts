@@ -26,7 +26,11 @@ export type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/
 // @ts-types="@modelcontextprotocol/sdk/server/zod-json-schema-compat"
 export { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
 // @ts-types="@modelcontextprotocol/sdk/server/zod-compat"
-export { normalizeObjectSchema, safeParseAsync } from "@modelcontextprotocol/sdk/server/zod-compat.js";
+export {
+  normalizeObjectSchema,
+  safeParse,
+  safeParseAsync,
+} from "@modelcontextprotocol/sdk/server/zod-compat.js";
 // @ts-types="@modelcontextprotocol/sdk/server/zod-compat"
 export type { AnyObjectSchema, AnySchema } from "@modelcontextprotocol/sdk/server/zod-compat.js";
 // @ts-types="@modelcontextprotocol/sdk/validation/ajv-provider"

@@ -1,12 +1,16 @@
 /**
- * The one place the runtime reaches into an SDK transport. Three features need to see messages the
+ * The one place the runtime reaches into an SDK transport. Five features need to see messages the
  * SDK handles, and each does it through these two taps instead of patching the transport itself:
  *
  * - `json_response` per request (`src/eras/2025/json_answer.ts`) watches what a server sends
  *   ({@linkcode tapSend});
  * - the proxy's fast lane for `tools/call` (`src/proxy/raw.ts`) takes its own answers off the wire
  *   before the SDK `Client` sees them ({@linkcode tapReceive});
- * - `deferResponses` (`client.ts`) delivers responses one microtask late ({@linkcode tapReceive}).
+ * - `deferResponses` (`client.ts`) delivers responses one microtask late ({@linkcode tapReceive});
+ * - unique request ids (`src/eras/2025/request_ids.ts`) refuse a request reusing the id of one in
+ *   flight before the SDK `Server` sees it, and free the id when its answer leaves (both taps);
+ * - a 2025-era connection (`src/eras/2025/connection.ts`) reads the protocol version it answered
+ *   `initialize` with ({@linkcode tapSend}).
  *
  * @module
  */

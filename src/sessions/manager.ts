@@ -15,7 +15,11 @@
  * Keys (inside the `{ENVIRONMENT}:{DEPLOYMENT_ID}:` namespace):
  * - `session:<id>` — the record (JSON), expiring with the session;
  * - `user:<user>:sessions` — set of the user's session ids;
- * - `user:<user>:current` — the user's current session in stateless HTTP.
+ * - `user:<user>:current` — the user's current session in stateless HTTP;
+ * - `claim:<id>` — who created the session (`{"user": <id or null>}`). It outlives the record by
+ *   {@linkcode CLAIM_GRACE_SECONDS}, so an expired or deleted session's id cannot be created again
+ *   by anyone else while files stored under it may still exist (session files expire with their
+ *   session). An anonymous creator's id comes back only to the connection that held it.
  *
  * @module
  */
@@ -90,6 +94,12 @@ const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const BINDING = Symbol.for("@chuk/mcp-runtime/session-binding");
 /** A record's `lastAccessedAt` is rewritten at most this often (ms), to keep stores quiet. */
 const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * How long (seconds) a session id stays bound to its creator after the record expires: longer
+ * than anything stored under the id may live (session files expire with their session; their
+ * metadata lingers an hour), with room for clocks that disagree between instances.
+ */
+export const CLAIM_GRACE_SECONDS = 24 * 3600;
 
 /**
  * Which runtime session one client connection (or one stateless request) uses. Created by
@@ -319,6 +329,11 @@ export class SessionManager {
   async #write(record: SessionRecord): Promise<void> {
     const ttl = this.#remaining(record);
     await this.store.set(`session:${record.id}`, JSON.stringify(record), ttl);
+    await this.store.set(
+      `claim:${record.id}`,
+      JSON.stringify({ user: record.userId }),
+      ttl + CLAIM_GRACE_SECONDS,
+    );
     if (record.userId !== null) {
       await this.store.addToSet(`user:${userKey(record.userId)}:sessions`, record.id, ttl);
     }
@@ -338,13 +353,38 @@ export class SessionManager {
   }
 
   /**
-   * Create a session. With an explicit `id`, an existing session of that id is an error.
+   * Whether `userId` (with `binding`, the connection asking) may create a session under `id`:
+   * nobody has claimed it, or its creator was this user, or this anonymous connection.
+   */
+  async #claimable(id: string, userId: string | null, binding?: SessionBinding): Promise<boolean> {
+    const raw = await this.store.get(`claim:${id}`);
+    if (raw === undefined) return true;
+    let owner: string | null;
+    try {
+      owner = (JSON.parse(raw) as { user: string | null }).user;
+    } catch {
+      return false;
+    }
+    return owner === userId && (userId !== null || binding?.held.has(id) === true);
+  }
+
+  /**
+   * Create a session. With an explicit `id`, an existing session of that id is an error, and so
+   * is an id another user (or another anonymous connection) created before, for as long as files
+   * stored under it may live.
    *
    * @throws {SessionError} the id is malformed or taken.
    */
   async create(
     options: { id?: string; userId?: string | null; metadata?: Record<string, unknown>; ttlHours?: number } =
       {},
+  ): Promise<SessionRecord> {
+    return await this.#createChecked(options);
+  }
+
+  async #createChecked(
+    options: { id?: string; userId?: string | null; metadata?: Record<string, unknown>; ttlHours?: number },
+    binding?: SessionBinding,
   ): Promise<SessionRecord> {
     const id = options.id ?? this.newId();
     if (options.id !== undefined) {
@@ -355,7 +395,9 @@ export class SessionManager {
           }: use 1-128 of A-Z a-z 0-9 _ . : - (starting with a letter or digit)`,
         );
       }
-      if (await this.get(id)) throw new SessionError(`Session already exists: ${id}`);
+      if (await this.get(id) || !(await this.#claimable(id, options.userId ?? null, binding))) {
+        throw new SessionError(`Session already exists: ${id}`);
+      }
     }
     return await this.#create(id, options.userId ?? null, options.metadata ?? {}, options.ttlHours);
   }
@@ -509,8 +551,8 @@ export class SessionManager {
     const record = await this.get(id);
     if (record && this.owns(b, record)) return await this.#touch(record, b);
     // Gone (expired, deleted, store restarted): recreate it under the same id — unless someone
-    // else now holds that id, then never touch theirs and start a fresh one.
-    if (record) id = this.newId();
+    // else holds or created that id, then never touch theirs and start a fresh one.
+    if (record || !(await this.#claimable(id, b.userId, b))) id = this.newId();
     const created = await this.#create(id, b.userId, {});
     await this.#setCurrent(b, id);
     return created;
@@ -531,7 +573,10 @@ export class SessionManager {
     options: { id?: string; metadata?: Record<string, unknown> } = {},
   ): Promise<SessionRecord> {
     const b = await this.#binding(ctx);
-    const record = await this.create({ id: options.id, userId: b.userId, metadata: options.metadata });
+    const record = await this.#createChecked(
+      { id: options.id, userId: b.userId, metadata: options.metadata },
+      b,
+    );
     await this.#setCurrent(b, record.id);
     return record;
   }

@@ -10,7 +10,8 @@ import type { KeyValueStore } from "./kv.ts";
 
 /**
  * The key prefix for this process: `{ENVIRONMENT}:{DEPLOYMENT_ID}:` (`ENV` is read when
- * `ENVIRONMENT` is unset; defaults `dev` and `default`).
+ * `ENVIRONMENT` is unset; defaults `dev` and `default`; a `:` or `%` inside either is written
+ * `%3A` / `%25`, so two deployments never share a prefix).
  *
  * @example
  * ```ts
@@ -23,7 +24,12 @@ import type { KeyValueStore } from "./kv.ts";
 export function keyNamespace(env: EnvSource = processEnv): string {
   const environment = env("ENVIRONMENT") || env("ENV") || "dev";
   const deployment = env("DEPLOYMENT_ID") || "default";
-  return `${environment}:${deployment}:`;
+  return `${escapePart(environment)}:${escapePart(deployment)}:`;
+}
+
+/** `%` and `:` escaped, so `a:b` + `c` and `a` + `b:c` make different prefixes. */
+function escapePart(part: string): string {
+  return part.replace(/[%:]/g, (c) => (c === "%" ? "%25" : "%3A"));
 }
 
 /**

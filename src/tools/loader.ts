@@ -25,6 +25,7 @@ import {
   localToolEntry,
   type LocalToolOptions,
 } from "./local.ts";
+import { ServerShape } from "./shape.ts";
 
 /** Which config slot a module came from; decides how an untagged `{ name, handler }` is read. */
 export type ModuleSlot = "tools" | "resources" | "prompts" | "any";
@@ -112,12 +113,46 @@ export function registerDefinitions(
   source: string,
   options: LocalToolOptions,
 ): void {
+  registerShaped(registry, defs, source, options);
+}
+
+/**
+ * {@linkcode registerDefinitions} for a module of an `mcp_servers` entry: what `shape` filters out
+ * is not registered, and tools are shown as its overrides say.
+ *
+ * @example
+ * ```ts
+ * import { collectDefinitions, registerShaped } from "./loader.ts";
+ * import { ServerShape } from "./shape.ts";
+ * import { Registry } from "../core/registry.ts";
+ * const shape = new ServerShape({ exclude_tools: ["debug_*"] });
+ * registerShaped(new Registry(), collectDefinitions({}), "tools.ts", { defaultTimeout: 60 }, shape);
+ * ```
+ */
+export function registerShaped(
+  registry: Registry,
+  defs: CollectedDefinitions,
+  source: string,
+  options: LocalToolOptions,
+  shape?: ServerShape,
+): void {
+  const keep = <T>(items: T[], ok: ((key: string) => boolean) | undefined, key: (item: T) => string) =>
+    ok ? items.filter((item) => ok(key(item))) : items;
   try {
     registry.batch(() => {
-      for (const d of defs.tools) registry.tools.add(localToolEntry(d, source, options));
-      for (const d of defs.resources) registry.resources.add(localResourceEntry(d, source));
-      for (const d of defs.templates) registry.templates.add(localTemplateEntry(d, source));
-      for (const d of defs.prompts) registry.prompts.add(localPromptEntry(d, source));
+      for (const d of keep(defs.tools, shape?.tool, (t) => t.name)) {
+        const entry = localToolEntry(d, source, options);
+        registry.tools.add(shape ? shape.shapeEntry(entry) : entry);
+      }
+      for (const d of keep(defs.resources, shape?.resource, (r) => r.uri)) {
+        registry.resources.add(localResourceEntry(d, source));
+      }
+      for (const d of keep(defs.templates, shape?.resource, (t) => t.uriTemplate)) {
+        registry.templates.add(localTemplateEntry(d, source));
+      }
+      for (const d of keep(defs.prompts, shape?.prompt, (p) => p.name)) {
+        registry.prompts.add(localPromptEntry(d, source));
+      }
     });
   } catch (e) {
     // An invalid definition (bad name, bad schema): its message already names the module; a
@@ -147,6 +182,8 @@ export interface ConfiguredModule {
   slot: ModuleSlot;
   /** Source label for the registry. */
   source: string;
+  /** The `mcp_servers` entry it belongs to: what it serves of the module and how (`include_tools`, ...). */
+  shape?: ServerShape;
 }
 
 /**
@@ -169,6 +206,7 @@ export function configuredModules(config: RuntimeConfig, baseDir: string): Confi
   for (const [name, entry] of Object.entries(config.mcp_servers)) {
     if (!entry.enabled) continue;
     const dir = entry.location ? resolvePath(baseDir, entry.location) : baseDir;
+    const shape = new ServerShape(entry);
     for (const slot of ["tools", "resources", "prompts"] as const) {
       const m = entry[slot];
       if (!m || !m.enabled) continue;
@@ -178,6 +216,7 @@ export function configuredModules(config: RuntimeConfig, baseDir: string): Confi
         keyPath: `mcp_servers.${name}.${slot}.module`,
         slot,
         source: `mcp_servers.${name} (${m.module})`,
+        ...(shape.plain ? {} : { shape }),
       });
     }
   }

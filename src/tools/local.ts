@@ -35,6 +35,20 @@ export interface LocalToolOptions {
 
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 
+/**
+ * Whether `name` may name a tool or prompt: 1-128 of `A-Z a-z 0-9 _ - . /`. Local definitions
+ * and the names upstream servers list are held to the same rule.
+ *
+ * @example
+ * ```ts
+ * import { isValidToolName } from "@chuk/mcp-runtime";
+ * console.log(isValidToolName("files/read_file"), isValidToolName("red\u001b[31m")); // true false
+ * ```
+ */
+export function isValidToolName(name: string): boolean {
+  return TOOL_NAME.test(name);
+}
+
 function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return typeof e === "string" ? e : JSON.stringify(e);
@@ -55,7 +69,7 @@ function errorMessage(e: unknown): string {
  * ```
  */
 export function localToolEntry(def: ToolDefinition, source: string, options: LocalToolOptions): ToolEntry {
-  if (!TOOL_NAME.test(def.name)) {
+  if (!isValidToolName(def.name)) {
     throw new TypeError(
       `${source}: invalid tool name ${JSON.stringify(def.name)} (use 1-128 of A-Z a-z 0-9 _ - . /)`,
     );

@@ -13,6 +13,9 @@ const NEWLINE = 10;
 
 /**
  * Splits a byte stream into lines (without the `\n`; a trailing `\r` is kept for the caller).
+ * With `maxLine`, a line holds at most that many bytes: the rest of a longer one is dropped as it
+ * arrives (`overflowed` tells the caller while it happens), and the line is handed on cut short,
+ * flagged `truncated` — so no peer can make it hold more than `maxLine` bytes.
  *
  * @example
  * ```ts
@@ -27,32 +30,54 @@ const NEWLINE = 10;
 export class LineSplitter {
   #parts: Uint8Array[] = [];
   #size = 0;
+  #dropping = false;
   readonly #decoder = new TextDecoder();
+  readonly #max: number;
+
+  /** A splitter whose lines hold at most `maxLine` bytes (default: no limit). */
+  constructor(maxLine: number = Infinity) {
+    this.#max = maxLine;
+  }
 
   /** Bytes of an incomplete line held so far. */
   get buffered(): number {
     return this.#size;
   }
 
-  /** Feed bytes; `onLine` gets each complete line. `chunk` may be reused by the caller afterwards. */
-  push(chunk: Uint8Array, onLine: (line: string) => void): void {
+  /** Whether the line being read is longer than `maxLine` (its further bytes are dropped). */
+  get overflowed(): boolean {
+    return this.#dropping;
+  }
+
+  /**
+   * Feed bytes; `onLine` gets each complete line (and whether it was cut short). `chunk` may be
+   * reused by the caller afterwards.
+   */
+  push(chunk: Uint8Array, onLine: (line: string, truncated: boolean) => void): void {
     let start = 0;
     let nl = chunk.indexOf(NEWLINE);
     while (nl >= 0) {
-      onLine(this.#decoder.decode(this.#take(chunk.subarray(start, nl))));
+      const piece = chunk.subarray(start, nl);
+      if (this.#size === 0 && !this.#dropping && piece.length <= this.#max) {
+        // The common case: a whole line inside one chunk, decoded where it lies.
+        onLine(this.#decoder.decode(piece), false);
+      } else {
+        this.#keep(piece);
+        const truncated = this.#dropping;
+        this.#dropping = false;
+        onLine(this.#decoder.decode(this.#take()), truncated);
+      }
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
     }
-    if (start < chunk.length) {
-      this.#parts.push(chunk.slice(start));
-      this.#size += chunk.length - start;
-    }
+    if (start < chunk.length) this.#keep(chunk.subarray(start));
   }
 
   /** The rest of the input as a last line (input ended without a newline), or undefined. */
   end(): string | undefined {
     if (this.#size === 0) return undefined;
-    return this.#decoder.decode(this.#take(new Uint8Array(0)));
+    this.#dropping = false;
+    return this.#decoder.decode(this.#take());
   }
 
   /** Drop what is held (after an over-long line). */
@@ -61,16 +86,32 @@ export class LineSplitter {
     this.#size = 0;
   }
 
-  /** The held bytes followed by `tail`, as one array; resets the buffer. */
-  #take(tail: Uint8Array): Uint8Array {
-    if (this.#size === 0) return tail;
-    const out = new Uint8Array(this.#size + tail.length);
+  /** Hold `bytes` (copied), up to `maxLine` bytes of the current line. */
+  #keep(bytes: Uint8Array): void {
+    if (this.#dropping || bytes.length === 0) return;
+    const room = this.#max - this.#size;
+    if (bytes.length > room) {
+      this.#dropping = true;
+      bytes = bytes.subarray(0, Math.max(0, room));
+      if (bytes.length === 0) return;
+    }
+    this.#parts.push(bytes.slice());
+    this.#size += bytes.length;
+  }
+
+  /** The held bytes as one array; resets the buffer. */
+  #take(): Uint8Array {
+    if (this.#parts.length === 1) {
+      const only = this.#parts[0];
+      this.clear();
+      return only;
+    }
+    const out = new Uint8Array(this.#size);
     let off = 0;
     for (const p of this.#parts) {
       out.set(p, off);
       off += p.length;
     }
-    out.set(tail, off);
     this.clear();
     return out;
   }

@@ -13,7 +13,7 @@
 import { getLogger } from "../log/logger.ts";
 import type { Transport } from "../sdk/server.ts";
 import type { JSONRPCMessage } from "../sdk/types.ts";
-import { type ByteWriter, decodeLine, LineSplitter, NdjsonWriter } from "./ndjson.ts";
+import { type ByteWriter, decodeLine, isJsonRpcMessage, LineSplitter, NdjsonWriter } from "./ndjson.ts";
 
 const log = getLogger("transport.stdio");
 
@@ -37,6 +37,17 @@ export interface StdioTransportOptions {
    * answer first (MCP clients shut a stdio server down by closing its stdin) and then `close()`.
    */
   onEnd?: () => void;
+  /**
+   * Why a JSON-RPC batch (one line holding an array) is refused right now, or `undefined` when it
+   * is served (its responses then go out as one array line). Without it every batch is refused.
+   */
+  batchRefusal?: () => string | undefined;
+}
+
+/** A batch being served: the ids still to answer, and the answers so far. */
+interface PendingBatch {
+  waiting: Set<string | number>;
+  answers: unknown[];
 }
 
 /** A `ByteWriter` over a `WritableStream` (tests pass streams). */
@@ -84,6 +95,9 @@ export class StdioTransport implements Transport {
   readonly #output: NdjsonWriter;
   readonly #maxLine: number;
   readonly #onEnd: (() => void) | undefined;
+  readonly #batchRefusal: () => string | undefined;
+  /** Batches waiting for answers, by the ids of their requests. */
+  readonly #batches = new Map<string | number, PendingBatch>();
   #closed = false;
 
   /** A transport over this process's stdin and stdout. */
@@ -97,6 +111,8 @@ export class StdioTransport implements Transport {
     });
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
+    this.#batchRefusal = options.batchRefusal ??
+      (() => "Invalid Request: JSON-RPC batches are not served here");
   }
 
   start(): Promise<void> {
@@ -133,15 +149,9 @@ export class StdioTransport implements Transport {
   }
 
   #handleLine(line: string): void {
+    if (line.trimStart().startsWith("[")) return this.#handleBatch(line);
     const decoded = decodeLine(line);
-    if ("message" in decoded) {
-      try {
-        this.onmessage?.(decoded.message);
-      } catch (e) {
-        this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-      }
-      return;
-    }
+    if ("message" in decoded) return this.#deliver(decoded.message);
     if (decoded.error === "parse") {
       log.warn(`unparsable input line (${line.length} chars)`);
       void this.#sendRaw({
@@ -158,6 +168,70 @@ export class StdioTransport implements Transport {
     });
   }
 
+  /** One line holding an array: served as a batch when allowed, its answers sent as one array. */
+  #handleBatch(line: string): void {
+    let items: unknown;
+    try {
+      items = JSON.parse(line);
+    } catch {
+      log.warn(`unparsable input line (${line.length} chars)`);
+      void this.#sendRaw({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: invalid JSON" },
+      });
+      return;
+    }
+    const refusal = Array.isArray(items) && items.length === 0
+      ? "Invalid Request: an empty batch"
+      : this.#batchRefusal();
+    if (!Array.isArray(items) || refusal) {
+      void this.#sendRaw({ jsonrpc: "2.0", id: null, error: { code: -32600, message: refusal } });
+      return;
+    }
+    const batch: PendingBatch = { waiting: new Set(), answers: [] };
+    const messages: JSONRPCMessage[] = [];
+    for (const item of items) {
+      if (!isJsonRpcMessage(item)) {
+        const raw = item && typeof item === "object" ? (item as { id?: unknown }).id : undefined;
+        const id = typeof raw === "string" || typeof raw === "number" ? raw : null;
+        batch.answers.push({
+          jsonrpc: "2.0",
+          id,
+          error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" },
+        });
+        continue;
+      }
+      const m = item as { id?: string | number; method?: string };
+      if (m.method !== undefined && m.id !== undefined && !this.#batches.has(m.id)) {
+        batch.waiting.add(m.id);
+        this.#batches.set(m.id, batch);
+      }
+      messages.push(item as JSONRPCMessage);
+    }
+    // Nothing to wait for (notifications, responses): only the invalid entries are answered.
+    if (batch.waiting.size === 0 && batch.answers.length > 0) void this.#sendRaw(batch.answers);
+    for (const message of messages) this.#deliver(message);
+  }
+
+  #deliver(message: JSONRPCMessage): void {
+    // A cancelled request gets no answer: its batch must not wait for one.
+    if ("method" in message && message.method === "notifications/cancelled") {
+      const id = (message.params as { requestId?: string | number } | undefined)?.requestId;
+      const batch = id === undefined ? undefined : this.#batches.get(id);
+      if (batch && id !== undefined) {
+        this.#batches.delete(id);
+        batch.waiting.delete(id);
+        if (batch.waiting.size === 0) void this.#sendRaw(batch.answers);
+      }
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (e) {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
   #sendRaw(message: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
     void this.#output.send(message);
@@ -165,6 +239,16 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    const id = "method" in message ? undefined : (message as { id?: string | number }).id;
+    const batch = id === undefined ? undefined : this.#batches.get(id);
+    if (batch && id !== undefined) {
+      // An answer to a request of a batch: held until the batch's last, then sent together.
+      this.#batches.delete(id);
+      batch.waiting.delete(id);
+      batch.answers.push(message);
+      if (batch.waiting.size === 0) return this.#sendRaw(batch.answers);
+      return Promise.resolve();
+    }
     return this.#sendRaw(message);
   }
 

@@ -104,3 +104,15 @@ Deno.test("a second signal exits at once, without waiting for calls in flight", 
   assert.match(server.proc.stderr(), /SIGINT again: exiting without waiting for calls in flight/);
   await stream.cancel();
 });
+
+Deno.test("SIGTERM the moment the ready banner appears stops gracefully (exit 0), every time", async () => {
+  // A supervisor may signal as soon as it reads the banner: the handlers are in place by then.
+  const yaml = "server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false}\n" +
+    "artifacts:\n  enabled: true\n  tools: {write_file: {enabled: true}}\n";
+  for (let i = 0; i < 5; i++) {
+    const server = await startHttpServer(yaml);
+    const status = await server.stop();
+    assert.equal(status.code, 0, `run ${i + 1}: ${server.proc.stderr()}`);
+    assert.match(server.proc.stderr(), /stopping: 0 call\(s\) in flight/);
+  }
+});

@@ -7,6 +7,7 @@ import { MemoryBlobStore } from "../../src/artifacts/blob_memory.ts";
 import { S3BlobStore } from "../../src/artifacts/blob_s3.ts";
 import { SqliteBlobStore } from "../../src/artifacts/blob_sqlite.ts";
 import { IGNORE_WITHOUT_S3, s3Options, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
@@ -16,7 +17,7 @@ const providers: { name: string; ignore?: boolean; make(): Promise<BlobStore> }[
   { name: "filesystem", make: async () => new FilesystemBlobStore(`${await Deno.makeTempDir()}/x`, "b") },
   { name: "sqlite", make: async () => new SqliteBlobStore(`${await Deno.makeTempDir()}/b.sqlite`, "b") },
   {
-    name: "s3",
+    name: testName("s3", !!IGNORE_WITHOUT_S3, NEEDS.S3_ENDPOINT_URL),
     ignore: IGNORE_WITHOUT_S3,
     make: () => Promise.resolve(new S3BlobStore(s3Options(uniqueBucket()))),
   },
@@ -24,7 +25,7 @@ const providers: { name: string; ignore?: boolean; make(): Promise<BlobStore> }[
 
 for (const p of providers) {
   Deno.test({
-    name: `blob contract (${p.name})`,
+    name: testName(`blob contract (${p.name})`, !!(p.ignore), NEEDS.S3_ENDPOINT_URL),
     ignore: p.ignore,
     async fn() {
       const blobs = await p.make();
@@ -56,6 +57,21 @@ for (const p of providers) {
         ) {
           await assert.rejects(() => blobs.put(bad, enc("x"), info), /invalid blob key/, bad);
         }
+        // One level of names below a prefix; a whole prefix deleted at once.
+        await blobs.put("ls/run-1/a", enc("1"), info);
+        await blobs.put("ls/run-1/b", enc("2"), info);
+        await blobs.put("ls/run-2/lease", enc("3"), info);
+        await blobs.put("ls/top", enc("4"), info);
+        await blobs.put("lsx/run-3", enc("5"), info);
+        assert.deepEqual((await blobs.list!("ls/")).sort(), ["run-1", "run-2", "top"]);
+        assert.deepEqual(await blobs.list!("none/"), []);
+        assert.equal(await blobs.deletePrefix!("ls/run-1/"), 2);
+        assert.deepEqual((await blobs.list!("ls/")).sort(), ["run-2", "top"]);
+        assert.equal(dec(await blobs.get("ls/run-2/lease")), "3");
+        assert.equal(dec(await blobs.get("lsx/run-3")), "5");
+        assert.equal(await blobs.deletePrefix!("none/"), 0);
+        await assert.rejects(() => blobs.list!("../"), /invalid blob/);
+        await assert.rejects(() => blobs.deletePrefix!("ls"), /invalid blob prefix/);
       } finally {
         await blobs.close();
       }
@@ -99,7 +115,11 @@ Deno.test("filesystem blobs: root created, temp-then-rename, stale temp files sw
 });
 
 Deno.test({
-  name: "s3 blobs: multipart upload for large objects, presigned GET, existing bucket",
+  name: testName(
+    "s3 blobs: multipart upload for large objects, presigned GET, existing bucket",
+    !!IGNORE_WITHOUT_S3,
+    NEEDS.S3_ENDPOINT_URL,
+  ),
   ignore: IGNORE_WITHOUT_S3,
   async fn() {
     const bucket = uniqueBucket();

@@ -3,7 +3,7 @@
 // size limit. Also: custom resources and artifacts list together, and the stdio CLI path.
 import assert from "node:assert/strict";
 import { toBase64 } from "../../src/tools/content.ts";
-import { connectStdio, firstText, ROOT, runCliOnce } from "../helpers.ts";
+import { connectStdio, eventually, firstText, ROOT, runCliOnce } from "../helpers.ts";
 import { ALL_TOOLS_YAML, artifactConfig, connectAs, idOf, startFixture } from "./e2e.ts";
 
 type Client = Awaited<ReturnType<typeof connectAs>>["client"];
@@ -269,4 +269,75 @@ Deno.test("config: every artifact tool is off by default; unknown tool names are
   assert.equal(r.code, 2);
   assert.match(r.stderr, /artifacts\.tools\.rm_rf: unknown key 'rm_rf'/);
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("isolation: an expired session id cannot be taken over with create_session; TTLs are capped", async () => {
+  const root = await Deno.makeTempDir({ prefix: "art-takeover-" });
+  const path = `${root}/config.yaml`;
+  // Sessions live ~2 s and are never extended, so the victim's session expires during the test.
+  await Deno.writeTextFile(
+    path,
+    artifactConfig({
+      storage: "filesystem",
+      session: "memory",
+      root: `${root}/data`,
+      extra: `sessions: {default_ttl_hours: 0.0005, auto_extend_threshold: 0}
+session_tools:
+  enabled: true
+  tools: {create_session: {enabled: true}, get_session_info: {enabled: true}}`,
+    }),
+  );
+  const server = startFixture(path);
+  const url = await server.ready;
+  const victim = await connectAs(url);
+  const attacker = await connectAs(url);
+  const bob = await connectAs(url, "bob");
+  try {
+    assert.match((await call(victim.client, "create_session", { session_id: "notes" })).text, /"created"/);
+    const tenYears = 10 * 365 * 24 * 3600;
+    const secret = idOf(
+      (await call(victim.client, "write_file", {
+        content: "victim secret",
+        filename: "s.txt",
+        ttl: tenYears,
+      }))
+        .text,
+    );
+    // A file of a session lives no longer than the session (and never past artifacts.max_ttl_hours).
+    const meta = JSON.parse((await call(victim.client, "get_file_metadata", { artifact_id: secret })).text);
+    assert.ok(meta.ttl <= 720 * 3600, `ttl ${meta.ttl} is capped`);
+    assert.ok(
+      Date.parse(meta.expires_at) - Date.now() <= 2_000,
+      `expires with its session: ${meta.expires_at}`,
+    );
+    await eventually(
+      async () =>
+        JSON.parse((await call(victim.client, "get_session_info", { session_id: "notes" })).text)
+          .status === "unknown",
+      "the victim's session to expire",
+    );
+    // Nobody else may claim the expired id, anonymous or authenticated.
+    for (const [label, c] of [["anonymous", attacker], ["bob", bob]] as const) {
+      const taken = await call(c.client, "create_session", { session_id: "notes" });
+      assert.equal(taken.isError, true, `${label}: ${taken.text}`);
+      assert.match(taken.text, /Session already exists: notes/);
+      assert.deepEqual(await call(c.client, "read_file", { artifact_id: secret }), {
+        text: `Tool execution error: File not found: ${secret}`,
+        isError: true,
+      });
+    }
+    // A user file asking for ten years gets the cap.
+    const u = idOf(
+      (await call(bob.client, "write_user_file", { content: "b", filename: "b.txt", ttl: tenYears })).text,
+    );
+    assert.equal(
+      JSON.parse((await call(bob.client, "get_file_metadata", { artifact_id: u })).text).ttl,
+      720 * 3600,
+    );
+  } finally {
+    for (const c of [victim, attacker, bob]) await c.close();
+    const st = await server.stop();
+    assert.equal(st.code, 0, server.stderr());
+    await Deno.remove(root, { recursive: true });
+  }
 });

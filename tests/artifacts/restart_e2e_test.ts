@@ -3,9 +3,10 @@
 // partial artifact; two servers sharing Redis (or one SQLite file) + S3 see each other's user files.
 import assert from "node:assert/strict";
 import { toBase64 } from "../../src/tools/content.ts";
-import { firstText } from "../helpers.ts";
+import { eventually, firstText } from "../helpers.ts";
 import { artifactConfig, connectAs, idOf, startFixture } from "./e2e.ts";
 import { IGNORE_WITHOUT_REDIS, IGNORE_WITHOUT_S3, REDIS_URL, s3Env, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 type Client = Awaited<ReturnType<typeof connectAs>>["client"];
 
@@ -132,11 +133,58 @@ Deno.test("kill -9 during a filesystem write leaves no partial artifact", async 
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("restart: with memory metadata, filesystem blobs do not outlive their metadata", async () => {
+  const root = await Deno.makeTempDir({ prefix: "art-orphan-" });
+  const path = `${root}/config.yaml`;
+  await Deno.writeTextFile(
+    path,
+    artifactConfig({ storage: "filesystem", session: "memory", root: `${root}/data` })
+      .replace("artifacts:\n", "artifacts:\n  cleanup_interval_seconds: 0.2\n"),
+  );
+  const namespace = `${root}/data/mcp-runtime/default`;
+  const blobs = async () => {
+    const out: string[] = [];
+    const walk = async (dir: string) => {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.isDirectory) await walk(`${dir}/${e.name}`);
+        else if (!e.name.startsWith("lease")) out.push(e.name);
+      }
+    };
+    await walk(namespace).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    return out;
+  };
+  // Stopped normally: the files go with the metadata.
+  await withServer(path, {}, "alice", async (c) => {
+    await text(c, "write_user_file", { content: "gone at stop", filename: "a.txt" });
+    assert.equal((await blobs()).length, 1);
+  });
+  assert.deepEqual(await blobs(), [], "a stopped server leaves no unreachable blobs");
+  // Killed: the next server sweeps what the dead one left.
+  const killed = startFixture(path);
+  const c = await connectAs(await killed.ready, "alice");
+  await text(c.client, "write_user_file", { content: "orphan", filename: "b.txt" });
+  await c.close();
+  assert.equal((await killed.stop("SIGKILL")).signal, "SIGKILL");
+  assert.equal((await blobs()).length, 1);
+  await withServer(path, {}, "bob", async (c2) => {
+    const id = idOf(await text(c2, "write_user_file", { content: "live", filename: "c.txt" }));
+    await eventually(async () => (await blobs()).length === 1, "the dead server's blobs to be swept");
+    assert.equal(await text(c2, "read_file", { artifact_id: id }), "live", "the live server's blob stays");
+  });
+  await Deno.remove(root, { recursive: true });
+});
+
 for (const meta of ["redis", "sqlite"] as const) {
   Deno.test({
-    name: `two servers sharing ${
-      meta === "redis" ? "Redis" : "one SQLite metadata file"
-    } + S3 see each other's user files`,
+    name: testName(
+      `two servers sharing ${
+        meta === "redis" ? "Redis" : "one SQLite metadata file"
+      } + S3 see each other's user files`,
+      (meta === "redis" && IGNORE_WITHOUT_REDIS) || IGNORE_WITHOUT_S3,
+      meta === "redis" && IGNORE_WITHOUT_REDIS ? NEEDS.REDIS_URL : NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: (meta === "redis" && IGNORE_WITHOUT_REDIS) || IGNORE_WITHOUT_S3,
     async fn() {
       if (meta === "redis" && !REDIS_URL) throw new Error("REDIS_URL is not set (REQUIRE_SERVICES=1)");

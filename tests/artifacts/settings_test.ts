@@ -21,8 +21,31 @@ Deno.test("settings: defaults", () => {
   assert.equal(s.sqlitePath, "/srv/app/artifacts/artifacts.sqlite");
   assert.equal(s.namespace, "default");
   assert.equal(s.maxFileBytes, 100 * 1024 * 1024);
-  assert.deepEqual(s.ttl, { session: 900, user: 31_536_000 });
+  assert.deepEqual(s.ttl, { session: 900, user: 720 * 3600 }, "user files: 365 days, capped at 720 h");
+  assert.equal(s.maxTtlSeconds, 720 * 3600);
   assert.equal(s.s3, undefined);
+});
+
+Deno.test("settings: artifacts.max_ttl_hours caps every lifetime; a default above it is a config error", () => {
+  assert.deepEqual(resolveArtifactSettings(cfg({ max_ttl_hours: 24 * 365 }), none, "/").ttl, {
+    session: 900,
+    user: 31_536_000,
+  });
+  assert.deepEqual(resolveArtifactSettings(cfg({ user_ttl_seconds: 60 }), none, "/").ttl, {
+    session: 900,
+    user: 60,
+  });
+  assert.throws(
+    () => resolveArtifactSettings(cfg({ user_ttl_seconds: 31_536_000 }), none, "/", "app.yaml"),
+    (e) =>
+      e instanceof ConfigError && e.location.file === "app.yaml" &&
+      e.location.path === "artifacts.user_ttl_seconds" &&
+      /31536000 s is longer than artifacts\.max_ttl_hours \(720 h\)/.test(e.message),
+  );
+  assert.throws(
+    () => resolveArtifactSettings(cfg({ max_ttl_hours: 0.1 }), none, "/"),
+    (e) => e instanceof ConfigError && e.location.path === "artifacts.session_ttl_seconds",
+  );
 });
 
 Deno.test("settings: README spellings of providers", () => {
@@ -107,8 +130,8 @@ Deno.test("settings: environment beats the file; paths resolve against the confi
 Deno.test("settings: namespace comes from an explicit sandbox id only", () => {
   assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ POD_NAME: "pod-1" })), "default");
   assert.equal(
-    resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant/a b" })),
-    "tenant_a_b",
+    resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant-a_1.x" })),
+    "tenant-a_1.x",
   );
   assert.equal(
     resolveArtifactNamespace(
@@ -124,7 +147,44 @@ Deno.test("settings: namespace comes from an explicit sandbox id only", () => {
     ),
     "art",
   );
-  assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ SANDBOX_ID: "..x" })), "_.x");
+});
+
+Deno.test("settings: sandbox ids map injectively to namespaces that are blob key segments", () => {
+  const ids = [
+    "tenant:a",
+    "tenant/a",
+    "tenant_a",
+    "tenant a",
+    "tenant%3Aa",
+    "_tenant_3aa",
+    "tenant_3aa",
+    "..x",
+    "_.x",
+    ".x",
+    "-x",
+    "x".repeat(64) + "1",
+    "x".repeat(64) + "2",
+    "Ünïcode",
+    "default",
+  ];
+  const seen = new Map<string, string>();
+  for (const id of ids) {
+    const ns = resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: id }));
+    assert.match(ns, /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, `${id} → ${ns}`);
+    assert.equal(
+      seen.get(ns),
+      undefined,
+      `${JSON.stringify(id)} and ${JSON.stringify(seen.get(ns))} share ${ns}`,
+    );
+    seen.set(ns, id);
+  }
+  // A plain id is its own namespace (existing data stays where it is).
+  assert.equal(resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "tenant_a" })), "tenant_a");
+  // One that cannot be a key segment even when escaped is a config error naming its source.
+  assert.throws(
+    () => resolveArtifactNamespace(cfg(), envFromObject({ MCP_SANDBOX_ID: "/".repeat(100) })),
+    (e) => e instanceof ConfigError && e.location.path === "MCP_SANDBOX_ID" && /too long/.test(e.message),
+  );
 });
 
 Deno.test("settings: S3 and S3-compatible servers", () => {

@@ -17,6 +17,7 @@ import { ArtifactStore, mimeMatches } from "../../src/artifacts/store.ts";
 import { type KeyValueStore, MemoryKeyValueStore } from "../../src/sessions/kv.ts";
 import { SqliteKeyValueStore } from "../../src/sessions/sqlite_kv.ts";
 import { IGNORE_WITHOUT_S3, s3Options, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -55,7 +56,7 @@ const PROVIDERS: Provider[] = [
     },
   },
   {
-    name: "s3",
+    name: testName("s3", !!IGNORE_WITHOUT_S3, NEEDS.S3_ENDPOINT_URL),
     ignore: IGNORE_WITHOUT_S3,
     make: () =>
       Promise.resolve({
@@ -104,7 +105,11 @@ const admin = { admin: true };
 
 for (const p of PROVIDERS) {
   Deno.test({
-    name: `store (${p.name}): session and user scope isolation`,
+    name: testName(
+      `store (${p.name}): session and user scope isolation`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs }) => {
@@ -182,7 +187,7 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): copy copies, move renames`,
+    name: testName(`store (${p.name}): copy copies, move renames`, !!(p.ignore), NEEDS.S3_ENDPOINT_URL),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store) => {
@@ -233,7 +238,11 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): expired artifacts are gone and their blobs cleaned up`,
+    name: testName(
+      `store (${p.name}): expired artifacts are gone and their blobs cleaned up`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs, advance }) => {
@@ -263,7 +272,11 @@ for (const p of PROVIDERS) {
   });
 
   Deno.test({
-    name: `store (${p.name}): size limit, hostile filenames, presign`,
+    name: testName(
+      `store (${p.name}): size limit, hostile filenames, presign`,
+      !!(p.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: p.ignore,
     fn: () =>
       withStore(p, async (store, { blobs, dir }) => {
@@ -322,6 +335,98 @@ Deno.test("store: session files stay their writer's when another user comes to h
     assert.equal(dec((await store.read(alice, mine.artifact_id)).data), "alice's");
     assert.deepEqual((await store.listSession(alice)).map((m) => m.filename), ["a.txt"]);
   });
+});
+
+Deno.test("store: lifetimes are capped by maxTtl, and session files by their session's expiry", async () => {
+  const c = clock();
+  const store = new ArtifactStore({
+    blobs: new MemoryBlobStore("t"),
+    kv: new MemoryKeyValueStore(c.now),
+    ttl: { session: 900, user: 3600 },
+    maxTtl: 7200,
+    now: c.now,
+  });
+  const tenYears = 10 * 365 * 24 * 3600;
+  const u = await store.write(alice, { data: enc("u"), filename: "u", scope: "user", ttl: tenYears });
+  assert.equal(u.ttl, 7200);
+  assert.equal(u.expires_at, new Date(c.now() + 7200_000).toISOString());
+  // The session ends in 10 minutes: its files end with it, whatever they ask for.
+  const ends = new Date(c.now() + 600_000).toISOString();
+  const inSession = { ...s1, sessionExpiresAt: ends };
+  const f = await store.write(inSession, { data: enc("s"), filename: "s", ttl: tenYears });
+  assert.equal(f.ttl, 600);
+  assert.equal(f.expires_at, ends);
+  const d = await store.write(inSession, { data: enc("d"), filename: "d" }); // default 900 s > 600 s
+  assert.equal(d.expires_at, ends);
+  const copy = await store.copy(inSession, f.artifact_id);
+  assert.equal(copy.expires_at, ends);
+  c.advance(600_000);
+  await assert.rejects(() => store.read(s1, f.artifact_id), ArtifactNotFoundError);
+  await store.close();
+});
+
+Deno.test("store: deployments with sandbox ids tenant:a and tenant/a share no files", async () => {
+  const { resolveArtifactNamespace } = await import("../../src/artifacts/settings.ts");
+  const { validateConfig } = await import("../../src/config/validate.ts");
+  const { envFromObject } = await import("../../src/config/env.ts");
+  const dir = await Deno.makeTempDir();
+  const kv = new MemoryKeyValueStore(); // one Redis, one bucket, two deployments
+  const open = (id: string) =>
+    new ArtifactStore({
+      blobs: new FilesystemBlobStore(`${dir}/root`, "t"),
+      kv,
+      closeKv: false,
+      namespace: resolveArtifactNamespace(
+        validateConfig({}, "inline"),
+        envFromObject({ MCP_SANDBOX_ID: id }),
+      ),
+    });
+  const a = open("tenant:a");
+  const b = open("tenant/a");
+  try {
+    await a.blobs.init();
+    await b.blobs.init();
+    const secret = await a.write(alice, { data: enc("a's"), filename: "a.txt", scope: "user" });
+    await a.write(admin, { data: enc("a's shared"), filename: "t.md", scope: "sandbox" });
+    assert.deepEqual(await b.listUser(alice), []);
+    assert.deepEqual(await b.listSandbox(), []);
+    await assert.rejects(() => b.read(alice, secret.artifact_id), ArtifactNotFoundError);
+    assert.notEqual(a.namespace, b.namespace);
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: ephemeral metadata keeps blobs in a leased run directory swept after its owner dies", async () => {
+  const c = clock();
+  const blobs = new MemoryBlobStore("t"); // one shared bucket, two processes with memory metadata
+  const open = () =>
+    new ArtifactStore({
+      blobs,
+      kv: new MemoryKeyValueStore(c.now),
+      now: c.now,
+      ephemeral: true,
+      leaseMs: 60_000,
+    });
+  const dead = open();
+  const live = open();
+  const gone = await dead.write(alice, { data: enc("x"), filename: "x", scope: "user" });
+  assert.match(gone.key, /^default\/run-[0-9a-z]+-[0-9a-f]{8}\/[0-9a-f-]{36}$/);
+  const kept = await live.write(alice, { data: enc("y"), filename: "y", scope: "user" });
+  assert.equal(await live.sweep(), 0, "leases are fresh");
+  c.advance(61_000); // `dead` never renews its lease; `live` renews in every sweep
+  assert.equal(await live.sweep(), 2, "the dead run (blob + lease) is removed");
+  assert.equal(await blobs.get(gone.key), undefined);
+  await blobs.put("default/run-0-creating/z", enc("z"), { mime: "text/plain" }); // no lease (yet)
+  assert.equal(await live.sweep(), 0);
+  c.advance(61_000);
+  assert.equal(await live.sweep(), 1, "a run without a lease goes once a lease's length has passed");
+  assert.equal(dec((await live.read(alice, kept.artifact_id)).data), "y");
+  // Closing removes the run directory: nothing could reach those blobs any more.
+  await live.close();
+  assert.equal(blobs.size, 0);
 });
 
 Deno.test("store: user search by mime prefix and meta", async () => {

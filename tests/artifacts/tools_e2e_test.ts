@@ -6,6 +6,7 @@ import { toBase64 } from "../../src/tools/content.ts";
 import { firstText } from "../helpers.ts";
 import { artifactConfig, connectAs, idOf, startFixture } from "./e2e.ts";
 import { IGNORE_WITHOUT_S3, s3Env, uniqueBucket } from "./services.ts";
+import { NEEDS, testName } from "../services.ts";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0x00, 0x80]);
 
@@ -25,7 +26,11 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   Deno.test({
-    name: `artifact tools over HTTP: all 16 on ${c.storage} storage (${c.session} metadata)`,
+    name: testName(
+      `artifact tools over HTTP: all 16 on ${c.storage} storage (${c.session} metadata)`,
+      !!(c.ignore),
+      NEEDS.S3_ENDPOINT_URL,
+    ),
     ignore: c.ignore,
     async fn() {
       const root = await Deno.makeTempDir({ prefix: "art-e2e-" });

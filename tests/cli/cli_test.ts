@@ -53,7 +53,8 @@ Deno.test("config errors exit 2 with one line naming file, line, key path and wh
   assert.equal(
     r.stderr,
     `error: invalid configuration: ${path}:5: sse.hots: unknown key 'hots'; expected one of: host, port, ` +
-      "sse_path, message_path, health_path, log_level, access_log, max_body_bytes, body_timeout, allowed_hosts, allowed_origins\n",
+      "sse_path, message_path, max_queue_bytes, health_path, log_level, access_log, max_body_bytes, body_timeout, allowed_hosts, allowed_origins, " +
+      "max_sessions, max_sessions_per_user\n",
   );
   assert.equal(r.stdout, "");
 });
@@ -78,6 +79,24 @@ Deno.test("an unset ${VAR} in the config is a config error naming the key", asyn
   const r = await runCliOnce(["-c", path]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /:2: host\.name: environment variable CHUK_TEST_UNSET_VARIABLE is not set/);
+});
+
+Deno.test("a YAML alias bomb is a config error (exit 2), not a crash", async () => {
+  // Nine levels of nine aliases each: a billion-leaf expansion from a few hundred bytes.
+  const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+  }
+  const { path } = await tempConfig(`core:\n${levels.map((l) => `  ${l}`).join("\n")}\n`);
+  const r = await runCliOnce(["-c", path]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`^error: invalid configuration: ${path}: invalid YAML: too many aliases`),
+  );
+  assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
 });
 
 Deno.test("CHUK_MCP_CONFIG_PATH is used when no --config is given", async () => {
@@ -180,4 +199,24 @@ Deno.test("--port takes decimal digits only (an empty value is not port 0)", () 
   }
   assert.deepEqual(parseServerFlags({ port: "0" }), { port: 0 });
   assert.deepEqual(parseServerFlags({ port: "8080" }), { port: 8080 });
+});
+
+Deno.test("spawned over pipes with no config and no --transport (as an MCP client does): serves stdio", async () => {
+  const empty = await Deno.makeTempDir({ prefix: "no-config-" });
+  const c = await connectStdio([], { cwd: empty });
+  try {
+    const names = (await c.client.listTools()).tools.map((t) => t.name);
+    assert.ok(names.includes("greet"), names.join(","));
+    assert.match(c.stderr(), /stdin\/stdout are pipes .* serving the embedded default over stdio/);
+  } finally {
+    await c.close();
+  }
+  // With --transport, or a config file, pipes change nothing: what was asked for is served.
+  const { startCli } = await import("../helpers.ts");
+  const http = startCli(["--transport", "streamable-http", "--port", "0"], { cwd: empty, stdin: true });
+  try {
+    assert.match(await http.ready, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  } finally {
+    await http.stop();
+  }
 });

@@ -124,3 +124,26 @@ Deno.test("dispatch: a tool asking the client gets a tool error when no client c
     await r.stop();
   }
 });
+
+Deno.test("dispatch: arguments sent as a JSON string are parsed; any other string is -32602", async () => {
+  const r = await runtime();
+  try {
+    r.registry.tools.add({
+      tool: { name: "echo", inputSchema: { type: "object" } },
+      source: "test",
+      call: (args) => Promise.resolve({ content: [{ type: "text", text: JSON.stringify(args) }] }),
+    });
+    const result = await dispatch(r, "tools/call", { name: "echo", arguments: '{"a": 1}' }, call(r));
+    assert.deepEqual(result, { content: [{ type: "text", text: '{"a":1}' }] });
+    for (const bad of ["a=1", "[1]", "42"]) {
+      const e = await rejected(dispatch(r, "tools/call", { name: "echo", arguments: bad }, call(r)));
+      assert.equal(e.code, ErrorCode.InvalidParams);
+      assert.equal(
+        e.message,
+        "Invalid params: 'arguments' must be an object (or a JSON string of one); got a string",
+      );
+    }
+  } finally {
+    await r.stop();
+  }
+});

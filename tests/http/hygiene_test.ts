@@ -4,7 +4,15 @@
 // keeps serving after each.
 import assert from "node:assert/strict";
 import { checkHostAndOrigin } from "../../src/http/mod.ts";
-import { FIXTURES, parseRawResponse, postJson, rawHttp, startHttpServer, writeAll } from "../helpers.ts";
+import {
+  FIXTURES,
+  INITIALIZE,
+  parseRawResponse,
+  postJson,
+  rawHttp,
+  startHttpServer,
+  writeAll,
+} from "../helpers.ts";
 
 const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
 
@@ -171,8 +179,8 @@ for (const type of ["streamable-http", "sse"] as const) {
       });
 
       if (type === "streamable-http") {
-        await t.step("an Accept without both JSON and SSE gets 406", async () => {
-          for (const accept of ["application/json", "text/event-stream", "*/*"]) {
+        await t.step("an Accept that refuses JSON gets 406 (JSON answers, the default)", async () => {
+          for (const accept of ["text/event-stream", "text/html", "application/json;q=0, */*"]) {
             const r = await postJson(server.url, LIST, { accept });
             assert.equal(r.status, 406, accept);
             assert.match(r.text, /Not Acceptable/);
@@ -294,6 +302,98 @@ Deno.test("a declared Content-Length allocates nothing before its bytes arrive; 
     // The server still serves.
     const res = await postJson(server.url, { jsonrpc: "2.0", id: 1, method: "tools/list" });
     assert.equal(res.status, 200);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a malformed Host gets 400, with no stack trace in the log; the server keeps serving", async () => {
+  // Non-loopback bind: Host checks would let anything through, so only the URL can fail.
+  for (const host of ["127.0.0.1", "0.0.0.0"]) {
+    const server = await startHttpServer(
+      yaml("streamable-http").replace("port: 0", `port: 0\n  host: ${host}`),
+    );
+    try {
+      const origin = server.origin.replace("0.0.0.0", "127.0.0.1");
+      for (const bad of ["[::1", "exa mple.com", "a/b", "[zz]:1", "host:99999999", "%"]) {
+        const r = await post(origin, "/mcp", [`Host: ${bad}`]);
+        assert.equal(r.status, 400, `${host} bind, Host ${JSON.stringify(bad)}: ${r.status} ${r.body}`);
+        assert.deepEqual(JSON.parse(r.body).error, {
+          code: -32000,
+          message: "Bad Request: invalid Host header",
+        });
+      }
+      assert.equal((await post(origin, "/mcp", [])).status, 200, "still serving");
+    } finally {
+      await server.stop();
+    }
+    const log = server.proc.stderr();
+    assert.doesNotMatch(log, /\n\s+at /, "no stack trace");
+    assert.doesNotMatch(log, /TypeError|Invalid URL/);
+  }
+});
+
+Deno.test("CORS: origins in allowed_origins get preflight answers and CORS headers; others get none", async () => {
+  const server = await startHttpServer(
+    "server: {type: streamable-http}\nstreamable-http:\n  port: 0\n  stateless: false\n" +
+      "  allowed_origins: ['https://app.example.com']\n",
+  );
+  const app = "https://app.example.com";
+  try {
+    // Preflight: answered before authentication, naming every header an MCP client sends.
+    const pre = await fetch(server.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: app,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, mcp-session-id",
+      },
+    });
+    await pre.body?.cancel();
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), app);
+    const allowed = (pre.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/,\s*/);
+    for (
+      const h of [
+        "authorization",
+        "content-type",
+        "mcp-session-id",
+        "mcp-protocol-version",
+        "mcp-method",
+        "mcp-name",
+        "last-event-id",
+      ]
+    ) assert.ok(allowed.includes(h), `Allow-Headers lacks ${h}: ${allowed}`);
+    const methods = pre.headers.get("access-control-allow-methods") ?? "";
+    for (const m of ["GET", "POST", "DELETE"]) assert.ok(methods.includes(m), methods);
+    assert.match(pre.headers.get("vary") ?? "", /origin/i);
+
+    // The real request: Allow-Origin, and the session id exposed to the page.
+    const init = await postJson(server.url, INITIALIZE, { origin: app });
+    assert.equal(init.status, 200);
+    assert.equal(init.headers.get("access-control-allow-origin"), app);
+    assert.match(init.headers.get("access-control-expose-headers") ?? "", /mcp-session-id/i);
+    assert.ok(init.headers.get("mcp-session-id"));
+    // Errors carry them too (a page must be able to read why it was refused).
+    const refused = await postJson(server.url, { jsonrpc: "2.0", id: 1, method: "tools/list" }, {
+      origin: app,
+    });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers.get("access-control-allow-origin"), app);
+
+    // Nothing for other origins, nor without one.
+    for (const headers of [{ origin: "https://evil.example.com" }, {} as Record<string, string>]) {
+      const other = await fetch(server.url, {
+        method: "OPTIONS",
+        headers: { ...headers, "access-control-request-method": "POST" },
+      });
+      await other.body?.cancel();
+      assert.notEqual(other.status, 204);
+      assert.equal(other.headers.get("access-control-allow-origin"), null);
+      const post = await postJson(server.url, INITIALIZE, headers);
+      assert.equal(post.headers.get("access-control-allow-origin"), null);
+      assert.equal(post.headers.get("access-control-expose-headers"), null);
+    }
   } finally {
     await server.stop();
   }

@@ -24,7 +24,7 @@ import {
   startCli,
 } from "../helpers.ts";
 import { readAudit, uncovered } from "./audit.ts";
-import { freePort } from "../services.ts";
+import { freePort, NEEDS, testName } from "../services.ts";
 
 const HOSTILE = `${ROOT}tests/fixtures/hostile_server.ts`;
 const REQUIRE = Deno.env.get("REQUIRE_SERVICES") === "1";
@@ -42,6 +42,8 @@ interface Setup {
 interface FeatureCase {
   name: string;
   ignore?: boolean;
+  /** What an ignored case needs. */
+  why?: string;
   transport: "stdio" | "streamable-http";
   /** Write config.yaml (and whatever else) into `dir`; return the environment the server gets. */
   setup(dir: string): Promise<Omit<Setup, "dir">>;
@@ -83,6 +85,7 @@ const CASES: FeatureCase[] = [
   {
     name: "sessions in Redis, with the session tools",
     ignore: !REDIS_URL && !REQUIRE,
+    why: NEEDS.REDIS_URL,
     transport: "stdio",
     async setup(dir) {
       await Deno.writeTextFile(
@@ -109,6 +112,7 @@ const CASES: FeatureCase[] = [
   {
     name: "artifacts on S3",
     ignore: !S3_ENDPOINT && !REQUIRE,
+    why: NEEDS.S3_ENDPOINT_URL,
     transport: "stdio",
     async setup(dir) {
       await Deno.writeTextFile(
@@ -299,12 +303,16 @@ async function runCase(fc: FeatureCase, mode: "printed" | "audited"): Promise<vo
 
 for (const fc of CASES) {
   Deno.test({
-    name: `permissions (${fc.name}): the printed flags are enough`,
+    name: testName(`permissions (${fc.name}): the printed flags are enough`, !!fc.ignore, fc.why ?? ""),
     ignore: fc.ignore,
     fn: () => runCase(fc, "printed"),
   });
   Deno.test({
-    name: `permissions (${fc.name}): an audited -A run needs nothing more`,
+    name: testName(
+      `permissions (${fc.name}): an audited -A run needs nothing more`,
+      !!fc.ignore,
+      fc.why ?? "",
+    ),
     ignore: fc.ignore,
     fn: () => runCase(fc, "audited"),
   });

@@ -8,16 +8,14 @@ const base = { namespace: "proxy", keepRootAliases: false, openaiCompatible: fal
 const names = (o: Partial<typeof base>, server = "time", tool = "get_current_time") =>
   proxiedNames(server, tool, { ...base, ...o }).map((n) => n.name);
 
-Deno.test("naming matrix of the reference README", () => {
+Deno.test("naming matrix of the reference README: openai_compatible lists no dotted name", () => {
   assert.deepEqual(names({}), ["proxy.time.get_current_time"]);
   assert.deepEqual(names({ keepRootAliases: true }), ["proxy.time.get_current_time", "get_current_time"]);
-  assert.deepEqual(names({ openaiCompatible: true }), [
-    "proxy.time.get_current_time",
-    "time_get_current_time",
-  ]);
+  // `openai_compatible: true` → `time_get_current_time` (only: a client handing the list to OpenAI
+  // must never see a dotted name).
+  assert.deepEqual(names({ openaiCompatible: true }), ["time_get_current_time"]);
   assert.deepEqual(names({ openaiCompatible: true, onlyOpenaiTools: true }), ["time_get_current_time"]);
   assert.deepEqual(names({ openaiCompatible: true, keepRootAliases: true }), [
-    "proxy.time.get_current_time",
     "time_get_current_time",
     "get_current_time",
   ]);
@@ -130,6 +128,66 @@ Deno.test("proxy command line: the README quick start, several servers, remote o
   assert.deepEqual(b.servers[3].headers, { "X-Team": "blue" });
   const t = parseProxyArgs(["tools", "--openai", "--stdio", "a", "--command", "x"]);
   assert.equal(t.tools && t.openai, true);
+});
+
+Deno.test("proxy command line: proxy-only flags after the last '--' are the proxy's; --args keeps them literal", () => {
+  // The reference README: chuk-mcp-proxy --stdio time --command uvx -- mcp-server-time --openai-compatible
+  const a = parseProxyArgs([
+    "--stdio",
+    "time",
+    "--command",
+    "uvx",
+    "--",
+    "mcp-server-time",
+    "--openai-compatible",
+  ]);
+  assert.equal(a.openaiCompatible, true);
+  assert.deepEqual(a.servers[0].args, ["mcp-server-time"]);
+  assert.equal(a.notes.length, 1);
+  assert.match(
+    a.notes[0],
+    /--openai-compatible after '--' is taken as the proxy's option, not time's argument/,
+  );
+  // Child flags around it stay the child's, in order.
+  const b = parseProxyArgs([
+    "--stdio",
+    "time",
+    "--command",
+    "uvx",
+    "--",
+    "mcp-server-time",
+    "--keep-root-aliases",
+    "--local-timezone",
+    "UTC",
+    "--only-openai-tools",
+  ]);
+  assert.deepEqual(b.servers[0].args, ["mcp-server-time", "--local-timezone", "UTC"]);
+  assert.equal(b.keepRootAliases && b.onlyOpenaiTools, true);
+  assert.equal(b.notes.length, 2);
+  // Flags a child may well take (--port, --transport, --namespace) are never taken.
+  const c = parseProxyArgs(["--stdio", "s", "--command", "x", "--", "--port", "1", "--transport", "stdio"]);
+  assert.deepEqual(c.servers[0].args, ["--port", "1", "--transport", "stdio"]);
+  assert.deepEqual(c.notes, []);
+  // Not the last group: the server's argument, as written.
+  const d = parseProxyArgs([
+    "--stdio",
+    "a",
+    "--command",
+    "x",
+    "--",
+    "--openai-compatible",
+    "--stdio",
+    "b",
+    "--command",
+    "y",
+  ]);
+  assert.deepEqual(d.servers[0].args, ["--openai-compatible"]);
+  assert.equal(d.openaiCompatible, false);
+  // --args: everything is the child's, literally.
+  const e = parseProxyArgs(["--stdio", "s", "--command", "x", "--args", "serve", "--openai-compatible"]);
+  assert.deepEqual(e.servers[0].args, ["serve", "--openai-compatible"]);
+  assert.equal(e.openaiCompatible, false);
+  assert.deepEqual(e.notes, []);
 });
 
 Deno.test("proxy command line: mistakes are usage errors", () => {

@@ -8,7 +8,9 @@ import {
   DENO,
   eventually,
   firstText,
+  INITIALIZE,
   newClient,
+  spawnStdio,
   startCli,
   tempConfig,
 } from "../helpers.ts";
@@ -120,5 +122,88 @@ Deno.test("no orphans: a grandchild that ignores EOF dies with the proxy's proce
   const pid = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
   assert.ok(await alive(pid));
   await c.close(); // the proxy's stdin closes; it shuts down and ends its children's group
+  await eventually(async () => !(await alive(pid)), `grandchild ${pid} gone`, { tries: 300 });
+});
+
+Deno.test("a stdout line over max_line_bytes: the upstream is reported and restarted; the proxy stays small", async () => {
+  const { path } = await tempConfig(
+    `server: {type: streamable-http}\nstreamable-http: {port: 0}\nproxy: {enabled: true}\n` +
+      `mcp_servers:\n${fixtureYaml("fx", { max_line_bytes: 1 << 20 })}`,
+  );
+  const proc = startCli(["--config", path]);
+  try {
+    const url = await proc.ready;
+    const c = await connectHttp(url);
+    try {
+      const pid1 = Number(firstText(await c.client.callTool({ name: "proxy.fx.pid", arguments: {} })));
+      const flood = await c.client.callTool({ name: "proxy.fx.flood", arguments: { mib: 64 } });
+      assert.equal(flood.isError, true, firstText(flood));
+      await proc.waitForStderr(/ERROR proxy\.fx\.stderr: stdout line longer than 1048576 bytes: not MCP/);
+      await eventually(
+        async () => {
+          const fx = (await health(url)).proxy.upstreams.fx;
+          return fx.state === "ready" && (fx.restarts as number) >= 1;
+        },
+        "the upstream restarted",
+        { tries: 200 },
+      );
+      assert.ok(!(await alive(pid1)), "the flooding child is gone");
+      const echo = await c.client.callTool({ name: "proxy.fx.echo", arguments: { text: "back" } });
+      assert.equal(firstText(echo), "back");
+      // It held at most the cap of the line: RSS far below the 64 MiB written.
+      const status = await Deno.readTextFile(`/proc/${proc.child.pid}/status`);
+      const peakMb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+      assert.ok(peakMb < 200, `peak RSS ${peakMb.toFixed(0)} MB`);
+    } finally {
+      await c.close();
+    }
+  } finally {
+    await proc.stop();
+  }
+});
+
+Deno.test("stdin EOF with an upstream that ignores EOF: the proxy exits on its own before a client's kill window, no grandchild left", async () => {
+  // The SDK client's close() ends stdin, waits 2 s, then SIGTERMs the server (and its children,
+  // in their own process groups, would be orphaned): the proxy has to be gone before that.
+  const script = `${[DENO, ...FIXTURE_ARGS].map((a) => `'${a}'`).join(" ")}; true`;
+  const p = spawnStdio([
+    "proxy",
+    "--stdio",
+    "fx",
+    "--command",
+    "bash",
+    "--env",
+    "FIXTURE_IGNORE_EOF=1",
+    "--",
+    "-c",
+    script,
+  ]);
+  await p.send(JSON.stringify(INITIALIZE) + "\n");
+  await p.out.until((m) => m.id === 0);
+  await p.send(
+    JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n" +
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "proxy.fx.pid" } }) +
+      "\n",
+  );
+  const answer = await p.out.until((m) => m.id === 1) as { result: { content: { text: string }[] } };
+  const pid = Number(answer.result.content[0].text);
+  assert.ok(await alive(pid));
+  const started = performance.now();
+  await p.closeStdin();
+  const KILL_WINDOW_MS = 2000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    p.child.status,
+    new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), KILL_WINDOW_MS)),
+  ]);
+  clearTimeout(timer);
+  const elapsed = Math.round(performance.now() - started);
+  if (!status) p.child.kill("SIGKILL");
+  await p.child.status;
+  const stderr = await p.stderr;
+  await p.out.cancel();
+  assert.ok(status, `still running ${KILL_WINDOW_MS} ms after stdin EOF:\n${stderr}`);
+  assert.equal(status.code, 0, stderr);
+  console.log(`  proxy exited ${elapsed} ms after stdin EOF`);
   await eventually(async () => !(await alive(pid)), `grandchild ${pid} gone`, { tries: 300 });
 });

@@ -16,12 +16,13 @@ import {
 } from "../helpers.ts";
 import {
   dropKeys,
+  ignoreWithoutRedisServer,
   keysUnder,
   need,
-  onPath,
+  NEEDS,
   OwnRedis,
-  REQUIRE_SERVICES,
   service,
+  testName,
   uniqueNamespace,
 } from "../services.ts";
 
@@ -209,7 +210,11 @@ Deno.test("sessions e2e: session tools over memory", async () => {
 });
 
 Deno.test({
-  name: "sessions e2e: session tools over Redis; keys namespaced; a second instance sees the same sessions",
+  name: testName(
+    "sessions e2e: session tools over Redis; keys namespaced; a second instance sees the same sessions",
+    redis.ignore,
+    redis.why,
+  ),
   ignore: redis.ignore,
   fn: async () => {
     const url = need("REDIS_URL");
@@ -231,7 +236,7 @@ Deno.test({
       assert.ok(keys.includes(`session:${made}`));
       assert.ok(keys.includes("user:alice:sessions"));
       assert.ok(keys.includes("user:bob:sessions"));
-      assert.ok(keys.every((k) => /^(session:|user:)/.test(k)), keys.join(" "));
+      assert.ok(keys.every((k) => /^(session:|claim:|user:)/.test(k)), keys.join(" "));
       // Every key expires.
       const { Redis } = await import("ioredis");
       const probe = new Redis(url);
@@ -260,7 +265,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "sessions e2e: session tools over Redis Cluster",
+  name: testName("sessions e2e: session tools over Redis Cluster", cluster.ignore, cluster.why),
   ignore: cluster.ignore,
   fn: async () => {
     const url = need("REDIS_CLUSTER_URL");
@@ -285,8 +290,12 @@ Deno.test({
 });
 
 Deno.test({
-  name: "sessions e2e: Redis stopped mid-run — clear errors, the server keeps running, and recovers",
-  ignore: !REQUIRE_SERVICES && !onPath("redis-server"),
+  name: testName(
+    "sessions e2e: Redis stopped mid-run — clear errors, the server keeps running, and recovers",
+    ignoreWithoutRedisServer(),
+    NEEDS["redis-server"],
+  ),
+  ignore: ignoreWithoutRedisServer(),
   fn: async () => {
     const own = new OwnRedis();
     await own.start();

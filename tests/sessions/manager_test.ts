@@ -10,7 +10,7 @@ import {
   SessionNotFoundError,
 } from "../../src/sessions/mod.ts";
 import type { RequestContext } from "../../mod.ts";
-import { dropKeys, keysUnder, need, service, uniqueNamespace } from "../services.ts";
+import { dropKeys, keysUnder, need, service, testName, uniqueNamespace } from "../services.ts";
 
 const redis = service("REDIS_URL");
 
@@ -96,14 +96,15 @@ async function suite(store: KeyValueStore): Promise<void> {
   await m.switchTo(ctxFor(m, "carol", true), s1!);
   assert.equal(await sessionIdOf(ctxFor(m, "carol", true)), s1);
 
-  // A session id someone else now holds is never used: the binding moves to a fresh one.
+  // A deleted session's id stays its owner's: nobody else may create it; the owner's next call
+  // starts it again.
   const victim = ctxFor(m, "erin");
   const ev = await m.current(victim);
   await m.delete(ev.id);
-  const squat = await m.create({ id: ev.id, userId: "mallory" });
-  const moved = await m.current(victim);
-  assert.notEqual(moved.id, squat.id);
-  assert.equal(moved.userId, "erin");
+  await assert.rejects(() => m.create({ id: ev.id, userId: "mallory" }), /already exists/);
+  const back = await m.current(victim);
+  assert.equal(back.id, ev.id);
+  assert.equal(back.userId, "erin");
 }
 
 Deno.test("sessions: per-connection and per-user sessions over memory", async () => {
@@ -142,6 +143,35 @@ Deno.test("sessions: TTL, auto-extend on use, recreation after expiry", async ()
   );
 });
 
+Deno.test("sessions: an expired session id stays bound to its creator while its files may live", async () => {
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+  const now = () => clock;
+  const m = new SessionManager({
+    store: new MemoryKeyValueStore(now),
+    sandboxId: "s",
+    defaultTtlHours: 1,
+    now,
+  });
+  // Anonymous: only the connection that held the id gets it back.
+  const victim = ctxFor(m, null);
+  await m.createFor(victim, { id: "notes" });
+  const alice = ctxFor(m, "alice");
+  await m.createFor(alice, { id: "alice-notes" });
+  clock += 2 * 3600_000;
+  assert.equal(await m.get("notes"), undefined, "expired");
+  for (const thief of [ctxFor(m, null), ctxFor(m, "bob")]) {
+    await assert.rejects(() => m.createFor(thief, { id: "notes" }), /Session already exists: notes/);
+    await assert.rejects(() => m.createFor(thief, { id: "alice-notes" }), /Session already exists/);
+  }
+  await assert.rejects(() => m.create({ id: "notes" }), /already exists/, "nor through the API");
+  assert.equal((await m.current(victim)).id, "notes", "its own connection starts it again");
+  // Authenticated: the same user may create the id again from any connection.
+  assert.equal((await m.createFor(ctxFor(m, "alice"), { id: "alice-notes" })).userId, "alice");
+  // Once the claim has outlived everything stored under it, the id is free.
+  clock += 30 * 24 * 3600_000;
+  assert.equal((await m.createFor(ctxFor(m, "bob"), { id: "notes" })).userId, "bob");
+});
+
 Deno.test("sessions: manager from config uses the configured lifetime and namespace", async () => {
   const { envFromObject } = await import("../../src/config/mod.ts");
   const config = validateConfig({ sessions: { default_ttl_hours: 2, auto_extend_threshold: 0.5 } }, "inline");
@@ -158,7 +188,11 @@ Deno.test("sessions: manager from config uses the configured lifetime and namesp
 });
 
 Deno.test({
-  name: "sessions: per-connection and per-user sessions over Redis, with the documented key layout",
+  name: testName(
+    "sessions: per-connection and per-user sessions over Redis, with the documented key layout",
+    redis.ignore,
+    redis.why,
+  ),
   ignore: redis.ignore,
   fn: async () => {
     const url = need("REDIS_URL");
@@ -170,7 +204,11 @@ Deno.test({
       const rel = keys.map((k) => k.slice(prefix.length));
       assert.ok(rel.length > 0);
       for (const k of rel) {
-        assert.match(k, /^(session:[A-Za-z0-9_.:-]+|user:[^:]+:(sessions|current))$/, `unexpected key ${k}`);
+        assert.match(
+          k,
+          /^((session|claim):[A-Za-z0-9_.:-]+|user:[^:]+:(sessions|current))$/,
+          `unexpected key ${k}`,
+        );
       }
       assert.ok(rel.includes("user:alice:sessions"));
       assert.ok(rel.includes("user:carol:current"));

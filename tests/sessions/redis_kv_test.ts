@@ -15,12 +15,13 @@ import {
 import { envFromObject } from "../../src/config/mod.ts";
 import {
   dropKeys,
+  ignoreWithoutRedisServer,
   keysUnder,
   need,
-  onPath,
+  NEEDS,
   OwnRedis,
-  REQUIRE_SERVICES,
   service,
+  testName,
   uniqueNamespace,
 } from "../services.ts";
 
@@ -128,10 +129,19 @@ Deno.test("kv: provider and namespace come from config and environment", async (
   assert.equal(keyNamespace(envFromObject({})), "dev:default:");
   assert.equal(keyNamespace(envFromObject({ ENV: "stage" })), "stage:default:");
   assert.equal(keyNamespace(envFromObject({ ENVIRONMENT: "prod", DEPLOYMENT_ID: "eu-1" })), "prod:eu-1:");
+  // Two deployments never share a prefix, whatever their names contain.
+  const a = keyNamespace(envFromObject({ ENVIRONMENT: "a:b", DEPLOYMENT_ID: "c" }));
+  const b = keyNamespace(envFromObject({ ENVIRONMENT: "a", DEPLOYMENT_ID: "b:c" }));
+  const c = keyNamespace(envFromObject({ ENVIRONMENT: "a", DEPLOYMENT_ID: "b%3Ac" }));
+  assert.equal(new Set([a, b, c]).size, 3, `${a} ${b} ${c}`);
 });
 
 Deno.test({
-  name: "kv: redis store meets the contract, TTLs land in Redis, keys are namespaced",
+  name: testName(
+    "kv: redis store meets the contract, TTLs land in Redis, keys are namespaced",
+    redis.ignore,
+    redis.why,
+  ),
   ignore: redis.ignore,
   fn: async () => {
     const url = need("REDIS_URL");
@@ -163,7 +173,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kv: redis cluster store meets the contract and spreads keys over the nodes",
+  name: testName(
+    "kv: redis cluster store meets the contract and spreads keys over the nodes",
+    cluster.ignore,
+    cluster.why,
+  ),
   ignore: cluster.ignore,
   fn: async () => {
     const url = need("REDIS_CLUSTER_URL");
@@ -197,8 +211,12 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kv: redis going away fails fast with a clear error, and recovers without a restart",
-  ignore: !REQUIRE_SERVICES && !onPath("redis-server"),
+  name: testName(
+    "kv: redis going away fails fast with a clear error, and recovers without a restart",
+    ignoreWithoutRedisServer(),
+    NEEDS["redis-server"],
+  ),
+  ignore: ignoreWithoutRedisServer(),
   fn: async () => {
     const own = new OwnRedis();
     await own.start();

@@ -63,6 +63,40 @@ Deno.test("duplicate names between a local server entry and modules_to_import na
   assert.match(r.stderr, /duplicate tool 'clash': defined by one\.ts and by mcp_servers\.srv \(two\.ts\)/);
 });
 
+Deno.test("one file named twice (modules_to_import and mcp_servers, as the reference README does) loads once", async () => {
+  // The reference README's resources "Complete Example": the same module in both places.
+  const { path } = await tempConfig(
+    `server:
+  type: "stdio"
+tools:
+  modules_to_import:
+    - resources_example
+mcp_servers:
+  local:
+    enabled: true
+    location: "."
+    tools:
+      enabled: true
+      module: "resources_example"
+`,
+    {
+      "resources_example.ts": tool("save_document", "saved") +
+        'export const r = { uri: "config://app/settings", name: "Application Settings", handler: () => "{}" };\n',
+    },
+  );
+  const c = await connectStdio(["--config", path, "--log-level", "INFO"], { cwd: "/" });
+  try {
+    assert.deepEqual((await c.client.listTools()).tools.map((t) => t.name), ["save_document"]);
+    assert.deepEqual((await c.client.listResources()).resources.map((r) => r.uri), ["config://app/settings"]);
+    assert.match(
+      c.stderr(),
+      /mcp_servers\.local\.tools\.module names .*resources_example\.ts again .* loaded once/,
+    );
+  } finally {
+    await c.close();
+  }
+});
+
 Deno.test("a module that fails to import is a startup error naming the file", async () => {
   const { dir, path } = await tempConfig(
     "server: {type: stdio}\ntools:\n  modules_to_import: [ok.ts, broken.ts]\n",

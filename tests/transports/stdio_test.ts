@@ -255,3 +255,103 @@ Deno.test("stdio transport: a line over maxLineBytes closes the transport withou
   assert.equal(errors.length, 1);
   assert.match(errors[0].message, /longer than 100 bytes/);
 });
+
+Deno.test("stdio: a second request with the id of one still in flight gets -32600 at once", async () => {
+  const p = spawnStdio(["--config", await config()]);
+  try {
+    await p.send(line(INITIALIZE));
+    await p.out.until(isResponse(0));
+    await p.send(line({
+      jsonrpc: "2.0",
+      id: 5,
+      method: "tools/call",
+      params: { name: "step_then_wait", arguments: { ms: 1500 }, _meta: { progressToken: "p" } },
+    }));
+    await p.out.until((m) => m.method === "notifications/progress");
+    await p.send(
+      line({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "context", arguments: {} } }),
+    );
+    // The duplicate is refused before the first call ends; the first is not disturbed.
+    const refused = await p.out.until(isResponse(5));
+    assert.deepEqual(refused.error, {
+      code: -32600,
+      message: "Invalid Request: request id 5 is already in use by a request in flight",
+    });
+    const first = await p.out.until(isResponse(5));
+    assert.deepEqual(first.result, { content: [{ type: "text", text: "waited 1500 ms" }] });
+    // Once answered, the id may be used again (1 and "5" are other ids all along).
+    await p.send(
+      line({ jsonrpc: "2.0", id: 5, method: "ping" }) + line({ jsonrpc: "2.0", id: "5", method: "ping" }),
+    );
+    assert.deepEqual((await p.out.until(isResponse(5))).result, {});
+    assert.deepEqual((await p.out.until(isResponse("5"))).result, {});
+  } finally {
+    await p.closeStdin();
+    await p.child.status;
+  }
+});
+
+Deno.test("stdio: a batch is served as one array when 2025-03-26 was negotiated, refused after it", async () => {
+  for (const version of ["2025-03-26", "2025-06-18"]) {
+    const p = spawnStdio(["--config", await config()]);
+    try {
+      // Before initialize there is no version: a batch is refused.
+      await p.send(line([{ jsonrpc: "2.0", id: 90, method: "ping" }]));
+      const early = await p.out.until(() => true);
+      assert.equal((early.error as { code: number }).code, -32600);
+      assert.match((early.error as { message: string }).message, /before initialize/);
+      await p.send(line({ ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: version } }));
+      await p.out.until(isResponse(0));
+      await p.send(line({ jsonrpc: "2.0", method: "notifications/initialized" }));
+      await p.send(line([
+        { jsonrpc: "2.0", id: 1, method: "tools/list" },
+        { jsonrpc: "2.0", id: 2, method: "ping" },
+        { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 99 } },
+        { hello: "world" },
+      ]));
+      const answer = await p.out.until(() => true) as unknown as Record<string, unknown>[] & {
+        error?: { code: number; message: string };
+      };
+      if (version === "2025-03-26") {
+        assert.ok(Array.isArray(answer), JSON.stringify(answer));
+        assert.deepEqual(answer.map((a) => a.id).sort(), [1, 2, null].sort());
+        assert.equal((answer.find((a) => a.id === null)!.error as { code: number }).code, -32600);
+      } else {
+        assert.equal(answer.error?.code, -32600);
+        assert.match(
+          answer.error!.message,
+          /not allowed in protocol version 2025-06-18 \(only up to 2025-03-26\)/,
+        );
+      }
+      await p.send(line({ jsonrpc: "2.0", id: 3, method: "ping" }));
+      assert.deepEqual((await p.out.until(isResponse(3))).result, {});
+    } finally {
+      await p.closeStdin();
+      assert.equal((await p.child.status).code, 0);
+    }
+  }
+});
+
+Deno.test("stdio: a batch whose request is cancelled is answered with the others (no wait for the cancelled one)", async () => {
+  const p = spawnStdio(["--config", await config()]);
+  try {
+    await p.send(line({ ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: "2025-03-26" } }));
+    await p.out.until(isResponse(0));
+    await p.send(line({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await p.send(line([
+      { jsonrpc: "2.0", id: 1, method: "ping" },
+      {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "abortable", arguments: { key: "b", ms: 60_000 } },
+      },
+    ]));
+    await p.send(line({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } }));
+    const answer = await p.out.until(Array.isArray) as unknown as { id: number }[];
+    assert.deepEqual(answer.map((a) => a.id), [1]);
+  } finally {
+    await p.closeStdin();
+    assert.equal((await p.child.status).code, 0);
+  }
+});

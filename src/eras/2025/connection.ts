@@ -8,15 +8,18 @@
 
 import type { Connection, ConnectionInit } from "../../core/connection.ts";
 import type { ClientAsks, RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
-import type { Call } from "../../core/dispatch.ts";
+import { argumentsOf, type Call } from "../../core/dispatch.ts";
+import { ErrorCode, ProtocolError } from "../../errors.ts";
+import { z } from "zod";
 import type { ConnectionHost } from "../../core/host.ts";
 import { type ClientRequest, requestContext } from "../../core/request.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
 import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../../protocol.ts";
 import type { SessionBinding } from "../../sessions/manager.ts";
 import { sdkResult, toSdkError } from "../../sdk/errors.ts";
-import type { RequestHandlerExtra, Transport } from "../../sdk/server.ts";
-import { aroundSdkHandler, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
+import type { AnySchema, RequestHandlerExtra, Transport } from "../../sdk/server.ts";
+import { aroundSdkHandler, safeParse, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
+import { tapSend } from "../../sdk/taps.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -38,6 +41,8 @@ import {
   UnsubscribeRequestSchema,
 } from "../../sdk/types.ts";
 import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
+
+import { guardRequestIds, InFlightIds } from "./request_ids.ts";
 
 const log = getLogger("connection");
 
@@ -79,6 +84,32 @@ const REQUESTS = [
   ["logging/setLevel", SetLevelRequestSchema],
 ] as const;
 
+/** A request as the SDK hands it to a handler. */
+type SdkRequest = { method: string; params?: Record<string, unknown> };
+
+/** A schema that checks the method only (what the SDK needs to route a request). */
+function methodOnly<M extends string>(method: M) {
+  return z.looseObject({ method: z.literal(method) });
+}
+
+/**
+ * The params of `request`, checked against the SDK's `schema` for `method`: a failure is a
+ * {@linkcode ProtocolError} (-32602) naming the first bad field in one line. `arguments` given as
+ * a JSON string (the reference runtime takes it) is parsed first.
+ */
+function checkedParams(method: string, schema: AnySchema, request: SdkRequest): Record<string, unknown> {
+  let params = request.params;
+  if (params && typeof params.arguments === "string") params = { ...params, arguments: argumentsOf(params) };
+  const parsed = safeParse(schema, { ...request, params });
+  if (parsed.success) return (parsed.data as SdkRequest).params ?? {};
+  const issue = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+  const path = issue?.path.filter((k, i) => !(i === 0 && k === "params")).join(".") || "params";
+  throw new ProtocolError(
+    ErrorCode.InvalidParams,
+    `Invalid params for ${method}: '${path}': ${issue?.message ?? "not what the method takes"}`,
+  );
+}
+
 /** The SDK schema of each answer a client sends to our requests. */
 const ANSWERS = {
   "sampling/createMessage": CreateMessageResultSchema,
@@ -119,6 +150,8 @@ export class SdkConnection implements Connection {
   readonly server: Server;
   /** Identity established when the connection opened (per-request identity may refine it). */
   readonly user: UserIdentity | undefined;
+  /** The view the connection serves; `undefined` for the full surface. */
+  readonly view: string | undefined;
   /** Headers of the request that opened the connection. */
   readonly headers: Record<string, string>;
   /** Lowest log level the client asked for (`logging/setLevel`); undefined = everything. */
@@ -129,9 +162,12 @@ export class SdkConnection implements Connection {
   lastActivity: number = Date.now();
   /** Tool calls of this connection running right now (a connection with one is not idle). */
   callsInFlight = 0;
+  /** Ids of the client's requests not answered yet: a second request may not reuse one. */
+  readonly requestIds: InFlightIds = new InFlightIds();
   #closed = false;
   /** The protocol version negotiated at `initialize` (observers label requests with it). */
   #protocolVersion: string | undefined;
+  readonly #stateless: boolean;
   readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
 
@@ -142,17 +178,25 @@ export class SdkConnection implements Connection {
     this.transport = init.transport;
     this.stateless = init.stateless ?? false;
     this.user = init.user;
+    this.view = init.view;
     this.headers = init.headers ?? {};
     this.binding = host.bindSession({ userId: init.user?.id ?? null, followUser: init.stateless });
+    this.logLevel = init.logLevel;
+    this.#stateless = init.stateless ?? false;
+    // A stateless request's connection ends with its answer: nothing can be sent later, so no
+    // subscriptions and no list changes are offered.
+    const later = !this.#stateless;
     this.server = new Server(host.serverInfo, {
       capabilities: {
-        tools: { listChanged: true },
-        resources: { subscribe: true, listChanged: true },
-        prompts: { listChanged: true },
+        tools: { listChanged: later },
+        resources: { subscribe: later, listChanged: later },
+        prompts: { listChanged: later },
         logging: {},
         completions: {},
       },
-      ...(host.instructions ? { instructions: host.instructions } : {}),
+      ...((init.instructions ?? host.instructions)
+        ? { instructions: init.instructions ?? host.instructions }
+        : {}),
       jsonSchemaValidator: sharedJsonSchemaValidator(),
     });
     this.#installHandlers();
@@ -176,9 +220,26 @@ export class SdkConnection implements Connection {
     return this.server.getClientCapabilities();
   }
 
-  /** Connect the SDK server to a transport. */
-  async connect(transport: Transport): Promise<void> {
+  /** The protocol version `initialize` settled on; `undefined` before it. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
+  /**
+   * Connect the SDK server to a transport. Requests reusing the id of one in flight are refused
+   * on the way in; `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
+   */
+  async connect(transport: Transport, options: { claimsAhead?: boolean } = {}): Promise<void> {
     await this.server.connect(transport);
+    guardRequestIds(transport, this.requestIds, options.claimsAhead);
+    // The SDK's Server does not keep the version it answered `initialize` with: read it there.
+    tapSend(transport, (message) => {
+      if (this.#protocolVersion !== undefined || !("result" in message)) return;
+      const result = message.result as { protocolVersion?: unknown; serverInfo?: unknown };
+      if (typeof result.protocolVersion === "string" && result.serverInfo) {
+        this.#protocolVersion = result.protocolVersion;
+      }
+    });
   }
 
   /** Run `fn` when the connection closes (once). */
@@ -244,7 +305,7 @@ export class SdkConnection implements Connection {
       signal: extra.signal,
       headers,
       binding: this.binding,
-      user: (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user,
+      user: this.#userOf(extra),
       sandboxId: this.#host.sandboxId,
       requestId: extra.requestId,
       meta: extra._meta as Record<string, unknown> | undefined,
@@ -259,10 +320,17 @@ export class SdkConnection implements Connection {
     });
   }
 
+  /** The caller of one request: its own credentials, else those the connection opened with. */
+  #userOf(extra: Extra): UserIdentity | undefined {
+    return (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
+  }
+
   /** The core's view of one request that arrived through the SDK. */
   #call(extra: Extra): Call {
     return {
       connection: this,
+      user: this.#userOf(extra),
+      view: this.view,
       id: extra.requestId,
       signal: extra.signal,
       // A stateless request names its version in a header (it made no handshake of its own).
@@ -276,42 +344,62 @@ export class SdkConnection implements Connection {
     };
   }
 
-  async #serve(method: string, params: unknown, extra: Extra): Promise<never> {
+  async #serve(method: string, schema: AnySchema, request: SdkRequest, extra: Extra): Promise<never> {
     this.lastActivity = Date.now();
     try {
-      return await this.#host.dispatch(method, params as Record<string, unknown>, this.#call(extra)) as never;
+      const params = checkedParams(method, schema, request);
+      if (method === "logging/setLevel" && this.#stateless && !this.user) {
+        throw new ProtocolError(
+          ErrorCode.InvalidRequest,
+          "logging/setLevel cannot be remembered here: on stateless HTTP each request stands alone and an " +
+            "anonymous caller cannot be recognised, so every log message of a call is sent; use " +
+            "stateless: false (or authenticate: the level is then kept per user)",
+        );
+      }
+      return await this.#host.dispatch(method, params, this.#call(extra)) as never;
     } catch (e) {
       throw toSdkError(e);
     }
   }
 
   #installHandlers(): void {
+    // The SDK parses a request with the schema it is registered with before the handler runs, and
+    // answers a failure with -32603 and the whole zod report: it is given the method alone, and
+    // `checkedParams` checks the rest (-32602, one line).
     for (const [method, schema] of REQUESTS) {
-      this.server.setRequestHandler(schema, (req, extra) => this.#serve(method, req.params, extra));
+      // Stateless: nothing could be sent about a subscription (-32601, as for any method not served).
+      if (this.#stateless && method.startsWith("resources/") && method.endsWith("subscribe")) continue;
+      this.server.setRequestHandler(
+        methodOnly(method),
+        (req, extra) => this.#serve(method, schema, req, extra),
+      );
     }
-    // A method nobody registered goes to the core too: it answers "method not found", observed.
-    this.server.fallbackRequestHandler = (req, extra) => this.#serve(req.method, req.params, extra);
     const observer = this.#host.observer;
     if (observer) {
+      // A method no handler serves (unknown, or not offered here) is answered "method not found"
+      // as the SDK would, and observed like any other request.
+      this.server.fallbackRequestHandler = (req, extra) =>
+        observer.request(
+          { method: req.method, params: {}, call: this.#call(extra as Extra) },
+          () =>
+            Promise.reject(new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`)),
+        ).catch((e) => {
+          throw toSdkError(e);
+        }) as never;
       // The SDK answers `initialize` itself; the observer sees it like any other request.
       aroundSdkHandler(this.server, "initialize", (request, extra, inner) =>
         observer.request(
           { method: "initialize", params: request.params ?? {}, call: this.#call(extra as Extra) },
-          async () => {
-            const result = await inner();
-            const version = (result as { protocolVersion?: unknown }).protocolVersion;
-            if (typeof version === "string" && version.length <= 32) this.#protocolVersion = version;
-            return result;
-          },
+          inner,
         ));
     }
     // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
     // and re-validates every result: local results are built by us, proxied ones were validated
     // when they arrived from the upstream.
-    setRequestHandlerUnwrapped(this.server, CallToolRequestSchema, async (req, extra) => {
+    setRequestHandlerUnwrapped(this.server, methodOnly("tools/call"), async (req, extra) => {
       this.callsInFlight++;
       try {
-        return await this.#serve("tools/call", req.params, extra);
+        return await this.#serve("tools/call", CallToolRequestSchema, req, extra);
       } finally {
         this.callsInFlight--;
         this.lastActivity = Date.now();

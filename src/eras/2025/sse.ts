@@ -5,8 +5,12 @@
  *
  * - `GET <sse_path>` opens an event stream whose first event (`endpoint`) names
  *   `<message_path>?session_id=<id>`;
- * - `POST <message_path>?session_id=<id>` delivers one JSON-RPC message (or a batch) → 202;
+ * - `POST <message_path>?session_id=<id>` delivers one JSON-RPC message (or a batch of at most
+ *   100, as on streamable HTTP, when the negotiated version allows them: see `batches.ts`) → 202;
  *   answers travel back on the event stream.
+ *
+ * What waits for a client to read its stream is bounded: past `max_queue_bytes` of unread answers
+ * the connection is dropped (closed, its calls cancelled) instead of queueing without end.
  *
  * @module
  */
@@ -24,11 +28,18 @@ import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
+import { batchRefusal } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
-import type { HttpTransport } from "./streamable_http.ts";
+import { SessionLimits } from "./session_limits.ts";
+import { type HttpTransport, viewPath } from "./streamable_http.ts";
 
 const log = getLogger("transport.sse");
 const encoder = new TextEncoder();
+
+/** Largest batch a POST may hold (the SDK's streamable-HTTP transport has the same limit). */
+export const MAX_BATCH_SIZE = 100;
+/** Default of the queue bound (`sse.max_queue_bytes`). */
+const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
 
 /**
  * One SSE connection as an SDK `Transport`.
@@ -49,6 +60,7 @@ export class SseServerTransport implements Transport {
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  readonly #maxQueue: number;
 
   /**
    * A transport for one SSE connection.
@@ -56,10 +68,17 @@ export class SseServerTransport implements Transport {
    * @param messagePath Path clients POST messages to.
    * @param sessionId The connection's id (sent in the `endpoint` event).
    * @param keepAliveMs Interval of `: ping` comments that keep idle proxies from closing the stream.
+   * @param maxQueueBytes Unread bytes the stream may hold before the client is disconnected.
    */
-  constructor(messagePath: string, sessionId: string, readonly keepAliveMs = 15_000) {
+  constructor(
+    messagePath: string,
+    sessionId: string,
+    readonly keepAliveMs = 15_000,
+    maxQueueBytes = DEFAULT_MAX_QUEUE_BYTES,
+  ) {
     this.sessionId = sessionId;
     this.#endpoint = `${messagePath}?session_id=${encodeURIComponent(sessionId)}`;
+    this.#maxQueue = maxQueueBytes;
   }
 
   /** The streaming HTTP response for the `GET` that opened the connection. */
@@ -72,7 +91,7 @@ export class SseServerTransport implements Transport {
       },
       // The client went away (closed the stream or the socket).
       cancel: () => void this.close(),
-    });
+    }, new ByteLengthQueuingStrategy({ highWaterMark: this.#maxQueue }));
     return new Response(stream, {
       headers: {
         "content-type": "text/event-stream",
@@ -91,11 +110,31 @@ export class SseServerTransport implements Transport {
     if (this.#closed || !this.#controller) return false;
     try {
       this.#controller.enqueue(encoder.encode(chunk));
-      return true;
     } catch {
       void this.close();
       return false;
     }
+    // desiredSize = max_queue_bytes − bytes nobody has taken yet: below zero, the client is not
+    // reading. Drop it (and what is queued) rather than hold answers for it without end.
+    if ((this.#controller.desiredSize ?? 0) < 0) {
+      log.warn(
+        `SSE connection ${this.sessionId}: the client does not read its event stream ` +
+          `(more than ${this.#maxQueue} bytes queued); disconnecting`,
+      );
+      this.#drop();
+      return false;
+    }
+    return true;
+  }
+
+  /** End the stream at once, queued bytes included, and close the connection. */
+  #drop(): void {
+    try {
+      this.#controller?.error(new Error("SSE client does not read its stream"));
+    } catch {
+      // already errored
+    }
+    void this.close();
   }
 
   send(message: JSONRPCMessage): Promise<void> {
@@ -107,6 +146,13 @@ export class SseServerTransport implements Transport {
 
   /** Deliver POSTed messages. Returns the HTTP answer (202, or 400 for a non-JSON-RPC body). */
   deliver(body: unknown, extra: MessageExtraInfo): Response {
+    if (Array.isArray(body) && body.length > MAX_BATCH_SIZE) {
+      return jsonRpcErrorResponse(
+        400,
+        -32600,
+        `Invalid Request: Batch must not exceed ${MAX_BATCH_SIZE} messages`,
+      );
+    }
     const items = Array.isArray(body) ? body : [body];
     const messages: JSONRPCMessage[] = [];
     for (const item of items) {
@@ -148,8 +194,21 @@ export interface SseSettings {
   messagePath: string;
   /** Largest accepted body in bytes. */
   maxBodyBytes: number;
+  /** Unread bytes a stream may hold before its client is disconnected (default 8 MiB). */
+  maxQueueBytes?: number;
+  /** Streams held at most (default 1000). */
+  maxSessions?: number;
+  /** Streams one authenticated user holds at most (default 100). */
+  maxSessionsPerUser?: number;
   /** How long a request body may take to arrive (ms); a slower one gets 408. */
   bodyTimeoutMs?: number;
+  /**
+   * Views (`views.<name>`), each a stream of its own at `<sse_path>/<name>`; their messages go to
+   * the same message path (the connection knows its view).
+   */
+  views?: readonly { name: string; instructions?: string }[];
+  /** Guards run once the body is read (the authenticator's message authorization). */
+  afterBody?: readonly Guard[];
 }
 
 interface Live {
@@ -175,17 +234,34 @@ type MessageState = RequestState & { live?: Live };
  */
 export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpTransport {
   const live = new Map<string, Live>();
+  const limits = new SessionLimits({
+    maxSessions: settings.maxSessions ?? 1000,
+    maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+    section: "sse",
+  });
   const messagePaths = [...new Set([settings.messagePath, settings.messagePath.replace(/\/$/, "") || "/"])];
 
-  const open = (req: Request, state: RequestState): Response => {
+  const open = (view?: { name: string; instructions?: string }) => (req: Request, state: RequestState) => {
+    const release = limits.admit(state.user);
+    if (release instanceof Response) return release;
     const connection = openConnection(host, {
       transport: "sse",
       user: state.user,
       headers: Object.fromEntries(req.headers.entries()),
+      ...(view ? { view: view.name } : {}),
+      ...(view?.instructions !== undefined ? { instructions: view.instructions } : {}),
     });
-    const transport = new SseServerTransport(settings.messagePath, connection.id);
+    const transport = new SseServerTransport(
+      settings.messagePath,
+      connection.id,
+      undefined,
+      settings.maxQueueBytes,
+    );
     live.set(connection.id, { connection, transport });
-    connection.onClose(() => live.delete(connection.id));
+    connection.onClose(() => {
+      live.delete(connection.id);
+      release();
+    });
     const response = transport.response();
     connection.connect(transport).catch((e) => {
       log.warn(`cannot start SSE session: ${e}`);
@@ -209,6 +285,8 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
   const deliver = (req: Request, state: MessageState): Response => {
     const { connection, transport } = state.live!;
     connection.lastActivity = Date.now();
+    const refusal = Array.isArray(state.body) ? batchRefusal(connection.protocolVersion) : undefined;
+    if (refusal) return jsonRpcErrorResponse(400, -32600, refusal);
     const authInfo = authInfoFor(state.user, state.token);
     return transport.deliver(state.body, {
       requestInfo: { headers: Object.fromEntries(req.headers.entries()) },
@@ -218,12 +296,21 @@ export function sseTransport(host: ConnectionHost, settings: SseSettings): HttpT
 
   return {
     routes: [
-      { paths: [settings.ssePath], handle: byMethod({ GET: open }) },
+      { paths: [settings.ssePath], handle: byMethod({ GET: open() }) },
+      ...(settings.views ?? []).map((view) => ({
+        paths: [viewPath(settings.ssePath, view.name)],
+        handle: byMethod({ GET: open(view) }),
+      })),
       {
         paths: messagePaths,
         handle: byMethod({
           POST: guarded(
-            [knownConnection, jsonContentType, jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs)],
+            [
+              knownConnection,
+              jsonContentType,
+              jsonBody(settings.maxBodyBytes, settings.bodyTimeoutMs),
+              ...(settings.afterBody ?? []),
+            ],
             deliver,
           ),
         }),

@@ -12,9 +12,11 @@ import {
   eventually,
   firstText,
   FIXTURES,
+  INITIALIZE,
   jsonText,
   nextEvent,
   ROOT,
+  sseEvents,
   startHttpServer,
 } from "../../helpers.ts";
 
@@ -165,6 +167,55 @@ Deno.test("SSE transport", async (t) => {
       assert.equal(get.status, 405);
       assert.equal((await c.client.callTool({ name: "greet", arguments: {} })).isError, undefined);
     });
+
+    await t.step(
+      "a batch is served when the connection negotiated 2025-03-26, refused after it",
+      async () => {
+        const sessions = async () => (await (await fetch(`${server.origin}/health`)).json()).sessions;
+        const before = await sessions();
+        for (const version of ["2025-03-26", "2025-06-18"]) {
+          const res = await fetch(server.url, { headers: { accept: "text/event-stream" } });
+          const events = sseEvents(res.body!);
+          const endpoint = new URL(String((await events.next())!.data), server.origin).href;
+          const post = async (body: unknown) => {
+            const r = await fetch(endpoint, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(body),
+            });
+            return { status: r.status, body: await r.text() };
+          };
+          const batch = [{ jsonrpc: "2.0", id: 1, method: "ping" }, {
+            jsonrpc: "2.0",
+            id: 2,
+            method: "ping",
+          }];
+          const early = await post(batch);
+          assert.equal(early.status, 400);
+          assert.match(JSON.parse(early.body).error.message, /before initialize/);
+          assert.equal(
+            (await post({ ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: version } }))
+              .status,
+            202,
+          );
+          assert.equal((await events.next())!.data && true, true); // the initialize answer
+          const r = await post(batch);
+          if (version === "2025-03-26") {
+            assert.equal(r.status, 202);
+            const ids = [(await events.next())!.data, (await events.next())!.data].map((d) =>
+              (d as { id: number }).id
+            );
+            assert.deepEqual(ids.sort(), [1, 2]);
+          } else {
+            assert.equal(r.status, 400);
+            assert.equal(JSON.parse(r.body).error.code, -32600);
+            assert.match(JSON.parse(r.body).error.message, /not allowed in protocol version 2025-06-18/);
+          }
+          await events.cancel();
+        }
+        await eventually(async () => (await sessions()) === before, "the batch test's sessions closed");
+      },
+    );
 
     await t.step("closing the stream ends the session", async () => {
       const before = (await (await fetch(`${server.origin}/health`)).json()).sessions;

@@ -266,7 +266,7 @@ Deno.test("streamable HTTP: stateful session lifecycle (DELETE, unknown ids, idl
       for (let i = 0; i < 3; i++) {
         const r = await postJson(server.url, [INITIALIZE, { ...INITIALIZE, id: 1 }]);
         assert.equal(r.status, 400);
-        assert.match(r.text, /Only one initialization request/);
+        assert.match(r.text, /a JSON-RPC batch before initialize; send initialize alone first/);
         assert.equal(r.headers.get("mcp-session-id"), null);
       }
       assert.equal(await sessions(), 0);
@@ -378,5 +378,216 @@ Deno.test("streamable HTTP: health endpoint answers GET and HEAD", async () => {
     assert.equal(old.status, 404, "only the configured health path");
   } finally {
     await server.stop();
+  }
+});
+
+Deno.test("streamable HTTP: a second request with the id of one in flight in the session gets -32600 at once", async () => {
+  const server = await startHttpServer(yaml(false, true));
+  try {
+    const init = await postJson(server.url, INITIALIZE);
+    const sid = init.headers.get("mcp-session-id")!;
+    const headers = { "mcp-session-id": sid };
+    // The first call streams (it asks for progress); its first event proves it is running.
+    const first = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...headers,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 5,
+        method: "tools/call",
+        params: { name: "step_then_wait", arguments: { ms: 1500 }, _meta: { progressToken: "p" } },
+      }),
+    });
+    const reader = first.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("notifications/progress")) text += (await reader.read()).value ?? "";
+    const dup = { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "context", arguments: {} } };
+    const second = await postJson(server.url, dup, headers);
+    assert.equal(second.status, 200);
+    assert.deepEqual(JSON.parse(second.text), {
+      jsonrpc: "2.0",
+      id: 5,
+      error: {
+        code: -32600,
+        message: "Invalid Request: request id 5 is already in use by a request in flight",
+      },
+    });
+    while (!text.includes("waited 1500 ms")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const answer = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1])).find((m) => m.id === 5);
+    assert.deepEqual(answer.result, { content: [{ type: "text", text: "waited 1500 ms" }] });
+    await reader.cancel().catch(() => {});
+    // Answered: the id is free again.
+    const again = await postJson(server.url, dup, headers);
+    assert.equal(JSON.parse(again.text).result.structuredContent.transport, "streamable-http");
+  } finally {
+    await server.stop();
+  }
+});
+
+const CALL_GREET = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "tools/call",
+  params: { name: "greet", arguments: { name: "Ada" } },
+};
+const COUNT_WITH_PROGRESS = {
+  jsonrpc: "2.0",
+  id: 2,
+  method: "tools/call",
+  params: { name: "count_to", arguments: { n: 2, delay_ms: 0 }, _meta: { progressToken: "p" } },
+};
+
+Deno.test("streamable HTTP: Accept is negotiated (any case, wildcards); JSON answers need JSON only", async (t) => {
+  const jsonServer = await startHttpServer(yaml(true, true));
+  const sseServer = await startHttpServer(yaml(true, false));
+  try {
+    await t.step(
+      "JSON mode: application/json alone, any case, */* and application/* are served",
+      async () => {
+        for (
+          const accept of [
+            "application/json",
+            "Application/JSON",
+            "*/*",
+            "application/*",
+            "APPLICATION/JSON;q=0.9",
+          ]
+        ) {
+          const r = await postJson(jsonServer.url, CALL_GREET, { accept });
+          assert.equal(r.status, 200, `${accept}: ${r.text}`);
+          assert.equal(r.headers.get("content-type"), "application/json", accept);
+          assert.equal(JSON.parse(r.text).result.content[0].text, "Hello, Ada!", accept);
+        }
+      },
+    );
+
+    await t.step(
+      "JSON mode: a client that takes JSON only gets JSON even when the call sends progress",
+      async () => {
+        const r = await postJson(jsonServer.url, COUNT_WITH_PROGRESS, { accept: "application/json" });
+        assert.equal(r.headers.get("content-type"), "application/json");
+        assert.equal(JSON.parse(r.text).result.content[0].text, "Counted to 2");
+        // */* takes streams too: the progress arrives, on a stream.
+        const streamed = await postJson(jsonServer.url, COUNT_WITH_PROGRESS, { accept: "*/*" });
+        assert.equal(streamed.headers.get("content-type"), "text/event-stream");
+        assert.equal(streamed.text.match(/notifications\/progress/g)?.length, 2);
+      },
+    );
+
+    await t.step("JSON mode: an Accept that refuses JSON gets 406", async () => {
+      for (const accept of ["text/event-stream", "text/html", "application/json;q=0, */*"]) {
+        const r = await postJson(jsonServer.url, CALL_GREET, { accept });
+        assert.equal(r.status, 406, accept);
+        assert.match(r.text, /Not Acceptable: Client must accept application\/json/);
+      }
+    });
+
+    await t.step("SSE mode: both are needed (any case, wildcards count)", async () => {
+      for (const accept of ["*/*", "Text/Event-Stream, Application/Json", "application/*, text/*"]) {
+        const r = await postJson(sseServer.url, CALL_GREET, { accept });
+        assert.equal(r.status, 200, `${accept}: ${r.text}`);
+        assert.equal(r.headers.get("content-type"), "text/event-stream", accept);
+        assert.match(r.text, /Hello, Ada!/);
+      }
+      const r = await postJson(sseServer.url, CALL_GREET, { accept: "application/json" });
+      assert.equal(r.status, 406);
+      assert.match(r.text, /Client must accept both application\/json and text\/event-stream/);
+    });
+  } finally {
+    for (const server of [jsonServer, sseServer]) {
+      const status = await server.stop();
+      assert.equal(status.code, 0, server.proc.stderr());
+    }
+  }
+});
+
+Deno.test("streamable HTTP: stateful with Accept: application/json alone; the GET stream takes */*", async () => {
+  const server = await startHttpServer(yaml(false, true));
+  try {
+    const init = await postJson(server.url, INITIALIZE, { accept: "application/json" });
+    assert.equal(init.status, 200, init.text);
+    assert.equal(init.headers.get("content-type"), "application/json");
+    const sid = init.headers.get("mcp-session-id")!;
+    assert.ok(sid);
+    const headers = {
+      accept: "application/json",
+      "mcp-session-id": sid,
+      "mcp-protocol-version": "2025-06-18",
+    };
+    const r = await postJson(server.url, CALL_GREET, headers);
+    assert.equal(JSON.parse(r.text).result.content[0].text, "Hello, Ada!");
+    const stream = await fetch(server.url, { headers: { accept: "*/*", "mcp-session-id": sid } });
+    assert.equal(stream.status, 200);
+    assert.equal(stream.headers.get("content-type"), "text/event-stream");
+    await stream.body?.cancel();
+  } finally {
+    const status = await server.stop();
+    assert.equal(status.code, 0, server.proc.stderr());
+  }
+});
+
+const PING = (id: number) => ({ jsonrpc: "2.0", id, method: "ping" });
+const BATCH_REFUSED =
+  /JSON-RPC batches are not allowed in protocol version 2025-06-18 \(only up to 2025-03-26\)/;
+
+Deno.test("streamable HTTP: batches follow the negotiated version; JSON mode answers a batch with JSON", async (t) => {
+  const stateless = await startHttpServer(yaml(true, true));
+  const stateful = await startHttpServer(yaml(false, true));
+  const batch = [PING(10), CALL_GREET, {
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId: 99 },
+  }];
+  const served = (r: { status: number; headers: Headers; text: string }) => {
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get("content-type"), "application/json");
+    const answers = JSON.parse(r.text);
+    assert.deepEqual(answers.map((a: { id: number }) => a.id), [10, 1], "one answer per request, in order");
+    assert.equal(answers[1].result.content[0].text, "Hello, Ada!");
+  };
+  const refused = (r: { status: number; text: string }) => {
+    assert.equal(r.status, 400, r.text);
+    assert.equal(JSON.parse(r.text).error.code, -32600);
+    assert.match(JSON.parse(r.text).error.message, BATCH_REFUSED);
+  };
+  try {
+    await t.step(
+      "stateless: without MCP-Protocol-Version (2025-03-26) or with 2025-03-26: served",
+      async () => {
+        served(await postJson(stateless.url, batch));
+        served(await postJson(stateless.url, batch, { "mcp-protocol-version": "2025-03-26" }));
+      },
+    );
+
+    await t.step("stateless: MCP-Protocol-Version 2025-06-18: refused with -32600", async () => {
+      refused(await postJson(stateless.url, batch, { "mcp-protocol-version": "2025-06-18" }));
+    });
+
+    await t.step("stateful: a session that negotiated 2025-03-26 is served, 2025-06-18 refused", async () => {
+      for (const version of ["2025-03-26", "2025-06-18"]) {
+        const init = await postJson(stateful.url, {
+          ...INITIALIZE,
+          params: { ...INITIALIZE.params, protocolVersion: version },
+        });
+        const sid = init.headers.get("mcp-session-id")!;
+        const headers = { "mcp-session-id": sid, "mcp-protocol-version": version };
+        const r = await postJson(stateful.url, batch, headers);
+        if (version === "2025-03-26") served(r);
+        else refused(r);
+      }
+    });
+  } finally {
+    for (const server of [stateless, stateful]) {
+      const status = await server.stop();
+      assert.equal(status.code, 0, server.proc.stderr());
+    }
   }
 });
