@@ -31,7 +31,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
-import { metricsGrants } from "../telemetry/permissions.ts";
+import { metricsGrants, tracingGrants } from "../telemetry/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
 import { oauthGrants } from "../oauth/permissions.ts";
 
@@ -41,6 +41,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   moduleGrants,
   listenGrants,
   metricsGrants,
+  tracingGrants,
   authGrants,
   oauthGrants,
   sessionGrants,

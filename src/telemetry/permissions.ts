@@ -1,8 +1,10 @@
 /**
- * The grants of telemetry: the metrics endpoint's own listener. Tracing needs nothing: Deno's
- * built-in OpenTelemetry exporter sends spans from outside the permission sandbox (checked: spans
- * arrive with no net grant for the OTLP endpoint), and the runtime learns that tracing is on from
- * the OpenTelemetry API's global, not from the environment.
+ * The grants of telemetry: the metrics endpoint's own listener, and for tracing the two variables
+ * that name Deno's sampler. Tracing needs no net grant: Deno's built-in OpenTelemetry exporter
+ * sends spans from outside the permission sandbox (checked: spans arrive with no net grant for the
+ * OTLP endpoint), and the runtime learns that tracing is on from the OpenTelemetry API's global.
+ * It reads the sampler so that a request the sampler will drop costs no span work (without the
+ * grant it still works, asking Deno span by span).
  *
  * @module
  */
@@ -20,4 +22,14 @@ export function metricsGrants({ config, plan }: PlanContext): void {
   if (!m.enabled) return;
   const port = metricsListenPort(config);
   if (port !== undefined) plan.add("net", netHost(m.host, port), "listen address of the metrics endpoint");
+}
+
+/**
+ * Tracing: `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`, read to know beforehand which
+ * requests Deno's sampler drops. Granted whatever the configuration says: whether tracing is on is
+ * the process's business (`OTEL_DENO=true`), like `CHUK_MCP_LOG_LEVEL`.
+ */
+export function tracingGrants({ plan }: PlanContext): void {
+  plan.add("env", "OTEL_TRACES_SAMPLER", "tracing: which requests Deno's sampler records");
+  plan.add("env", "OTEL_TRACES_SAMPLER_ARG", "tracing: the sampler's ratio");
 }

@@ -124,23 +124,43 @@ export class RequestTelemetry implements RequestObserver {
     }
     let run = serve;
     let span: Span | undefined;
+    let traceId: string | undefined;
     if (tracing) {
-      const known = tool && r.toolUpstream !== null;
-      const started = tracing.startServerSpan(
+      const meta = params._meta as Record<string, unknown> | undefined;
+      const fromMeta = meta ? tracing.parseTraceparent(meta.traceparent) : undefined;
+      const parent = fromMeta ?? tracing.activeParent();
+      const decision = tracing.decide(parent);
+      // Not recorded: no span and no context of its own. Its upstream requests carry the parent's
+      // trace context as it came (`_meta` is passed on; an HTTP parent is still the ambient one).
+      const started = decision === "drop" ? undefined : tracing.startServerSpan(
         {
           method,
           id: call.id ?? "",
-          tool: known ? tool!.name : undefined,
+          tool: tool && r.toolUpstream !== null ? tool.name : undefined,
           prompt: method === "prompts/get" ? stringParam(params, "name")?.slice(0, MAX_NAME) : undefined,
           uri: method.startsWith("resources/") ? stringParam(params, "uri") : undefined,
         },
-        params._meta as Record<string, unknown> | undefined,
+        meta,
         this.#connectionAttributes(call.connection),
         call.protocolVersion,
+        decision,
       );
-      span = started.span;
-      const inner = run;
-      run = () => tracing.inContext(started.context, inner);
+      if (started) {
+        // Recorded, or asked and not: its upstream requests are children either way.
+        span = started.span;
+        traceId = span ? tracing.traceIdOf(span) : parent?.traceId;
+        const inner = run;
+        run = () => tracing.inContext(started.context, inner);
+      } else {
+        traceId = parent?.traceId;
+        // The parent came in `_meta` but the transport has a context of its own (HTTP): the
+        // upstream requests follow the MCP parent, as a recorded span's would.
+        if (fromMeta && tracing.activeParent()) {
+          const inner = run;
+          const ctx = tracing.parentContext(fromMeta);
+          run = () => tracing.inContext(ctx, inner);
+        }
+      }
     }
     let fields: LogFields | undefined;
     if (logFields) {
@@ -153,7 +173,7 @@ export class RequestTelemetry implements RequestObserver {
         user: connection?.user?.id,
         tool: tool?.name,
         upstream: tool?.upstream || undefined,
-        trace_id: span ? tracing!.traceIdOf(span) : undefined,
+        trace_id: traceId,
       };
       const inner = run;
       const f = fields;

@@ -147,24 +147,44 @@ export class UpstreamWire extends WrappedTransport {
       return this.inner.send(message, options);
     }
     const params = paramsOf(m);
+    const tracing = this.#tracing;
+    const meta = (params._meta && typeof params._meta === "object" ? params._meta : {}) as Message;
+    // The request being served is the parent: its context when it has one (recorded, or asked and
+    // not), else — dropped without a context of its own — the caller's `_meta` we pass on.
+    const parent = tracing.activeParent() ?? tracing.parseTraceparent(meta.traceparent);
+    const decision = tracing.decide(parent);
     const tool = m.method === "tools/call" ? stringParam(params, "name") : undefined;
-    const { span, context } = this.#tracing.startClientSpan({
-      method: m.method,
-      id: m.id,
-      tool,
-      prompt: m.method === "prompts/get" ? stringParam(params, "name") : undefined,
-      uri: m.method.startsWith("resources/") ? stringParam(params, "uri") : undefined,
-    }, this.#attributes);
+    const started = decision === "drop" ? undefined : tracing.startClientSpan(
+      {
+        method: m.method,
+        id: m.id,
+        tool,
+        prompt: m.method === "prompts/get" ? stringParam(params, "name") : undefined,
+        uri: m.method.startsWith("resources/") ? stringParam(params, "uri") : undefined,
+      },
+      this.#attributes,
+      decision,
+    );
+    if (!started?.span) {
+      // Not recorded. The upstream still learns the parent's decision — from the caller's `_meta`
+      // when it is passed on, else from the parent we know (an HTTP request's, say).
+      if (!parent || typeof meta.traceparent === "string") return this.inner.send(message, options);
+      const told = {
+        ...m,
+        params: { ...params, _meta: { ...meta, traceparent: tracing.traceparentOf(parent) } },
+      };
+      return this.inner.send(told as unknown as JSONRPCMessage, options);
+    }
+    const { span, context } = started as Required<Tracing.StartedSpan>;
     this.#pending.set(m.id, { span, tool: tool !== undefined });
-    const meta = params._meta && typeof params._meta === "object" ? params._meta : {};
     const out = {
       ...m,
-      params: { ...params, _meta: { ...meta, ...this.#tracing.traceMeta(context) } },
+      params: { ...params, _meta: { ...meta, ...tracing.traceMeta(context) } },
     } as unknown as JSONRPCMessage;
     // An HTTP upstream's fetch runs inside the span: it becomes its child and sends it as the
     // `traceparent` header. A pipe has no such hop (and the context switch is not free).
     const sent = this.#http
-      ? this.#tracing.inContext(context, () => this.inner.send(out, options))
+      ? tracing.inContext(context, () => this.inner.send(out, options))
       : this.inner.send(out, options);
     return sent.catch((e) => {
       this.#end(m.id, { status: "error", message: e instanceof Error ? e.message : String(e) });

@@ -5,7 +5,8 @@
 // client: it sends tools/call with a W3C `traceparent` header, and checks the chain
 // client → proxy SERVER span → proxy CLIENT span → upstream SERVER span, the semantic-convention
 // names and attributes, `_meta.traceparent` winning over the header, errors, a caller that does
-// not sample (nothing recorded, the upstream told), and the trace id in the proxy's JSON log lines.
+// not sample — in the header or in `_meta` — (nothing recorded, the upstreams told), and the trace
+// id in the proxy's JSON log lines.
 import assert from "node:assert/strict";
 import { CLI, DENO, eventually, ROOT, runCliOnce, startCli, tempConfig } from "../helpers.ts";
 import { freePort } from "../services.ts";
@@ -126,6 +127,7 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
   const metaClient = { traceId: hex(16), spanId: hex(8) };
   const headerOnly = { traceparent: `00-${client.traceId}-${client.spanId}-01` };
   const unsampled = { traceId: hex(16), spanId: hex(8) };
+  const metaUnsampled = { traceId: hex(16), spanId: hex(8) };
   try {
     await httpUpstream.ready;
     const url = await proxyProc.ready;
@@ -165,6 +167,18 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
       method: "tools/call",
       params: { name: "proxy.up_stdio.greet", arguments: { name: "unsampled" } },
     }, { traceparent: `00-${unsampled.traceId}-${unsampled.spanId}-00` });
+    // The same in _meta, with no header (Deno records the HTTP request as a root of its own): the
+    // MCP parent decides, for the proxy and for the HTTP upstream (its `_meta` and its header).
+    await post(url, {
+      jsonrpc: "2.0",
+      id: 6,
+      method: "tools/call",
+      params: {
+        name: "proxy.up_http.greet",
+        arguments: { name: "unsampled" },
+        _meta: { traceparent: `00-${metaUnsampled.traceId}-${metaUnsampled.spanId}-00` },
+      },
+    }, {});
   } finally {
     await proxyProc.stop();
     await httpUpstream.stop();
@@ -259,24 +273,24 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
     assert.equal(failed.status.code, 2);
     assert.match(String(failed.status.message), /Unknown tool/);
 
-    assert.deepEqual(
-      spans.filter((s) => s.traceId === unsampled.traceId).map((s) => `${s.service} ${s.name}`),
-      [],
-    );
-    // Had the upstream not learnt that, it would have started a trace of its own for call 5.
-    assert.equal(
-      spans.filter((s) =>
-        s.service === "upstream-stdio" && s.kind === SERVER && s.name === "tools/call greet"
-      )
-        .length,
-      2,
-    );
+    for (const { traceId } of [unsampled, metaUnsampled]) {
+      assert.deepEqual(spans.filter((s) => s.traceId === traceId).map((s) => `${s.service} ${s.name}`), []);
+    }
+    const count = (service: string, kind: number) =>
+      spans.filter((s) => s.service === service && s.kind === kind && s.name === "tools/call greet").length;
+    // Had the upstreams not learnt that, they would have started traces of their own for calls 5
+    // and 6; and the proxy sent calls 1–3 only in a span.
+    assert.equal(count("upstream-stdio", SERVER), 2);
+    assert.equal(count("upstream-http", SERVER), 1);
+    assert.equal(count("proxy", CLIENT), 3);
 
     const logged = proxyProc.stderr().split("\n").filter((l) => l.includes('"logger":"request"')).map((l) =>
       JSON.parse(l)
     );
     assert.ok(logged.some((l) => l.trace_id === client.traceId && l.tool === "proxy.up_http.greet"));
     assert.ok(logged.some((l) => l.trace_id === metaClient.traceId));
+    // An unrecorded request's log lines still carry its trace id (the parent's).
+    assert.ok(logged.some((l) => l.trace_id === metaUnsampled.traceId && l.tool === "proxy.up_http.greet"));
   } finally {
     await otlp.close();
     for (const d of [upHttp.dir, upStdio.dir, proxy.dir]) await Deno.remove(d, { recursive: true });
