@@ -4,7 +4,8 @@
 // folder). A real SDK client stays connected to each through four reloads:
 // 1. an upstream added and the module edited → the new tools appear (list_changed), the module's
 //    new version answers, the first upstream is not restarted;
-// 2. an upstream removed, plus a key that needs a restart → its tools go, a warning names the key;
+// 2. an upstream removed, plus keys that need a restart (a session setting; the HTTP server's
+//    listen port) → its tools go, a warning names each key, the server stays where it listens;
 // 3. an invalid configuration → one error line naming file, line and key; nothing changes;
 // 4. an upstream whose command the process may not run → refused, naming the flag.
 // /health shows the generation throughout.
@@ -23,9 +24,10 @@ function config(
   transport: "http" | "stdio",
   upstreams: string[],
   extra = "",
+  port = 0,
 ): string {
   const server = transport === "http"
-    ? "server: {type: streamable-http}\nstreamable-http: {port: 0, stateless: false}\n"
+    ? `server: {type: streamable-http}\nstreamable-http: {port: ${port}, stateless: false}\n`
     : "server: {type: stdio}\n";
   return server + "tools: {modules_to_import: [tools.ts]}\nproxy: {enabled: true}\n" + extra +
     "mcp_servers:\n" + upstreams.map((u) => fixtureYaml(u)).join("");
@@ -173,9 +175,10 @@ for (const trigger of ["SIGHUP", "--watch"] as const) {
       const afterAdd = (await health(url)).generation;
       assert.ok(afterAdd >= 2, `generation ${afterAdd}`);
 
-      // 2. Remove upstream a; a session setting changes too (needs a restart: a warning).
+      // 2. Remove upstream a; a session setting and the HTTP listen port change too (they need a
+      // restart: a warning each).
       await reload((kind, path) =>
-        Deno.writeTextFile(path, config(kind, ["b"], "sessions: {default_ttl_hours: 48}\n"))
+        Deno.writeTextFile(path, config(kind, ["b"], "sessions: {default_ttl_hours: 48}\n", 1))
       );
       for (const { c, changes, kind } of clients) {
         const names = await toolsUntil(c, changes, (n) => !n.includes("proxy.a.echo"));
@@ -193,7 +196,14 @@ for (const trigger of ["SIGHUP", "--watch"] as const) {
           kind,
           /WARNING reload: sessions\.default_ttl_hours changed: it takes effect after a restart/,
         );
+        if (kind === "http") {
+          await logged(
+            kind,
+            /WARNING reload: streamable-http\.port changed: it takes effect after a restart/,
+          );
+        }
       }
+      // Still served where it listened.
       const afterRemove = (await health(url)).generation;
       assert.equal(afterRemove, afterAdd + 1);
 
