@@ -10,10 +10,13 @@
  * Deno exports the spans over OTLP/HTTP to a sink in this script that answers 200; `--sampler`
  * (and `--ratio`) set Deno's `OTEL_TRACES_SAMPLER` (`_ARG`). `tracing (API only)` runs our tracing
  * code against the OpenTelemetry API with no SDK registered: `tracing` minus it is Deno's share.
+ * `--parent sampled|unsampled` gives each call a caller's `_meta.traceparent` with that flag
+ * (default none: every call is a root, as over stdio without one).
  *
  * ```sh
  * deno run -A scripts/bench/telemetry_cpu.ts --rounds 7
  * deno run -A scripts/bench/telemetry_cpu.ts --sampler parentbased_traceidratio --ratio 0.1
+ * deno run -A scripts/bench/telemetry_cpu.ts --sampler parentbased_always_on --parent unsampled
  * ```
  *
  * @module
@@ -43,17 +46,19 @@ const { values } = parseArgs({
     sampler: { type: "string", default: "always_on" },
     ratio: { type: "string" },
     variants: { type: "string" },
+    parent: { type: "string", default: "none" },
     child: { type: "string" },
   },
 });
 
 if (values.child) {
-  console.log(JSON.stringify({ cpuPerCall: await child(values.child as Variant, Number(values.calls)) }));
+  const cpuPerCall = await child(values.child as Variant, Number(values.calls), values.parent!);
+  console.log(JSON.stringify({ cpuPerCall }));
   Deno.exit(0);
 }
 
 /** One variant's run: CPU µs per call (after a warm-up, with the exporter's work included). */
-async function child(variant: Variant, calls: number): Promise<number> {
+async function child(variant: Variant, calls: number, parent: string): Promise<number> {
   configureLogging({ level: "INFO", sink: () => {} });
   const tracing = variant.includes("tracing") ? await import("../../src/telemetry/tracing.ts") : undefined;
   const sinks: TelemetrySinks | undefined = variant === "none" ? undefined : {
@@ -77,6 +82,9 @@ async function child(variant: Variant, calls: number): Promise<number> {
     binding: { sessionId: "sess-1" },
   } as unknown as Connection;
   const result = { content: [{ type: "text", text: "hello" }] };
+  const flags = parent === "sampled" ? "01" : parent === "unsampled" ? "00" : undefined;
+  const meta = flags &&
+    { traceparent: `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"00f067aa0ba902b7"}-${flags}` };
   let id = 0;
   const serve = async () => {
     const upId = ++id;
@@ -84,7 +92,8 @@ async function child(variant: Variant, calls: number): Promise<number> {
       jsonrpc: "2.0",
       id: upId,
       method: "tools/call",
-      params: { name: "echo", arguments: { text: "hello" } },
+      // The proxy passes the caller's `_meta` on (its traceparent too).
+      params: { name: "echo", arguments: { text: "hello" }, ...(meta ? { _meta: meta } : {}) },
     } as JSONRPCMessage);
     (upInner.onmessage ?? up.onmessage)!({ jsonrpc: "2.0", id: upId, result } as JSONRPCMessage);
     return result;
@@ -92,7 +101,7 @@ async function child(variant: Variant, calls: number): Promise<number> {
   const call = async () => {
     const request: ObservedRequest = {
       method: "tools/call",
-      params: { name: "proxy.up0.echo", arguments: { text: "hello" } },
+      params: { name: "proxy.up0.echo", arguments: { text: "hello" }, ...(meta ? { _meta: meta } : {}) },
       call: { id: ++id, connection, context: () => Promise.reject(new Error("not used")) },
       toolUpstream: "up0",
     };
@@ -130,7 +139,17 @@ for (let r = 0; r < rounds; r++) {
   const order = variants.map((_, i) => variants[(i + r) % variants.length]);
   for (const v of order) {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", import.meta.filename!, "--child", v, "--calls", String(calls)],
+      args: [
+        "run",
+        "-A",
+        import.meta.filename!,
+        "--child",
+        v,
+        "--calls",
+        String(calls),
+        "--parent",
+        values.parent!,
+      ],
       env: v.includes("tracing") && !v.includes("API only") ? env : { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "inherit",
@@ -144,7 +163,7 @@ const base = median(results.get("none") ?? [0]);
 console.log(
   `CPU µs per proxied call (${calls} calls × ${rounds} rounds, sampler ${values.sampler}${
     values.ratio ? ` ${values.ratio}` : ""
-  }; load ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")})`,
+  }, parent ${values.parent}; load ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")})`,
 );
 console.log("| variant | median | lowest | added (median) |");
 console.log("| --- | --- | --- | --- |");
