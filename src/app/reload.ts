@@ -180,8 +180,12 @@ export class Reloader implements RuntimePlugin {
     if (baseDir !== runtime.baseDir) {
       return failed(new Error(`${label}: the configuration moved (restart to serve it from its new place)`));
     }
+    // What will be in force: the live keys from `next`, the rest as they are. Only that is checked
+    // against the process's permissions (a new listen port, say, is not applied: it only warns).
+    const before = runtime.config;
+    const live = liveConfig(before, next);
     if (t.checkPermissions ?? true) {
-      const required = requiredPermissions(next, {
+      const required = requiredPermissions(live, {
         configFile: t.file,
         configPath: t.source.configPath,
         noSearch: t.source.noSearch,
@@ -201,7 +205,6 @@ export class Reloader implements RuntimePlugin {
         );
       }
     }
-    const before = runtime.config;
     const diff = diffConfig(before, next, baseDir);
     let modules;
     try {
@@ -209,7 +212,6 @@ export class Reloader implements RuntimePlugin {
     } catch (e) {
       return failed(e);
     }
-    const live = liveConfig(before, next);
     const plan = planReload(diff, live);
     const steps = plan.steps.filter((s) => s.kind !== "rename" && !s.kind.endsWith("-module")).map((s) =>
       "name" in s ? `${s.kind} ${s.name}` : s.kind
