@@ -281,6 +281,7 @@ async function runCase(fc: FeatureCase, mode: "printed" | "audited"): Promise<vo
         baseDir: loaded.baseDir,
         cwd: dir,
         env: envFromObject(runEnv),
+        tracing: runEnv.OTEL_DENO === "true",
       });
       // Everything the child's environment held (the SDK's stdio client adds its defaults).
       const names = [

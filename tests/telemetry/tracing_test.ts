@@ -116,7 +116,11 @@ Deno.test("spans over OTLP: client → proxy → upstream (stdio and HTTP), _met
       `  up_stdio: ${JSON.stringify(stdioEntry)}\n` +
       `  up_http: {type: streamable-http, url: "http://127.0.0.1:${upHttpPort}/mcp"}\n`,
   );
-  const flags = await runCliOnce(["permissions", "--config", proxy.path, "--format", "flags"]);
+  // Planned with tracing on, as the proxy runs: the flags let it read the sampler (the fast path).
+  const flags = await runCliOnce(["permissions", "--config", proxy.path, "--format", "flags"], {
+    env: otelEnv(otlp.url, "proxy"),
+  });
+  assert.match(flags.stdout, /OTEL_TRACES_SAMPLER,OTEL_TRACES_SAMPLER_ARG/);
   assert.equal(flags.code, 0, flags.stderr);
   const httpUpstream = startCli(["--config", upHttp.path], { env: otelEnv(otlp.url, "upstream-http") });
   const proxyProc = startCli(["--config", proxy.path], {
