@@ -11,14 +11,21 @@
 // /health shows the generation throughout.
 import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { type Tool, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  PromptListChangedNotificationSchema,
+  type Tool,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { type Connected, connectHttp, connectStdio, firstText, runCliOnce, startCli } from "../helpers.ts";
 import { fixtureYaml } from "../proxy/_helpers.ts";
 
 const MODULE_V1 = `export const hello = {
   kind: "tool", name: "hello", description: "v1", inputSchema: { type: "object" }, handler: () => "hello v1",
 };\n`;
-const MODULE_V2 = `// edited\n${MODULE_V1.replaceAll("v1", "v2")}`;
+// The edit also adds a prompt: clients get prompts/list_changed too.
+const MODULE_V2 = `// edited\n${MODULE_V1.replaceAll("v1", "v2")}export const brief = {
+  kind: "prompt", name: "brief", description: "v2", handler: () => "brief v2",
+};\n`;
 
 function config(
   transport: "http" | "stdio",
@@ -33,16 +40,21 @@ function config(
     "mcp_servers:\n" + upstreams.map((u) => fixtureYaml(u)).join("");
 }
 
-/** Counts tools/list_changed and lets a test wait for the next one. */
-function listChanges(client: Client): { next(): Promise<void> } {
+/** Counts tools/list_changed (or prompts/list_changed) and lets a test wait for the next one. */
+function listChanges(
+  client: Client,
+  schema: typeof ToolListChangedNotificationSchema | typeof PromptListChangedNotificationSchema =
+    ToolListChangedNotificationSchema,
+): { next(): Promise<void> } {
   const waiters: (() => void)[] = [];
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+  client.setNotificationHandler(schema, () => {
     for (const w of waiters.splice(0)) w();
   });
+  const method = schema.shape.method.value;
   return {
     next: () =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("no tools/list_changed within 30 s")), 30_000);
+        const timer = setTimeout(() => reject(new Error(`no ${method} within 30 s`)), 30_000);
         waiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -124,6 +136,12 @@ for (const trigger of ["SIGHUP", "--watch"] as const) {
         { c: http, changes: listChanges(http.client), path: httpConfig, kind: "http" as const },
         { c: stdio, changes: listChanges(stdio.client), path: stdioConfig, kind: "stdio" as const },
       ];
+      const promptChanges = clients.map(({ c }) => {
+        const changes = listChanges(c.client, PromptListChangedNotificationSchema);
+        const next = changes.next();
+        next.catch(() => {});
+        return next;
+      });
       const sessionId = http.transport.sessionId;
       const stdioPid = (stdio.transport as unknown as { pid: number }).pid;
       const stdioErr = (stdio.transport as unknown as { stderr: Parameters<typeof outputMatches>[0] }).stderr;
@@ -171,6 +189,11 @@ for (const trigger of ["SIGHUP", "--watch"] as const) {
           firstText(await c.client.callTool({ name: "proxy.a.pid", arguments: {} })),
           pidOfA.get(kind),
         );
+      }
+      // The module's new prompt: prompts/list_changed reached both clients.
+      await Promise.all(promptChanges);
+      for (const { c } of clients) {
+        assert.ok((await c.client.listPrompts()).prompts.some((p) => p.name === "brief"));
       }
       const afterAdd = (await health(url)).generation;
       assert.ok(afterAdd >= 2, `generation ${afterAdd}`);
