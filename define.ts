@@ -57,10 +57,20 @@ export {
   sendProgress,
 } from "./src/core/context.ts";
 export type {
+  AskOptions,
   ClientAsks,
   RequestContext,
   TestContextOptions,
   TransportKind,
   UserIdentity,
 } from "./src/core/context.ts";
-export { RuntimeError, ToolError, ToolTimeoutError } from "./src/errors.ts";
+export type { CacheHint, TaskSettings } from "./src/core/registry.ts";
+export { isValidToolName } from "./src/tools/local.ts";
+export {
+  ErrorCode,
+  MissingClientCapabilityError,
+  ProtocolError,
+  RuntimeError,
+  ToolError,
+  ToolTimeoutError,
+} from "./src/errors.ts";

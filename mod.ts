@@ -91,7 +91,7 @@ export type {
 } from "./define.ts";
 export { collectDefinitions, registerDefinitions } from "./src/tools/loader.ts";
 export type { CollectedDefinitions, ModuleSlot } from "./src/tools/loader.ts";
-export { isValidToolName, localToolEntry } from "./src/tools/local.ts";
+export { localToolEntry } from "./src/tools/local.ts";
 export type { LocalToolOptions } from "./src/tools/local.ts";
 export { toolErrorResult } from "./src/tools/result.ts";
 
@@ -99,7 +99,7 @@ export { toolErrorResult } from "./src/tools/result.ts";
 export { buildRuntime, runServer } from "./src/app/run.ts";
 export type { RunServerOptions } from "./src/app/run.ts";
 export { httpHandler, serve } from "./src/app/serve.ts";
-export type { HttpHandler, HttpHandlerOptions, ServeHandle, ServeOptions } from "./src/app/serve.ts";
+export type { HttpHandler, ServeHandle, ServeOptions } from "./src/app/serve.ts";
 export { pluginsFor } from "./src/app/plugins.ts";
 export type { DefinitionSource, ModulesPluginOptions } from "./src/app/modules.ts";
 export { Runtime } from "./src/core/runtime.ts";
@@ -128,6 +128,7 @@ export type {
 export { Table } from "./src/core/table.ts";
 export type { TableOptions } from "./src/core/table.ts";
 export { Emitter } from "./src/util/emitter.ts";
+export { ChangeBus } from "./src/core/bus.ts";
 export { noAuth } from "./src/auth/types.ts";
 export type { Authenticator, AuthOutcome } from "./src/auth/types.ts";
 export type { KeyValueStore } from "./src/sessions/kv.ts";

@@ -1,23 +1,26 @@
 /**
  * `deno task conformance`: run the official MCP conformance suite
- * (`@modelcontextprotocol/conformance`, server scenarios) against our runtime.
+ * (`@modelcontextprotocol/conformance`, server scenarios) against our runtime. Two versions of the
+ * suite run:
  *
- * For each target it starts a front on a free loopback port, runs every scenario as its own suite
- * invocation (with a timeout), reads the verdict from the suite's `checks.json`, then stops the
- * front. It prints a scenario × target table and a `conformance: N passed, N failed` line, and
- * exits non-zero on any failure the baseline does not name — or on a baseline entry that now
- * passes (the baseline only shrinks).
+ * - **0.1.16** (the 2025 wire), scenario by scenario, on targets: `direct` (the example server
+ *   `examples/conformance/` over streamable HTTP, stateful), `proxy` (our proxy in front of it as
+ *   a stdio upstream, with root aliases so names resolve unchanged) and `proxy-http` (the same
+ *   with a streamable-HTTP upstream).
+ * - **0.2.0-alpha.12**, by requirement set (`--requirements 2025-11-25` / `2026-07-28`: the
+ *   scored scenarios of the revision and the unscored extras it runs — pending scenarios, the
+ *   tasks extension), on two faces of the example server: `stateless` (the default settings) and
+ *   `stateful`. Each run is one suite invocation; verdicts come from each scenario's `checks.json`.
  *
- * Targets:
- * - `direct`: the example server `examples/conformance/` over streamable HTTP.
- * - `proxy`: our proxy in front of the same example server run as a stdio upstream, with root
- *   aliases so the scenarios' tool and prompt names resolve and resource URIs unchanged.
- * - `proxy-http`: the same, with the example server as a streamable-HTTP upstream.
+ * It prints a table per suite, a line per requirement run (`scored 37/37, not scored 13/13`) and
+ * `conformance: N passed, N failed`, and exits non-zero on any failure its baseline does not name
+ * — or on a baseline entry that now passes (baselines only shrink).
  *
  * ```sh
- * deno task conformance                          # direct, active scenarios, once
- * deno task conformance --target direct --target proxy --repeat 5
- * deno task conformance --scenario tools-call-sampling --repeat 20
+ * deno task conformance                          # everything, directly (no proxy targets)
+ * deno task conformance --target all             # + the proxied 0.1.16 runs (CI)
+ * deno task conformance --requirements 2026-07-28 --face stateless
+ * deno task conformance --scenario tools-call-sampling --repeat 20   # 0.1.16 only
  * ```
  *
  * @module
@@ -30,6 +33,19 @@ import { Client, deferResponses, retainingFetch, StreamableHTTPClientTransport }
 
 /** The suite, pinned: scenario lists below are for this version. */
 export const SUITE = "npm:@modelcontextprotocol/conformance@0.1.16";
+
+/** The suite whose requirement sets cover both protocol eras. */
+export const SUITE_NEXT = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
+
+/** Requirement sets (protocol revisions) of {@linkcode SUITE_NEXT}. */
+export const REQUIREMENTS = ["2025-11-25", "2026-07-28"] as const;
+/** One of {@linkcode REQUIREMENTS}. */
+export type Requirement = typeof REQUIREMENTS[number];
+
+/** The faces of the example server the requirement sets run against. */
+export const FACES = ["stateful", "stateless"] as const;
+/** One of {@linkcode FACES}. */
+export type Face = typeof FACES[number];
 
 /** The active server scenarios of the pinned suite (what `server --suite active` runs), in its order. */
 export const ACTIVE_SCENARIOS: readonly string[] = [
@@ -75,6 +91,7 @@ const EXPECTED_PROMPTS = ["test_simple_prompt", "test_prompt_with_arguments"];
 const ROOT = new URL("..", import.meta.url).pathname;
 const CLI = `${ROOT}cli.ts`;
 const EXAMPLE_HTTP_CONFIG = `${ROOT}examples/conformance/config.yaml`;
+const EXAMPLE_STATELESS_CONFIG = `${ROOT}examples/conformance/config.stateless.yaml`;
 const EXAMPLE_STDIO_CONFIG = `${ROOT}examples/conformance/config.stdio.yaml`;
 const DEFAULT_BASELINE = `${ROOT}examples/conformance/expected-failures.yaml`;
 const DENO = Deno.execPath();
@@ -341,10 +358,11 @@ async function suite(
   args: string[],
   cwd: string,
   timeoutMs: number,
+  pkg: string = SUITE,
 ): Promise<{ code: number; out: string; timedOut: boolean }> {
   // --no-config: the suite resolves its own dependencies, never through this repo's deno.json/lock.
   const child = new Deno.Command(DENO, {
-    args: ["run", "-A", "--no-config", SUITE, ...args],
+    args: ["run", "-A", "--no-config", pkg, ...args],
     cwd,
     env: childEnv(),
     stdin: "null",
@@ -375,7 +393,8 @@ async function listScenarios(cwd: string): Promise<string[]> {
 
 /** One scenario run. */
 export interface RunRecord {
-  target: TargetName;
+  /** The target (0.1.16) or the requirement run (`2026-07-28/stateless`). */
+  target: string;
   scenario: string;
   run: number;
   ok: boolean;
@@ -429,7 +448,7 @@ function cell(records: RunRecord[]): string {
 }
 
 /** The scenario × target table. */
-export function table(records: RunRecord[], scenarios: string[], targets: TargetName[]): string {
+export function table(records: RunRecord[], scenarios: string[], targets: readonly string[]): string {
   const header = ["scenario", ...targets];
   const rows = scenarios.map((s) => [
     s,
@@ -441,26 +460,149 @@ export function table(records: RunRecord[], scenarios: string[], targets: Target
 }
 
 // ---------------------------------------------------------------------------------------------
+// The requirement runs (0.2.0): one suite invocation per (revision, face)
+
+/** What a requirement set runs: the scored server scenarios and the unscored ones. */
+export interface RequirementSet {
+  scored: string[];
+  unscored: string[];
+}
+
+/** Parse `list --requirements <rev>`: its server scenarios, and those it runs without scoring. */
+export function parseRequirementList(text: string): RequirementSet {
+  const scored: string[] = [];
+  const unscored: string[] = [];
+  let section: "server" | "client" | "unscored" | undefined;
+  for (const line of text.split("\n")) {
+    if (/^Server scenarios/.test(line)) section = "server";
+    else if (/^Client scenarios/.test(line)) section = "client";
+    else if (/never scored/.test(line)) section = "unscored";
+    const m = /^\s+- (\S+)(?: \[(server|client)\])?\s*$/.exec(line);
+    if (!m) continue;
+    if (section === "server") scored.push(m[1]);
+    else if (section === "unscored" && m[2] === "server") unscored.push(m[1]);
+  }
+  return { scored, unscored };
+}
+
+/** The scenario a result directory of the suite holds (`server-<scenario>-<timestamp>`). */
+export function scenarioOfResultDir(name: string): string | undefined {
+  return /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(name)?.[1];
+}
+
+/** A requirement run's label: `2026-07-28/stateless`. */
+export function runLabel(requirement: Requirement, face: Face): string {
+  return `${requirement}/${face}`;
+}
+
+/** The baseline of a requirement run, if it has one. */
+function runBaselineFile(requirement: Requirement, face: Face): string {
+  return `${ROOT}examples/conformance/expected-failures.${requirement}.${face}.yaml`;
+}
+
+async function requirementSet(requirement: Requirement, cwd: string): Promise<RequirementSet> {
+  const r = await suite(["list", "--requirements", requirement], cwd, 300_000, SUITE_NEXT);
+  if (r.code !== 0) throw new Error(`cannot run ${SUITE_NEXT} list (exit ${r.code}):\n${r.out}`);
+  const set = parseRequirementList(r.out);
+  if (set.scored.length === 0) {
+    throw new Error(`${SUITE_NEXT} list --requirements ${requirement}: no server scenarios`);
+  }
+  return set;
+}
+
+/** Run one requirement set against `url`; one record per scenario it ran. */
+async function runRequirements(
+  requirement: Requirement,
+  face: Face,
+  url: string,
+  dir: string,
+  set: RequirementSet,
+  timeoutMs: number,
+): Promise<RunRecord[]> {
+  const label = runLabel(requirement, face);
+  const known = [...set.scored, ...set.unscored];
+  let baseline: Baseline = new Map();
+  try {
+    baseline = parseBaseline(
+      await Deno.readTextFile(runBaselineFile(requirement, face)),
+      runBaselineFile(requirement, face),
+      known,
+    );
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const started = performance.now();
+  const r = await suite(
+    ["server", "--url", url, "--requirements", requirement, "-o", dir],
+    dir,
+    timeoutMs,
+    SUITE_NEXT,
+  );
+  const ms = Math.round(performance.now() - started);
+  await Deno.writeTextFile(`${dir}/suite.log`, r.out);
+  const found = new Map<string, string>();
+  for await (const entry of Deno.readDir(dir)) {
+    const scenario = entry.isDirectory ? scenarioOfResultDir(entry.name) : undefined;
+    if (scenario) found.set(scenario, `${dir}/${entry.name}`);
+  }
+  return known.map((scenario) => {
+    const at = found.get(scenario);
+    let verdict: Verdict = {
+      ok: false,
+      message: r.timedOut ? `timed out after ${timeoutMs / 1000}s` : "not run",
+    };
+    if (at) {
+      try {
+        verdict = judge(JSON.parse(Deno.readTextFileSync(`${at}/checks.json`)));
+      } catch {
+        verdict = { ok: false, message: `no checks.json in ${at}` };
+      }
+    }
+    return {
+      target: label,
+      scenario,
+      run: 1,
+      ok: verdict.ok,
+      outcome: outcome(verdict.ok, baseline.has(scenario)),
+      message: verdict.ok
+        ? undefined
+        : `${verdict.message}${baseline.has(scenario) ? ` (baseline: ${baseline.get(scenario)})` : ""}`,
+      ms,
+      dir: at ?? dir,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
-const USAGE = `Run the MCP conformance suite (${SUITE}) against the runtime.
+const USAGE = `Run the MCP conformance suite against the runtime: ${SUITE} scenario by scenario, and
+${SUITE_NEXT} by requirement set (both protocol eras).
 
 Usage: deno task conformance [options]
 
-  --target T               direct | proxy | proxy-http | all | none (repeatable; default: direct)
+  --target T               0.1.16 target: direct | proxy | proxy-http | all | none (repeatable; default: direct)
   --client REV             client scenarios of this revision (2025-11-25 | 2026-07-28 | all | none;
-                           repeatable; default: all): our proxy as the client (suite ${"0.2.0-alpha.12"},
+                           repeatable; default: all): our proxy as the client (suite 0.2.0-alpha.12,
                            scripts/conformance_client.ts)
-  --scenario NAME          run only this scenario (repeatable; default: the suite's active set)
-  --suite S                active | all | pending (default: active)
-  --repeat N               run each scenario N times (flakiness check; default 1)
-  --timeout SECONDS        per scenario run (default 30; the suite's own request timeout is 60)
-  --expected-failures F    baseline (default: examples/conformance/expected-failures.yaml)
-  --config FILE            the example server's HTTP config (default: examples/conformance/config.yaml)
+  --scenario NAME          0.1.16 only, this scenario (repeatable; default: the suite's active set)
+  --suite S                0.1.16 scenarios: active | all | pending (default: active)
+  --repeat N               run each 0.1.16 scenario N times (flakiness check; default 1)
+  --timeout SECONDS        per 0.1.16 scenario run (default 30; the suite's own request timeout is 60)
+  --requirements R         0.2.0 requirement set: 2025-11-25 | 2026-07-28 | all (repeatable)
+  --face F                 0.2.0 face of the example server: stateless | stateful | all (default: all)
+  --expected-failures F    0.1.16 baseline (default: examples/conformance/expected-failures.yaml)
+  --config FILE            the example server's stateful HTTP config (default: examples/conformance/config.yaml)
   --out DIR                where results go (default: .tmp/conformance/<time>)
   -h, --help
 
-Exit code: 0 when every failure is in the baseline and no baseline entry passes; 1 otherwise.`;
+Without --scenario, --suite, --repeat or --requirements every run happens (0.1.16 on the targets,
+0.2.0 on every requirement set and face, the client scenarios); --scenario/--suite/--repeat select
+0.1.16 (and the client scenarios named) only, --requirements 0.2.0 only (plus 0.1.16 when --target
+is given, plus clients when --client is given).
+Requirement runs read their baseline from examples/conformance/expected-failures.<rev>.<face>.yaml.
+
+Exit code: 0 when every failure is in a baseline and no baseline entry passes; 1 otherwise.`;
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -469,9 +611,11 @@ async function main(args: string[]): Promise<number> {
       target: { type: "string", multiple: true },
       client: { type: "string", multiple: true },
       scenario: { type: "string", multiple: true },
-      suite: { type: "string", default: "active" },
-      repeat: { type: "string", default: "1" },
+      suite: { type: "string" },
+      repeat: { type: "string" },
       timeout: { type: "string", default: "30" },
+      requirements: { type: "string", multiple: true },
+      face: { type: "string", multiple: true },
       "expected-failures": { type: "string", default: DEFAULT_BASELINE },
       config: { type: "string", default: EXAMPLE_HTTP_CONFIG },
       out: { type: "string" },
@@ -483,11 +627,18 @@ async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const legacyOnly = values.scenario !== undefined || values.suite !== undefined ||
+    values.repeat !== undefined;
+  const runLegacy = !values.requirements || values.target !== undefined || legacyOnly;
+  const runNext = !legacyOnly;
   const named = values.target ?? ["direct"];
   const targets =
     (named.includes("all") ? [...TARGETS] : [...new Set(named)].filter((t) => t !== "none")) as TargetName[];
+  for (const t of targets) {
+    if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
+  }
   const clientsModule = await import("./conformance_clients.ts");
-  const clientNamed = values.client ?? ["all"];
+  const clientNamed = values.client ?? (values.requirements && !legacyOnly ? ["none"] : ["all"]);
   const revisions =
     (clientNamed.includes("all")
       ? [...clientsModule.REVISIONS]
@@ -500,10 +651,20 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const clientKnown = new Set(Object.values(clientsModule.CLIENT_SCENARIOS).flat());
-  for (const t of targets) {
-    if (!TARGETS.includes(t)) throw new Error(`--target: expected one of ${TARGETS.join(", ")}, got '${t}'`);
+  const reqNames = values.requirements ?? ["all"];
+  const requirements =
+    (reqNames.includes("all") ? [...REQUIREMENTS] : [...new Set(reqNames)]) as Requirement[];
+  for (const r of requirements) {
+    if (!REQUIREMENTS.includes(r)) {
+      throw new Error(`--requirements: expected one of ${REQUIREMENTS.join(", ")}, got '${r}'`);
+    }
   }
-  const repeat = Number(values.repeat);
+  const faceNames = values.face ?? ["all"];
+  const faces = (faceNames.includes("all") ? [...FACES] : [...new Set(faceNames)]) as Face[];
+  for (const f of faces) {
+    if (!FACES.includes(f)) throw new Error(`--face: expected stateless, stateful or all, got '${f}'`);
+  }
+  const repeat = Number(values.repeat ?? "1");
   const timeoutMs = Number(values.timeout) * 1000;
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: expected a positive integer`);
   if (!(timeoutMs > 0)) throw new Error(`--timeout: expected a positive number of seconds`);
@@ -513,8 +674,9 @@ async function main(args: string[]): Promise<number> {
     all: known,
     pending: PENDING_SCENARIOS,
   };
-  if (!bySuite[values.suite]) throw new Error(`--suite: expected active, all or pending`);
-  const scenarios = values.scenario?.filter((s) => known.includes(s)) ?? [...bySuite[values.suite]];
+  const suiteName = values.suite ?? "active";
+  if (!bySuite[suiteName]) throw new Error(`--suite: expected active, all or pending`);
+  const scenarios = values.scenario?.filter((s) => known.includes(s)) ?? [...bySuite[suiteName]];
   for (const s of values.scenario ?? []) {
     if (!known.includes(s) && !clientKnown.has(s)) throw new Error(`unknown scenario '${s}'`);
   }
@@ -528,92 +690,174 @@ async function main(args: string[]): Promise<number> {
   );
   await Deno.mkdir(out, { recursive: true });
 
-  // The suite's own list must match the pinned one, or this script is out of date.
-  const listed = targets.length && scenarios.length ? await listScenarios(out) : known;
-  const unknown = listed.filter((s) => !known.includes(s));
-  const gone = known.filter((s) => !listed.includes(s));
-  if (unknown.length || gone.length) {
-    throw new Error(
-      `${SUITE} lists other server scenarios than this script knows ` +
-        `(new: ${unknown.join(", ") || "none"}; missing: ${
-          gone.join(", ") || "none"
-        }); update scripts/conformance.ts`,
-    );
-  }
-
-  if (targets.length) {
+  const records: RunRecord[] = [];
+  const setupErrors = new Map<string, string>();
+  const legacyRecords: RunRecord[] = [];
+  if (runLegacy && targets.length && scenarios.length) {
+    // The suite's own list must match the pinned one, or this script is out of date.
+    const listed = await listScenarios(out);
+    const unknown = listed.filter((s) => !known.includes(s));
+    const gone = known.filter((s) => !listed.includes(s));
+    if (unknown.length || gone.length) {
+      throw new Error(
+        `${SUITE} lists other server scenarios than this script knows ` +
+          `(new: ${unknown.join(", ") || "none"}; missing: ${
+            gone.join(", ") || "none"
+          }); update scripts/conformance.ts`,
+      );
+    }
     console.log(
       `${SUITE}: ${scenarios.length} scenario(s) × ${targets.join(", ")} × ${repeat}; results in ${out}`,
     );
-  }
-  const records: RunRecord[] = [];
-  const setupErrors = new Map<TargetName, string>();
-  for (const target of targets) {
-    const dir = `${out}/${target}`;
-    await Deno.mkdir(dir, { recursive: true });
-    let front: Front;
-    try {
-      front = await startTarget(target, dir, resolve(values.config));
-      await preflight(front.url).catch(async (e) => {
-        await front.stop();
-        throw e;
-      });
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      console.log(`[${target}] cannot start: ${why}`);
-      setupErrors.set(target, why);
-      // Every scenario of a target that did not start counts as failed.
-      for (let run = 1; run <= repeat; run++) {
-        for (const scenario of scenarios) {
-          const ok = false;
-          records.push({
-            target,
-            scenario,
-            run,
-            ok,
-            outcome: outcome(ok, baseline.has(scenario)),
-            message: "target did not start",
-            ms: 0,
-            dir,
-          });
+    for (const target of targets) {
+      const dir = `${out}/${target}`;
+      await Deno.mkdir(dir, { recursive: true });
+      let front: Front;
+      try {
+        front = await startTarget(target, dir, resolve(values.config));
+        await preflight(front.url).catch(async (e) => {
+          await front.stop();
+          throw e;
+        });
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        console.log(`[${target}] cannot start: ${why}`);
+        setupErrors.set(target, why);
+        // Every scenario of a target that did not start counts as failed.
+        for (let run = 1; run <= repeat; run++) {
+          for (const scenario of scenarios) {
+            const ok = false;
+            legacyRecords.push({
+              target,
+              scenario,
+              run,
+              ok,
+              outcome: outcome(ok, baseline.has(scenario)),
+              message: "target did not start",
+              ms: 0,
+              dir,
+            });
+          }
         }
+        continue;
       }
-      continue;
+      console.log(`[${target}] ${front.url}`);
+      const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
+      Deno.addSignalListener("SIGINT", stopOnSignal);
+      Deno.addSignalListener("SIGTERM", stopOnSignal);
+      try {
+        for (let run = 1; run <= repeat; run++) {
+          for (const scenario of scenarios) {
+            const runDir = `${dir}/${scenario}/${run}`;
+            const v = await runScenario(front.url, scenario, runDir, timeoutMs);
+            const expected = baseline.has(scenario);
+            const rec: RunRecord = {
+              target,
+              scenario,
+              run,
+              ok: v.ok,
+              outcome: outcome(v.ok, expected),
+              message: v.message,
+              ms: v.ms,
+              dir: runDir,
+            };
+            legacyRecords.push(rec);
+            const mark = rec.outcome === "pass" ? "ok  " : rec.outcome === "expected-fail" ? "xfail" : "FAIL";
+            console.log(
+              `[${target}] ${mark} ${scenario}${repeat > 1 ? ` #${run}` : ""} (${v.ms} ms)` +
+                (v.message ? `: ${v.message}` : ""),
+            );
+          }
+        }
+      } finally {
+        Deno.removeSignalListener("SIGINT", stopOnSignal);
+        Deno.removeSignalListener("SIGTERM", stopOnSignal);
+        await front.stop();
+      }
     }
-    console.log(`[${target}] ${front.url}`);
-    // Interrupted: stop the front (its children are not ours to leak), then exit.
-    const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
-    Deno.addSignalListener("SIGINT", stopOnSignal);
-    Deno.addSignalListener("SIGTERM", stopOnSignal);
-    try {
-      for (let run = 1; run <= repeat; run++) {
-        for (const scenario of scenarios) {
-          const runDir = `${dir}/${scenario}/${run}`;
-          const v = await runScenario(front.url, scenario, runDir, timeoutMs);
-          const expected = baseline.has(scenario);
-          const rec: RunRecord = {
-            target,
-            scenario,
-            run,
-            ok: v.ok,
-            outcome: outcome(v.ok, expected),
-            message: v.message,
-            ms: v.ms,
-            dir: runDir,
-          };
-          records.push(rec);
-          const mark = rec.outcome === "pass" ? "ok  " : rec.outcome === "expected-fail" ? "xfail" : "FAIL";
-          console.log(
-            `[${target}] ${mark} ${scenario}${repeat > 1 ? ` #${run}` : ""} (${v.ms} ms)` +
-              (v.message ? `: ${v.message}` : ""),
+    console.log("");
+    console.log(`${SUITE}:`);
+    console.log(table(legacyRecords, scenarios, targets));
+    records.push(...legacyRecords);
+  }
+
+  const summaries: string[] = [];
+  if (runNext) {
+    const sets = new Map<Requirement, RequirementSet>();
+    for (const requirement of requirements) sets.set(requirement, await requirementSet(requirement, out));
+    const nextRecords: RunRecord[] = [];
+    for (const face of faces) {
+      const dir = `${out}/next-${face}`;
+      await Deno.mkdir(dir, { recursive: true });
+      const config = face === "stateful" ? resolve(values.config) : EXAMPLE_STATELESS_CONFIG;
+      let front: Front;
+      try {
+        front = await startCli(config, `${dir}/server.log`);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        for (const requirement of requirements) {
+          const set = sets.get(requirement)!;
+          setupErrors.set(runLabel(requirement, face), why);
+          for (const scenario of [...set.scored, ...set.unscored]) {
+            nextRecords.push({
+              target: runLabel(requirement, face),
+              scenario,
+              run: 1,
+              ok: false,
+              outcome: "fail",
+              message: "the example server did not start",
+              ms: 0,
+              dir,
+            });
+          }
+        }
+        continue;
+      }
+      const stopOnSignal = () => void front.stop().then(() => Deno.exit(130));
+      Deno.addSignalListener("SIGINT", stopOnSignal);
+      Deno.addSignalListener("SIGTERM", stopOnSignal);
+      try {
+        for (const requirement of requirements) {
+          const label = runLabel(requirement, face);
+          const runDir = `${dir}/${requirement}`;
+          await Deno.mkdir(runDir, { recursive: true });
+          console.log(`[${label}] ${SUITE_NEXT} --requirements ${requirement} against ${front.url}`);
+          const set = sets.get(requirement)!;
+          const recs = await runRequirements(requirement, face, front.url, runDir, set, 20 * 60_000);
+          for (const rec of recs) {
+            if (rec.outcome !== "pass") {
+              console.log(
+                `[${label}] ${
+                  rec.outcome === "expected-fail" ? "xfail" : "FAIL"
+                } ${rec.scenario}: ${rec.message}`,
+              );
+            }
+          }
+          nextRecords.push(...recs);
+          const scored = recs.filter((r) => set.scored.includes(r.scenario));
+          const extra = recs.filter((r) => set.unscored.includes(r.scenario));
+          summaries.push(
+            `${label}: scored ${scored.filter((r) => r.ok).length}/${scored.length}, ` +
+              `not scored ${extra.filter((r) => r.ok).length}/${extra.length}` +
+              (recs.some((r) => r.outcome === "expected-fail")
+                ? ` (expected failures: ${
+                  recs.filter((r) => r.outcome === "expected-fail").map((r) => r.scenario).join(", ")
+                })`
+                : ""),
           );
         }
+      } finally {
+        Deno.removeSignalListener("SIGINT", stopOnSignal);
+        Deno.removeSignalListener("SIGTERM", stopOnSignal);
+        await front.stop();
       }
-    } finally {
-      Deno.removeSignalListener("SIGINT", stopOnSignal);
-      Deno.removeSignalListener("SIGTERM", stopOnSignal);
-      await front.stop();
     }
+    const all = [...new Set([...sets.values()].flatMap((s) => [...s.scored, ...s.unscored]))];
+    const columns = faces.flatMap((f) => requirements.map((r) => runLabel(r, f)));
+    console.log("");
+    console.log(`${SUITE_NEXT} (by requirement set; '-' = not in that set):`);
+    console.log(table(nextRecords, all, columns));
+    records.push(...nextRecords);
   }
 
   // Client scenarios: our proxy as the suite's client (one scenario at a time).
@@ -625,19 +869,15 @@ async function main(args: string[]): Promise<number> {
       timeoutMs: Math.max(timeoutMs, 60_000),
     })
     : { records: [] };
-
-  console.log("");
-  if (targets.length && scenarios.length) console.log(table(records, scenarios, targets));
   if (clientRuns.records.length) console.log(`\n${clientsModule.clientTable(clientRuns.records)}`);
   const clientProblems = clientRuns.records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
+
   const problems = records.filter((r) => r.outcome === "fail" || r.outcome === "stale");
   if (problems.length) {
     console.log("\nProblems:");
     for (const [target, why] of setupErrors) console.log(`  [${target}] did not start: ${why}`);
     for (const r of problems.filter((p) => !setupErrors.has(p.target))) {
-      const why = r.outcome === "stale"
-        ? `passes but is in the baseline (${baseline.get(r.scenario)}); remove it from ${baselineFile}`
-        : r.message;
+      const why = r.outcome === "stale" ? `passes but is in its baseline; remove it` : r.message;
       console.log(`  [${r.target}] ${r.scenario} #${r.run}: ${why} (${r.dir})`);
     }
   }
@@ -649,17 +889,24 @@ async function main(args: string[]): Promise<number> {
   }
   const expectedFails = records.filter((r) => r.outcome === "expected-fail");
   if (expectedFails.length) {
-    console.log("\nExpected failures (baseline):");
-    for (const s of new Set(expectedFails.map((r) => r.scenario))) console.log(`  ${s}: ${baseline.get(s)}`);
+    console.log("\nExpected failures (baselines):");
+    for (const r of expectedFails) console.log(`  [${r.target}] ${r.scenario}: ${r.message}`);
   }
   await Deno.writeTextFile(
     `${out}/summary.json`,
     JSON.stringify(
-      { suite: SUITE, records, clientSuite: clientsModule.CLIENT_SUITE, client: clientRuns.records },
+      {
+        suites: [SUITE, SUITE_NEXT],
+        records,
+        summaries,
+        clientSuite: clientsModule.CLIENT_SUITE,
+        client: clientRuns.records,
+      },
       null,
       2,
     ),
   );
+  if (summaries.length) console.log(`\n${summaries.join("\n")}`);
   const passed = records.filter((r) => r.ok).length + clientRuns.records.filter((r) => r.ok).length;
   const total = records.length + clientRuns.records.length;
   console.log(`\nconformance: ${passed} passed, ${total - passed} failed`);

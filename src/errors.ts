@@ -181,6 +181,12 @@ export const ErrorCode = {
   RequestTimeout: -32001,
   /** MCP: no resource at the URI. */
   ResourceNotFound: -32002,
+  /** MCP 2026-07-28: an HTTP header disagrees with the body (or a required one is missing). */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28: serving the request needs a capability the client did not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28: the request names a protocol version the server does not speak. */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 /**
@@ -205,6 +211,31 @@ export class ProtocolError extends Error {
   ) {
     super(message);
     this.name = "ProtocolError";
+  }
+}
+
+/**
+ * Serving the request needs something from the client it did not declare it can do (sampling,
+ * elicitation, roots, an extension): the request fails with `-32021` and
+ * `data.requiredCapabilities` naming what is missing, on eras where capabilities are declared per
+ * request (2026-07-28). Handlers need not catch it: the runtime answers the request with it.
+ *
+ * @example
+ * ```ts
+ * import { MissingClientCapabilityError } from "@chuk/mcp-runtime/define";
+ * const e = new MissingClientCapabilityError({ sampling: {} });
+ * console.log(e.code, e.data); // -32021 { requiredCapabilities: { sampling: {} } }
+ * ```
+ */
+export class MissingClientCapabilityError extends ProtocolError {
+  /** The request needs `required` (a `ClientCapabilities` object, e.g. `{ sampling: {} }`). */
+  constructor(readonly required: Record<string, unknown>) {
+    super(
+      ErrorCode.MissingRequiredClientCapability,
+      `Missing required client capability: ${Object.keys(required).join(", ")}`,
+      { requiredCapabilities: required },
+    );
+    this.name = "MissingClientCapabilityError";
   }
 }
 

@@ -225,6 +225,8 @@ export interface Tool extends Open {
   outputSchema?: ObjectSchema;
   /** Hints about its behaviour. */
   annotations?: ToolAnnotations;
+  /** How it runs: `taskSupport` says whether calls may run as tasks (SEP-2663). */
+  execution?: { taskSupport?: "forbidden" | "optional" | "required" };
   /** Its icons. */
   icons?: Icon[];
   /** Extra data. */

@@ -52,3 +52,16 @@ export const promptWithImage = definePrompt({
     { role: "user", content: text("Please analyze the image above.") },
   ],
 });
+
+/** Asks the user for context before it renders (`input_required` on `prompts/get`, 2026 wire). */
+export const promptWithInput = definePrompt({
+  name: "test_input_required_result_prompt",
+  description: "A prompt that asks the user what context to use",
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({
+      message: "What context should the prompt use?",
+      requestedSchema: { type: "object", properties: { context: { type: "string" } }, required: ["context"] },
+    }, { key: "user_context" });
+    return `Use this context: ${answer.content?.context ?? "(none)"}`;
+  },
+});

@@ -10,7 +10,16 @@
  */
 
 import { z } from "zod";
-import { audio, defineTool, embeddedResource, image, text, ToolError } from "../../define.ts";
+import {
+  audio,
+  defineTool,
+  embeddedResource,
+  ErrorCode,
+  image,
+  ProtocolError,
+  text,
+  ToolError,
+} from "../../define.ts";
 import type { ContentBlock } from "../../define.ts";
 import { RED_PIXEL_PNG, silentWav, watched, WATCHED_URI } from "./assets.ts";
 
@@ -238,7 +247,10 @@ export const elicitationEnums = defineTool({
   },
 });
 
-/** A JSON Schema 2020-12 input schema, listed as written (pending scenario `json-schema-2020-12`). */
+/**
+ * A JSON Schema 2020-12 input schema, listed as written (`json-schema-2020-12`): `$schema`,
+ * `$defs` with an `$anchor`, composition (`allOf`/`anyOf`) and conditionals (`if`/`then`/`else`).
+ */
 export const jsonSchema202012 = defineTool({
   name: "json_schema_2020_12_tool",
   description: "Tool with JSON Schema 2020-12 features",
@@ -247,6 +259,7 @@ export const jsonSchema202012 = defineTool({
     type: "object",
     $defs: {
       address: {
+        $anchor: "addressDef",
         type: "object",
         properties: { street: { type: "string" }, city: { type: "string" } },
       },
@@ -254,7 +267,14 @@ export const jsonSchema202012 = defineTool({
     properties: {
       name: { type: "string" },
       address: { $ref: "#/$defs/address" },
+      contactMethod: { type: "string", enum: ["phone", "email"] },
+      phone: { type: "string" },
+      email: { type: "string" },
     },
+    allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+    if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+    then: { required: ["phone"] },
+    else: { required: ["email"] },
     additionalProperties: false,
   },
   handler: (args) => ({ received: args }),
@@ -273,5 +293,346 @@ export const updateWatchedResource = defineTool({
     watched.content = content ?? `Watched resource content, version ${++watched.version}`;
     await ctx.resourceUpdated(WATCHED_URI);
     return `Updated ${WATCHED_URI}`;
+  },
+});
+
+/**
+ * Ends its own SSE response stream half way (`ctx.closeStream()`), then answers: the client gets
+ * the result by reconnecting with `Last-Event-ID` (`server-sse-polling`, SEP-1699).
+ */
+export const reconnection = defineTool({
+  name: "test_reconnection",
+  description: "Closes the response stream mid-call; the result arrives after the client reconnects",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    await sleep(20, ctx.signal);
+    ctx.closeStream();
+    await sleep(200, ctx.signal);
+    return "Reconnection test completed";
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// The 2026-07-28 wire: asks answered by `input_required` rounds, per-request capabilities, logs
+// only on request, list changes for `subscriptions/listen`, header-mirrored arguments.
+
+/** Needs sampling, which a client declaring `{}` cannot do: the request fails with -32021. */
+export const missingCapability = defineTool({
+  name: "test_missing_capability",
+  description: "Asks the client's model; a client that did not declare sampling gets -32021",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.sample({
+      messages: [{ role: "user", content: { type: "text", text: "Say hi" } }],
+      maxTokens: 10,
+    });
+    return `The model said: ${answer.content.type === "text" ? answer.content.text : answer.content.type}`;
+  },
+});
+
+/** Asks the user something: on the 2026 wire the answer is an `input_required` result, never a request. */
+export const streamingElicitation = defineTool({
+  name: "test_streaming_elicitation",
+  description: "Asks the user for input while the call runs",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({
+      message: "Continue?",
+      requestedSchema: { type: "object", properties: { ok: { type: "boolean" } } },
+    });
+    return `action=${answer.action}`;
+  },
+});
+
+/** Logs one message (sent only when the request asked for a log level). */
+export const loggingTool = defineTool({
+  name: "test_logging_tool",
+  description: "Sends a log message, then answers",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    await ctx.log("info", "test_logging_tool ran", "conformance");
+    return "logged";
+  },
+});
+
+/** Tells clients the tool list changed (reaches open `subscriptions/listen` streams). */
+export const triggerToolChange = defineTool({
+  name: "test_trigger_tool_change",
+  description: "Announces a tool list change",
+  inputSchema: { type: "object", properties: {} },
+  handler: (_args, ctx) => {
+    ctx.listChanged("tools");
+    return "tools/list_changed sent";
+  },
+});
+
+/** Tells clients the prompt list changed. */
+export const triggerPromptChange = defineTool({
+  name: "test_trigger_prompt_change",
+  description: "Announces a prompt list change",
+  inputSchema: { type: "object", properties: {} },
+  handler: (_args, ctx) => {
+    ctx.listChanged("prompts");
+    return "prompts/list_changed sent";
+  },
+});
+
+const NAME_SCHEMA = {
+  type: "object" as const,
+  properties: { name: { type: "string" as const } },
+  required: ["name"],
+};
+
+/** One elicitation, answered under the key `user_name`. */
+export const inputRequiredElicitation = defineTool({
+  name: "test_input_required_result_elicitation",
+  description: "Asks for the user's name (an input_required round on the 2026 wire)",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_SCHEMA }, {
+      key: "user_name",
+    });
+    return `Hello, ${answer.content?.name ?? "stranger"}!`;
+  },
+});
+
+/** One sampling request, under the key `capital_question`. */
+export const inputRequiredSampling = defineTool({
+  name: "test_input_required_result_sampling",
+  description: "Asks the client's model a question",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.sample({
+      messages: [{ role: "user", content: { type: "text", text: "What is the capital of France?" } }],
+      maxTokens: 100,
+    }, { key: "capital_question" });
+    return `The model answered: ${
+      answer.content.type === "text" ? answer.content.text : answer.content.type
+    }`;
+  },
+});
+
+/** The client's roots, under the key `client_roots`. */
+export const inputRequiredRoots = defineTool({
+  name: "test_input_required_result_list_roots",
+  description: "Asks the client for its roots",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const { roots } = await ctx.listRoots({ key: "client_roots" });
+    return `Roots: ${roots.map((r) => r.uri).join(", ")}`;
+  },
+});
+
+const CONFIRM_SCHEMA = {
+  type: "object" as const,
+  properties: { ok: { type: "boolean" as const } },
+  required: ["ok"],
+};
+
+/** A confirmation; its answer comes back with the signed request state ("state-ok"). */
+export const inputRequiredRequestState = defineTool({
+  name: "test_input_required_result_request_state",
+  description: "Asks for a confirmation across a signed request state",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({ message: "Please confirm", requestedSchema: CONFIRM_SCHEMA }, {
+      key: "confirm",
+    });
+    return `state-ok: action=${answer.action}`;
+  },
+});
+
+/** Three asks made together: one round with all three. */
+export const inputRequiredMultiple = defineTool({
+  name: "test_input_required_result_multiple_inputs",
+  description: "Asks for a name, a greeting from the model and the roots, all at once",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const [name, greeting, roots] = await Promise.all([
+      ctx.elicit({ message: "What is your name?", requestedSchema: NAME_SCHEMA }, { key: "user_name" }),
+      ctx.sample({
+        messages: [{ role: "user", content: { type: "text", text: "Generate a greeting" } }],
+        maxTokens: 50,
+      }, { key: "greeting" }),
+      ctx.listRoots({ key: "client_roots" }),
+    ]);
+    const said = greeting.content.type === "text" ? greeting.content.text : "";
+    return `${said} ${name.content?.name ?? ""} (${roots.roots.length} root(s))`;
+  },
+});
+
+/** Two asks one after the other: two rounds, the second state differs from the first. */
+export const inputRequiredMultiRound = defineTool({
+  name: "test_input_required_result_multi_round",
+  description: "Asks for a name, then for a favourite colour",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const name = await ctx.elicit({ message: "Step 1: What is your name?", requestedSchema: NAME_SCHEMA }, {
+      key: "step1",
+    });
+    const color = await ctx.elicit({
+      message: "Step 2: What is your favorite color?",
+      requestedSchema: { type: "object", properties: { color: { type: "string" } }, required: ["color"] },
+    }, { key: "step2" });
+    return `${name.content?.name} likes ${color.content?.color}`;
+  },
+});
+
+/** A confirmation whose request state the suite tampers with (refused with -32602). */
+export const inputRequiredTampered = defineTool({
+  name: "test_input_required_result_tampered_state",
+  description: "Asks for a confirmation; a changed request state is refused",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({ message: "Please confirm", requestedSchema: CONFIRM_SCHEMA }, {
+      key: "confirm",
+    });
+    return `confirmed: ${answer.action}`;
+  },
+});
+
+/** Asks only what the client declared it can answer (per-request capabilities). */
+export const inputRequiredCapabilities = defineTool({
+  name: "test_input_required_result_capabilities",
+  description: "Asks the model and the user, each only if the client can answer",
+  inputSchema: { type: "object", properties: {} },
+  handler: async (_args, ctx) => {
+    const can = ctx.clientCapabilities ?? {};
+    const asks: Promise<unknown>[] = [];
+    if (can.sampling) {
+      asks.push(ctx.sample({
+        messages: [{ role: "user", content: { type: "text", text: "Summarise the day" } }],
+        maxTokens: 50,
+      }, { key: "summary" }));
+    }
+    if (can.elicitation) {
+      asks.push(
+        ctx.elicit({ message: "What is your name?", requestedSchema: NAME_SCHEMA }, { key: "user_name" }),
+      );
+    }
+    await Promise.all(asks);
+    return `asked ${asks.length} question(s)`;
+  },
+});
+
+/** An argument mirrored in an HTTP header (`Mcp-Param-Region`, SEP-2243). */
+export const xMcpHeader = defineTool({
+  name: "test_x_mcp_header",
+  description: "Echoes the region, which clients also send as the Mcp-Param-Region header",
+  inputSchema: {
+    type: "object",
+    properties: {
+      region: { type: "string", description: "Where to run", "x-mcp-header": "Region" },
+      query: { type: "string" },
+    },
+    required: ["region"],
+  },
+  handler: ({ region }) => `region=${region}`,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tasks (the MCP tasks extension, SEP-2663): `execution.taskSupport` lets a call run as a task
+// for clients that declare the extension.
+
+/** Sync only: never a task. */
+export const greet = defineTool({
+  name: "greet",
+  description: "Says hello",
+  inputSchema: { type: "object", properties: { name: { type: "string" } } },
+  handler: ({ name }) => `Hello, ${name ?? "world"}!`,
+});
+
+/** Sleeps `seconds`, then answers; a task for clients that can take one. */
+export const slowCompute = defineTool({
+  name: "slow_compute",
+  description: "Works for `seconds` seconds, then answers",
+  inputSchema: {
+    type: "object",
+    properties: { seconds: { type: "number", minimum: 0 }, label: { type: "string" } },
+  },
+  execution: { taskSupport: "optional" },
+  timeout: 0,
+  handler: async ({ seconds, label }, ctx) => {
+    const s = Number(seconds ?? 1);
+    if (s > 0) await sleep(s * 1000, ctx.signal);
+    return `Computed ${label ?? "result"} after ${s}s`;
+  },
+});
+
+/** Always fails as a tool (a completed task with `isError`); only runs as a task. */
+export const failingJob = defineTool({
+  name: "failing_job",
+  description: "Fails after about a second",
+  inputSchema: { type: "object", properties: {} },
+  execution: { taskSupport: "required" },
+  handler: async (_args, ctx) => {
+    await sleep(1000, ctx.signal);
+    throw new ToolError("the job failed");
+  },
+});
+
+/** Fails at protocol level (a `failed` task with its error). */
+export const protocolErrorJob = defineTool({
+  name: "protocol_error_job",
+  description: "Fails with a protocol error",
+  inputSchema: { type: "object", properties: {} },
+  execution: { taskSupport: "optional" },
+  handler: async (_args, ctx) => {
+    await sleep(100, ctx.signal);
+    throw new ProtocolError(ErrorCode.InternalError, "the job crashed");
+  },
+});
+
+/** Asks for a confirmation inside the task (`input_required` until `tasks/update`). */
+export const confirmDelete = defineTool({
+  name: "confirm_delete",
+  description: "Deletes a file after the user confirms",
+  inputSchema: { type: "object", properties: { filename: { type: "string" } } },
+  execution: { taskSupport: "optional" },
+  timeout: 0,
+  handler: async ({ filename }, ctx) => {
+    const answer = await ctx.elicit({
+      message: `Delete ${filename}?`,
+      requestedSchema: {
+        type: "object",
+        properties: { confirm: { type: "boolean" } },
+        required: ["confirm"],
+      },
+    });
+    return answer.action === "accept" && answer.content?.confirm ? `Deleted ${filename}` : `Kept ${filename}`;
+  },
+});
+
+/** Two questions at once inside the task: two pending inputs. */
+export const multiInput = defineTool({
+  name: "multi_input",
+  description: "Asks two questions at once",
+  inputSchema: { type: "object", properties: {} },
+  execution: { taskSupport: "optional" },
+  timeout: 0,
+  handler: async (_args, ctx) => {
+    const schema = { type: "object" as const, properties: { name: { type: "string" as const } } };
+    const [a, b] = await Promise.all([
+      ctx.elicit({ message: "First name?", requestedSchema: schema }),
+      ctx.elicit({ message: "Second name?", requestedSchema: schema }),
+    ]);
+    return `${a.content?.name} and ${b.content?.name}`;
+  },
+});
+
+/** Asks for a name in `input_required` rounds, then goes on as a task (`ctx.startTask()`). */
+export const toolWithTask = defineTool({
+  name: "test_tool_with_task",
+  description: "Asks for the user's name, then finishes as a task",
+  inputSchema: { type: "object", properties: {} },
+  execution: { taskSupport: "required" },
+  task: { start: "handler" },
+  handler: async (_args, ctx) => {
+    const answer = await ctx.elicit({ message: "What is your name?", requestedSchema: NAME_SCHEMA }, {
+      key: "user_name",
+    });
+    await ctx.startTask();
+    await sleep(100, ctx.signal);
+    return `Hello, ${answer.content?.name}! (from a task)`;
   },
 });

@@ -23,7 +23,7 @@ import { type Phase, runWorkload, type WorkloadHooks, type WorkloadOptions } fro
 /** Everything a run needs. */
 export interface BenchOptions extends WorkloadOptions {
   rounds: number;
-  /** Target names (or groups: floor, sdk, ours, ops, peers). Empty: all but ops (peers only with `peers`). */
+  /** Target names (or groups: floor, sdk, ours, ops, eras, peers). Empty: all but ops (peers only with `peers`). */
   targets: string[];
   peers: boolean;
   peersDir: string;
@@ -76,11 +76,13 @@ export interface BenchResult {
 }
 
 function pickTargets(o: BenchOptions): Target[] {
-  const wanted = o.targets.length ? o.targets : ["floor", "sdk", "ours", ...(o.peers ? ["peers"] : [])];
+  const wanted = o.targets.length
+    ? o.targets
+    : ["floor", "sdk", "ours", "eras", ...(o.peers ? ["peers"] : [])];
   const groupOf = (t: Target) => (t.group === "peer" ? "peers" : t.group);
   const chosen = TARGETS.filter((t) => wanted.includes(t.name) || wanted.includes(groupOf(t)));
   const unknown = wanted.filter((w) =>
-    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "ops", "peers"].includes(w)
+    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "ops", "eras", "peers"].includes(w)
   );
   if (unknown.length) {
     throw new Error(
@@ -289,7 +291,7 @@ const USAGE = `deno task bench [options]
   --cold N            cold starts (1 upstream) per target and round (default 2)
   --cold3 N           cold starts with 3 upstreams per round, our targets (default 2)
   --idle-ms MS        quiet time before the idle RSS reading (default 1000)
-  --targets A,B       names or groups: floor, sdk, ours, ops, peers (default: all but ops and peers);
+  --targets A,B       names or groups: floor, sdk, ours, ops, eras, peers (default: all but ops and peers);
                       ops = ours-stdio-ops, ours-http-ops: metrics + tracing on, compared with their base
   --ops PARTS         what the ops targets switch on: metrics,tracing (default both); none: an A/A run
   --ops-sample R      their trace sampling ratio (OTEL_TRACES_SAMPLER=parentbased_traceidratio; default: all)

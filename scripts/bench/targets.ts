@@ -15,6 +15,10 @@ import {
   StreamableHTTPClientTransport,
 } from "../../src/sdk/client.ts";
 import { StdioClientTransport } from "../../src/sdk/client_stdio.ts";
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+} from "../../src/sdk/client_v2.ts";
 import type { Transport } from "../../src/sdk/server.ts";
 import { alive, descendants, type ProcId, procId, signalAll } from "./proc.ts";
 
@@ -31,8 +35,24 @@ export type UpstreamRuntime = "node" | "deno";
 /** How the downstream client talks to the target. */
 export type Wire = "stdio" | "streamable-http" | "sse";
 
-/** What the benchmark is comparing a target as (`ops`: ours with metrics and tracing on). */
-export type Group = "floor" | "sdk" | "ours" | "peer" | "ops";
+/**
+ * What the benchmark is comparing a target as (`eras`: our HTTP serving per protocol era; `ops`:
+ * ours with metrics and tracing on).
+ */
+export type Group = "floor" | "sdk" | "ours" | "eras" | "peer" | "ops";
+
+/** What the workload needs of a client: the SDK v1 client, or the v2 client on the 2026 wire. */
+export interface BenchClient {
+  listTools(): Promise<{ tools: { name: string }[] }>;
+  callTool(
+    params: { name: string; arguments: Record<string, unknown> },
+    options?: { timeout?: number },
+  ): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Which client a target is measured with. */
+export type ClientKind = "v1" | "v2-2026";
 
 /** Settings shared by every target of a run. */
 export interface TargetContext {
@@ -51,7 +71,7 @@ export interface TargetContext {
 
 /** A started target with a connected client. */
 export interface Started {
-  client: Client;
+  client: BenchClient;
   /** Names of the `echo` tools, one per upstream (the first is used by the workload). */
   echo: string[];
   /** Names of the `add` tools. */
@@ -169,7 +189,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 /** `tools/list` until every upstream's tools are there (a proxy may serve before all are up). */
 async function listUntilComplete(
-  client: Client,
+  client: BenchClient,
   upstreams: number,
   deadline: number,
 ): Promise<{ echo: string[]; add: string[] }> {
@@ -186,6 +206,24 @@ async function listUntilComplete(
 
 function newClient(): Client {
   return new Client({ name: "chuk-bench", version: "1.0.0" });
+}
+
+/** The v1 client as the workload uses it. */
+function benchV1(client: Client): BenchClient {
+  return {
+    listTools: () => client.listTools(),
+    callTool: (params, options) => client.callTool(params, undefined, options),
+    close: () => client.close(),
+  };
+}
+
+/** The SDK v2 client pinned to 2026-07-28, as the workload uses it. */
+function benchV2(client: ClientV2): BenchClient {
+  return {
+    listTools: () => client.listTools(),
+    callTool: (params, options) => client.callTool(params, options),
+    close: () => client.close(),
+  };
 }
 
 /** Stop these processes and everything below them: SIGTERM, then SIGKILL after `graceMs`. */
@@ -240,14 +278,14 @@ function stdioTarget(
       try {
         const deadline = t0 + ctx.startTimeoutMs;
         await withTimeout(client.connect(transport), ctx.startTimeoutMs, `${spec.name} connect`);
-        const names = await listUntilComplete(client, upstreams, deadline);
+        const names = await listUntilComplete(benchV1(client), upstreams, deadline);
         const coldMs = performance.now() - t0;
         deferResponses(transport);
         const root = pid();
         if (root === undefined) throw new Error("no pid for the stdio child");
         known = tree(root);
         return {
-          client,
+          client: benchV1(client),
           ...names,
           coldMs,
           proxyPid: spec.isProxy ? root : undefined,
@@ -275,6 +313,8 @@ function httpTarget(
     cwd?: (ctx: TargetContext) => string;
     /** Extra environment of the target process. */
     env?: (ctx: TargetContext) => Record<string, string>;
+    /** The client it is measured with (default the SDK v1 client). */
+    client?: ClientKind;
   },
 ): Target {
   return {
@@ -297,7 +337,12 @@ function httpTarget(
       const stderr = () => `${err()}${out()}`.slice(-4000);
       let exited = false;
       child.status.then(() => (exited = true));
-      const client = newClient();
+      const modern = spec.client === "v2-2026";
+      const v1 = newClient();
+      const v2 = new ClientV2({ name: "chuk-bench", version: "1.0.0" }, {
+        versionNegotiation: { mode: { pin: "2026-07-28" } },
+      });
+      const client = modern ? benchV2(v2) : benchV1(v1);
       let transport: Transport | undefined;
       let known: ProcId[] = [];
       const close = async () => {
@@ -323,13 +368,19 @@ function httpTarget(
           }
         }
         const url = new URL(`http://127.0.0.1:${port}${spec.path}`);
-        transport = spec.wire === "sse"
-          ? new SSEClientTransport(url)
-          : new StreamableHTTPClientTransport(url, { fetch: retainingFetch });
-        await withTimeout(client.connect(transport), ctx.startTimeoutMs, `${spec.name} connect`);
+        if (modern) {
+          // The 2026 wire: no session, one POST per call, the envelope in every request.
+          const t = new StreamableHTTPClientTransportV2(url, { fetch: retainingFetch });
+          await withTimeout(v2.connect(t), ctx.startTimeoutMs, `${spec.name} connect`);
+        } else {
+          transport = spec.wire === "sse"
+            ? new SSEClientTransport(url)
+            : new StreamableHTTPClientTransport(url, { fetch: retainingFetch });
+          await withTimeout(v1.connect(transport), ctx.startTimeoutMs, `${spec.name} connect`);
+        }
         const names = await listUntilComplete(client, upstreams, deadline);
         const coldMs = performance.now() - t0;
-        deferResponses(transport);
+        if (transport) deferResponses(transport);
         known = tree(child.pid);
         return {
           client,
@@ -387,6 +438,21 @@ function opsConfig(ctx: TargetContext, stateless: boolean | undefined): string {
   return path;
 }
 
+/** A config serving the benchmark's tools from the runtime itself (stateless, JSON answers: the defaults). */
+function localConfig(): string {
+  const dir = `${ROOT}.tmp/bench`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const path = `${dir}/ours-local.yaml`;
+  Deno.writeTextFileSync(
+    path,
+    `# written by scripts/bench: the runtime serving echo/add itself, on the default HTTP settings\n` +
+      `server: { type: streamable-http }\n` +
+      `logging: { level: WARNING }\n` +
+      `tools: { modules_to_import: [${JSON.stringify(`${ROOT}scripts/bench/local_tools.ts`)}] }\n`,
+  );
+  return path;
+}
+
 function opsEnv(ctx: TargetContext): Record<string, string> {
   if (!(ctx.ops?.tracing ?? true)) return {};
   if (!ctx.otlpEndpoint) throw new Error("ops targets need the harness's OTLP sink");
@@ -399,6 +465,23 @@ function opsEnv(ctx: TargetContext): Record<string, string> {
       ? {}
       : { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) }),
   };
+}
+
+/** Our server with local tools on `port` (no proxy, no upstream). */
+function oursLocalCommand(ctx: TargetContext, port: number): [string, string[]] {
+  return [DENO, [
+    "run",
+    "-A",
+    "--quiet",
+    ...ctx.oursDenoFlags,
+    `${ROOT}cli.ts`,
+    "--config",
+    localConfig(),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+  ]];
 }
 
 function peerBin(ctx: TargetContext, rel: string): string {
@@ -507,6 +590,51 @@ export const TARGETS: Target[] = [
     multi: true,
     isProxy: true,
     path: "/mcp",
+    command: (ctx, n, port) => [DENO, [
+      ...oursCommand(ctx),
+      "--config",
+      modeConfig(true),
+      "--transport",
+      "streamable-http",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...oursUpstreamArgs(ctx, n),
+    ]],
+  }),
+  httpTarget({
+    name: "ours-local-2025",
+    group: "eras",
+    wire: "streamable-http",
+    about:
+      "cli.ts serving echo/add itself (no proxy), stateless + JSON (the defaults), SDK v1 client: the 2025 wire",
+    multi: false,
+    isProxy: true,
+    path: "/mcp",
+    command: (ctx, _n, port) => oursLocalCommand(ctx, port),
+  }),
+  httpTarget({
+    name: "ours-local-2026",
+    group: "eras",
+    wire: "streamable-http",
+    about:
+      "the same server, SDK v2 client pinned to 2026-07-28: the 2026 wire (no SDK server, no connection)",
+    multi: false,
+    isProxy: true,
+    path: "/mcp",
+    client: "v2-2026",
+    command: (ctx, _n, port) => oursLocalCommand(ctx, port),
+  }),
+  httpTarget({
+    name: "ours-http-stateless-2026",
+    group: "eras",
+    wire: "streamable-http",
+    about: "cli.ts proxy, streamable HTTP, stateless + JSON, SDK v2 client pinned to 2026-07-28",
+    multi: false,
+    isProxy: true,
+    path: "/mcp",
+    client: "v2-2026",
     command: (ctx, n, port) => [DENO, [
       ...oursCommand(ctx),
       "--config",

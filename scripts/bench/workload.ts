@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Client } from "../../src/sdk/client.ts";
+import type { BenchClient } from "./targets.ts";
 import { cpuMs, cpuMsOf, peakRssMiB, rssMiB } from "./proc.ts";
 import type { Started } from "./targets.ts";
 
@@ -63,10 +63,8 @@ function text(result: unknown): string | undefined {
   return first?.type === "text" ? first.text : undefined;
 }
 
-async function echo(client: Client, tool: string, value: string, timeoutMs = 30_000): Promise<void> {
-  const r = await client.callTool({ name: tool, arguments: { text: value } }, undefined, {
-    timeout: timeoutMs,
-  });
+async function echo(client: BenchClient, tool: string, value: string, timeoutMs = 30_000): Promise<void> {
+  const r = await client.callTool({ name: tool, arguments: { text: value } }, { timeout: timeoutMs });
   const t = text(r);
   if (t !== value) {
     const shown = t === undefined ? JSON.stringify(r).slice(0, 200) : `${t.length} chars`;

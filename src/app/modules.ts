@@ -10,7 +10,13 @@
 
 import type { RuntimeConfig } from "../config/types.ts";
 import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
-import type { PromptEntry, ResourceEntry, ResourceTemplateEntry, ToolEntry } from "../core/registry.ts";
+import type {
+  CacheHint,
+  PromptEntry,
+  ResourceEntry,
+  ResourceTemplateEntry,
+  ToolEntry,
+} from "../core/registry.ts";
 import { Registry } from "../core/registry.ts";
 import {
   bakedModule,
@@ -84,6 +90,7 @@ interface ModuleToLoad {
   file: string;
   slot: ModuleSlot;
   source: string;
+  cache?: CacheHint;
   namespace?: Record<string, unknown>;
   shape?: ServerShape;
 }
@@ -247,9 +254,12 @@ export class ModulesPlugin implements RuntimePlugin {
       const abs = namespace
         ? `${m.spec} (baked in)`
         : await resolveModulePath(m.spec, m.dir, { file, path: m.keyPath });
-      // The mcp_servers entry that shapes a module (filters, overrides) is part of what it is: a
+      // The mcp_servers entry that shapes a module (filters, overrides, cache hint) is part of what it
+      // is: a
       // reload that changes the entry loads the module again.
-      const server = m.shape ? /^mcp_servers\.(.+)\.[a-z]+\.module$/.exec(m.keyPath)?.[1] : undefined;
+      const server = m.shape || m.cache
+        ? /^mcp_servers\.(.+)\.[a-z]+\.module$/.exec(m.keyPath)?.[1]
+        : undefined;
       const entry = server !== undefined ? JSON.stringify(config.mcp_servers[server] ?? null) : "";
       // One file named twice (the reference README lists one module under both
       // tools.modules_to_import and mcp_servers.<name>) is one module, registered once, with
@@ -258,6 +268,7 @@ export class ModulesPlugin implements RuntimePlugin {
       if (seen && (!seen.module.shape || !m.shape)) {
         if (seen.module.slot !== m.slot) seen.module.slot = "any";
         if (!seen.module.shape && m.shape) [seen.module.shape, seen.entry] = [m.shape, entry];
+        seen.module.cache ??= m.cache;
         const said = `${m.keyPath} names ${abs} again (as ${seen.keyPath} does); it is loaded once`;
         if (reload) log.debug(said);
         else log.info(said);
@@ -268,6 +279,7 @@ export class ModulesPlugin implements RuntimePlugin {
         file: abs,
         slot: m.slot,
         source: m.source,
+        cache: m.cache,
         namespace,
         shape: m.shape,
       };
@@ -286,7 +298,8 @@ export class ModulesPlugin implements RuntimePlugin {
       ? collectDefinitions(m.namespace, m.slot)
       : await importDefinitions(m.file, m.slot, fresh);
     const scratch = new Registry();
-    registerShaped(scratch, defs, m.source, { defaultTimeout: this.#host!.defaultToolTimeout }, m.shape);
+    const options = { defaultTimeout: this.#host!.defaultToolTimeout };
+    registerShaped(scratch, defs, m.source, m.cache ? { ...options, cache: m.cache } : options, m.shape);
     return { id: m.id, file: m.file, signature, entries: entriesOf(scratch) };
   }
 }

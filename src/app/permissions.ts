@@ -32,6 +32,7 @@ import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
 import { metricsGrants, tracingGrants } from "../telemetry/permissions.ts";
+import { signingGrants } from "../signing/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
 import { oauthGrants } from "../oauth/permissions.ts";
 
@@ -42,6 +43,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   listenGrants,
   metricsGrants,
   tracingGrants,
+  signingGrants,
   authGrants,
   oauthGrants,
   sessionGrants,

@@ -11,13 +11,20 @@ import { getLogger, jsonLogging } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
+import { SessionLimits } from "../eras/2025/session_limits.ts";
 import { sseTransport } from "../eras/2025/sse.ts";
 import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2025/streamable_http.ts";
-import { authorizeMessage, frontDoor, type Route } from "../http/front_door.ts";
+import { classifyMessage } from "../eras/era.ts";
+import { modernPost } from "../eras/2026/http.ts";
+import { ModernStdio } from "../eras/2026/stdio.ts";
+import { authorizeMessage, frontDoor, type RequestState, type Route } from "../http/front_door.ts";
 import { checkHostAndOrigin } from "../http/host_origin.ts";
 import { type HttpListener, listenHttp } from "../http/listen.ts";
 import { metricsListenPort } from "../telemetry/settings.ts";
 import type { MetricsEndpoint, Telemetry } from "../telemetry/types.ts";
+import { jsonRpcErrorResponse } from "../http/responses.ts";
+import { MemoryEventStore } from "../streams/event_store.ts";
+import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
 const log = getLogger("server");
@@ -106,12 +113,22 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const closeMetrics = async () => await metricsListener?.shutdown(1000);
 
   if (type === "stdio") {
-    // End of input means the client is going away: answer what is in flight, then stop.
+    // End of input means the client is going away: answer what is in flight, then stop. A message
+    // of the 2026-07-28 wire (it claims the version in its _meta) is served beside the connection.
+    const description = view !== undefined ? runtime.config.views[view].description : undefined;
+    const modern = new ModernStdio(
+      modernEra(runtime, { instances: false }),
+      (m) => void transport.send(m as never),
+      {
+        ...(view !== undefined ? { view } : {}),
+        ...(description !== undefined ? { instructions: description } : {}),
+      },
+    );
     const transport = new StdioTransport({
       onEnd: () => void stop(),
+      intercept: (m) => modern.take(m),
       batchRefusal: () => batchRefusal(connection.protocolVersion),
     });
-    const description = view !== undefined ? runtime.config.views[view].description : undefined;
     const connection = openConnection(runtime, {
       transport: "stdio",
       ...(view !== undefined ? { view } : {}),
@@ -124,6 +141,8 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
     closeTransport = async () => {
       // End of input or a signal: let in-flight calls answer first.
       if (!connection.closed) await drain();
+      modern.close();
+      await closeModernEra(runtime);
       await connection.close();
       restoreConsole();
       await closeMetrics();
@@ -238,15 +257,6 @@ export interface HttpHandler {
   close(): Promise<void>;
 }
 
-/** Options of {@linkcode httpHandler}. */
-export interface HttpHandlerOptions {
-  /**
-   * The Prometheus endpoint, answered at its path after the Host/Origin check and before MCP's
-   * authentication (it has its own optional bearer token).
-   */
-  metrics?: MetricsEndpoint;
-}
-
 /**
  * The HTTP handler of a started runtime: the front door (health, Host/Origin, authentication)
  * with the transport `config.server.type` names behind it. Mount it on any server.
@@ -262,7 +272,14 @@ export interface HttpHandlerOptions {
  * await runtime.stop();
  * ```
  */
-export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}): HttpHandler {
+export function httpHandler(
+  runtime: Runtime,
+  /**
+   * `metrics`: the Prometheus endpoint, answered at its path after the Host/Origin check and before
+   * MCP's authentication (it has its own optional bearer token).
+   */
+  options: { metrics?: MetricsEndpoint } = {},
+): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -298,6 +315,14 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
       maxBodyBytes: s.max_body_bytes,
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
+      otherEra: eraRouter(runtime, {}),
+      // One store for every endpoint: event ids name their session, sessions are unique.
+      ...(s.resumable && !s.stateless
+        ? {
+          eventStore: new MemoryEventStore({ maxEventsPerStream: s.max_stream_events }),
+          retryMs: s.sse_retry_ms,
+        }
+        : {}),
     };
     transports = [
       streamableHttpTransport(runtime, settings),
@@ -307,6 +332,10 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
           mcpPath: viewPath(s.mcp_path, view.name),
           view: view.name,
           ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+          otherEra: eraRouter(runtime, {
+            view: view.name,
+            ...(view.instructions !== undefined ? { instructions: view.instructions } : {}),
+          }),
         })
       ),
     ];
@@ -324,7 +353,46 @@ export function httpHandler(runtime: Runtime, options: HttpHandlerOptions = {}):
     // Prometheus scrapes carry no MCP token: the endpoint has its own (optional) bearer.
     openRoutes: options.metrics ? [metricsRoute(options.metrics)] : [],
   });
-  return { handle, close: async () => void await Promise.all(transports.map((t) => t.close())) };
+  return {
+    handle,
+    close: async () => {
+      await Promise.all(transports.map((t) => t.close()));
+      await closeModernEra(runtime);
+    },
+  };
+}
+
+/**
+ * Both protocol eras on one streamable-HTTP endpoint (of the full surface, or of a view): a POST
+ * whose body claims 2026-07-28 (or is a malformed modern request) goes to the 2026 era; everything
+ * else stays on the 2025 transport.
+ */
+function eraRouter(
+  runtime: Runtime,
+  endpoint: { view?: string; instructions?: string },
+): (req: Request, state: RequestState) => Promise<Response> | undefined {
+  const s = runtime.config["streamable-http"];
+  // A listen stream is a long-lived connection: it counts against the endpoint's session limits
+  // (a 2026 request itself creates no session).
+  const listens = new SessionLimits({
+    maxSessions: s.max_sessions,
+    maxSessionsPerUser: s.max_sessions_per_user,
+    section: "streamable-http",
+  });
+  const post = modernPost({
+    endpoint: modernEra(runtime),
+    ...endpoint,
+    admitListen: (user) => listens.admit(user),
+  });
+  return (req, state) => {
+    const route = classifyMessage(state.body, {
+      headerVersion: req.headers.get("mcp-protocol-version"),
+      sessionId: req.headers.get("mcp-session-id"),
+    });
+    if (route.era === "2026") return post(req, route.message, state.user);
+    if (route.era === "invalid") return Promise.resolve(jsonRpcErrorResponse(400, -32600, route.reason));
+    return undefined;
+  };
 }
 
 /** The Prometheus endpoint as a route of the front door. */

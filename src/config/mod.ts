@@ -32,6 +32,7 @@ export type {
   ArgumentOverrideConfig,
   ArtifactToolName,
   BuiltinToolSwitch,
+  CacheHintConfig,
   DeepPartial,
   DenoPermissionsConfig,
   HttpSectionConfig,

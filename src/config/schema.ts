@@ -36,6 +36,11 @@ const serverSchema = z.strictObject({
   // `null` and `none` both mean no authentication. The reference also accepted `api_key` and then
   // checked nothing; that silently leaves a server open, so it is rejected here.
   auth: z.enum(["none", "bearer"]).nullable().default(null).transform((v) => v ?? "none"),
+  /**
+   * Key that signs the state 2026-07-28 clients carry between `input_required` rounds (at least
+   * 16 characters). Default: `$REQUEST_STATE_KEY`, else a random key per process.
+   */
+  request_state_key: z.string().min(16).nullable().default(null),
 });
 
 /** Settings both HTTP transports share: request hygiene and limits. */
@@ -78,6 +83,15 @@ const streamableHttpSchema = z.strictObject({
   stateless: z.boolean().default(true),
   /** Stateful sessions idle longer than this are closed (seconds). */
   session_idle_timeout: z.number().positive().default(1800),
+  /**
+   * Stateful SSE streams can be resumed (`Last-Event-ID`, SEP-1699): events are kept in a bounded
+   * store and each stream starts with a priming event.
+   */
+  resumable: z.boolean().default(true),
+  /** Events kept per stream for resumption (the oldest go first). */
+  max_stream_events: z.number().int().positive().default(1000),
+  /** The `retry:` (ms) a resumable stream tells clients to wait before reconnecting. */
+  sse_retry_ms: z.number().int().min(0).default(1000),
   ...httpCommon,
 });
 
@@ -239,9 +253,16 @@ const proxySchema = z.strictObject({
   only_openai_tools: z.boolean().default(false),
 });
 
+/** Caching hints of 2026-07-28 results (SEP-2549): how long, and for whom, a client may reuse them. */
+const cacheHint = z.strictObject({
+  ttl_ms: z.number().int().min(0).default(0),
+  scope: z.enum(["public", "private"]).default("private"),
+});
+
 const moduleSlot = z.strictObject({
   enabled: z.boolean().default(true),
   module: z.string().min(1),
+  cache: cacheHint.optional(),
 });
 
 /** Deno permission grants for a sandboxed stdio upstream (`deno: true`). */

@@ -58,6 +58,20 @@ export interface StreamableHttpSectionConfig extends HttpSectionConfig {
   stateless: boolean;
   /** Seconds of inactivity before a stateful session is closed. */
   session_idle_timeout: number;
+  /** Stateful SSE streams can be resumed with `Last-Event-ID` (SEP-1699). */
+  resumable: boolean;
+  /** Events kept per stream for resumption. */
+  max_stream_events: number;
+  /** The `retry:` (ms) resumable streams tell clients to wait before reconnecting. */
+  sse_retry_ms: number;
+}
+
+/** Caching hints of 2026-07-28 results (SEP-2549). */
+export interface CacheHintConfig {
+  /** How long (ms) a client may reuse the result; 0 = do not reuse. */
+  ttl_ms: number;
+  /** `private`: per authorization context; `public`: anyone may share it. */
+  scope: "public" | "private";
 }
 
 /** `metrics:` section. */
@@ -91,6 +105,8 @@ export interface ModuleSlotConfig {
   enabled: boolean;
   /** Module file (relative to the entry's `location`). */
   module: string;
+  /** Caching hints for what the module serves (2026-07-28 clients); default `0` / `private`. */
+  cache?: CacheHintConfig;
 }
 
 /** Deno permission grants for a sandboxed stdio upstream. */
@@ -348,7 +364,12 @@ export interface RuntimeConfig {
   /** `host:` section: server name and log level. */
   host: { name: string; log_level?: LogLevelName };
   /** `server:` section: transport and authentication. */
-  server: { type: "stdio" | "sse" | "streamable-http"; auth: "none" | "bearer" };
+  server: {
+    type: "stdio" | "sse" | "streamable-http";
+    auth: "none" | "bearer";
+    /** Signs 2026-07-28 `requestState`; default `$REQUEST_STATE_KEY`, else random per process. */
+    request_state_key: string | null;
+  };
   /** `sse:` section. */
   sse: SseSectionConfig;
   /** `streamable-http:` section. */
@@ -425,7 +446,11 @@ export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
 export type RuntimeConfigInput =
   & Omit<DeepPartial<RuntimeConfig>, "server" | "mcp_servers" | "views" | "oauth">
   & {
-    server?: { type?: RuntimeConfig["server"]["type"]; auth?: RuntimeConfig["server"]["auth"] | null };
+    server?: {
+      type?: RuntimeConfig["server"]["type"];
+      auth?: RuntimeConfig["server"]["auth"] | null;
+      request_state_key?: string | null;
+    };
     mcp_servers?: Record<string, McpServerConfigInput>;
     views?: Record<string, Partial<ViewConfig>>;
     oauth?:
@@ -446,9 +471,9 @@ export type ToolOverrideConfigInput =
 export type McpServerConfigInput =
   & Omit<DeepPartial<McpServerConfig>, "tools" | "resources" | "prompts" | "tool_overrides">
   & {
-    tools?: { enabled?: boolean; module: string };
-    resources?: { enabled?: boolean; module: string };
-    prompts?: { enabled?: boolean; module: string };
+    tools?: { enabled?: boolean; module: string; cache?: Partial<CacheHintConfig> };
+    resources?: { enabled?: boolean; module: string; cache?: Partial<CacheHintConfig> };
+    prompts?: { enabled?: boolean; module: string; cache?: Partial<CacheHintConfig> };
     tool_overrides?: Record<string, ToolOverrideConfigInput>;
   };
 

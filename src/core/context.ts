@@ -37,12 +37,52 @@ export type { UserIdentity };
  * ```
  */
 export interface ClientAsks {
-  /** Ask the client's model for a completion (`sampling/createMessage`); `signal` cancels the ask. */
-  sample(params: CreateMessageRequestParams, signal?: AbortSignal): Promise<CreateMessageResult>;
+  /**
+   * Ask the client's model for a completion (`sampling/createMessage`); a signal (or
+   * `options.signal`) cancels the ask.
+   */
+  sample(
+    params: CreateMessageRequestParams,
+    options?: AbortSignal | AskOptions,
+  ): Promise<CreateMessageResult>;
   /** Ask the user for input (`elicitation/create`). */
-  elicit(params: ElicitRequestParams, signal?: AbortSignal): Promise<ElicitResult>;
+  elicit(params: ElicitRequestParams, options?: AbortSignal | AskOptions): Promise<ElicitResult>;
   /** Ask the client for its roots (`roots/list`). */
-  listRoots(signal?: AbortSignal): Promise<ListRootsResult>;
+  listRoots(options?: AbortSignal | AskOptions): Promise<ListRootsResult>;
+}
+
+/**
+ * How to ask the client for something (see {@linkcode ClientAsks}).
+ *
+ * @example
+ * ```ts
+ * import type { AskOptions } from "@chuk/mcp-runtime/define";
+ * const options: AskOptions = { key: "user_name", signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface AskOptions {
+  /** Cancels the ask (default: the call's signal). */
+  signal?: AbortSignal;
+  /**
+   * The name of this ask in an `input_required` result (MCP 2026-07-28: the key of
+   * `inputRequests`, which the client answers under in `inputResponses`). Default: the method's
+   * short name and a count (`elicitation-1`, `sampling-1`, `roots-1`). Keys are unique per call.
+   */
+  key?: string;
+}
+
+/**
+ * The signal and key of an ask, from the argument `ClientAsks` methods take.
+ *
+ * @example
+ * ```ts
+ * import { askOptions } from "./context.ts";
+ * console.log(askOptions({ key: "name" }).key); // "name"
+ * ```
+ */
+export function askOptions(options: AbortSignal | AskOptions | undefined): AskOptions {
+  if (options === undefined) return {};
+  return options instanceof AbortSignal ? { signal: options } : options;
 }
 
 /** The transport a call arrived on. */
@@ -98,8 +138,29 @@ export interface RequestContext extends ClientAsks {
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
   /** Tell subscribed clients that a resource changed (`notifications/resources/updated`). */
   resourceUpdated(uri: string): Promise<void>;
+  /**
+   * Tell clients a list changed (`notifications/<kind>/list_changed`), for servers whose tools,
+   * prompts or resources depend on state the runtime cannot see.
+   */
+  listChanged(kind: "tools" | "prompts" | "resources"): void;
   /** Same as `headers`, as a method, for code written against the reference runtime. */
   getHeaders(): Readonly<Record<string, string>>;
+  /**
+   * End this call's SSE response stream now, while the call goes on (SEP-1699 polling): the client
+   * reconnects with `Last-Event-ID` and receives what was sent meanwhile, and the result. Returns
+   * whether a stream was closed: only a resumable stream (stateful streamable HTTP, 2025 wire)
+   * can be; elsewhere it does nothing.
+   */
+  closeStream(): boolean;
+  /**
+   * From here on, run this tool call as a task (the MCP tasks extension, SEP-2663) when the
+   * client can take one: it gets a task id at once and polls for the result, and what the handler
+   * asks from now on parks the task until the client answers. Resolves `true` when the call became
+   * a task, `false` when it goes on as a plain call (the client did not declare the extension, or
+   * the tool has no `execution.taskSupport`). Tools whose `task.start` is `"immediately"` (the
+   * default for task-supporting tools) are tasks before the handler runs.
+   */
+  startTask(): Promise<boolean>;
   /**
    * The artifact store as this caller sees it (its session and user, the rules of the artifact
    * tools), when `artifacts.enabled`; `undefined` otherwise.
@@ -240,7 +301,12 @@ export function createTestContext(options: TestContextOptions = {}): RequestCont
       notify("notifications/resources/updated", { uri });
       return Promise.resolve();
     },
+    listChanged(kind) {
+      notify(`notifications/${kind}/list_changed`, {});
+    },
     getHeaders: () => headers,
+    closeStream: () => false,
+    startTask: () => Promise.resolve(false),
     ...(options.artifacts ? { artifacts: options.artifacts } : {}),
   };
 }

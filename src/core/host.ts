@@ -33,6 +33,8 @@ export interface ConnectionHost {
   dispatch(method: string, params: Params | undefined, call: Call): Promise<unknown>;
   /** Send `notifications/resources/updated` to every connection subscribed to `uri`. */
   resourceUpdated(uri: string): Promise<void>;
+  /** Tell every client a list changed (a handler's `ctx.listChanged`). */
+  listChanged(kind: "tools" | "prompts" | "resources"): void;
   /** A connection opened: the runtime tracks it until it closes. */
   connectionOpened(connection: Connection): void;
   /** A connection finished the `initialize` handshake. */

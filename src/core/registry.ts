@@ -19,6 +19,45 @@ import type {
 import { UriTemplate } from "../sdk/server.ts";
 import { Table } from "./table.ts";
 
+/**
+ * A caching hint of MCP 2026-07-28 results (SEP-2549): how long a client may reuse a list or a
+ * read, and whether caches may share it across authorization contexts.
+ */
+export interface CacheHint {
+  /** Milliseconds the result may be reused; `0` = do not reuse. */
+  readonly ttlMs: number;
+  /** `private`: per authorization context; `public`: any cache may share it. */
+  readonly scope: "public" | "private";
+}
+
+/** The hint of anything that says nothing: do not reuse, not shared. */
+export const NO_CACHE: CacheHint = { ttlMs: 0, scope: "private" };
+
+/** The hint of a list of entries: the shortest time, and `public` only when every entry is. */
+function combined(hints: (CacheHint | undefined)[]): CacheHint {
+  if (hints.length === 0) return NO_CACHE;
+  let ttlMs = Infinity;
+  let scope: CacheHint["scope"] = "public";
+  for (const h of hints) {
+    const hint = h ?? NO_CACHE;
+    ttlMs = Math.min(ttlMs, hint.ttlMs);
+    if (hint.scope === "private") scope = "private";
+  }
+  return { ttlMs, scope };
+}
+
+/** How a tool may run as a task (the MCP tasks extension, SEP-2663). */
+export interface TaskSettings {
+  /** `optional`: a task when the client can take one; `required`: only as a task. */
+  readonly support: "optional" | "required";
+  /** `immediately`: the call is a task before the handler runs; `handler`: from `ctx.startTask()`. */
+  readonly start: "immediately" | "handler";
+  /** How long a finished task's record is kept (ms). */
+  readonly ttlMs?: number;
+  /** How often clients should poll (ms). */
+  readonly pollIntervalMs?: number;
+}
+
 /** A callable tool as the registry holds it. */
 export interface ToolEntry {
   /** The protocol definition, with the name clients call it by. */
@@ -27,6 +66,10 @@ export interface ToolEntry {
   readonly source: string;
   /** The upstream server a proxied tool forwards to (metrics and traces label calls with it). */
   readonly upstream?: string;
+  /** Caching hint of `tools/list` for this tool (the list takes the strictest of its tools). */
+  readonly cache?: CacheHint;
+  /** Whether (and how) calls may run as tasks; none = never. */
+  readonly task?: TaskSettings;
   /** Run the tool. Must not throw for tool-level failures: return `isError: true` instead. */
   call(args: Record<string, unknown> | undefined, ctx: RequestContext): Promise<CallToolResult>;
 }
@@ -61,6 +104,8 @@ export interface PromptEntry {
   readonly prompt: Prompt;
   /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
+  /** Caching hint of `prompts/list` for this prompt. */
+  readonly cache?: CacheHint;
   /** Render the prompt (`prompts/get`). */
   get(args: Record<string, string> | undefined, ctx: RequestContext): Promise<GetPromptResult>;
   /** Complete an argument value (`completion/complete`). */
@@ -73,6 +118,8 @@ export interface ResourceEntry {
   readonly resource: Resource;
   /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
+  /** Caching hint of reading it, and of `resources/list`. */
+  readonly cache?: CacheHint;
   /** Read its content (`resources/read`). */
   read(uri: string, ctx: RequestContext): Promise<ReadResourceResult>;
 }
@@ -83,6 +130,8 @@ export interface ResourceTemplateEntry {
   readonly template: ResourceTemplate;
   /** Where it came from (module, plugin, upstream), for messages. */
   readonly source: string;
+  /** Caching hint of reading its resources, and of the lists it appears in. */
+  readonly cache?: CacheHint;
   /** Concrete resources to add to `resources/list`, if the template can enumerate them. */
   list?(ctx: RequestContext): Promise<Resource[]>;
   /** Read one concrete URI; `variables` holds the template's matches. */
@@ -246,6 +295,35 @@ export class Registry {
   /** The `resources/templates/list` answer. */
   listTemplates(): ResourceTemplate[] {
     return this.templates.entries().map((e) => e.template);
+  }
+
+  /**
+   * The caching hint of a list: the strictest of its entries' (providers' resources, which carry
+   * none, make `resources/list` uncacheable).
+   */
+  listCacheHint(list: "tools" | "prompts" | "resources" | "templates"): CacheHint {
+    switch (list) {
+      case "tools":
+        return combined(this.tools.entries().map((e) => e.cache));
+      case "prompts":
+        return combined(this.prompts.entries().map((e) => e.cache));
+      case "templates":
+        return combined(this.templates.entries().map((e) => e.cache));
+      case "resources":
+        if (this.#providers.length) return NO_CACHE;
+        return combined([...this.resources.entries(), ...this.templates.entries()].map((e) => e.cache));
+    }
+  }
+
+  /** The caching hint of reading `uri` (as {@linkcode Registry.readResource} would find it). */
+  readCacheHint(uri: string): CacheHint {
+    const fixed = this.resources.get(uri);
+    if (fixed) return fixed.cache ?? NO_CACHE;
+    if (this.#providers.length) return NO_CACHE;
+    for (const entry of this.templates.values()) {
+      if (this.#matchers.get(entry.template.uriTemplate)!.match(uri)) return entry.cache ?? NO_CACHE;
+    }
+    return NO_CACHE;
   }
 
   /**

@@ -18,7 +18,7 @@ import type {
   ServerNotification,
 } from "../protocol.ts";
 import { attachBinding, type SessionBinding } from "../sessions/manager.ts";
-import type { RequestContext, TransportKind, UserIdentity } from "./context.ts";
+import { askOptions, type RequestContext, type TransportKind, type UserIdentity } from "./context.ts";
 
 const log = getLogger("request");
 
@@ -26,7 +26,10 @@ const log = getLogger("request");
 export type ClientRequest =
   | { method: "sampling/createMessage"; params: CreateMessageRequestParams }
   | { method: "elicitation/create"; params: ElicitRequestParams }
-  | { method: "roots/list" };
+  | { method: "roots/list"; params?: Record<string, unknown> };
+
+/** The client capability each kind of ask needs. */
+export type AskCapability = "sampling" | "elicitation" | "roots";
 
 /** What an era adapter knows about one request. */
 export interface RequestParts {
@@ -48,14 +51,28 @@ export interface RequestParts {
   transport: TransportKind;
   /** What the client declared; `undefined` when no client stands behind the request. */
   clientCapabilities(): ClientCapabilities | undefined;
+  /**
+   * The error for an ask the client did not declare it can answer; default a `ToolError` (the
+   * 2025 wire: the tool reports it). The 2026 wire fails the request with `-32021` instead.
+   */
+  missingCapability?(capability: AskCapability): Error;
   /** Whether a log entry at `level` passes the client's level. */
   wantsLog(level: LoggingLevel): boolean;
   /** Send a notification about this request (on its response stream, for HTTP). */
   notify(notification: ServerNotification): Promise<void>;
-  /** Send a request to the client and wait for its answer. */
-  ask(request: ClientRequest, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Send a request to the client and wait for its answer. `key` names the ask where the era
+   * renders asks as `input_required` results (it is chosen by the handler, or undefined).
+   */
+  ask(request: ClientRequest, signal: AbortSignal, key: string | undefined): Promise<unknown>;
   /** Tell subscribed clients a resource changed. */
   resourceUpdated(uri: string): Promise<void>;
+  /** Tell clients a list changed (omitted: nobody to tell). */
+  listChanged?(kind: "tools" | "prompts" | "resources"): void;
+  /** End the call's response stream early (SEP-1699); omitted where the era cannot. */
+  closeStream?(): boolean;
+  /** Turn the call into a task (SEP-2663); omitted where the era cannot. */
+  startTask?(): Promise<boolean>;
 }
 
 /**
@@ -87,25 +104,30 @@ export interface RequestParts {
 export function requestContext(parts: RequestParts): RequestContext {
   const { signal, headers, notify } = parts;
   const progressToken = parts.meta?.progressToken as string | number | undefined;
-  // A stateless HTTP request has no initialized client behind it: nothing can answer a request.
-  const needs = (capability: "sampling" | "elicitation" | "roots") => {
+  // A stateless HTTP request of the 2025 wire has no initialized client behind it: nothing can
+  // answer a request.
+  const needs = (capability: AskCapability) => {
     const c = parts.clientCapabilities();
     if (!c) {
       throw new ToolError(
-        `${capability} needs a session: this call came without one (stateless streamable HTTP cannot ` +
-          "send requests to the client; use stdio, SSE or stateless: false)",
+        `${capability} needs a session: this call came without one (stateless streamable HTTP of the ` +
+          "2025 wire cannot send requests to the client; use a 2026-07-28 client, stdio, SSE or stateless: false)",
       );
     }
-    if (!c[capability]) throw new ToolError(`the client does not support ${capability}`);
+    if (!c[capability]) {
+      throw parts.missingCapability?.(capability) ??
+        new ToolError(`the client does not support ${capability}`);
+    }
   };
   // The answer's shape is the era's to check (the SDK validates it on the 2025 wire).
   const ask = async <T>(
-    capability: "sampling" | "elicitation" | "roots",
+    capability: AskCapability,
     request: ClientRequest,
-    s: AbortSignal | undefined,
+    options: Parameters<typeof askOptions>[0],
   ): Promise<T> => {
     needs(capability);
-    return await parts.ask(request, s ?? signal) as T;
+    const { signal: s, key } = askOptions(options);
+    return await parts.ask(request, s ?? signal, key) as T;
   };
   const ctx: RequestContext = {
     signal,
@@ -147,11 +169,14 @@ export function requestContext(parts: RequestParts): RequestContext {
         log.debug(`log message not delivered: ${e}`);
       }
     },
-    sample: (params, s) => ask("sampling", { method: "sampling/createMessage", params }, s),
-    elicit: (params, s) => ask("elicitation", { method: "elicitation/create", params }, s),
-    listRoots: (s) => ask("roots", { method: "roots/list" }, s),
+    sample: (params, o) => ask("sampling", { method: "sampling/createMessage", params }, o),
+    elicit: (params, o) => ask("elicitation", { method: "elicitation/create", params }, o),
+    listRoots: (o) => ask("roots", { method: "roots/list" }, o),
     resourceUpdated: (uri) => parts.resourceUpdated(uri),
+    listChanged: (kind) => parts.listChanged?.(kind),
     getHeaders: () => headers,
+    closeStream: () => parts.closeStream?.() ?? false,
+    startTask: () => parts.startTask?.() ?? Promise.resolve(false),
   };
   return attachBinding(ctx, parts.binding);
 }

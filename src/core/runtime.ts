@@ -20,6 +20,7 @@ import { type BindOptions, type SessionBinding, SessionManager } from "../sessio
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import type { CallerArtifacts } from "./artifacts.ts";
+import { ChangeBus } from "./bus.ts";
 import type { Connection } from "./connection.ts";
 import type { RequestContext } from "./context.ts";
 import { type Call, dispatch, type DispatchHost, type Params, type RequestObserver } from "./dispatch.ts";
@@ -79,6 +80,8 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly baseDir: string;
   /** Lifecycle and subscription events. */
   readonly events: Emitter<RuntimeEvents> = new Emitter<RuntimeEvents>();
+  /** What changed, for clients listening without a connection (2026 `subscriptions/listen`). */
+  readonly changes: ChangeBus = new ChangeBus();
   /** How HTTP transports authenticate callers. */
   authenticator: Authenticator;
   /**
@@ -284,15 +287,24 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
 
   /** Send `notifications/resources/updated` to every connection subscribed to `uri`. */
   async resourceUpdated(uri: string): Promise<void> {
+    this.changes.emit("resourceUpdated", uri);
     const targets = [...this.#connections].filter((c) => c.subscriptions.has(uri));
     await Promise.all(
       targets.map((s) => s.notify({ method: "notifications/resources/updated", params: { uri } })),
     );
   }
 
+  /** Tell every client a list changed (connections, listen streams). */
+  listChanged(kind: "tools" | "prompts" | "resources"): void {
+    this.registry.touch(kind);
+  }
+
   #broadcastListChanged(kind: "tools" | "resources" | "prompts"): void {
     const method = `notifications/${kind}/list_changed` as const;
-    for (const c of this.#connections) void c.notify({ method });
+    // Only to clients that finished `initialize` (on stdio a 2026 client never does: it hears
+    // of changes on its subscriptions/listen stream instead).
+    for (const c of this.#connections) if (c.clientCapabilities) void c.notify({ method });
+    this.changes.emit("listChanged", kind);
   }
 
   /** A small status document for `/health`. */

@@ -51,12 +51,18 @@ export function corsPreflight(req: Request, allowedOrigins: readonly string[]): 
   if (req.method !== "OPTIONS" || !req.headers.has("access-control-request-method")) return undefined;
   const origin = allowedOrigin(req, allowedOrigins);
   if (origin === undefined) return undefined;
+  // 2026-07-28 clients send a tool's header-bound arguments as `Mcp-Param-<name>`: names no fixed
+  // list can hold, so the ones the preflight asks for are allowed (that prefix only).
+  const params = (req.headers.get("access-control-request-headers") ?? "").split(",")
+    .map((h) => h.trim())
+    .filter((h) => /^mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(h))
+    .slice(0, 64);
   return new Response(null, {
     status: 204,
     headers: {
       "access-control-allow-origin": origin,
       "access-control-allow-methods": ALLOW_METHODS,
-      "access-control-allow-headers": CORS_ALLOW_HEADERS.join(", "),
+      "access-control-allow-headers": [...CORS_ALLOW_HEADERS, ...params].join(", "),
       "access-control-max-age": MAX_AGE,
       "vary": "Origin",
     },

@@ -9,6 +9,7 @@
  */
 
 import type { RequestContext } from "../core/context.ts";
+import type { CacheHint } from "../core/registry.ts";
 import type {
   ContentBlock,
   GetPromptResult,
@@ -95,6 +96,21 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   timeout?: number;
   /** Extra `_meta` listed with the tool. */
   _meta?: Record<string, unknown>;
+  /**
+   * How the tool runs (listed with it). `taskSupport: "optional"` or `"required"` lets a call run
+   * as a task (the MCP tasks extension, SEP-2663) for clients that declare it; `required` tools
+   * refuse other clients (`-32021`).
+   */
+  execution?: { taskSupport?: "forbidden" | "optional" | "required" };
+  /**
+   * When a task-supporting call becomes a task: `immediately` (default) before the handler runs,
+   * or `handler` when it calls `ctx.startTask()` — what it asks before that reaches the client as
+   * `input_required` rounds of the call itself. `ttlMs`: how long a finished task is kept (default
+   * one hour); `pollIntervalMs`: how often clients should poll (default 1000).
+   */
+  task?: { start?: "immediately" | "handler"; ttlMs?: number; pollIntervalMs?: number };
+  /** Caching hint of `tools/list` for 2026-07-28 clients; default: the module's, else `0` / `private`. */
+  cache?: CacheHint;
   /** The implementation. Sync or async. `ctx.signal` aborts on cancel or timeout. */
   handler: (args: Args, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
 }
@@ -135,6 +151,12 @@ export function defineTool(def: ToolDefinition): ToolDefinition {
   if (def.timeout !== undefined && !(typeof def.timeout === "number" && def.timeout >= 0)) {
     throw new TypeError(`defineTool '${def.name}': 'timeout' must be a number of seconds >= 0`);
   }
+  const support = def.execution?.taskSupport;
+  if (support !== undefined && !["forbidden", "optional", "required"].includes(support)) {
+    throw new TypeError(
+      `defineTool '${def.name}': 'execution.taskSupport' must be forbidden, optional or required`,
+    );
+  }
   return { ...def, kind: "tool" } as ToolDefinition;
 }
 
@@ -166,6 +188,8 @@ export interface ResourceDefinition {
   annotations?: Resource["annotations"];
   /** Extra metadata passed through as `_meta`. */
   _meta?: Record<string, unknown>;
+  /** Caching hint of reading it, for 2026-07-28 clients; default: the module's, else `0` / `private`. */
+  cache?: CacheHint;
   /** Produce the content. Sync or async. */
   handler: (uri: URL, ctx: RequestContext) => ResourceReturn | Promise<ResourceReturn>;
 }
@@ -222,6 +246,8 @@ export interface ResourceTemplateDefinition {
   list?: (ctx: RequestContext) => Resource[] | Promise<Resource[]>;
   /** Completions per template variable (`completion/complete`). */
   complete?: Record<string, CompleteFn>;
+  /** Caching hint of reading its resources (2026-07-28); default: the module's, else `0` / `private`. */
+  cache?: CacheHint;
   /** Produce the content of one concrete URI. `variables` holds the template's matches. */
   handler: (
     uri: URL,
@@ -284,6 +310,8 @@ export interface PromptDefinition {
   complete?: Record<string, CompleteFn>;
   /** Extra metadata passed through as `_meta`. */
   _meta?: Record<string, unknown>;
+  /** Caching hint of `prompts/list` (2026-07-28); default: the module's, else `0` / `private`. */
+  cache?: CacheHint;
   /** Build the prompt's messages from the arguments. Sync or async. */
   handler: (args: Record<string, string>, ctx: RequestContext) => PromptReturn | Promise<PromptReturn>;
 }

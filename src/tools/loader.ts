@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { RuntimeConfig } from "../config/types.ts";
 import { ConfigError, errorText, ModuleLoadError, RuntimeError } from "../errors.ts";
 import { isCompiledBinary } from "../util/compiled.ts";
-import type { Registry } from "../core/registry.ts";
+import type { CacheHint, Registry } from "../core/registry.ts";
 import type {
   Definition,
   PromptDefinition,
@@ -145,13 +145,13 @@ export function registerShaped(
         registry.tools.add(shape ? shape.shapeEntry(entry) : entry);
       }
       for (const d of keep(defs.resources, shape?.resource, (r) => r.uri)) {
-        registry.resources.add(localResourceEntry(d, source));
+        registry.resources.add(localResourceEntry(d, source, options.cache));
       }
       for (const d of keep(defs.templates, shape?.resource, (t) => t.uriTemplate)) {
-        registry.templates.add(localTemplateEntry(d, source));
+        registry.templates.add(localTemplateEntry(d, source, options.cache));
       }
       for (const d of keep(defs.prompts, shape?.prompt, (p) => p.name)) {
-        registry.prompts.add(localPromptEntry(d, source));
+        registry.prompts.add(localPromptEntry(d, source, options.cache));
       }
     });
   } catch (e) {
@@ -182,6 +182,8 @@ export interface ConfiguredModule {
   slot: ModuleSlot;
   /** Source label for the registry. */
   source: string;
+  /** The module's caching hint (`cache:` of its slot), when the configuration sets one. */
+  cache?: CacheHint;
   /** The `mcp_servers` entry it belongs to: what it serves of the module and how (`include_tools`, ...). */
   shape?: ServerShape;
 }
@@ -216,6 +218,7 @@ export function configuredModules(config: RuntimeConfig, baseDir: string): Confi
         keyPath: `mcp_servers.${name}.${slot}.module`,
         slot,
         source: `mcp_servers.${name} (${m.module})`,
+        ...(m.cache ? { cache: { ttlMs: m.cache.ttl_ms, scope: m.cache.scope } } : {}),
         ...(shape.plain ? {} : { shape }),
       });
     }

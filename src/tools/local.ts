@@ -7,13 +7,15 @@
  */
 
 import { type RequestContext, runWithRequestContext } from "../core/context.ts";
-import { ToolError, ToolTimeoutError } from "../errors.ts";
+import { MissingClientCapabilityError, ToolError, ToolTimeoutError } from "../errors.ts";
 import type {
+  CacheHint,
   CompletionContext,
   CompletionValues,
   PromptEntry,
   ResourceEntry,
   ResourceTemplateEntry,
+  TaskSettings,
   ToolEntry,
 } from "../core/registry.ts";
 import type { PromptArgument, Tool } from "../protocol.ts";
@@ -25,12 +27,32 @@ import type {
   ToolDefinition,
 } from "./define.ts";
 import { type CompiledSchema, compileSchema } from "./schema.ts";
-import { toCallToolResult, toGetPromptResult, toolErrorResult, toReadResourceResult } from "./result.ts";
+import {
+  toCallToolResult,
+  toGetPromptResult,
+  toolErrorResult,
+  toolErrorResultFrom,
+  toReadResourceResult,
+} from "./result.ts";
 
 /** Settings that apply to every local tool. */
 export interface LocalToolOptions {
   /** Default timeout in seconds when the tool sets none (`0` = none). */
   defaultTimeout: number;
+  /** Caching hint of definitions that set none (the module's `cache:` in the configuration). */
+  cache?: CacheHint;
+}
+
+/** The task settings of a tool definition, or none when it never runs as a task. */
+function taskSettings(def: ToolDefinition): TaskSettings | undefined {
+  const support = def.execution?.taskSupport;
+  if (support !== "optional" && support !== "required") return undefined;
+  return {
+    support,
+    start: def.task?.start ?? "immediately",
+    ...(def.task?.ttlMs !== undefined ? { ttlMs: def.task.ttlMs } : {}),
+    ...(def.task?.pollIntervalMs !== undefined ? { pollIntervalMs: def.task.pollIntervalMs } : {}),
+  };
 }
 
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
@@ -41,7 +63,7 @@ const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
  *
  * @example
  * ```ts
- * import { isValidToolName } from "@chuk/mcp-runtime";
+ * import { isValidToolName } from "@chuk/mcp-runtime/define";
  * console.log(isValidToolName("files/read_file"), isValidToolName("red\u001b[31m")); // true false
  * ```
  */
@@ -85,13 +107,18 @@ export function localToolEntry(def: ToolDefinition, source: string, options: Loc
     inputSchema: input.json as Tool["inputSchema"],
     ...(output ? { outputSchema: output.json as Tool["outputSchema"] } : {}),
     ...(def.annotations ? { annotations: def.annotations } : {}),
+    ...(def.execution ? { execution: def.execution } : {}),
     ...(def._meta ? { _meta: def._meta } : {}),
   };
   const timeoutSeconds = def.timeout ?? options.defaultTimeout;
+  const cache = def.cache ?? options.cache;
+  const task = taskSettings(def);
 
   return {
     tool,
     source,
+    ...(cache ? { cache } : {}),
+    ...(task ? { task } : {}),
     async call(args, ctx) {
       const parsed = await input.validate(args ?? {});
       if (!parsed.ok) return toolErrorResult(`Invalid arguments for tool '${def.name}': ${parsed.message}`);
@@ -130,9 +157,11 @@ export function localToolEntry(def: ToolDefinition, source: string, options: Loc
         }
         return result;
       } catch (e) {
+        // Not the tool's failure: the request cannot be served to this client (2026-07-28).
+        if (e instanceof MissingClientCapabilityError) throw e;
         if (e instanceof ToolTimeoutError) return toolErrorResult(e.message);
         if (e instanceof ToolError) return toolErrorResult(e.message);
-        return toolErrorResult(`Tool execution error: ${errorMessage(e)}`);
+        return toolErrorResultFrom(`Tool execution error: ${errorMessage(e)}`, e);
       } finally {
         clearTimeout(timer);
         ctx.signal.removeEventListener("abort", onParentAbort);
@@ -168,9 +197,11 @@ async function runComplete(
  * console.log(await entry.get({}, createTestContext()));
  * ```
  */
-export function localPromptEntry(def: PromptDefinition, source: string): PromptEntry {
+export function localPromptEntry(def: PromptDefinition, source: string, cache?: CacheHint): PromptEntry {
   const required = (def.arguments ?? []).filter((a) => a.required).map((a) => a.name);
+  const hint = def.cache ?? cache;
   return {
+    ...(hint ? { cache: hint } : {}),
     prompt: {
       name: def.name,
       ...(def.title ? { title: def.title } : {}),
@@ -204,8 +235,14 @@ export function localPromptEntry(def: PromptDefinition, source: string): PromptE
  * console.log(await entry.read("note://a", createTestContext()));
  * ```
  */
-export function localResourceEntry(def: ResourceDefinition, source: string): ResourceEntry {
+export function localResourceEntry(
+  def: ResourceDefinition,
+  source: string,
+  cache?: CacheHint,
+): ResourceEntry {
+  const hint = def.cache ?? cache;
   return {
+    ...(hint ? { cache: hint } : {}),
     resource: {
       uri: def.uri,
       name: def.name ?? def.uri,
@@ -238,8 +275,14 @@ export function localResourceEntry(def: ResourceDefinition, source: string): Res
  * console.log(await entry.read("note://7", { id: "7" }, createTestContext()));
  * ```
  */
-export function localTemplateEntry(def: ResourceTemplateDefinition, source: string): ResourceTemplateEntry {
+export function localTemplateEntry(
+  def: ResourceTemplateDefinition,
+  source: string,
+  cache?: CacheHint,
+): ResourceTemplateEntry {
+  const hint = def.cache ?? cache;
   return {
+    ...(hint ? { cache: hint } : {}),
     template: {
       uriTemplate: def.uriTemplate,
       name: def.name ?? def.uriTemplate,

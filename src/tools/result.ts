@@ -75,6 +75,31 @@ export function toolErrorResult(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
 }
 
+const CAUSE = Symbol.for("@chuk/mcp-runtime/tool-error-cause");
+
+/**
+ * A tool error result that remembers what the handler threw (a symbol key: never sent), so a
+ * caller that tells tool failures from protocol failures — a task records a thrown
+ * `ProtocolError` as `failed`, any other failure as a completed tool error — can.
+ *
+ * @example
+ * ```ts
+ * import { errorCauseOf, toolErrorResultFrom } from "./result.ts";
+ * const cause = new Error("boom");
+ * console.log(errorCauseOf(toolErrorResultFrom("Tool execution error: boom", cause)) === cause); // true
+ * ```
+ */
+export function toolErrorResultFrom(message: string, cause: unknown): CallToolResult {
+  const result = toolErrorResult(message);
+  Object.defineProperty(result, CAUSE, { value: cause, enumerable: false });
+  return result;
+}
+
+/** What the handler of a tool error result threw, when the result remembers it. */
+export function errorCauseOf(result: unknown): unknown {
+  return result && typeof result === "object" ? (result as Record<symbol, unknown>)[CAUSE] : undefined;
+}
+
 /**
  * Map a resource handler's return value to a `ReadResourceResult` for `uri`, keeping the declared
  * MIME type.

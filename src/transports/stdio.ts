@@ -38,6 +38,11 @@ export interface StdioTransportOptions {
    */
   onEnd?: () => void;
   /**
+   * Sees every incoming message before the SDK does; returning true keeps it (another protocol
+   * era serves it, writing its answers with {@linkcode StdioTransport.send}).
+   */
+  intercept?: (message: JSONRPCMessage) => boolean;
+  /**
    * Why a JSON-RPC batch (one line holding an array) is refused right now, or `undefined` when it
    * is served (its responses then go out as one array line). Without it every batch is refused.
    */
@@ -95,6 +100,7 @@ export class StdioTransport implements Transport {
   readonly #output: NdjsonWriter;
   readonly #maxLine: number;
   readonly #onEnd: (() => void) | undefined;
+  readonly #intercept: ((message: JSONRPCMessage) => boolean) | undefined;
   readonly #batchRefusal: () => string | undefined;
   /** Batches waiting for answers, by the ids of their requests. */
   readonly #batches = new Map<string | number, PendingBatch>();
@@ -111,6 +117,7 @@ export class StdioTransport implements Transport {
     });
     this.#maxLine = options.maxLineBytes ?? 64 * 1024 * 1024;
     this.#onEnd = options.onEnd;
+    this.#intercept = options.intercept;
     this.#batchRefusal = options.batchRefusal ??
       (() => "Invalid Request: JSON-RPC batches are not served here");
   }
@@ -226,6 +233,7 @@ export class StdioTransport implements Transport {
       }
     }
     try {
+      if (this.#intercept?.(message)) return;
       this.onmessage?.(message);
     } catch (e) {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)));

@@ -68,6 +68,7 @@ Deno.test("conformance example: lists every fixture the suite calls", async () =
       assert.deepEqual(templates.map((t) => t.uriTemplate), ["test://template/{id}/data"]);
       const prompts = (await c.client.listPrompts()).prompts.map((p) => p.name);
       assert.deepEqual(prompts.sort(), [
+        "test_input_required_result_prompt",
         "test_prompt_with_arguments",
         "test_prompt_with_embedded_resource",
         "test_prompt_with_image",

@@ -9,8 +9,10 @@ import {
   judge,
   outcome,
   parseBaseline,
+  parseRequirementList,
   PENDING_SCENARIOS,
   type RunRecord,
+  scenarioOfResultDir,
   table,
 } from "../../scripts/conformance.ts";
 
@@ -102,4 +104,53 @@ Deno.test("table: one row per scenario, pass counts when repeated", () => {
       "| tools-list | FLAKY 1/2 |",
     ].join("\n"),
   );
+});
+
+Deno.test("requirement sets: scored server scenarios and the unscored ones, from `list --requirements`", () => {
+  const set = parseRequirementList([
+    "Required for 2026-07-28 (69 scenarios, frozen; run at the 2026-07-28 wire):",
+    "",
+    "Server scenarios (test against a server):",
+    "  - server-stateless",
+    "  - caching",
+    "",
+    "Client scenarios (test against a client):",
+    "  - tools_call",
+    "",
+    "Run and reported, but never scored:",
+    "  extension (2):",
+    "    - auth/dpop [client]",
+    "    - tasks-lifecycle [server]",
+    "  pending (1):",
+    "    - http-header-validation [server]",
+  ].join("\n"));
+  assert.deepEqual(set, {
+    scored: ["server-stateless", "caching"],
+    unscored: ["tasks-lifecycle", "http-header-validation"],
+  });
+  assert.equal(scenarioOfResultDir("server-tasks-mrtr-input-2026-12-04T18-32-11-129Z"), "tasks-mrtr-input");
+  assert.equal(scenarioOfResultDir("suite.log"), undefined);
+});
+
+Deno.test("the stateless 2025 baseline parses, every entry with its reason", async () => {
+  const file = new URL(
+    "../../examples/conformance/expected-failures.2025-11-25.stateless.yaml",
+    import.meta.url,
+  );
+  const baseline = parseBaseline(await Deno.readTextFile(file), file.pathname, [
+    ...ACTIVE_SCENARIOS,
+    ...PENDING_SCENARIOS,
+  ]);
+  assert.deepEqual([...baseline.keys()].sort(), [
+    "elicitation-sep1034-defaults",
+    "elicitation-sep1330-enums",
+    "logging-set-level",
+    "resources-subscribe",
+    "resources-unsubscribe",
+    "server-sse-multiple-streams",
+    "server-sse-polling",
+    "tools-call-elicitation",
+    "tools-call-sampling",
+    "tools-call-with-logging",
+  ]);
 });

@@ -45,6 +45,13 @@ Deno.test("conformance suite: timing-sensitive scenarios pass against the exampl
   for (const s of scenarios) assert.match(r.out, new RegExp(`^\\| ${s} +\\| PASS +\\|$`, "m"));
 });
 
+Deno.test("conformance suite 0.2.0: the 2026-07-28 requirement set on the default (stateless) face", async () => {
+  const r = await runScript(["--requirements", "2026-07-28", "--face", "stateless"]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /^2026-07-28\/stateless: scored 37\/37, not scored 13\/13$/m);
+  assert.match(r.out, /^conformance: 50 passed, 0 failed$/m);
+});
+
 Deno.test("conformance suite: the runner reports a failing scenario and exits non-zero", async () => {
   // The default HTTP mode (stateless) gives no Mcp-Session-Id: the multiple-streams scenario
   // warns, which counts as a failure — the reason the example config is stateful.

@@ -368,6 +368,22 @@ Deno.test("CORS: origins in allowed_origins get preflight answers and CORS heade
     for (const m of ["GET", "POST", "DELETE"]) assert.ok(methods.includes(m), methods);
     assert.match(pre.headers.get("vary") ?? "", /origin/i);
 
+    // A 2026-07-28 client's Mcp-Param-<name> headers: allowed as asked; other names are not.
+    const pre2026 = await fetch(server.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: app,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "mcp-method, Mcp-Param-Region, x-evil",
+      },
+    });
+    await pre2026.body?.cancel();
+    const allowed2026 = (pre2026.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(
+      /,\s*/,
+    );
+    assert.ok(allowed2026.includes("mcp-param-region"), `${allowed2026}`);
+    assert.ok(!allowed2026.includes("x-evil"), `${allowed2026}`);
+
     // The real request: Allow-Origin, and the session id exposed to the page.
     const init = await postJson(server.url, INITIALIZE, { origin: app });
     assert.equal(init.status, 200);

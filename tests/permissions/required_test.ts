@@ -51,6 +51,14 @@ Deno.test("plan: transports, config file, core env", () => {
   assert.ok(!values(pinned, "env").some((v) => ["MCP_TOOL_TIMEOUT", "TOOL_TIMEOUT", "POD_NAME"].includes(v)));
 });
 
+Deno.test("plan: the request-state key is read where the 2026-07-28 wire is served and no key is set", () => {
+  assert.ok(values(plan({ server: { type: "stdio" } }), "env").includes("REQUEST_STATE_KEY"));
+  assert.ok(values(plan({ server: { type: "streamable-http" } }), "env").includes("REQUEST_STATE_KEY"));
+  assert.ok(!values(plan({ server: { type: "sse" } }), "env").includes("REQUEST_STATE_KEY"));
+  const keyed = plan({ server: { type: "streamable-http", request_state_key: "0123456789abcdef" } });
+  assert.ok(!values(keyed, "env").includes("REQUEST_STATE_KEY"));
+});
+
 Deno.test("plan: ${VAR} references and modules", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp-rt-plan-" });
   try {

@@ -7,7 +7,13 @@
  */
 
 import type { Connection, ConnectionInit } from "../../core/connection.ts";
-import type { ClientAsks, RequestContext, TransportKind, UserIdentity } from "../../core/context.ts";
+import {
+  askOptions,
+  type ClientAsks,
+  type RequestContext,
+  type TransportKind,
+  type UserIdentity,
+} from "../../core/context.ts";
 import { argumentsOf, type Call } from "../../core/dispatch.ts";
 import { ErrorCode, ProtocolError } from "../../errors.ts";
 import { z } from "zod";
@@ -287,16 +293,16 @@ export class SdkConnection implements Connection {
   }
 
   /** Ask the client's model for a completion (`sampling/createMessage`). */
-  readonly sample: ClientAsks["sample"] = (params, signal) =>
-    sdkResult(this.server.createMessage(params as never, { signal })) as never;
+  readonly sample: ClientAsks["sample"] = (params, options) =>
+    sdkResult(this.server.createMessage(params as never, { signal: askOptions(options).signal })) as never;
 
   /** Ask the user for input (`elicitation/create`). */
-  readonly elicit: ClientAsks["elicit"] = (params, signal) =>
-    sdkResult(this.server.elicitInput(params as never, { signal })) as never;
+  readonly elicit: ClientAsks["elicit"] = (params, options) =>
+    sdkResult(this.server.elicitInput(params as never, { signal: askOptions(options).signal })) as never;
 
   /** Ask the client for its roots (`roots/list`). */
-  readonly listRoots: ClientAsks["listRoots"] = (signal) =>
-    sdkResult(this.server.listRoots(undefined, { signal }));
+  readonly listRoots: ClientAsks["listRoots"] = (options) =>
+    sdkResult(this.server.listRoots(undefined, { signal: askOptions(options).signal }));
 
   /** Build the handler context for one request. */
   context(extra: Extra): RequestContext {
@@ -317,6 +323,13 @@ export class SdkConnection implements Connection {
       ask: (request: ClientRequest, signal) =>
         sdkResult(extra.sendRequest(request as ServerRequest, ANSWERS[request.method] as never, { signal })),
       resourceUpdated: (uri) => this.#host.resourceUpdated(uri),
+      listChanged: (kind) => this.#host.listChanged(kind),
+      // Present only on a resumable stream (stateful streamable HTTP with an event store).
+      closeStream: () => {
+        if (!extra.closeSSEStream) return false;
+        extra.closeSSEStream();
+        return true;
+      },
     });
   }
 

@@ -32,6 +32,7 @@ import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { LoggingLevel } from "../../protocol.ts";
+import type { EventStore } from "../../streams/event_store.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
@@ -66,6 +67,18 @@ export interface StreamableHttpSettings {
   view?: string;
   /** `initialize` instructions of this endpoint instead of the runtime's (the view's description). */
   instructions?: string;
+  /**
+   * Another protocol era on the same endpoint: called with every POST whose body passed the guards;
+   * its response (a promise) claims the request, `undefined` leaves it to this transport.
+   */
+  otherEra?: (req: Request, state: RequestState) => Promise<Response> | undefined;
+  /**
+   * Where stateful SSE streams keep their events so a client can resume with `Last-Event-ID`
+   * (SEP-1699); none = streams are not resumable.
+   */
+  eventStore?: EventStore;
+  /** The `retry:` (ms) resumable streams send. */
+  retryMs?: number;
 }
 
 /** What a connection of this endpoint is opened with, beyond its transport. */
@@ -353,6 +366,7 @@ function statefulPost(
       headers: headersOf(req),
       ...endpointOf(settings),
     });
+    const events = settings.eventStore;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => connection.id,
       // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
@@ -362,10 +376,12 @@ function statefulPost(
         live.delete(id);
         void connection.close();
       },
+      ...(events ? { eventStore: events.scoped(connection.id), retryInterval: settings.retryMs } : {}),
     });
     const l = liveOf(connection, transport);
     connection.onClose(() => {
       live.delete(connection.id);
+      events?.drop(connection.id);
       release();
     });
     // Later POSTs of this connection claim their request ids before the transport sees them.
@@ -432,9 +448,13 @@ export function streamableHttpTransport(
     uniqueIds,
     ...(settings.afterBody ?? []),
   ];
+  const withOtherEra = (post: Handler): Handler => {
+    const other = settings.otherEra;
+    return other ? (req, state) => other(req, state) ?? post(req, state) : post;
+  };
   if (settings.stateless) {
     const handle = byMethod(
-      { POST: guarded(body, statelessPost(host, settings)) },
+      { POST: guarded(body, withOtherEra(statelessPost(host, settings))) },
       "Method not allowed: this server is stateless (POST only)",
     );
     return { routes: [{ paths, handle }], close: () => Promise.resolve() };
@@ -443,7 +463,7 @@ export function streamableHttpTransport(
   const stream = statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, statefulPost(host, live, settings)),
+    POST: guarded(body, withOtherEra(statefulPost(host, live, settings))),
     DELETE: stream,
   });
   return { routes: [{ paths, handle }], close: () => live.close() };
