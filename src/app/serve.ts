@@ -24,6 +24,7 @@ import { metricsListenPort } from "../telemetry/settings.ts";
 import type { MetricsEndpoint, Telemetry } from "../telemetry/types.ts";
 import { jsonRpcErrorResponse } from "../http/responses.ts";
 import { MemoryEventStore } from "../streams/event_store.ts";
+import { type Fleet, openFleet } from "./fleet.ts";
 import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
@@ -78,7 +79,7 @@ export interface ServeOptions {
  * await server.stop();
  * ```
  */
-export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
+export async function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
   const type = runtime.config.server.type;
   const drainMs = options.drainMs ?? 10_000;
   const banner = options.banner ?? true;
@@ -147,13 +148,12 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       restoreConsole();
       await closeMetrics();
     };
-    return connection.connect(transport).then(() => {
-      const h = handle();
-      if (banner) {
-        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
-      }
-      return h;
-    });
+    await connection.connect(transport);
+    const h = handle();
+    if (banner) {
+      log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+    }
+    return h;
   }
 
   // The transport's listener answers the metrics path itself unless metrics have their own.
@@ -163,7 +163,8 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       `${onListener.path} is not authenticated (server.auth covers MCP only): set metrics.bearer_token`,
     );
   }
-  const http = httpHandler(runtime, { metrics: onListener });
+  const fleet = await openFleet(runtime);
+  const http = handlerFor(runtime, fleet, { metrics: onListener });
   const { sse, "streamable-http": streamable } = runtime.config;
   const section = type === "sse" ? sse : streamable;
   const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
@@ -179,17 +180,24 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
+    // Readiness fails first: the load balancer takes this instance out while it still serves.
+    runtime.draining = true;
+    if (section.drain_seconds > 0) {
+      log.info(`draining: /health answers 503 for ${section.drain_seconds} s before the listener stops`);
+      await new Promise((resolve) => setTimeout(resolve, section.drain_seconds * 1000));
+    }
     const shuttingDown = listener.shutdown(drainMs);
     await drain();
     await http.close();
     await shuttingDown;
+    await fleet?.close();
     await closeMetrics();
   };
   // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
   // soon as it reads it.
   const h = handle();
-  if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(h);
+  if (banner) printBanner(runtime, type, url, listener.origin, mode + (fleet ? ", fleet" : ""));
+  return h;
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -280,6 +288,15 @@ export function httpHandler(
    */
   options: { metrics?: MetricsEndpoint } = {},
 ): HttpHandler {
+  return handlerFor(runtime, undefined, options);
+}
+
+/** {@linkcode httpHandler}, sharing stateful sessions with a fleet when one was joined (`serve` does). */
+function handlerFor(
+  runtime: Runtime,
+  fleet: Fleet | undefined,
+  options: { metrics?: MetricsEndpoint } = {},
+): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -316,6 +333,7 @@ export function httpHandler(
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
       otherEra: eraRouter(runtime, {}),
+      ...(fleet ? { fleet } : {}),
       // One store for every endpoint: event ids name their session, sessions are unique.
       ...(s.resumable && !s.stateless
         ? {

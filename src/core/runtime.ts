@@ -95,6 +95,11 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly instructions: string | undefined;
   /** Sees every request and connection (metrics, traces, request logs). */
   readonly observer: RequestObserver | undefined;
+  /**
+   * Set when the server starts shutting down: `/health` then answers 503 (`status: draining`) so
+   * a load balancer stops sending new requests while those in flight finish.
+   */
+  draining = false;
   /** When the runtime was created (ms epoch), for uptime. */
   readonly startedAt: number = Date.now();
   #config: RuntimeConfig;
@@ -312,7 +317,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     const plugins: Record<string, unknown> = {};
     for (const p of this.#started) if (p.health) plugins[p.name] = p.health();
     return {
-      status: "ok",
+      status: this.draining ? "draining" : "ok",
       name: this.serverInfo.name,
       version: this.serverInfo.version,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
