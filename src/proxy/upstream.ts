@@ -31,6 +31,7 @@ import {
   ToolListChangedNotificationSchema,
 } from "../sdk/types.ts";
 import { toolErrorResult } from "../tools/result.ts";
+import { lazyJsonSchemaValidator } from "../tools/schema.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
@@ -238,6 +239,8 @@ export class Upstream {
           elicitation: { form: { applyDefaults: true }, url: {} },
           roots: { listChanged: true },
         },
+        // ajv only when an upstream tool has an outputSchema (the SDK builds one per Client otherwise).
+        jsonSchemaValidator: lazyJsonSchemaValidator,
       },
     );
     routeServerToClient(client, {
