@@ -80,6 +80,7 @@ async function stdioCalls(calls: number): Promise<Record<string, number>> {
     const idle = await settledRss(child.pid);
     let id = 10;
     const t0 = performance.now();
+    const quarters: number[] = [];
     for (let done = 0; done < calls;) {
       const n = Math.min(16, calls - done);
       for (let j = 0; j < n; j++) {
@@ -91,11 +92,16 @@ async function stdioCalls(calls: number): Promise<Record<string, number>> {
         });
       }
       for (let j = 0; j < n; j++) await next();
+      // RSS at each quarter: flat after warm-up, or growing with the calls?
+      if (Math.floor((done * 4) / calls) !== Math.floor(((done + n) * 4) / calls)) {
+        quarters.push(rssMiB(child.pid) ?? NaN);
+      }
       done += n;
     }
     const seconds = (performance.now() - t0) / 1000;
     const after = await settledRss(child.pid);
-    return { idleMiB: idle, afterMiB: after, calls, seconds };
+    const atQuarters = Object.fromEntries(quarters.map((q, i) => [`q${i + 1}MiB`, q]));
+    return { idleMiB: idle, ...atQuarters, afterMiB: after, calls, seconds };
   } finally {
     await writer.close().catch(() => {});
     await reader.cancel().catch(() => {});
@@ -167,13 +173,19 @@ async function statefulSessions(sessions: number): Promise<Record<string, number
     // A few first, so the code paths of a session are loaded before the baseline.
     for (let i = 0; i < 10; i++) await open();
     const before = await settledRss(child.pid);
-    for (let i = 0; i < sessions; i++) await open();
+    const half = Math.floor(sessions / 2);
+    for (let i = 0; i < half; i++) await open();
+    const middle = await settledRss(child.pid);
+    for (let i = half; i < sessions; i++) await open();
     const after = await settledRss(child.pid);
     return {
       beforeMiB: before,
+      middleMiB: middle,
       afterMiB: after,
       sessions,
       kibPerSession: ((after - before) * 1024) / sessions,
+      // The second half alone: start-up garbage and heap growth steps weigh less.
+      kibPerSessionSecondHalf: ((after - middle) * 1024) / (sessions - half),
     };
   } finally {
     for (const sid of ids) {
