@@ -18,6 +18,7 @@
 import { artifactGrants } from "../artifacts/permissions.ts";
 import { authGrants } from "../auth/permissions.ts";
 import { configGrants } from "../permissions/config.ts";
+import { fleetGrants } from "../fleet/permissions.ts";
 import type { RuntimeConfig } from "../config/types.ts";
 import { listenGrants } from "../http/permissions.ts";
 import {
@@ -44,6 +45,7 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   authGrants,
   oauthGrants,
   sessionGrants,
+  fleetGrants,
   artifactGrants,
   proxyGrants,
 ];

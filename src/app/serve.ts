@@ -21,6 +21,7 @@ import { authorizeMessage, frontDoor, type RequestState } from "../http/front_do
 import { listenHttp } from "../http/listen.ts";
 import { jsonRpcErrorResponse } from "../http/responses.ts";
 import { MemoryEventStore } from "../streams/event_store.ts";
+import { type Fleet, openFleet } from "./fleet.ts";
 import { closeModernEra, modernEra } from "./modern.ts";
 import { StdioTransport } from "../transports/stdio.ts";
 
@@ -70,7 +71,7 @@ export interface ServeOptions {
  * await server.stop();
  * ```
  */
-export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
+export async function serve(runtime: Runtime, options: ServeOptions = {}): Promise<ServeHandle> {
   const type = runtime.config.server.type;
   const drainMs = options.drainMs ?? 10_000;
   const banner = options.banner ?? true;
@@ -118,16 +119,16 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
       await connection.close();
       restoreConsole();
     };
-    return connection.connect(transport).then(() => {
-      const h = handle();
-      if (banner) {
-        log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
-      }
-      return h;
-    });
+    await connection.connect(transport);
+    const h = handle();
+    if (banner) {
+      log.info(`MCP server "${runtime.serverInfo.name}" ready on stdio${view ? ` (view '${view}')` : ""}`);
+    }
+    return h;
   }
 
-  const http = httpHandler(runtime);
+  const fleet = await openFleet(runtime);
+  const http = handlerFor(runtime, fleet);
   const { sse, "streamable-http": streamable } = runtime.config;
   const section = type === "sse" ? sse : streamable;
   const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
@@ -140,16 +141,23 @@ export function serve(runtime: Runtime, options: ServeOptions = {}): Promise<Ser
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
+    // Readiness fails first: the load balancer takes this instance out while it still serves.
+    runtime.draining = true;
+    if (section.drain_seconds > 0) {
+      log.info(`draining: /health answers 503 for ${section.drain_seconds} s before the listener stops`);
+      await new Promise((resolve) => setTimeout(resolve, section.drain_seconds * 1000));
+    }
     const shuttingDown = listener.shutdown(drainMs);
     await drain();
     await http.close();
     await shuttingDown;
+    await fleet?.close();
   };
   // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
   // soon as it reads it.
   const h = handle();
-  if (banner) printBanner(runtime, type, url, listener.origin, mode);
-  return Promise.resolve(h);
+  if (banner) printBanner(runtime, type, url, listener.origin, mode + (fleet ? ", fleet" : ""));
+  return h;
 
   /** Wait for in-flight calls, then one macrotask: the SDK sends a handler's answer a few microtasks after it returns. */
   async function drain(): Promise<void> {
@@ -233,6 +241,11 @@ export interface HttpHandler {
  * ```
  */
 export function httpHandler(runtime: Runtime): HttpHandler {
+  return handlerFor(runtime, undefined);
+}
+
+/** {@linkcode httpHandler}, sharing stateful sessions with a fleet when one was joined (`serve` does). */
+function handlerFor(runtime: Runtime, fleet: Fleet | undefined): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -269,6 +282,7 @@ export function httpHandler(runtime: Runtime): HttpHandler {
       bodyTimeoutMs: s.body_timeout * 1000,
       afterBody,
       otherEra: eraRouter(runtime, {}),
+      ...(fleet ? { fleet } : {}),
       // One store for every endpoint: event ids name their session, sessions are unique.
       ...(s.resumable && !s.stateless
         ? {

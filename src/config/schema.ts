@@ -60,6 +60,11 @@ const httpCommon = {
   max_sessions: z.number().int().positive().default(1000),
   /** Connections one authenticated user holds at most; more get 429. */
   max_sessions_per_user: z.number().int().positive().default(100),
+  /**
+   * On SIGTERM, seconds `/health` answers 503 (draining) while requests are still served, so a
+   * load balancer takes the instance out before it stops accepting.
+   */
+  drain_seconds: z.number().min(0).default(0),
 };
 
 /** `sse:` section (the older HTTP+SSE transport). */
@@ -92,6 +97,12 @@ const streamableHttpSchema = z.strictObject({
   max_stream_events: z.number().int().positive().default(1000),
   /** The `retry:` (ms) a resumable stream tells clients to wait before reconnecting. */
   sse_retry_ms: z.number().int().min(0).default(1000),
+  /**
+   * Share stateful sessions, their streams and the answers to server→client requests with the
+   * other instances through Redis (`SESSION_REDIS_URL` / `REDIS_URL`): any instance serves any
+   * request, no sticky load balancer.
+   */
+  fleet: z.boolean().default(false),
   ...httpCommon,
 });
 

@@ -28,6 +28,8 @@ export interface HttpSectionConfig {
   max_sessions: number;
   /** Connections one authenticated user holds at most. */
   max_sessions_per_user: number;
+  /** On SIGTERM, seconds `/health` answers 503 before the listener stops accepting. */
+  drain_seconds: number;
 }
 
 /** `sse:` section. */
@@ -64,6 +66,8 @@ export interface StreamableHttpSectionConfig extends HttpSectionConfig {
   max_stream_events: number;
   /** The `retry:` (ms) resumable streams tell clients to wait before reconnecting. */
   sse_retry_ms: number;
+  /** Share stateful sessions and streams with the other instances through Redis. */
+  fleet: boolean;
 }
 
 /** Caching hints of 2026-07-28 results (SEP-2549). */

@@ -93,6 +93,11 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
   readonly instructions: string | undefined;
+  /**
+   * Set when the server starts shutting down: `/health` then answers 503 (`status: draining`) so
+   * a load balancer stops sending new requests while those in flight finish.
+   */
+  draining = false;
   /** When the runtime was created (ms epoch), for uptime. */
   readonly startedAt: number = Date.now();
   readonly #env: EnvSource;
@@ -277,7 +282,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
     const plugins: Record<string, unknown> = {};
     for (const p of this.#started) if (p.health) plugins[p.name] = p.health();
     return {
-      status: "ok",
+      status: this.draining ? "draining" : "ok",
       name: this.serverInfo.name,
       version: this.serverInfo.version,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 100) / 10,

@@ -28,7 +28,8 @@ export function jsonRpcErrorResponse(
 }
 
 /**
- * The `/health` answer (also for HEAD).
+ * The `/health` answer (also for HEAD): 200 while `status.status` is `ok` (or absent), else 503
+ * (a draining instance: load balancers take it out).
  *
  * @example
  * ```ts
@@ -39,7 +40,7 @@ export function jsonRpcErrorResponse(
 export function healthResponse(status: Record<string, unknown>, method: string): Response {
   const body = JSON.stringify(status);
   return new Response(method === "HEAD" ? null : body, {
-    status: 200,
+    status: status.status === undefined || status.status === "ok" ? 200 : 503,
     headers: { "content-type": "application/json", "cache-control": "no-store" },
   });
 }

@@ -14,6 +14,18 @@
 
 import type { JSONRPCMessage } from "../sdk/types.ts";
 
+/**
+ * The stream id the SDK's transport gives a session's standalone (GET) stream; every other stream
+ * is a request's (a POST's), with a random id.
+ *
+ * @example
+ * ```ts
+ * import { STANDALONE_STREAM } from "./event_store.ts";
+ * console.log(STANDALONE_STREAM); // "_GET_stream"
+ * ```
+ */
+export const STANDALONE_STREAM = "_GET_stream";
+
 /** What the SDK's streamable-HTTP transport needs to resume streams. */
 export interface StreamEvents {
   /** Keep `message` of stream `streamId`; resolves its event id. */

@@ -54,7 +54,7 @@ Deno.test("config errors exit 2 with one line naming file, line, key path and wh
     r.stderr,
     `error: invalid configuration: ${path}:5: sse.hots: unknown key 'hots'; expected one of: host, port, ` +
       "sse_path, message_path, max_queue_bytes, health_path, log_level, access_log, max_body_bytes, body_timeout, allowed_hosts, allowed_origins, " +
-      "max_sessions, max_sessions_per_user\n",
+      "max_sessions, max_sessions_per_user, drain_seconds\n",
   );
   assert.equal(r.stdout, "");
 });

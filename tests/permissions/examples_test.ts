@@ -183,3 +183,23 @@ Deno.test("permissions: the manual (docs/deployment.md) shows exactly what the c
     assert.ok(manual.includes(report.commandLine), `docs/deployment.md lacks:\n${report.commandLine}`);
   }
 });
+
+Deno.test("permissions (conformance example): a module's own imports (tools.ts -> assets.ts) are in the printed flags", async () => {
+  const args = ["--config", "examples/conformance/config.stdio.yaml"];
+  const report = await printedReport(args);
+  const read = report.flags.find((f) => f.startsWith("--allow-read="))?.split("=")[1].split(",") ?? [];
+  assert.ok(read.includes("examples/conformance/assets.ts"), read.join(","));
+  assert.ok(!read.some((f) => f.startsWith("src/")), "the runtime's own code needs no grant");
+  const s = await connectStdio(args, {
+    runFlags: ["run", "--quiet", ...report.flags],
+    cwd: ROOT,
+    entry: CLI,
+  });
+  try {
+    const r = await s.client.callTool({ name: "test_image_content", arguments: {} });
+    assert.equal((r.content as { type: string }[])[0].type, "image");
+  } finally {
+    await s.close();
+  }
+  assert.doesNotMatch(s.stderr(), /NotCapable|PermissionDenied/);
+});

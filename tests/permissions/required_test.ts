@@ -90,6 +90,50 @@ Deno.test("plan: ${VAR} references and modules", async () => {
   assert.deepEqual(envReferences("a: ${A}\nb: ${B:-d}\nc: $${C}\nd: ${A}"), ["A", "B"]);
 });
 
+Deno.test("plan: a module's local static imports are read too (Deno checks each file of a dynamic import's graph)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp-rt-plan-" });
+  try {
+    await Deno.mkdir(`${dir}/lib`);
+    await Deno.writeTextFile(
+      `${dir}/tools.ts`,
+      [
+        'import { helper } from "./lib/helper.ts";',
+        'import type { Shape } from "./lib/types.ts";',
+        'export { other } from "./lib/other.ts";',
+        'import data from "./lib/data.json" with { type: "json" };',
+        'import "npm:zod@3";',
+        "export const tools = [helper, data] as unknown as Shape[];",
+      ].join("\n"),
+    );
+    await Deno.writeTextFile(
+      `${dir}/lib/helper.ts`,
+      'import { deep } from "../deep.ts";\nexport const helper = deep;',
+    );
+    await Deno.writeTextFile(`${dir}/lib/types.ts`, "export type Shape = unknown;");
+    await Deno.writeTextFile(`${dir}/lib/other.ts`, 'import "./helper.ts";\nexport const other = 1;');
+    await Deno.writeTextFile(`${dir}/lib/data.json`, "{}");
+    await Deno.writeTextFile(`${dir}/deep.ts`, 'import "./tools.ts";\nexport const deep = 1;');
+    await Deno.writeTextFile(`${dir}/config.yaml`, "tools:\n  modules_to_import: [tools]\n");
+    const { config, file, baseDir } = await loadConfig({ path: `${dir}/config.yaml`, env: EMPTY_ENV });
+    const required = requiredPermissions(config, {
+      configFile: file,
+      configPath: file,
+      baseDir,
+      env: EMPTY_ENV,
+    });
+    assert.deepEqual(values(required, "read").sort(), [
+      `${dir}/config.yaml`,
+      `${dir}/deep.ts`,
+      `${dir}/lib/data.json`,
+      `${dir}/lib/helper.ts`,
+      `${dir}/lib/other.ts`,
+      `${dir}/tools.ts`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("plan: proxy upstreams (stdio, sandboxed, remote)", () => {
   const required = plan({
     proxy: { enabled: true },
@@ -218,4 +262,22 @@ Deno.test("flags: order, relative paths, commas refused", () => {
   assert.equal(netHost("::1", 1), "[::1]:1");
   assert.equal(displayPath("/srv/app/x/y.ts", "/srv/app"), "x/y.ts");
   assert.equal(displayPath("/etc/hosts", "/srv/app"), "/etc/hosts");
+});
+
+Deno.test("plan: a fleet (stateful streamable HTTP with fleet: true) reaches Redis for pub/sub, whatever the session provider", () => {
+  const fleet = plan({
+    server: { type: "streamable-http" },
+    "streamable-http": { stateless: false, fleet: true },
+  }, { REDIS_URL: "redis://cache:6380" });
+  const net = fleet.grants.filter((g) => g.kind === "net");
+  assert.ok(net.some((g) => g.value === "cache:6380" && /fleet/.test(g.reason)), JSON.stringify(net));
+  assert.ok(values(fleet, "env").includes("REDIS_URL"));
+  assert.ok(values(fleet, "env").includes("DEPLOYMENT_ID"));
+  // Stateless (or fleet off): nothing of the kind
+  for (const s of [{ stateless: true, fleet: true }, { stateless: false, fleet: false }]) {
+    const none = plan({ server: { type: "streamable-http" }, "streamable-http": s }, {
+      REDIS_URL: "redis://cache:6380",
+    });
+    assert.deepEqual(values(none, "net").filter((v) => v === "cache:6380"), []);
+  }
 });

@@ -7,6 +7,10 @@
  *   requests carry it; `GET` opens the server→client stream; `DELETE` ends it; idle connections
  *   are closed after `session_idle_timeout`.
  * - stateless (default): every POST is served by a fresh connection.
+ * - stateful in a fleet (`fleet`): any instance serves any request of a session — it restores the
+ *   session from its record (replaying the client's handshake), answers to its server→client
+ *   requests travel between instances (`fleet_link.ts`), and every stream lives in the Redis
+ *   event store, from which GET streams are served and resumed wherever the client lands.
  *
  * With `json_response: true` (either mode) an answer is plain JSON when the response is all there
  * is to send, and streams as soon as the call sends something first (progress, a log entry, a
@@ -32,16 +36,21 @@ import { acceptsMediaType } from "../../http/accept.ts";
 import { jsonRpcErrorResponse } from "../../http/responses.ts";
 import { getLogger } from "../../log/logger.ts";
 import type { LoggingLevel } from "../../protocol.ts";
-import type { EventStore } from "../../streams/event_store.ts";
-import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
-import { isInitializeRequest } from "../../sdk/types.ts";
+import { type EventStore, STANDALONE_STREAM, type StreamEvents } from "../../streams/event_store.ts";
+import type { FleetSessionRecord } from "../../fleet/sessions.ts";
+import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
+import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
 import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import { answerOwner, FleetLink } from "./fleet_link.ts";
+import { type FleetSettings, fleetStream } from "./fleet_stream.ts";
 import { JsonAnswers } from "./json_answer.ts";
 import { duplicateIdError, type RequestId } from "./request_ids.ts";
 import { SessionLimits } from "./session_limits.ts";
 
 const log = getLogger("transport.http");
+
+export type { FleetSettings } from "./fleet_stream.ts";
 
 /** Settings of the streamable HTTP transport (the `streamable-http:` section). */
 export interface StreamableHttpSettings {
@@ -79,6 +88,11 @@ export interface StreamableHttpSettings {
   eventStore?: EventStore;
   /** The `retry:` (ms) resumable streams send. */
   retryMs?: number;
+  /**
+   * Share stateful sessions with the other instances of a fleet (no sticky load balancer): the
+   * session records, the events of every stream (in place of `eventStore`) and the channels.
+   */
+  fleet?: FleetSettings;
 }
 
 /** What a connection of this endpoint is opened with, beyond its transport. */
@@ -105,6 +119,10 @@ interface Live {
   answers: JsonAnswers;
   /** Resolves when the connection closes (a request waiting for its answer then gets the stream). */
   closed: Promise<void>;
+  /** In a fleet: the link between server and transport (answers handed over by other instances). */
+  link?: FleetLink;
+  /** In a fleet: the session's record as last stored. */
+  record?: FleetSessionRecord;
 }
 
 function liveOf(connection: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
@@ -307,6 +325,10 @@ class LiveConnections {
     return this.#live.has(id);
   }
 
+  get(id: string): Live | undefined {
+    return this.#live.get(id);
+  }
+
   add(id: string, live: Live): void {
     this.#live.set(id, live);
   }
@@ -322,19 +344,290 @@ class LiveConnections {
   }
 }
 
-/** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
-function statefulPost(
-  host: ConnectionHost,
+/** A session's state as the fleet keeps it, read from its live connection. */
+function recordOf(connection: SdkConnection, init: Record<string, unknown>, view: string | undefined) {
+  const record: FleetSessionRecord = {
+    user: connection.user?.id ?? null,
+    view: view ?? null,
+    init,
+    subscriptions: [...connection.subscriptions].sort(),
+  };
+  if (connection.binding.sessionId !== undefined) record.runtimeSession = connection.binding.sessionId;
+  if (connection.logLevel !== undefined) record.logLevel = connection.logLevel;
+  return record;
+}
+
+/** Put a state the fleet told us into a live connection. */
+function applyRecord(l: Live, record: FleetSessionRecord): void {
+  l.record = record;
+  l.connection.logLevel = record.logLevel;
+  l.connection.subscriptions.clear();
+  for (const uri of record.subscriptions) l.connection.subscriptions.add(uri);
+  if (record.runtimeSession !== undefined && record.runtimeSession !== l.connection.binding.sessionId) {
+    l.connection.binding.use(record.runtimeSession);
+  }
+}
+
+/**
+ * Event storage that can be silenced (a restored session's replayed handshake is not an event);
+ * in a fleet, a request's stream is named after the instance serving it (`<instance>~<id>`), so
+ * whoever resumes it knows whose answer it waits for.
+ */
+function mutable(events: StreamEvents, instance?: string): { events: StreamEvents; mute(on: boolean): void } {
+  let muted = false;
+  const named = (streamId: string) =>
+    instance === undefined || streamId === STANDALONE_STREAM ? streamId : `${instance}~${streamId}`;
+  return {
+    mute: (on) => void (muted = on),
+    events: {
+      storeEvent: (streamId, message) =>
+        muted
+          ? Promise.resolve(`muted/${encodeURIComponent(streamId)}/0-0`)
+          : events.storeEvent(named(streamId), message),
+      getStreamIdForEventId: (id) => events.getStreamIdForEventId(id),
+      replayEventsAfter: (id, io) => events.replayEventsAfter(id, io),
+    },
+  };
+}
+
+/** Opens the connections of one stateful endpoint: for an `initialize`, or for a session of the fleet. */
+class StatefulOpener {
+  readonly #pending = new Map<string, Promise<Live | Response | undefined>>();
+  readonly #limits: SessionLimits;
+
+  constructor(
+    readonly host: ConnectionHost,
+    readonly live: LiveConnections,
+    readonly settings: StreamableHttpSettings,
+  ) {
+    this.#limits = new SessionLimits({
+      maxSessions: settings.maxSessions ?? 1000,
+      maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
+      section: "streamable-http",
+    });
+  }
+
+  /** Count one more long-lived connection of `user`: its release, or the refusal (503 / 429). */
+  admit(user: UserIdentity | undefined): (() => void) | Response {
+    return this.#limits.admit(user);
+  }
+
+  /**
+   * A connection, its SDK transport (and fleet link), registered under its id once initialized;
+   * or the answer when the session limits refuse one more.
+   */
+  async open(
+    req: Request,
+    state: RequestState,
+    id?: string,
+  ): Promise<{ l: Live; mute(on: boolean): void } | Response> {
+    const { host, live, settings } = this;
+    const release = this.admit(state.user);
+    if (release instanceof Response) return release;
+    const connection = openConnection(host, {
+      transport: "streamable-http",
+      user: state.user,
+      headers: headersOf(req),
+      ...(id !== undefined ? { id } : {}),
+      ...endpointOf(settings),
+    });
+    const fleet = settings.fleet;
+    const events = fleet ? fleet.events : settings.eventStore;
+    let link: FleetLink | undefined;
+    const scoped = fleet
+      ? fleet.events.tagged(connection.id, () => link?.sendingFor)
+      : settings.eventStore?.scoped(connection.id);
+    const store = scoped ? mutable(scoped, fleet?.sessions.instanceId) : undefined;
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => connection.id,
+      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
+      enableJsonResponse: false,
+      onsessioninitialized: (sid) => live.add(sid, l),
+      onsessionclosed: (sid) => {
+        live.delete(sid);
+        void connection.close();
+      },
+      ...(store ? { eventStore: store.events, retryInterval: settings.retryMs } : {}),
+    });
+    const l = liveOf(connection, transport);
+    let wire: Transport = transport;
+    if (fleet) {
+      const sessions = fleet.sessions;
+      l.link = link = new FleetLink(transport, sessions.instanceId, () => void this.#stateChanged(l));
+      wire = link;
+      const off = sessions.watch(connection.id, (note) => {
+        if (note.t === "close") void connection.close();
+        else applyRecord(l, note.record);
+      });
+      connection.onClose(() => {
+        live.delete(connection.id);
+        release();
+        void off.then((stop) => stop());
+      });
+      await off;
+    } else {
+      connection.onClose(() => {
+        live.delete(connection.id);
+        events?.drop(connection.id);
+        release();
+      });
+    }
+    // Later POSTs of this connection claim their request ids before the transport sees them.
+    await connection.connect(wire, { claimsAhead: true });
+    return { l, mute: store?.mute ?? (() => {}) };
+  }
+
+  /** After an answer: store the session's state if it changed (log level, subscriptions, session). */
+  async #stateChanged(l: Live): Promise<void> {
+    const before = l.record;
+    const sessions = this.settings.fleet?.sessions;
+    if (!before || !sessions || l.connection.closed) return;
+    const now = recordOf(l.connection, before.init, this.settings.view);
+    if (JSON.stringify(now) === JSON.stringify(before)) return;
+    l.record = now;
+    try {
+      await sessions.update(l.connection.id, now, before);
+    } catch (e) {
+      log.warn(`session ${l.connection.id}: cannot share its state: ${e}`);
+    }
+  }
+
+  /**
+   * The live connection of fleet session `sid` on this instance, restored from its record if
+   * needed (undefined: no such session; a Response: the session limits refuse it here).
+   */
+  restore(sid: string, req: Request, state: RequestState): Promise<Live | Response | undefined> {
+    const found = this.live.get(sid);
+    if (found) return Promise.resolve(found);
+    let p = this.#pending.get(sid);
+    if (!p) {
+      p = this.#restore(sid, req, state).finally(() => this.#pending.delete(sid));
+      this.#pending.set(sid, p);
+    }
+    return p;
+  }
+
+  async #restore(sid: string, req: Request, state: RequestState): Promise<Live | Response | undefined> {
+    const fleet = this.settings.fleet!;
+    const record = await fleet.sessions.load(sid);
+    // Another user's session id is "not found", as on one instance.
+    if (!record || record.view !== (this.settings.view ?? null)) return undefined;
+    if (record.user !== (state.user?.id ?? null)) return undefined;
+    const opened = await this.open(req, state, sid);
+    if (opened instanceof Response) return opened;
+    const { l, mute } = opened;
+    // The client's handshake, replayed here: the SDK server then knows what it negotiated.
+    mute(true);
+    try {
+      const post = (body: unknown) =>
+        l.transport.handleRequest(
+          new Request(req.url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              accept: "application/json, text/event-stream",
+              "mcp-session-id": sid,
+              "mcp-protocol-version": String(record.init.protocolVersion ?? ""),
+            },
+            body: JSON.stringify(body),
+          }),
+          { parsedBody: body },
+        );
+      await (await post({ jsonrpc: "2.0", id: 0, method: "initialize", params: record.init })).text();
+      await (await post({ jsonrpc: "2.0", method: "notifications/initialized" })).text();
+    } finally {
+      mute(false);
+    }
+    if (!this.live.has(sid)) {
+      await l.connection.close();
+      return undefined;
+    }
+    applyRecord(l, record);
+    log.debug(`session ${sid} restored from the fleet`);
+    return l;
+  }
+
+  /** Store a new session's record (after its `initialize` was answered). */
+  async share(l: Live, init: Record<string, unknown>): Promise<void> {
+    const sessions = this.settings.fleet?.sessions;
+    if (!sessions) return;
+    l.record = recordOf(l.connection, init, this.settings.view);
+    await sessions.save(l.connection.id, l.record);
+  }
+}
+
+/** The `initialize` params of a body holding one `initialize` request. */
+function initParams(body: unknown): Record<string, unknown> {
+  const init = (Array.isArray(body) ? body : [body]).find(isInitializeRequest) as
+    | { params?: Record<string, unknown> }
+    | undefined;
+  return init?.params ?? {};
+}
+
+/** Whether `user` may use the fleet session `sid` (its record names the same user). */
+async function fleetSessionFor(
+  fleet: FleetSettings,
   live: LiveConnections,
-  settings: StreamableHttpSettings,
-): Handler {
-  const limits = new SessionLimits({
-    maxSessions: settings.maxSessions ?? 1000,
-    maxSessionsPerUser: settings.maxSessionsPerUser ?? 100,
-    section: "streamable-http",
+  sid: string,
+  user: UserIdentity | undefined,
+): Promise<boolean> {
+  const local = live.get(sid);
+  if (local) return local.connection.isFor(user);
+  const record = await fleet.sessions.load(sid);
+  return record !== undefined && record.user === (user?.id ?? null);
+}
+
+/**
+ * A client's answers to requests another instance sent: handed to that instance over the fleet.
+ * Resolves the body that is left for this instance (undefined: nothing left), or the error to send.
+ */
+async function forwardAnswers(
+  fleet: FleetSettings,
+  live: LiveConnections,
+  sid: string,
+  state: RequestState,
+): Promise<{ rest: unknown; forwarded: number }> {
+  const body = state.body;
+  const messages = Array.isArray(body) ? body : [body];
+  const here = fleet.sessions.instanceId;
+  const foreign = messages.filter((m) => {
+    const owner = answerOwner(m);
+    return owner !== undefined && owner !== here;
   });
+  if (foreign.length === 0) return { rest: body, forwarded: 0 };
+  // Only the session's own client may answer its requests.
+  if (!await fleetSessionFor(fleet, live, sid, state.user)) {
+    return { rest: jsonRpcErrorResponse(404, -32001, "Session not found"), forwarded: 0 };
+  }
+  for (const m of foreign) {
+    const owner = answerOwner(m)!;
+    if (!await fleet.sessions.sendAnswer(owner, sid, m as JSONRPCMessage)) {
+      log.info(`session ${sid}: an answer for instance ${owner}, which is gone (its request failed with it)`);
+    }
+  }
+  const rest = messages.filter((m) => !foreign.includes(m));
+  return {
+    rest: rest.length === 0 ? undefined : Array.isArray(body) ? rest : rest[0],
+    forwarded: foreign.length,
+  };
+}
+
+/** Stateful POST: a request of a known connection, or an `initialize` that opens one. */
+function statefulPost(opener: StatefulOpener): Handler {
+  const { live, settings } = opener;
+  const fleet = settings.fleet;
   return async (req, state) => {
-    if (req.headers.get("mcp-session-id")) {
+    const sid = req.headers.get("mcp-session-id");
+    if (sid) {
+      if (fleet) {
+        const { rest, forwarded } = await forwardAnswers(fleet, live, sid, state);
+        if (rest instanceof Response) return rest;
+        if (forwarded && rest === undefined) return new Response(null, { status: 202 });
+        state = { ...state, body: rest };
+        const restored = await opener.restore(sid, req, state);
+        if (restored instanceof Response) return restored;
+        if (restored) fleet.sessions.touch(sid);
+      }
       const found = live.lookup(req, state.user);
       if (found instanceof Response) return found;
       const refused = refusedBatch(state.body, found.connection.protocolVersion);
@@ -358,39 +651,16 @@ function statefulPost(
     if (!isInit) {
       return jsonRpcErrorResponse(400, -32000, "Bad Request: no valid session; send initialize first");
     }
-    const release = limits.admit(state.user);
-    if (release instanceof Response) return release;
-    const connection = openConnection(host, {
-      transport: "streamable-http",
-      user: state.user,
-      headers: headersOf(req),
-      ...endpointOf(settings),
-    });
-    const events = settings.eventStore;
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => connection.id,
-      // Always a stream underneath; `JsonAnswers` answers JSON when nothing but the response comes.
-      enableJsonResponse: false,
-      onsessioninitialized: (id) => live.add(id, l),
-      onsessionclosed: (id) => {
-        live.delete(id);
-        void connection.close();
-      },
-      ...(events ? { eventStore: events.scoped(connection.id), retryInterval: settings.retryMs } : {}),
-    });
-    const l = liveOf(connection, transport);
-    connection.onClose(() => {
-      live.delete(connection.id);
-      events?.drop(connection.id);
-      release();
-    });
-    // Later POSTs of this connection claim their request ids before the transport sees them.
-    await connection.connect(transport, { claimsAhead: true });
+    const opened = await opener.open(req, state);
+    if (opened instanceof Response) return opened;
+    const { l } = opened;
     try {
-      return await answer(l, req, state, settings.jsonResponse);
+      const res = await answer(l, req, state, settings.jsonResponse);
+      if (live.has(l.connection.id)) await opener.share(l, initParams(state.body));
+      return res;
     } finally {
       // The transport refused the initialize (e.g. a batch holding it): no connection to keep.
-      if (!live.has(connection.id)) await connection.close();
+      if (!live.has(l.connection.id)) await l.connection.close();
     }
   };
 }
@@ -460,11 +730,33 @@ export function streamableHttpTransport(
     return { routes: [{ paths, handle }], close: () => Promise.resolve() };
   }
   const live = new LiveConnections(settings.sessionIdleTimeout);
-  const stream = statefulStream(live);
+  const fleet = settings.fleet;
+  // Streams served from the fleet's store; closed on shutdown (their clients resume elsewhere).
+  const streams = new Set<() => void>();
+  const opener = new StatefulOpener(host, live, settings);
+  const stream = fleet
+    ? fleetStream({
+      fleet,
+      retryMs: settings.retryMs ?? 1000,
+      streams,
+      sessionFor: (sid, user) => fleetSessionFor(fleet, live, sid, user),
+      closeLocal: async (sid) => await live.get(sid)?.connection.close(),
+      admit: (user) => opener.admit(user),
+    })
+    : statefulStream(live);
   const handle = byMethod({
     GET: stream,
-    POST: guarded(body, withOtherEra(statefulPost(host, live, settings))),
+    POST: guarded(body, withOtherEra(statefulPost(opener))),
     DELETE: stream,
   });
-  return { routes: [{ paths, handle }], close: () => live.close() };
+  // Answers other instances hand over for this endpoint's sessions.
+  const offAnswers = fleet?.sessions.onAnswer((sid, message) => live.get(sid)?.link?.deliver(message));
+  return {
+    routes: [{ paths, handle }],
+    close: () => {
+      offAnswers?.();
+      for (const end of [...streams]) end();
+      return live.close();
+    },
+  };
 }
