@@ -220,6 +220,7 @@ export async function compilePlan(options: CompileOptions): Promise<CompilePlan>
     flags = permissionFlags(required, { relativeTo: options.cwd });
   }
   const includes = [...Object.values(baked), ...options.includes];
+  const excludes = crashingNpmFiles();
   const generated: Record<string, string> = {};
   const steps: CompileStep[] = [];
   const several = options.targets.length > 1;
@@ -245,6 +246,7 @@ export async function compilePlan(options: CompileOptions): Promise<CompilePlan>
           "--target",
           target,
           ...includes.flatMap((i) => ["--include", i]),
+          ...excludes.flatMap((x) => ["--exclude", x]),
           ...flags,
           entry,
         ],
@@ -252,6 +254,33 @@ export async function compilePlan(options: CompileOptions): Promise<CompilePlan>
     }
   }
   return { steps, generated, permissionFlags: flags, includes, baked };
+}
+
+/**
+ * Files of installed npm packages that `deno compile` cannot embed, to leave out. Deno 2.9.6
+ * overflows its stack on bintrees' test data (a prom-client dependency, via tdigest): the whole
+ * `node_modules` folder is embedded, used or not. Nothing at run time reads these folders.
+ */
+function crashingNpmFiles(): string[] {
+  const out: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(`${ROOT}/node_modules/.deno`)) {
+      if (!e.name.startsWith("bintrees@")) continue;
+      const test = `${ROOT}/node_modules/.deno/${e.name}/node_modules/bintrees/test`;
+      if (isDir(test)) out.push(test);
+    }
+  } catch {
+    // no node_modules folder (yet): nothing to leave out
+  }
+  return out;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -23,7 +23,7 @@ import { type Phase, runWorkload, type WorkloadHooks, type WorkloadOptions } fro
 /** Everything a run needs. */
 export interface BenchOptions extends WorkloadOptions {
   rounds: number;
-  /** Target names (or groups: floor, sdk, ours, peers). Empty: all (peers only with `peers`). */
+  /** Target names (or groups: floor, sdk, ours, ops, eras, peers). Empty: all but ops (peers only with `peers`). */
   targets: string[];
   peers: boolean;
   peersDir: string;
@@ -41,6 +41,8 @@ export interface BenchOptions extends WorkloadOptions {
   perfPhase: Phase;
   /** Progress lines on stderr. */
   verbose: boolean;
+  /** What the ops targets switch on, and their trace sampling ratio. */
+  ops: { metrics: boolean; tracing: boolean; sampleRatio?: number };
 }
 
 /** Defaults of `deno task bench` (the issue's workload). */
@@ -62,6 +64,7 @@ export const DEFAULTS: BenchOptions = {
   cold3: 2,
   perfPhase: "conc",
   verbose: true,
+  ops: { metrics: true, tracing: true },
 };
 
 /** What a run produced. */
@@ -79,7 +82,7 @@ function pickTargets(o: BenchOptions): Target[] {
   const groupOf = (t: Target) => (t.group === "peer" ? "peers" : t.group);
   const chosen = TARGETS.filter((t) => wanted.includes(t.name) || wanted.includes(groupOf(t)));
   const unknown = wanted.filter((w) =>
-    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "eras", "peers"].includes(w)
+    !TARGETS.some((t) => t.name === w) && !["floor", "sdk", "ours", "ops", "eras", "peers"].includes(w)
   );
   if (unknown.length) {
     throw new Error(
@@ -135,6 +138,17 @@ function perfHooks(file: string, phase: Phase): WorkloadHooks {
   };
 }
 
+/** An OTLP/HTTP endpoint that accepts everything (the ops targets' exporter needs somewhere to send). */
+function otlpSink(): { url: string; requests(): number; close(): Promise<void> } {
+  let n = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    await req.body?.cancel();
+    n++;
+    return new Response(null, { status: 200 });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, requests: () => n, close: () => server.shutdown() };
+}
+
 /** Run the benchmark. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const log = (s: string) => o.verbose && console.error(s);
@@ -154,7 +168,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       ...(o.perfDir ? ["--v8-flags=--perf-basic-prof"] : []),
     ],
     startTimeoutMs: 30_000,
+    ops: o.ops,
   };
+  // The ops targets export spans: a sink that takes them (and counts, so the report can say so).
+  const sink = targets.some((t) => t.group === "ops") ? otlpSink() : undefined;
+  if (sink) ctx.otlpEndpoint = sink.url;
   const started = new Date();
   const meta: Record<string, unknown> = {
     date: started.toISOString(),
@@ -222,6 +240,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       }
     }
   }
+  if (sink) {
+    meta.otlpRequests = sink.requests();
+    await sink.close();
+  }
   meta.loadAfter = loadAvg();
   meta.seconds = (Date.now() - started.getTime()) / 1000;
 
@@ -269,7 +291,10 @@ const USAGE = `deno task bench [options]
   --cold N            cold starts (1 upstream) per target and round (default 2)
   --cold3 N           cold starts with 3 upstreams per round, our targets (default 2)
   --idle-ms MS        quiet time before the idle RSS reading (default 1000)
-  --targets A,B       names or groups: floor, sdk, ours, eras, peers (default: all but peers)
+  --targets A,B       names or groups: floor, sdk, ours, ops, eras, peers (default: all but ops and peers);
+                      ops = ours-stdio-ops, ours-http-ops: metrics + tracing on, compared with their base
+  --ops PARTS         what the ops targets switch on: metrics,tracing (default both); none: an A/A run
+  --ops-sample R      their trace sampling ratio (OTEL_TRACES_SAMPLER=parentbased_traceidratio; default: all)
   --peers             add mcp-proxy and supergateway (npm install into --peers-dir)
   --peers-dir DIR     default $TMPDIR/chuk-mcp-bench-peers
   --upstream R        node | deno: runtime of the upstream fixture and SDK server (default node)
@@ -307,6 +332,8 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean; 
       out: { type: "string" },
       quiet: { type: "boolean" },
       report: { type: "string" },
+      ops: { type: "string" },
+      "ops-sample": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -325,6 +352,15 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean; 
   if (perfPhase !== "seq" && perfPhase !== "conc" && perfPhase !== "big") {
     throw new Error(`--perf-phase: seq, conc or big, got '${perfPhase}'`);
   }
+  // `none`: the ops targets are their base targets again (an A/A run: the noise floor of the Δ).
+  const parts = values.ops === "none"
+    ? []
+    : (values.ops ?? "metrics,tracing").split(",").map((x) => x.trim());
+  if (parts.some((x) => x !== "metrics" && x !== "tracing")) {
+    throw new Error(`--ops: metrics, tracing, both or none, got '${values.ops}'`);
+  }
+  const sample = values["ops-sample"] === undefined ? undefined : num(values["ops-sample"], 1, "ops-sample");
+  if (sample !== undefined && sample > 1) throw new Error(`--ops-sample: a ratio from 0 to 1, got ${sample}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return {
     help: !!values.help,
@@ -349,6 +385,7 @@ export function parseBenchArgs(args: string[]): BenchOptions & { help: boolean; 
     perfPhase: perfPhase as Phase,
     out: values.out === "-" ? undefined : values.out ?? `${ROOT}.tmp/bench/bench-${stamp}.json`,
     verbose: !values.quiet,
+    ops: { metrics: parts.includes("metrics"), tracing: parts.includes("tracing"), sampleRatio: sample },
   };
 }
 

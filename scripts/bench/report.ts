@@ -33,6 +33,8 @@ export interface Summary {
   p50?: number;
   p99?: number;
   p50ByRound: number[];
+  /** Proxy CPU per 1000 calls of the concurrent phase, per round (pairs rounds for the ops table). */
+  proxyCpu1kByRound: number[];
   callsPerSec?: number;
   proxyCpu1k?: number;
   upstreamCpu1k?: number;
@@ -73,6 +75,7 @@ export function summarise(
     p50: pooled.length ? pct(pooled, 50) : undefined,
     p99: pooled.length ? pct(pooled, 99) : undefined,
     p50ByRound: w.map((x) => x.p50),
+    proxyCpu1kByRound: w.map((x) => x.conc.cpu.proxy ?? NaN),
     callsPerSec: median(w.map((x) => x.conc.callsPerSec)),
     proxyCpu1k: median(w.map((x) => x.conc.cpu.proxy)),
     upstreamCpu1k: median(w.map((x) => x.conc.cpu.upstream)),
@@ -209,6 +212,30 @@ export function markdown(s: Summary[], header: string): string {
         return p.group === "sdk" ? lat : `${lat} / ${r(ratio(o.proxyCpu1k, p.proxyCpu1k))}`;
       });
       lines.push(`| ${o.target} | ${cells.join(" | ")} |`);
+    }
+  }
+  const ops = s.filter((x) => x.group === "ops");
+  if (ops.length) {
+    lines.push(
+      "",
+      "Overhead of metrics + tracing (issue 16, goal ≤ 5 %): each `-ops` target against the same target without " +
+        "them. Δ is the median over rounds of the ratio within a round (the two ran back to back), so load that " +
+        "changes between rounds cancels out.",
+      "",
+      "| target | base | p50 ms (base → ops) | p50 Δ | proxy CPU ms/1k @c16 (base → ops) | CPU Δ |",
+      "|---|---|---:|---:|---:|---:|",
+    );
+    const pairedDelta = (a: number[], b: number[]) =>
+      median(a.map((x, i) => (b[i] > 0 && Number.isFinite(x) ? x / b[i] - 1 : NaN)));
+    const pctOf = (d: number | undefined) => (d === undefined ? "—" : `${(d * 100).toFixed(1)} %`);
+    for (const o of ops) {
+      const base = s.find((x) => x.target === o.target.replace(/-ops$/, ""));
+      lines.push(
+        `| ${o.target} | ${base?.target ?? "—"} | ${f(base?.p50, 3)} → ${f(o.p50, 3)} | ` +
+          `${pctOf(base && pairedDelta(o.p50ByRound, base.p50ByRound))} | ` +
+          `${f(base?.proxyCpu1k, 0)} → ${f(o.proxyCpu1k, 0)} | ` +
+          `${pctOf(base && pairedDelta(o.proxyCpu1kByRound, base.proxyCpu1kByRound))} |`,
+      );
     }
   }
   const g = goals(s);

@@ -35,8 +35,11 @@ export type UpstreamRuntime = "node" | "deno";
 /** How the downstream client talks to the target. */
 export type Wire = "stdio" | "streamable-http" | "sse";
 
-/** What the benchmark is comparing a target as (`eras`: our HTTP serving per protocol era). */
-export type Group = "floor" | "sdk" | "ours" | "eras" | "peer";
+/**
+ * What the benchmark is comparing a target as (`eras`: our HTTP serving per protocol era; `ops`:
+ * ours with metrics and tracing on).
+ */
+export type Group = "floor" | "sdk" | "ours" | "eras" | "peer" | "ops";
 
 /** What the workload needs of a client: the SDK v1 client, or the v2 client on the 2026 wire. */
 export interface BenchClient {
@@ -60,6 +63,10 @@ export interface TargetContext {
   oursDenoFlags: string[];
   /** Milliseconds to wait for a target to answer its first `tools/list`. */
   startTimeoutMs: number;
+  /** OTLP/HTTP endpoint the `ops` targets export spans to (a sink in the harness). */
+  otlpEndpoint?: string;
+  /** What the `ops` targets switch on (default both), and the trace sampling ratio (default all). */
+  ops?: { metrics: boolean; tracing: boolean; sampleRatio?: number };
 }
 
 /** A started target with a connected client. */
@@ -238,6 +245,8 @@ function stdioTarget(
   spec: Omit<Target, "start" | "wire"> & {
     command(ctx: TargetContext, upstreams: number): [string, string[]];
     isProxy: boolean;
+    /** Extra environment of the target process. */
+    env?: (ctx: TargetContext) => Record<string, string>;
   },
 ): Target {
   return {
@@ -250,7 +259,7 @@ function stdioTarget(
         command,
         args,
         cwd: ROOT,
-        env: childEnv(),
+        env: { ...childEnv(), ...spec.env?.(ctx) },
         stderr: "pipe",
       });
       let err = "";
@@ -302,6 +311,8 @@ function httpTarget(
     isProxy: boolean;
     /** Runs in its own working directory (peers, so they never see our deno.json). */
     cwd?: (ctx: TargetContext) => string;
+    /** Extra environment of the target process. */
+    env?: (ctx: TargetContext) => Record<string, string>;
     /** The client it is measured with (default the SDK v1 client). */
     client?: ClientKind;
   },
@@ -315,7 +326,7 @@ function httpTarget(
       const child = new Deno.Command(command, {
         args,
         cwd: spec.cwd?.(ctx) ?? ROOT,
-        env: childEnv(),
+        env: { ...childEnv(), ...spec.env?.(ctx) },
         clearEnv: true,
         stdin: "null",
         stdout: "piped",
@@ -408,6 +419,25 @@ function modeConfig(stateless: boolean): string {
   return path;
 }
 
+/**
+ * The `ops` variant of a target: Prometheus metrics on (`metrics.enabled`; stdio serves them on a
+ * port of its own) and tracing on (Deno's OpenTelemetry, exporting to the harness's sink).
+ */
+function opsConfig(ctx: TargetContext, stateless: boolean | undefined): string {
+  const dir = `${ROOT}.tmp/bench`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const mode = stateless === undefined ? "stdio" : stateless ? "stateless" : "stateful";
+  const path = `${dir}/ours-ops-${mode}.yaml`;
+  const metrics = ctx.ops?.metrics ?? true;
+  Deno.writeTextFileSync(
+    path,
+    `# written by scripts/bench: metrics ${metrics ? "on" : "off"} (${mode})\n` +
+      `metrics:\n  enabled: ${metrics}\n${stateless === undefined ? "  port: 0\n" : ""}` +
+      (stateless === undefined ? "" : `streamable-http:\n  stateless: ${stateless}\n  json_response: true\n`),
+  );
+  return path;
+}
+
 /** A config serving the benchmark's tools from the runtime itself (stateless, JSON answers: the defaults). */
 function localConfig(): string {
   const dir = `${ROOT}.tmp/bench`;
@@ -421,6 +451,20 @@ function localConfig(): string {
       `tools: { modules_to_import: [${JSON.stringify(`${ROOT}scripts/bench/local_tools.ts`)}] }\n`,
   );
   return path;
+}
+
+function opsEnv(ctx: TargetContext): Record<string, string> {
+  if (!(ctx.ops?.tracing ?? true)) return {};
+  if (!ctx.otlpEndpoint) throw new Error("ops targets need the harness's OTLP sink");
+  const ratio = ctx.ops?.sampleRatio;
+  return {
+    OTEL_DENO: "true",
+    OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpEndpoint,
+    OTEL_SERVICE_NAME: "chuk-bench-proxy",
+    ...(ratio === undefined
+      ? {}
+      : { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) }),
+  };
 }
 
 /** Our server with local tools on `port` (no proxy, no upstream). */
@@ -495,6 +539,40 @@ export const TARGETS: Target[] = [
       ...oursCommand(ctx),
       "--config",
       modeConfig(false),
+      "--transport",
+      "streamable-http",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...oursUpstreamArgs(ctx, n),
+    ]],
+  }),
+  stdioTarget({
+    name: "ours-stdio-ops",
+    group: "ops",
+    about: "ours-stdio with Prometheus metrics (own port) and OpenTelemetry tracing (OTLP to a sink) on",
+    multi: true,
+    isProxy: true,
+    env: opsEnv,
+    command: (
+      ctx,
+      n,
+    ) => [DENO, [...oursCommand(ctx), "--config", opsConfig(ctx, undefined), ...oursUpstreamArgs(ctx, n)]],
+  }),
+  httpTarget({
+    name: "ours-http-ops",
+    group: "ops",
+    wire: "streamable-http",
+    about: "ours-http with Prometheus metrics (/metrics) and OpenTelemetry tracing (OTLP to a sink) on",
+    multi: true,
+    isProxy: true,
+    path: "/mcp",
+    env: opsEnv,
+    command: (ctx, n, port) => [DENO, [
+      ...oursCommand(ctx),
+      "--config",
+      opsConfig(ctx, false),
       "--transport",
       "streamable-http",
       "--host",

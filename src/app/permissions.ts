@@ -32,6 +32,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { proxyGrants } from "../proxy/permissions.ts";
 import { sessionGrants } from "../sessions/permissions.ts";
+import { metricsGrants, tracingGrants } from "../telemetry/permissions.ts";
 import { signingGrants } from "../signing/permissions.ts";
 import { moduleGrants } from "../tools/permissions.ts";
 import { oauthGrants } from "../oauth/permissions.ts";
@@ -41,6 +42,8 @@ const CONTRIBUTORS: readonly GrantContributor[] = [
   configGrants,
   moduleGrants,
   listenGrants,
+  metricsGrants,
+  tracingGrants,
   signingGrants,
   authGrants,
   oauthGrants,

@@ -17,7 +17,11 @@ import { startupAdvice } from "./advice.ts";
 import { type ConfigSource, loadConfigured } from "./load.ts";
 import { loadAndPlan } from "./permissions.ts";
 import type { DefinitionSource } from "./modules.ts";
-import { pluginsFor } from "./plugins.ts";
+import { type ComposedPlugins, composePlugins } from "./plugins.ts";
+import { Reloader } from "./reload.ts";
+import { watchFiles } from "../reload/watch.ts";
+import type { Telemetry } from "../telemetry/types.ts";
+import { telemetryWanted } from "../telemetry/wanted.ts";
 import { checkView, serve, type ServeHandle, type ServeOptions } from "./serve.ts";
 
 /** Options of {@linkcode runServer}. */
@@ -38,6 +42,19 @@ export interface RunServerOptions extends ServeOptions, ConfigSource {
   checkPermissions?: boolean;
   /** Command-line arguments that reproduce this configuration, for the hint in a permission error. */
   permissionArgs?: string[];
+  /**
+   * Reload when the configuration file or a local module changes (`--watch`). SIGHUP reloads
+   * whenever signals are handled (`handleSignals`, default true).
+   */
+  watch?: boolean;
+}
+
+/** A runtime as a configuration composes it, not yet started. */
+interface Composed {
+  runtime: Runtime;
+  telemetry: Telemetry | undefined;
+  plugins: ComposedPlugins;
+  file: string | undefined;
 }
 
 /**
@@ -53,6 +70,10 @@ export interface RunServerOptions extends ServeOptions, ConfigSource {
  * ```
  */
 export async function buildRuntime(options: RunServerOptions = {}): Promise<Runtime> {
+  return (await compose(options)).runtime;
+}
+
+async function compose(options: RunServerOptions): Promise<Composed> {
   const env = options.env ?? processEnv;
   const check = options.checkPermissions ?? true;
   const readsProcessEnv = options.env === undefined || options.env === processEnv;
@@ -91,22 +112,26 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
     );
   }
   for (const advice of startupAdvice(loaded.config, authenticator.scheme)) getLogger("server").warn(advice);
-  return new Runtime({
+  // Metrics, tracing and JSON log fields load only when one of them is on.
+  const telemetry = telemetryWanted(loaded.config)
+    ? await (await import("../telemetry/telemetry.ts")).createTelemetry(loaded.config)
+    : undefined;
+  const plugins = composePlugins(loaded.config, env, {
+    configLabel: loaded.file ?? "<embedded default>",
+    definitions: [
+      ...(loaded.embedded ? await fallbackDefinitions(options) : []),
+      ...(options.definitions ?? []),
+    ],
+  }, telemetry);
+  const runtime = new Runtime({
     config: loaded.config,
+    observer: telemetry?.observer,
     baseDir: loaded.baseDir,
     env,
-    plugins: [
-      ...pluginsFor(loaded.config, env, {
-        configLabel: loaded.file ?? "<embedded default>",
-        definitions: [
-          ...(loaded.embedded ? await fallbackDefinitions(options) : []),
-          ...(options.definitions ?? []),
-        ],
-      }),
-      ...(options.plugins ?? []),
-    ],
+    plugins: [...plugins.plugins, ...(options.plugins ?? [])],
     authenticator,
   });
+  return { runtime, telemetry, plugins, file: loaded.file };
 }
 
 /**
@@ -126,17 +151,57 @@ export async function buildRuntime(options: RunServerOptions = {}): Promise<Runt
  * ```
  */
 export async function runServer(options: RunServerOptions = {}): Promise<ServeHandle> {
-  const runtime = await buildRuntime(options);
+  const { runtime, telemetry, plugins, file } = await compose(options);
+  let handle: ServeHandle;
+  const reloader = new Reloader({
+    runtime,
+    source: options,
+    file,
+    modules: plugins.modules,
+    proxy: plugins.proxy,
+    telemetry,
+    checkPermissions: options.checkPermissions,
+  });
   // Before anything starts (upstreams, listeners): a view that cannot be served stops here.
   checkView(runtime.config, options.view);
   try {
     await runtime.start();
-    return await serve(runtime, options);
+    // Last among the plugins: its /health entry says which configuration is in force.
+    await runtime.addPlugin(reloader);
+    handle = await serve(runtime, { ...options, telemetry });
   } catch (e) {
     // Plugins already started (children, connections) must not outlive a failed start.
     await runtime.stop();
     throw e;
   }
+  const stopReloading = watchForReloads(reloader, options);
+  void handle.done.then(stopReloading);
+  return handle;
+}
+
+/** SIGHUP (when signals are handled) and `--watch` reload; returns a function that stops both. */
+function watchForReloads(reloader: Reloader, options: RunServerOptions): () => void {
+  const stops: (() => void)[] = [];
+  if (options.handleSignals ?? true) {
+    const onHup = () => void reloader.reload("SIGHUP");
+    try {
+      Deno.addSignalListener("SIGHUP", onHup);
+      stops.push(() => Deno.removeSignalListener("SIGHUP", onHup));
+    } catch {
+      // No SIGHUP on Windows.
+    }
+  }
+  if (options.watch) {
+    const watch = watchFiles(
+      reloader.files(),
+      (changed) => void reloader.reload(`changed: ${changed.join(", ")}`),
+    );
+    // A reload may name other modules: watch what is configured now.
+    stops.push(reloader.onReload(() => watch.update(reloader.files())), () => watch.close());
+  }
+  return () => {
+    for (const stop of stops.splice(0)) stop();
+  };
 }
 
 /** The command-line arguments that reproduce `options`' configuration (for hints in messages). */

@@ -7,7 +7,7 @@
 
 import { ConfigError, errorText } from "../errors.ts";
 import type { RuntimeConfig } from "../config/types.ts";
-import { getLogger } from "../log/logger.ts";
+import { getLogger, jsonLogging } from "../log/logger.ts";
 import type { Runtime } from "../core/runtime.ts";
 import { batchRefusal } from "../eras/2025/batches.ts";
 import { openConnection } from "../eras/2025/connection.ts";
@@ -17,8 +17,11 @@ import { type HttpTransport, streamableHttpTransport, viewPath } from "../eras/2
 import { classifyMessage } from "../eras/era.ts";
 import { modernPost } from "../eras/2026/http.ts";
 import { ModernStdio } from "../eras/2026/stdio.ts";
-import { authorizeMessage, frontDoor, type RequestState } from "../http/front_door.ts";
-import { listenHttp } from "../http/listen.ts";
+import { authorizeMessage, frontDoor, type RequestState, type Route } from "../http/front_door.ts";
+import { checkHostAndOrigin } from "../http/host_origin.ts";
+import { type HttpListener, listenHttp } from "../http/listen.ts";
+import { metricsListenPort } from "../telemetry/settings.ts";
+import type { MetricsEndpoint, Telemetry } from "../telemetry/types.ts";
 import { jsonRpcErrorResponse } from "../http/responses.ts";
 import { MemoryEventStore } from "../streams/event_store.ts";
 import { type Fleet, openFleet } from "./fleet.ts";
@@ -54,6 +57,11 @@ export interface ServeOptions {
    * (`<mcp_path>/<name>`), so this applies to stdio only.
    */
   view?: string;
+  /**
+   * Metrics of the HTTP listeners and the Prometheus endpoint (`runServer` passes the telemetry
+   * the configuration asks for); default none.
+   */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -84,6 +92,26 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
 
   const view = options.view;
   checkView(runtime.config, view);
+
+  // Metrics on a listener of their own (stdio servers, or `metrics.port`), started first so a
+  // port already in use stops the server before it serves anything.
+  const telemetry = options.telemetry;
+  const metrics = telemetry?.metrics;
+  const metricsPort = metricsListenPort(runtime.config);
+  const onResponse = telemetry && metrics ? (status: number) => telemetry.httpResponse(status) : undefined;
+  let metricsListener: HttpListener | undefined;
+  if (metrics && metricsPort !== undefined) {
+    const host = runtime.config.metrics.host;
+    const policy = { bindHost: host, allowedHosts: [], allowedOrigins: [] };
+    metricsListener = listenHttp(host, metricsPort, (req) => {
+      if (new URL(req.url).pathname !== metrics.path) {
+        return new Response("Not found\n", { status: 404, headers: { "content-type": "text/plain" } });
+      }
+      return checkHostAndOrigin(req, policy) ?? metrics.handle(req);
+    }, { onResponse });
+    if (banner) log.info(`metrics: ${metricsListener.origin}${metrics.path}`);
+  }
+  const closeMetrics = async () => await metricsListener?.shutdown(1000);
 
   if (type === "stdio") {
     // End of input means the client is going away: answer what is in flight, then stop. A message
@@ -118,6 +146,7 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
       await closeModernEra(runtime);
       await connection.close();
       restoreConsole();
+      await closeMetrics();
     };
     await connection.connect(transport);
     const h = handle();
@@ -127,8 +156,15 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     return h;
   }
 
+  // The transport's listener answers the metrics path itself unless metrics have their own.
+  const onListener = metrics && metricsPort === undefined ? metrics : undefined;
+  if (onListener && runtime.authenticator.scheme !== "none" && !runtime.config.metrics.bearer_token) {
+    log.warn(
+      `${onListener.path} is not authenticated (server.auth covers MCP only): set metrics.bearer_token`,
+    );
+  }
   const fleet = await openFleet(runtime);
-  const http = handlerFor(runtime, fleet);
+  const http = handlerFor(runtime, fleet, { metrics: onListener });
   const { sse, "streamable-http": streamable } = runtime.config;
   const section = type === "sse" ? sse : streamable;
   const path = type === "sse" ? sse.sse_path : streamable.mcp_path;
@@ -137,7 +173,10 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     : `${streamable.stateless ? "stateless" : "stateful"}, ${
       streamable.json_response ? "JSON" : "SSE"
     } responses`;
-  const listener = listenHttp(section.host, section.port, (req) => http.handle(req), section.access_log);
+  const listener = listenHttp(section.host, section.port, (req) => http.handle(req), {
+    accessLog: section.access_log,
+    onResponse,
+  });
   const url = `${listener.origin}${path}`;
   info = { url, port: listener.port };
   closeTransport = async () => {
@@ -152,6 +191,7 @@ export async function serve(runtime: Runtime, options: ServeOptions = {}): Promi
     await http.close();
     await shuttingDown;
     await fleet?.close();
+    await closeMetrics();
   };
   // The banner comes once a signal stops the server gracefully: a supervisor may send SIGTERM as
   // soon as it reads it.
@@ -240,12 +280,23 @@ export interface HttpHandler {
  * await runtime.stop();
  * ```
  */
-export function httpHandler(runtime: Runtime): HttpHandler {
-  return handlerFor(runtime, undefined);
+export function httpHandler(
+  runtime: Runtime,
+  /**
+   * `metrics`: the Prometheus endpoint, answered at its path after the Host/Origin check and before
+   * MCP's authentication (it has its own optional bearer token).
+   */
+  options: { metrics?: MetricsEndpoint } = {},
+): HttpHandler {
+  return handlerFor(runtime, undefined, options);
 }
 
 /** {@linkcode httpHandler}, sharing stateful sessions with a fleet when one was joined (`serve` does). */
-function handlerFor(runtime: Runtime, fleet: Fleet | undefined): HttpHandler {
+function handlerFor(
+  runtime: Runtime,
+  fleet: Fleet | undefined,
+  options: { metrics?: MetricsEndpoint } = {},
+): HttpHandler {
   const config = runtime.config;
   // Each view is an endpoint of its own beside the main one (`<mcp_path>/<name>`).
   const views = Object.entries(config.views).map(([name, v]) => ({
@@ -317,6 +368,8 @@ function handlerFor(runtime: Runtime, fleet: Fleet | undefined): HttpHandler {
     },
     authenticator: runtime.authenticator,
     routes: transports.flatMap((t) => t.routes),
+    // Prometheus scrapes carry no MCP token: the endpoint has its own (optional) bearer.
+    openRoutes: options.metrics ? [metricsRoute(options.metrics)] : [],
   });
   return {
     handle,
@@ -358,6 +411,11 @@ function eraRouter(
     if (route.era === "invalid") return Promise.resolve(jsonRpcErrorResponse(400, -32600, route.reason));
     return undefined;
   };
+}
+
+/** The Prometheus endpoint as a route of the front door. */
+function metricsRoute(metrics: MetricsEndpoint): Route {
+  return { paths: [metrics.path], handle: (req) => metrics.handle(req) };
 }
 
 /**
@@ -419,6 +477,8 @@ function printBanner(runtime: Runtime, type: string, url: string, origin: string
         ` -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
     );
   }
+  // JSON logs stay JSON all the way: the banner is then one log line.
+  if (jsonLogging()) return log.info(lines.join("\n"), { url });
   const text = new TextEncoder().encode(lines.join("\n") + "\n");
   try {
     Deno.stderr.writeSync(text);

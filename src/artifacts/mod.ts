@@ -40,7 +40,7 @@ export type { FilesystemBlobStoreOptions } from "./blob_filesystem.ts";
 // `createBlobStore` loads it on demand.
 export type { S3BlobStoreOptions } from "./blob_s3.ts";
 export { SqliteBlobStore } from "./blob_sqlite.ts";
-export { createBlobStore } from "./providers.ts";
+export { countWrites, createBlobStore } from "./providers.ts";
 export {
   IBM_COS_DEFAULT_ENDPOINT,
   resolveArtifactNamespace,

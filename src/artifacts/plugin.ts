@@ -14,7 +14,7 @@ import type { PluginHost, RuntimePlugin } from "../core/plugin.ts";
 import type { KeyValueStore } from "../sessions/kv.ts";
 import { localToolEntry } from "../tools/local.ts";
 import type { BlobStore } from "./blob.ts";
-import { createBlobStore } from "./providers.ts";
+import { countWrites, createBlobStore } from "./providers.ts";
 import { artifactStoreOf } from "./open.ts";
 import { artifactResourceProvider } from "./resources.ts";
 import { type ArtifactSettings, resolveArtifactSettings } from "./settings.ts";
@@ -37,6 +37,8 @@ export interface ArtifactsPluginOptions {
    * The plugin never closes its metadata store: its owner does.
    */
   keyValueStore?: KeyValueStore;
+  /** Told the bytes of every blob stored, by provider (the `mcp_artifact_bytes_written_total` metric). */
+  onBytesWritten?: (provider: string, bytes: number) => void;
 }
 
 /**
@@ -112,7 +114,9 @@ export class ArtifactsPlugin implements RuntimePlugin {
     // Metadata lives in the session provider (memory, Redis or SQLite), namespaced like the
     // sessions, so instances sharing that provider see the same artifacts. The runtime owns it.
     const kv: KeyValueStore = this.#options.keyValueStore ?? runtime.sessionManager.store;
-    const blobs = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
+    const provided = this.#options.blobStore?.(settings) ?? await createBlobStore(settings);
+    const onBytes = this.#options.onBytesWritten;
+    const blobs = onBytes ? countWrites(provided, onBytes) : provided;
     const store = await artifactStoreOf(settings, blobs, kv, {
       closeKv: false,
       onChange: (m) => {

@@ -37,3 +37,24 @@ export async function createBlobStore(settings: ArtifactSettings): Promise<BlobS
       return new (await import("./blob_s3.ts")).S3BlobStore({ bucket: settings.bucket, ...settings.s3 });
   }
 }
+
+/**
+ * Report the bytes of every successful `put` to `onWrite` (the `mcp_artifact_bytes_written_total`
+ * metric). The provider object stays the same one; only its `put` is wrapped.
+ *
+ * @example
+ * ```ts
+ * import { countWrites, MemoryBlobStore } from "@chuk/mcp-runtime/artifacts";
+ * const blobs = countWrites(new MemoryBlobStore("demo"), (provider, n) => console.log(provider, n));
+ * await blobs.put("demo/0f8fad5b-d9cb-469f-a165-70867728950e", new Uint8Array(3), { mime: "text/plain" });
+ * // memory 3
+ * ```
+ */
+export function countWrites(blobs: BlobStore, onWrite: (provider: string, bytes: number) => void): BlobStore {
+  const put = blobs.put.bind(blobs);
+  blobs.put = async (key, data, info) => {
+    await put(key, data, info);
+    onWrite(blobs.provider, data.length);
+  };
+  return blobs;
+}

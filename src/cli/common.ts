@@ -34,6 +34,7 @@ export const SERVER_FLAG_SPEC = {
   host: { type: "string" },
   port: { type: "string" },
   "log-level": { type: "string" },
+  watch: { type: "boolean" },
   view: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },

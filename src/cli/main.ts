@@ -35,11 +35,13 @@ Options:
       --host HOST          listen address of the HTTP transport
       --port PORT          listen port of the HTTP transport (0 = any free port)
       --log-level LEVEL    DEBUG | INFO | WARNING | ERROR | CRITICAL
+      --watch              reload when the config file or a local tool module changes
       --view NAME          on stdio, serve only the view views.NAME (over HTTP each view has its
                            own endpoint: <mcp_path>/NAME)
   -h, --help               show this help
   -V, --version            print the version
 
+SIGHUP reloads the configuration; clients stay connected. SIGINT/SIGTERM stop gracefully.
 Exit codes: 0 stopped normally, 1 runtime error, 2 invalid configuration or usage.
 `;
 
@@ -87,6 +89,7 @@ const serverCommand: Command = async (args) => {
       return embeddedDefinitions();
     },
     ...(values.view !== undefined ? { view: values.view } : {}),
+    watch: values.watch,
   });
   await server.done;
   return 0;

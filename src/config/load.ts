@@ -168,6 +168,8 @@ function applyEnvironment(config: RuntimeConfig, env: EnvSource): void {
     }
     config.logging.level = parsed;
   }
+  const format = env("CHUK_MCP_LOG_FORMAT");
+  if (format) config.logging.format = format;
 }
 
 function applyOverrides(config: RuntimeConfig, o: ConfigOverrides): void {

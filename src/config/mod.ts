@@ -38,6 +38,7 @@ export type {
   HttpSectionConfig,
   McpServerConfig,
   McpServerConfigInput,
+  MetricsSectionConfig,
   ModuleSlotConfig,
   OAuthResourceConfig,
   RuntimeConfig,
@@ -62,8 +63,12 @@ export {
   configureLogging,
   DEFAULT_LOG_FORMAT,
   getLogger,
+  JSON_LOG_FORMAT,
+  jsonLogging,
   LOG_LEVELS,
   MCP_LOG_LEVELS,
   parseLogLevel,
 } from "../log/logger.ts";
 export type { Logger, LoggingOptions, LogLevelName, McpLogLevel } from "../log/logger.ts";
+export { currentLogFields, withLogFields } from "../log/context.ts";
+export type { LogFields } from "../log/context.ts";

@@ -115,6 +115,18 @@ const loggingSchema = z.strictObject({
   loggers: z.record(z.string(), logLevel).default({}),
 });
 
+/** `metrics:` section (Prometheus). */
+const metricsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  path: httpPath.default("/metrics"),
+  /** Address of the metrics listener of its own (stdio servers, or any transport with `port`). */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** Port of that listener; null: HTTP transports answer on their own listener, stdio uses 9464. */
+  port: port.nullable().default(null),
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  bearer_token: z.string().min(1).nullable().default(null),
+});
+
 /** Name of the tool `tools.search` adds (it finds tools). */
 export const SEARCH_TOOL_NAME = "search_tools";
 /** Name of the tool `tools.search.lazy` adds (it calls a tool by name: `{ name, arguments }`). */
@@ -466,6 +478,7 @@ export const configSchemaDefinition = z.strictObject({
   sse: sseSchema.prefault({}),
   "streamable-http": streamableHttpSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  metrics: metricsSchema.prefault({}),
   tools: toolsSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   session_tools: sessionToolsSchema.prefault({}),

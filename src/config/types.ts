@@ -78,6 +78,23 @@ export interface CacheHintConfig {
   scope: "public" | "private";
 }
 
+/** `metrics:` section. */
+export interface MetricsSectionConfig {
+  /** Serve Prometheus metrics. */
+  enabled: boolean;
+  /** Path of the metrics endpoint. */
+  path: string;
+  /** Listen address of the metrics listener of its own. */
+  host: string;
+  /**
+   * Port of a metrics listener of its own; `null`: HTTP transports answer at `path` on their own
+   * listener and stdio servers listen on 9464.
+   */
+  port: number | null;
+  /** Bearer token scrapes must send; `null`: no authentication. */
+  bearer_token: string | null;
+}
+
 /** An on/off switch for one built-in tool. */
 export interface BuiltinToolSwitch {
   /** Whether the tool is offered. */
@@ -369,6 +386,8 @@ export interface RuntimeConfig {
     quiet_libraries: boolean;
     loggers: Record<string, LogLevelName>;
   };
+  /** `metrics:` section: the Prometheus endpoint. */
+  metrics: MetricsSectionConfig;
   /** `tools:` section: modules and the default timeout. */
   tools: {
     registry_module?: string;

@@ -59,6 +59,8 @@ export interface Connection extends ClientAsks {
   readonly id: string;
   /** The transport kind. */
   readonly transport: TransportKind;
+  /** One request rather than a lasting link (stateless HTTP): not a connected client. */
+  readonly stateless?: boolean;
   /** Identity established when the connection opened (per-request identity may refine it). */
   readonly user: UserIdentity | undefined;
   /** The view the connection serves (`views.<name>`); `undefined` for the full surface. */

@@ -7,6 +7,11 @@
  * Methods that change the state of a client's link (`resources/subscribe`, `logging/setLevel`)
  * need `call.connection`; without one (a per-request era) they are not served.
  *
+ * Observation (metrics, traces, request logs) happens here too, at the one point every era's
+ * requests pass: a {@linkcode RequestObserver} on the host sees each request and runs it inside
+ * its context (for the few methods an era answers itself, such as the 2025 `initialize`, the era
+ * calls the same observer). The core knows no metric or span; `src/telemetry/` implements it.
+ *
  * What a caller sees — the access rules, the view of the endpoint, the search tools — is the
  * host's {@linkcode Surface}, applied here to every list and every lookup by name, whichever era
  * or transport the request came on: a name the caller may not see answers as an unknown one.
@@ -53,6 +58,8 @@ export interface DispatchHost {
   unsubscribed(connection: Connection, uri: string): void;
   /** A connection set its log level. */
   logLevelSet(connection: Connection, level: LoggingLevel): void;
+  /** Sees every request (metrics, traces, request logs); none by default. */
+  readonly observer?: RequestObserver;
   /** The artifact store as the caller of `ctx` sees it (`ctx.artifacts`), when there is one. */
   artifactsFor?(ctx: RequestContext): CallerArtifacts | undefined;
 }
@@ -75,6 +82,64 @@ export interface Call {
   user?: UserIdentity;
   /** The view whose endpoint the request came to (`<mcp_path>/<view>`); none for the full surface. */
   view?: string;
+  /** The JSON-RPC id (for observers: traces, request logs). */
+  id?: string | number;
+  /** Aborted when the client cancels the request or goes away (observers count it as cancelled). */
+  signal?: AbortSignal;
+  /** The protocol version the request speaks, when known (negotiated, or from its envelope). */
+  protocolVersion?: string;
+}
+
+/**
+ * One request as an observer sees it.
+ *
+ * @example
+ * ```ts
+ * import type { ObservedRequest } from "@chuk/mcp-runtime/telemetry";
+ * const request: ObservedRequest = { method: "tools/list", params: {}, call: { context: () => Promise.reject() } };
+ * ```
+ */
+export interface ObservedRequest {
+  /** The JSON-RPC method (as the client sent it: an unknown one too). */
+  readonly method: string;
+  /** Its params (`_meta` may carry the caller's `traceparent`). */
+  readonly params: Params;
+  /** The request's call: its id, signal, connection and protocol version, when the era knows them. */
+  readonly call: Call;
+  /**
+   * `tools/call` only: the upstream the named tool forwards to (`""` for a local tool), or `null`
+   * when the registry has no such tool.
+   */
+  readonly toolUpstream?: string | null;
+}
+
+/**
+ * Sees every request the runtime serves, and every client connection.
+ *
+ * @example
+ * ```ts
+ * import type { RequestObserver } from "@chuk/mcp-runtime/telemetry";
+ * const timing: RequestObserver = {
+ *   async request(request, serve) {
+ *     const started = performance.now();
+ *     try {
+ *       return await serve();
+ *     } finally {
+ *       console.error(`${request.method}: ${(performance.now() - started).toFixed(1)} ms`);
+ *     }
+ *   },
+ *   connectionOpened() {},
+ * };
+ * ```
+ */
+export interface RequestObserver {
+  /**
+   * Serve `request` by calling `serve` once — inside whatever context the observer keeps for it
+   * (a span, log fields) — and return or throw what it does.
+   */
+  request(request: ObservedRequest, serve: () => Promise<unknown>): Promise<unknown>;
+  /** A client connection opened (it reports its end through `connection.onClose`). */
+  connectionOpened(connection: Connection): void;
 }
 
 type Handler = (host: DispatchHost, params: Params, call: Call) => Promise<unknown> | unknown;
@@ -143,6 +208,8 @@ function linkOf(call: Call, method: string): Connection {
 }
 
 const HANDLERS: Record<string, Handler> = {
+  ping: () => ({}),
+
   "tools/list": (host, _params, call) => ({
     tools: surfaceOf(host).listTools(host.registry, callerOf(call)),
   }),
@@ -296,9 +363,24 @@ export async function dispatch(
   params: Params | undefined,
   call: Call,
 ): Promise<unknown> {
+  const p = params ?? {};
+  const observer = host.observer;
+  if (!observer) return await serve(host, method, p, call);
+  let toolUpstream: string | null | undefined;
+  if (method === "tools/call" && typeof p.name === "string") {
+    const entry = host.registry.tools.get(p.name);
+    toolUpstream = entry ? entry.upstream ?? "" : null;
+  }
+  return await observer.request(
+    { method, params: p, call, toolUpstream },
+    () => serve(host, method, p, call),
+  );
+}
+
+async function serve(host: DispatchHost, method: string, params: Params, call: Call): Promise<unknown> {
   const handler = Object.hasOwn(HANDLERS, method) ? HANDLERS[method] : undefined;
   if (!handler) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-  return await handler(host, params ?? {}, withArtifacts(host, call));
+  return await handler(host, params, withArtifacts(host, call));
 }
 
 /** `call` whose context carries `ctx.artifacts` (looked up on first use) when the host has a store. */

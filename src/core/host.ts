@@ -8,7 +8,7 @@
 import type { Implementation } from "../protocol.ts";
 import type { BindOptions, SessionBinding } from "../sessions/manager.ts";
 import type { Connection } from "./connection.ts";
-import type { Call, Params } from "./dispatch.ts";
+import type { Call, Params, RequestObserver } from "./dispatch.ts";
 
 /**
  * The runtime as a connection sees it.
@@ -41,4 +41,6 @@ export interface ConnectionHost {
   connectionInitialized(connection: Connection): void;
   /** A client said its roots changed. */
   rootsChanged(connection: Connection): void;
+  /** Sees every request; an era calls it for the methods it answers itself (2025: `initialize`). */
+  readonly observer?: RequestObserver;
 }

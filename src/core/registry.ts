@@ -64,6 +64,8 @@ export interface ToolEntry {
   readonly tool: Tool;
   /** Where it came from, for error messages (`examples/tools.ts`, `upstream time`, `builtin`). */
   readonly source: string;
+  /** The upstream server a proxied tool forwards to (metrics and traces label calls with it). */
+  readonly upstream?: string;
   /** Caching hint of `tools/list` for this tool (the list takes the strictest of its tools). */
   readonly cache?: CacheHint;
   /** Whether (and how) calls may run as tasks; none = never. */

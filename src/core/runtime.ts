@@ -23,7 +23,7 @@ import type { CallerArtifacts } from "./artifacts.ts";
 import { ChangeBus } from "./bus.ts";
 import type { Connection } from "./connection.ts";
 import type { RequestContext } from "./context.ts";
-import { type Call, dispatch, type DispatchHost, type Params } from "./dispatch.ts";
+import { type Call, dispatch, type DispatchHost, type Params, type RequestObserver } from "./dispatch.ts";
 import type { ConnectionHost } from "./host.ts";
 import type { PluginHost, RuntimeEvents, RuntimePlugin } from "./plugin.ts";
 import { type Surface, surfaceFor } from "./surface.ts";
@@ -46,6 +46,8 @@ export interface RuntimeOptions {
   instructions?: string;
   /** Runtime sessions; default: built from the config and environment (`SessionManager.fromConfig`). */
   sessionManager?: SessionManager;
+  /** Sees every request and connection (metrics, traces, request logs); default none. */
+  observer?: RequestObserver;
 }
 
 /**
@@ -61,8 +63,6 @@ export interface RuntimeOptions {
  * ```
  */
 export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
-  /** The configuration in force. */
-  readonly config: RuntimeConfig;
   /** Every tool, resource and prompt served. */
   readonly registry: Registry = new Registry();
   /**
@@ -93,6 +93,8 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   readonly sessionManager: SessionManager;
   /** Server instructions for `initialize`. */
   readonly instructions: string | undefined;
+  /** Sees every request and connection (metrics, traces, request logs). */
+  readonly observer: RequestObserver | undefined;
   /**
    * Set when the server starts shutting down: `/health` then answers 503 (`status: draining`) so
    * a load balancer stops sending new requests while those in flight finish.
@@ -100,6 +102,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
   draining = false;
   /** When the runtime was created (ms epoch), for uptime. */
   readonly startedAt: number = Date.now();
+  #config: RuntimeConfig;
   readonly #env: EnvSource;
   readonly #plugins: RuntimePlugin[];
   readonly #started: RuntimePlugin[] = [];
@@ -111,12 +114,13 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
 
   /** Create a runtime; nothing starts until {@linkcode Runtime.start}. */
   constructor(options: RuntimeOptions) {
-    this.config = options.config;
+    this.#config = options.config;
     this.#env = options.env ?? processEnv;
     this.baseDir = options.baseDir ?? Deno.cwd();
     this.#plugins = options.plugins ?? [];
     this.authenticator = options.authenticator ?? noAuth;
     this.instructions = options.instructions;
+    this.observer = options.observer;
     this.serverInfo = { name: this.config.host.name, version: VERSION };
     this.sandboxId = resolveSandboxId(this.config, this.#env);
     this.defaultToolTimeout = resolveToolTimeout(this.config, this.#env);
@@ -124,6 +128,21 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       SessionManager.fromConfig(this.config, this.#env, this.sandboxId, this.baseDir);
     this.surface = surfaceFor(this.config);
     this.registry.onChange((kind) => this.#broadcastListChanged(kind));
+  }
+
+  /** The configuration in force. */
+  get config(): RuntimeConfig {
+    return this.#config;
+  }
+
+  /**
+   * Put a new configuration in force (a live reload): what reads `config` from now on sees it, and
+   * logging follows it at once. Everything else a reload changes (upstreams, modules, names) the
+   * composition applies through the plugins; keys that cannot change live must be kept as they were.
+   */
+  reconfigure(config: RuntimeConfig): void {
+    this.#config = config;
+    this.#configureLogging();
   }
 
   /** The environment the runtime reads. */
@@ -138,17 +157,9 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
 
   /** Configure logging, open the session store, start plugins. */
   async start(): Promise<void> {
-    const logging = this.config.logging;
-    configureLogging({
-      level: resolveLogLevel(this.config),
-      format: logging.format ?? DEFAULT_LOG_FORMAT,
-      loggers: logging.loggers,
-    });
+    this.#configureLogging();
     await this.sessionManager.start();
-    for (const plugin of this.#plugins) {
-      if (plugin.start) await plugin.start(this);
-      this.#started.push(plugin);
-    }
+    for (const plugin of this.#plugins) await this.addPlugin(plugin);
     for (const name of this.surface.ownToolNames) {
       const shadowed = this.registry.tools.get(name);
       if (shadowed) {
@@ -166,6 +177,29 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       `ready: ${this.registry.listTools().length} tool(s), ${this.registry.resources.entries().length} resource(s), ` +
         `${this.registry.listPrompts().length} prompt(s)`,
     );
+  }
+
+  /**
+   * Start `plugin` and keep it until the runtime stops (after `start()`: a plugin a live reload
+   * switched on). Throwing leaves it out.
+   */
+  async addPlugin(plugin: RuntimePlugin): Promise<void> {
+    if (plugin.start) await plugin.start(this);
+    this.#started.push(plugin);
+  }
+
+  /** The started plugin called `name`, if any. */
+  plugin(name: string): RuntimePlugin | undefined {
+    return this.#started.find((p) => p.name === name);
+  }
+
+  #configureLogging(): void {
+    const logging = this.#config.logging;
+    configureLogging({
+      level: resolveLogLevel(this.#config),
+      format: logging.format ?? DEFAULT_LOG_FORMAT,
+      loggers: logging.loggers,
+    });
   }
 
   /** The runtime session a new connection (or stateless request) uses. */
@@ -186,6 +220,7 @@ export class Runtime implements ConnectionHost, DispatchHost, PluginHost {
       for (const uri of connection.subscriptions) this.events.emit("unsubscribe", { connection, uri });
       this.events.emit("connectionClosed", connection);
     });
+    this.observer?.connectionOpened(connection);
     this.events.emit("connectionOpened", connection);
   }
 

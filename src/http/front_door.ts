@@ -233,10 +233,15 @@ export interface FrontDoorOptions {
   authenticator: Authenticator;
   /** The transports behind the door. */
   routes: readonly Route[];
+  /**
+   * Routes answered after the Host/Origin check and before `/.well-known/` and authentication:
+   * endpoints with access control of their own (the Prometheus endpoint's optional bearer token).
+   */
+  openRoutes?: readonly Route[];
 }
 
 /**
- * The whole door: a well-formed Host (400) → health → Host/Origin → CORS preflight →
+ * The whole door: a well-formed Host (400) → health → Host/Origin → CORS preflight → the open routes →
  * `/.well-known/` → authentication → the route of the path (404 for none). Every answer to an
  * origin in `allowed_origins` carries the CORS headers.
  *
@@ -257,11 +262,14 @@ export interface FrontDoorOptions {
 export function frontDoor(options: FrontDoorOptions): (req: Request) => Promise<Response> {
   const byPath = new Map<string, Handler>();
   for (const route of options.routes) for (const path of route.paths) byPath.set(path, route.handle);
+  const open = new Map<string, Handler>();
+  for (const route of options.openRoutes ?? []) for (const path of route.paths) open.set(path, route.handle);
   const door = guarded(
     [
       health(options.healthPath, options.health),
       hostAndOrigin(options.hostPolicy),
       (req) => corsPreflight(req, options.hostPolicy.allowedOrigins),
+      (req, state) => open.get(state.url.pathname)?.(req, state),
       wellKnown(options.authenticator),
       authenticate(options.authenticator),
     ],

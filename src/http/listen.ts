@@ -24,14 +24,22 @@ export interface HttpListener {
   readonly finished: Promise<void>;
 }
 
+/** Options of {@linkcode listenHttp}. */
+export interface ListenOptions {
+  /** Log one line per request. */
+  accessLog?: boolean;
+  /** Told the status of every response (metrics). */
+  onResponse?: (status: number) => void;
+}
+
 /**
  * Start `Deno.serve` on `host:port` with a handler that can never crash the server: an exception
- * becomes a 500 JSON-RPC error.
+ * becomes a 500 JSON-RPC error. The last argument is the access-log switch or {@linkcode ListenOptions}.
  *
  * @example
  * ```ts
  * import { listenHttp } from "@chuk/mcp-runtime/http";
- * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"));
+ * const listener = listenHttp("127.0.0.1", 0, () => new Response("ok"), { onResponse: (s) => console.log(s) });
  * console.log(listener.origin);
  * await listener.shutdown();
  * ```
@@ -40,11 +48,12 @@ export function listenHttp(
   host: string,
   port: number,
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
-  accessLog = false,
+  options: boolean | ListenOptions = false,
 ): HttpListener {
+  const o = typeof options === "boolean" ? { accessLog: options } : options;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    server = serveOn(host, port, handler, accessLog);
+    server = serveOn(host, port, handler, o.accessLog ?? false, o.onResponse);
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       throw new RuntimeError(
@@ -73,6 +82,7 @@ function serveOn(
   port: number,
   handler: (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
   accessLog: boolean,
+  onResponse: ((status: number) => void) | undefined,
 ): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({
     hostname: host,
@@ -80,6 +90,7 @@ function serveOn(
     onListen: () => {},
     onError: (e) => {
       log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+      onResponse?.(500);
       return jsonRpcErrorResponse(500, -32603, "Internal error");
     },
   }, async (req, info) => {
@@ -91,6 +102,7 @@ function serveOn(
       log.error(`request failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
       res = jsonRpcErrorResponse(500, -32603, "Internal error");
     }
+    onResponse?.(res.status);
     if (accessLog) {
       // A malformed Host (answered 400) has no URL to take the path from.
       const path = URL.canParse(req.url) ? new URL(req.url).pathname : req.url;

@@ -40,4 +40,4 @@ export { DEFAULT_BODY_TIMEOUT_MS, isJsonContentType, readJsonBody } from "./body
 export type { JsonBody } from "./body.ts";
 export { healthResponse, jsonRpcErrorResponse } from "./responses.ts";
 export { listenHttp } from "./listen.ts";
-export type { HttpListener } from "./listen.ts";
+export type { HttpListener, ListenOptions } from "./listen.ts";

@@ -1,12 +1,17 @@
 /**
  * Small leveled logger that writes to stderr only: on the stdio transport stdout carries the
  * protocol and nothing else. Formats accept the reference's Python-style placeholders
- * (`%(asctime)s`, `%(name)s`, `%(levelname)s`, `%(message)s`) so existing configs keep working.
+ * (`%(asctime)s`, `%(name)s`, `%(levelname)s`, `%(message)s`) so existing configs keep working;
+ * the format `json` writes one JSON object per line instead, with the fields of the request being
+ * served (see `context.ts`).
  *
  * @module
  */
 
+import { currentLogFields, type LogFields } from "./context.ts";
 import { translateLoggerLevels } from "./reference_names.ts";
+
+export type { LogFields };
 
 /** Log levels, lowest first (the reference's names). */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -60,7 +65,7 @@ export function logMethodFor(level: string): "debug" | "info" | "warn" | "error"
 export interface LoggingOptions {
   /** Lowest level written. Default `INFO`. */
   level?: LogLevelName;
-  /** Python-style format string. */
+  /** Python-style format string, or `json` (one JSON object per line); `text` means the default. */
   format?: string;
   /**
    * Per-logger levels, by logger name or name prefix (`proxy` covers `proxy.time`, `""` every
@@ -75,20 +80,23 @@ export interface LoggingOptions {
 export interface Logger {
   /** The logger's name, e.g. `proxy.time`. */
   readonly name: string;
-  /** Log at DEBUG. */
-  debug(message: string): void;
-  /** Log at INFO. */
-  info(message: string): void;
-  /** Log at WARNING. */
-  warn(message: string): void;
-  /** Log at ERROR. */
-  error(message: string): void;
+  /** Log at DEBUG; `fields` go into the JSON format's line. */
+  debug(message: string, fields?: LogFields): void;
+  /** Log at INFO; `fields` go into the JSON format's line. */
+  info(message: string, fields?: LogFields): void;
+  /** Log at WARNING; `fields` go into the JSON format's line. */
+  warn(message: string, fields?: LogFields): void;
+  /** Log at ERROR; `fields` go into the JSON format's line. */
+  error(message: string, fields?: LogFields): void;
   /** Whether a message at `level` would be written (skip building expensive messages). */
   enabled(level: LogLevelName): boolean;
 }
 
 /** The default line format. */
 export const DEFAULT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s";
+
+/** The `logging.format` that writes one JSON object per line. */
+export const JSON_LOG_FORMAT = "json";
 
 const rank = (level: LogLevelName): number => LOG_LEVELS.indexOf(level);
 const encoder = new TextEncoder();
@@ -141,7 +149,7 @@ export function parseLogLevel(value: string | undefined | null): LogLevelName | 
  */
 export function configureLogging(options: LoggingOptions): void {
   if (options.level) state.level = options.level;
-  if (options.format) state.format = options.format;
+  if (options.format) state.format = options.format === "text" ? DEFAULT_LOG_FORMAT : options.format;
   if (options.loggers) {
     // Longest prefix first so `proxy.time` beats `proxy`.
     state.loggers = Object.entries(translateLoggerLevels(options.loggers))
@@ -155,6 +163,42 @@ function levelFor(name: string): LogLevelName {
     if (name === prefix || prefix === "" || name.startsWith(prefix + ".")) return level;
   }
   return state.level;
+}
+
+/**
+ * Whether log lines are JSON objects (`logging.format: json`), so request fields are worth
+ * collecting.
+ *
+ * @example
+ * ```ts
+ * import { configureLogging, jsonLogging } from "@chuk/mcp-runtime/config";
+ * configureLogging({ format: "json" });
+ * console.log(jsonLogging()); // true
+ * ```
+ */
+export function jsonLogging(): boolean {
+  return state.format === JSON_LOG_FORMAT;
+}
+
+/** The line fields every JSON line starts with; other fields cannot replace them. */
+const CORE_KEYS = new Set(["ts", "level", "logger", "msg"]);
+
+function jsonLine(
+  name: string,
+  level: LogLevelName,
+  message: string,
+  bound: LogFields | undefined,
+  fields: LogFields | undefined,
+): string {
+  const line: Record<string, unknown> = { ts: new Date().toISOString(), level, logger: name, msg: message };
+  for (const source of [currentLogFields(), bound, fields]) {
+    if (!source) continue;
+    for (const key in source) {
+      const value = source[key];
+      if (value !== undefined && value !== null && value !== "" && !CORE_KEYS.has(key)) line[key] = value;
+    }
+  }
+  return JSON.stringify(line);
 }
 
 function format(name: string, level: LogLevelName, message: string): string {
@@ -177,25 +221,32 @@ function format(name: string, level: LogLevelName, message: string): string {
 }
 
 /**
- * Get a named logger. Loggers are cheap; create them at module level.
+ * Get a named logger. Loggers are cheap; create them at module level. `fields` are added to
+ * every JSON line it writes (e.g. the upstream a proxy logger speaks for).
  *
  * @example
  * ```ts
  * import { getLogger } from "@chuk/mcp-runtime/config";
  * const log = getLogger("my_tools");
  * log.info("loaded");
+ * getLogger("proxy.time", { upstream: "time" }).warn("lost connection");
  * ```
  */
-export function getLogger(name: string): Logger {
-  const write = (level: LogLevelName, message: string) => {
-    if (rank(level) >= rank(levelFor(name))) state.sink(format(name, level, message));
+export function getLogger(name: string, fields?: LogFields): Logger {
+  const write = (level: LogLevelName, message: string, extra: LogFields | undefined) => {
+    if (rank(level) < rank(levelFor(name))) return;
+    state.sink(
+      state.format === JSON_LOG_FORMAT
+        ? jsonLine(name, level, message, fields, extra)
+        : format(name, level, message),
+    );
   };
   return {
     name,
-    debug: (m) => write("DEBUG", m),
-    info: (m) => write("INFO", m),
-    warn: (m) => write("WARNING", m),
-    error: (m) => write("ERROR", m),
+    debug: (m, f) => write("DEBUG", m, f),
+    info: (m, f) => write("INFO", m, f),
+    warn: (m, f) => write("WARNING", m, f),
+    error: (m, f) => write("ERROR", m, f),
     enabled: (level) => rank(level) >= rank(levelFor(name)),
   };
 }

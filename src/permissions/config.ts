@@ -31,6 +31,7 @@ export function configGrants({ config, cwd, env, options, plan }: PlanContext): 
     }
   }
   plan.add("env", "CHUK_MCP_LOG_LEVEL", "log level override");
+  plan.add("env", "CHUK_MCP_LOG_FORMAT", "log format override (json)");
   if (config.tools.timeout === undefined || config.tools.timeout === null) {
     plan.env(["MCP_TOOL_TIMEOUT", "TOOL_TIMEOUT"], "default tool timeout (tools.timeout is not set)");
   }

@@ -43,6 +43,11 @@ export interface RequiredPermissionsOptions {
   denoPath?: string;
   /** The config's modules are baked into the program (`scripts/compile.ts`): no read access for them. */
   modulesBaked?: boolean;
+  /**
+   * The run traces (`OTEL_DENO=true`: Deno's OpenTelemetry is on); default: whether this process
+   * does. Adds the optional grants that let tracing read Deno's sampler.
+   */
+  tracing?: boolean;
 }
 
 /**

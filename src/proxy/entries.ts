@@ -44,6 +44,7 @@ export function proxiedTool(
     // passes through; only the name changes (and what an override changes).
     tool: { ...listed, name: exposed },
     source: upstreamSource(pool.name),
+    upstream: pool.name,
     call: async (args, ctx) => {
       let up;
       try {

@@ -57,7 +57,7 @@ export function createUpstreamTransport(
     // The proxy command may have started this child already, while it loaded the server.
     return adoptPrespawned(name, launch) ?? new StdioClientTransport(launch, {
       // Under the upstream's own logger name, so `logging.loggers: { proxy: ... }` covers it too.
-      logger: getLogger(`proxy.${name}.stderr`),
+      logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
       maxLineBytes,
     });
   }

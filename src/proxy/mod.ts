@@ -15,7 +15,7 @@
  */
 
 export { ProxyPlugin } from "./plugin.ts";
-export type { Collision, ProxyPluginOptions } from "./plugin.ts";
+export type { Collision, ProxyPluginOptions, UpstreamChanges, UpstreamObserver } from "./plugin.ts";
 export { UpstreamUnavailableError } from "./errors.ts";
 export { aliasSpoof, MAX_NAME_LENGTH, proxiedNames, shortenName, toOpenAIName } from "./naming.ts";
 export type { ListedName, NamingOptions } from "./naming.ts";

@@ -77,8 +77,14 @@ interface Registered<E> extends Claimant {
   key: string;
 }
 
-function registered<E extends Claimant>(server: string, made: unknown, entry: E): Registered<E> {
-  return { entry, key: `${server}\n${JSON.stringify(made)}`, source: entry.source };
+/** A number per pool: an upstream restarted with new settings is a new pool, and new entries. */
+const poolIds = new WeakMap<UpstreamPool, number>();
+let nextPoolId = 0;
+
+function registered<E extends Claimant>(pool: UpstreamPool, made: unknown, entry: E): Registered<E> {
+  let id = poolIds.get(pool);
+  if (id === undefined) poolIds.set(pool, id = ++nextPoolId);
+  return { entry, key: `${pool.name}#${id}\n${JSON.stringify(made)}`, source: entry.source };
 }
 
 /** Replace `current` by `want` in the registry, touching only what changed. */
@@ -207,7 +213,7 @@ export class ProxiedNames {
               source,
               local,
               tools,
-              () => registered(server, made, proxiedTool(pool, tool, name, timeout, shaped)),
+              () => registered(pool, made, proxiedTool(pool, tool, name, timeout, shaped)),
               collisions,
             );
           }
@@ -223,8 +229,7 @@ export class ProxiedNames {
               source,
               local,
               prompts,
-              () =>
-                registered(server, prompt, proxiedPrompt(pool, prompt.name, { ...prompt, name }, timeout)),
+              () => registered(pool, prompt, proxiedPrompt(pool, prompt.name, { ...prompt, name }, timeout)),
               collisions,
             );
           }
@@ -247,7 +252,7 @@ export class ProxiedNames {
           source,
           local,
           templates,
-          () => registered(server, template, proxiedTemplate(pool, template, timeout)),
+          () => registered(pool, template, proxiedTemplate(pool, template, timeout)),
           collisions,
         );
       }
@@ -284,6 +289,26 @@ export class ProxiedNames {
       );
       this.#owners = new Map([...owners].map(([uri, o]) => [uri, o.server]));
       if (resourcesChanged) registry.resourcesChanged();
+    });
+  }
+
+  /**
+   * Take every proxied name out of the registry (a live reload swaps local modules meanwhile, and
+   * the next {@linkcode ProxiedNames.sync} decides every clash again). Only entries the registry
+   * still holds as registered here are removed.
+   */
+  release(registry: Registry): void {
+    const drop = <E>(
+      mine: Map<string, Registered<E>>,
+      table: { get(k: string): E | undefined; remove(k: string): boolean },
+    ) => {
+      for (const [name, reg] of mine) if (table.get(name) === reg.entry) table.remove(name);
+      mine.clear();
+    };
+    registry.batch(() => {
+      drop(this.#tools, registry.tools);
+      drop(this.#prompts, registry.prompts);
+      drop(this.#templates, registry.templates);
     });
   }
 

@@ -13,15 +13,51 @@ import { getLogger, MCP_LOG_LEVELS } from "../log/logger.ts";
 import type { LoggingLevel } from "../protocol.ts";
 import type { Transport } from "../sdk/server.ts";
 import { raceTimeout } from "../util/timeout.ts";
+import type { McpServerConfig } from "../config/types.ts";
+import type { OAuthRecordStore } from "../oauth/client/token_store.ts";
 import { upstreamType } from "./launch.ts";
 import { upstreamLineLimit } from "./sandbox.ts";
 import { type Collision, ProxiedNames } from "./names.ts";
 import type { NamingOptions } from "./naming.ts";
 import { UpstreamPool } from "./pool.ts";
 import { ResourceRoutes } from "./resources.ts";
-import { Upstream } from "./upstream.ts";
+import { Upstream, type UpstreamHost } from "./upstream.ts";
 
 export type { Collision };
+
+/**
+ * What the proxy tells an observer (telemetry) about its upstreams.
+ *
+ * @example
+ * ```ts
+ * import type { UpstreamObserver } from "@chuk/mcp-runtime/proxy";
+ * const observer: UpstreamObserver = {
+ *   upstreamTransport: (_name, transport) => transport,
+ *   upstreamState: (name, state) => console.error(`${name}: ${state}`),
+ * };
+ * ```
+ */
+export interface UpstreamObserver {
+  /**
+   * The client transport of one connection attempt to `upstream` (`url` for remote ones), or a
+   * wrapper (the MCP SDK's transport, which the package does not export).
+   *
+   * @internal
+   */
+  upstreamTransport(upstream: string, transport: Transport, url?: string): Transport;
+  /** The state of `upstream` changed (`stopped`: it is gone). */
+  upstreamState(upstream: string, state: string): void;
+}
+
+/** Upstream names by what a new configuration does to them. */
+export interface UpstreamChanges {
+  /** Start these (new, or newly enabled). */
+  added: readonly string[];
+  /** Stop these (gone, or disabled). */
+  removed: readonly string[];
+  /** Restart these with their new settings. */
+  changed: readonly string[];
+}
 
 const log = getLogger("proxy");
 
@@ -35,6 +71,8 @@ export interface ProxyPluginOptions {
   transportFactories?: Record<string, () => Transport>;
   /** How long startup waits for upstreams before serving anyway (ms, default 30 000). */
   startupWaitMs?: number;
+  /** Told about upstream transports and states (telemetry). */
+  observer?: UpstreamObserver;
 }
 
 /**
@@ -60,6 +98,8 @@ export class ProxyPlugin implements RuntimePlugin {
   readonly #pools = new Map<string, UpstreamPool>();
   readonly #names = new ProxiedNames();
   #host: PluginHost | undefined;
+  /** The OAuth logins' token store (opened when some upstream has `oauth`). */
+  #oauth: OAuthRecordStore | undefined;
   #unsubscribe: (() => void)[] = [];
 
   /** The plugin; `options` override transports and the startup wait (tests, sandboxes). */
@@ -85,7 +125,7 @@ export class ProxyPlugin implements RuntimePlugin {
    * The token store of the OAuth logins, when some upstream has `oauth` (its modules load only
    * then): the session store, encrypted with `TOKEN_ENCRYPTION_KEY`.
    */
-  async #oauthStore(host: PluginHost) {
+  async #oauthStore(host: PluginHost): Promise<OAuthRecordStore | undefined> {
     const any = Object.values(host.config.mcp_servers).some((e) =>
       e.enabled && e.oauth && upstreamType(e) !== "stdio"
     );
@@ -104,51 +144,9 @@ export class ProxyPlugin implements RuntimePlugin {
     if (config.proxy.only_openai_tools && !config.proxy.openai_compatible) {
       log.warn("proxy.only_openai_tools has no effect without proxy.openai_compatible");
     }
-    const oauthStore = await this.#oauthStore(host);
+    this.#oauth = await this.#oauthStore(host);
     for (const [name, entry] of Object.entries(config.mcp_servers)) {
-      if (!entry.enabled || !upstreamType(entry)) continue;
-      const upstreamHost = {
-        connections: host.connections,
-        env: host.env,
-        baseDir: host.baseDir,
-        oauthStore,
-        maxLineBytes: upstreamLineLimit(config, entry),
-      };
-      const factory = this.#options.transportFactories?.[name];
-      const make = (label?: string, owner?: string, userId?: string) =>
-        new Upstream(name, entry, upstreamHost, {
-          transportFactory: factory,
-          label,
-          ownerSessionId: owner,
-          // `per_user`: the instance logs in as its user.
-          ...(userId !== undefined && entry.oauth?.per_user ? { loginSubject: `user:${userId}` } : {}),
-        });
-      const shared = make();
-      // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
-      this.#pools.set(
-        name,
-        new UpstreamPool(
-          name,
-          entry,
-          shared,
-          (key, userId) =>
-            key.startsWith("user:")
-              ? make(`user-${key.slice(5, 13)}`, undefined, userId)
-              : make(`session-${key.slice(-8)}`, key, userId),
-        ),
-      );
-      let wasReady = false;
-      shared.events.on("lists", () => this.#sync());
-      shared.events.on("state", (state) => {
-        // Back after a crash: clients re-list (the lists may be the same, the tools work again).
-        if (state === "ready" && wasReady) {
-          host.registry.batch(() => {
-            for (const kind of ["tools", "prompts", "resources"] as const) host.registry.touch(kind);
-          });
-        }
-        if (state === "ready") wasReady = true;
-      });
-      shared.events.on("resourceUpdated", (uri) => void host.resourceUpdated(uri));
+      if (entry.enabled && upstreamType(entry)) this.#addPool(name, entry);
     }
     if (this.#pools.size === 0) {
       log.warn("proxy.enabled is true but mcp_servers names no upstream (entries need command or url)");
@@ -193,7 +191,121 @@ export class ProxyPlugin implements RuntimePlugin {
   /** Stop listening and stop every upstream instance. */
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe.splice(0)) off();
-    await Promise.allSettled([...this.#pools.values()].map((p) => p.stop()));
+    await Promise.allSettled([...this.#pools.keys()].map((name) => this.#removePool(name)));
+  }
+
+  /**
+   * Apply a new configuration (the one `host.config` now holds) to the upstreams: stop the removed
+   * ones, restart the changed ones, start the added ones — in parallel, without waiting for them
+   * to be ready (their tools appear with `list_changed`, as at startup; a restarted one keeps its
+   * last lists meanwhile) — and list every name again in the new `mcp_servers` order, with the new
+   * naming options. Clients stay connected.
+   */
+  async reconfigure(changes: UpstreamChanges): Promise<void> {
+    const host = this.#host;
+    if (!host) return;
+    // A restarted upstream keeps its last lists until the new one has listed (as after a crash):
+    // its tools stay listed, and calls meanwhile get "connecting" as a tool error.
+    const lastLists = new Map(changes.changed.map((name) => [name, this.#pools.get(name)?.shared.lists]));
+    await Promise.allSettled([...changes.removed, ...changes.changed].map((name) => this.#removePool(name)));
+    const config = host.config;
+    // An upstream with `oauth` may be the first one: the token store opens then.
+    this.#oauth ??= await this.#oauthStore(host);
+    for (const name of [...changes.changed, ...changes.added]) {
+      const entry = config.mcp_servers[name];
+      if (!entry?.enabled || !upstreamType(entry) || this.#pools.has(name)) continue;
+      const pool = this.#addPool(name, entry);
+      const lists = lastLists.get(name);
+      if (lists) pool.shared.lists = lists;
+      void pool.shared.start();
+    }
+    // Clashes are decided in mcp_servers order: keep the pools in it.
+    const order = Object.keys(config.mcp_servers);
+    const sorted = [...this.#pools].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+    this.#pools.clear();
+    for (const [name, pool] of sorted) this.#pools.set(name, pool);
+    this.#sync();
+  }
+
+  /**
+   * Take every proxied name out of the registry until the next {@linkcode ProxyPlugin.resync}
+   * (a live reload swaps local modules in between: local names win every clash).
+   */
+  releaseNames(): void {
+    if (this.#host) this.#names.release(this.#host.registry);
+  }
+
+  /** List every proxied name again (the naming options or the local names changed). */
+  resync(): void {
+    this.#sync();
+  }
+
+  /** Build the pool of upstream `name` and follow its shared instance (not started). */
+  #addPool(name: string, entry: McpServerConfig): UpstreamPool {
+    const host = this.#host!;
+    const upstreamHost: UpstreamHost = {
+      connections: host.connections,
+      env: host.env,
+      baseDir: host.baseDir,
+      oauthStore: this.#oauth,
+      maxLineBytes: upstreamLineLimit(host.config, entry),
+    };
+    const transportFactory = this.#options.transportFactories?.[name];
+    const observer = this.#options.observer;
+    // Every connection attempt's transport goes through the observer (trace context upstream).
+    const wrapTransport = observer
+      ? (transport: Transport) => observer.upstreamTransport(name, transport, entry.url)
+      : undefined;
+    const make = (label?: string, owner?: string, userId?: string) =>
+      new Upstream(name, entry, upstreamHost, {
+        transportFactory,
+        wrapTransport,
+        label,
+        ownerSessionId: owner,
+        // `per_user`: the instance logs in as its user.
+        ...(userId !== undefined && entry.oauth?.per_user ? { loginSubject: `user:${userId}` } : {}),
+      });
+    const shared = make();
+    // The id's random tail tells instances apart in logs (ids start with `sess-<unix time>-`).
+    const pool = new UpstreamPool(
+      name,
+      entry,
+      shared,
+      (key, userId) =>
+        key.startsWith("user:")
+          ? make(`user-${key.slice(5, 13)}`, undefined, userId)
+          : make(`session-${key.slice(-8)}`, key, userId),
+    );
+    this.#pools.set(name, pool);
+    const current = () => this.#pools.get(name) === pool;
+    let wasReady = false;
+    if (observer) observer.upstreamState(name, shared.state);
+    shared.events.on("state", (state) => {
+      observer?.upstreamState(name, state);
+      if (!current()) return;
+      // Back after a crash: clients re-list (the lists may be the same, the tools work again).
+      if (state === "ready" && wasReady) {
+        host.registry.batch(() => {
+          for (const kind of ["tools", "prompts", "resources"] as const) host.registry.touch(kind);
+        });
+      }
+      if (state === "ready") wasReady = true;
+    });
+    shared.events.on("lists", () => {
+      if (current()) this.#sync();
+    });
+    shared.events.on("resourceUpdated", (uri) => {
+      if (current()) void host.resourceUpdated(uri);
+    });
+    return pool;
+  }
+
+  /** Stop every instance of upstream `name` and forget it (its names go at the next sync). */
+  async #removePool(name: string): Promise<void> {
+    const pool = this.#pools.get(name);
+    if (!pool) return;
+    this.#pools.delete(name);
+    await pool.stop();
   }
 
   /** The upstreams' status and the name clashes, for `/health`. */

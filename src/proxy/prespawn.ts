@@ -29,7 +29,7 @@ function keyOf(launch: StdioLaunch): string {
 export async function prespawn(name: string, launch: StdioLaunch, maxLineBytes?: number): Promise<void> {
   if (started.has(name)) return;
   const transport = new StdioClientTransport(launch, {
-    logger: getLogger(`proxy.${name}.stderr`),
+    logger: getLogger(`proxy.${name}.stderr`, { upstream: name }),
     maxLineBytes,
   });
   try {

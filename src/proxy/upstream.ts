@@ -104,6 +104,8 @@ export interface UpstreamHost {
 export interface UpstreamOptions extends SupervisorOptions {
   /** Override the transport (tests, sandboxes). Called for each connection attempt. */
   transportFactory?: () => Transport;
+  /** Wrap each connection attempt's transport (telemetry: trace context to the upstream). */
+  wrapTransport?: (transport: Transport) => Transport;
   /** Only this downstream session may be routed to (per-session instances). */
   ownerSessionId?: string;
   /** Log name suffix (per-session instances). */
@@ -175,7 +177,7 @@ export class Upstream {
     this.entry = entry;
     this.#host = host;
     this.#options = options;
-    this.#log = getLogger(`proxy.${name}${options.label ? `.${options.label}` : ""}`);
+    this.#log = getLogger(`proxy.${name}${options.label ? `.${options.label}` : ""}`, { upstream: name });
     this.#asks = new StandingAsks(this.#log);
     this.#supervisor = new Supervisor<UpstreamLink>(this.#log, options, {
       create: () => this.#createLink(),
@@ -256,7 +258,7 @@ export class Upstream {
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
       this.events.emit("resourceUpdated", n.params.uri);
     });
-    const transport = this.#options.transportFactory?.() ??
+    const made = this.#options.transportFactory?.() ??
       (this.entry.oauth && upstreamType(this.entry) !== "stdio"
         ? (await this.#oauth()).transport()
         : createUpstreamTransport(
@@ -266,6 +268,7 @@ export class Upstream {
           this.#host.baseDir,
           this.#host.maxLineBytes,
         ));
+    const transport = this.#options.wrapTransport?.(made) ?? made;
     const link: UpstreamLink = {
       client,
       transport,

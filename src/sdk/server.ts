@@ -42,6 +42,7 @@ export { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
 // @ts-types="@modelcontextprotocol/sdk/server/index"
 import type { Server as SdkServer } from "@modelcontextprotocol/sdk/server/index.js";
+import type { JSONRPCRequest } from "./types.ts";
 
 /**
  * Register a request handler with the base `Protocol` logic only (one parse of the request
@@ -53,4 +54,33 @@ export function setRequestHandlerUnwrapped(
   ...args: Parameters<SdkServer["setRequestHandler"]>
 ): void {
   (Protocol.prototype.setRequestHandler as (...a: unknown[]) => void).apply(server, args);
+}
+
+/** A request handler as the SDK keeps it: the raw request in, the result out. */
+type StoredHandler = (request: JSONRPCRequest, extra: unknown) => Promise<unknown>;
+
+/**
+ * Put `around` in front of a handler the SDK registered itself (`initialize`): it gets the raw
+ * request and its `extra`, and runs the SDK's handler through `inner`. Kept here, with the SDK: it reaches into the
+ * handler table of its `Protocol`.
+ *
+ * @example
+ * ```ts
+ * import { aroundSdkHandler, Server } from "./server.ts";
+ * const server = new Server({ name: "demo", version: "1" }, { capabilities: {} });
+ * aroundSdkHandler(server, "initialize", (request, _extra, inner) => {
+ *   console.error(`initialize from request ${request.id}`);
+ *   return inner();
+ * });
+ * ```
+ */
+export function aroundSdkHandler(
+  server: SdkServer,
+  method: string,
+  around: (request: JSONRPCRequest, extra: unknown, inner: () => Promise<unknown>) => Promise<unknown>,
+): void {
+  const handlers = (server as unknown as { _requestHandlers: Map<string, StoredHandler> })._requestHandlers;
+  const inner = handlers.get(method);
+  if (!inner) throw new Error(`aroundSdkHandler: the SDK has no handler for ${method}`);
+  handlers.set(method, (request, extra) => around(request, extra, () => inner(request, extra)));
 }

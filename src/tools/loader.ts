@@ -274,7 +274,9 @@ export async function resolveModulePath(
 
 /**
  * Import a module file and collect its definitions. Import failures become
- * {@linkcode ModuleLoadError} naming the file.
+ * {@linkcode ModuleLoadError} naming the file. With `fresh` (a live reload), the file is imported
+ * again under a URL of its own (`?reload=<fresh>`): a module once imported is otherwise served from
+ * the module cache. Only that file is read again; what it imports stays as first loaded.
  *
  * @example
  * ```ts
@@ -283,10 +285,15 @@ export async function resolveModulePath(
  * console.log(defs.tools.map((t) => t.name));
  * ```
  */
-export async function importDefinitions(file: string, slot: ModuleSlot): Promise<CollectedDefinitions> {
+export async function importDefinitions(
+  file: string,
+  slot: ModuleSlot,
+  fresh?: string | number,
+): Promise<CollectedDefinitions> {
   let namespace: Record<string, unknown>;
+  const url = pathToFileURL(file).href;
   try {
-    namespace = await import(pathToFileURL(file).href);
+    namespace = await import(fresh === undefined ? url : `${url}?reload=${encodeURIComponent(fresh)}`);
   } catch (e) {
     if (!isCompiledBinary()) throw new ModuleLoadError(file, e);
     // deno compile binaries cannot import files that were not in the build (denoland/deno#18327).

@@ -48,3 +48,25 @@ Deno.test("bench harness: tiny run over direct-stdio, ours-stdio and ours-http-s
   assert.ok(g.some((x) => x.goal === "stdio p50 vs direct" && x.met !== undefined));
   assert.match(result.markdown, /\| ours-http-stateless \|/);
 });
+
+Deno.test("bench harness: the ops target (metrics + tracing on) exports spans and gets its overhead row", async () => {
+  const result = await runBench({
+    ...DEFAULTS,
+    rounds: 1,
+    warmup: 5,
+    calls: 30,
+    concCalls: 100,
+    concMs: 1000,
+    bigCalls: 0,
+    huge: false,
+    cold: 1,
+    cold3: 0,
+    idleMs: 0,
+    targets: ["ours-stdio", "ours-stdio-ops"],
+    out: undefined,
+    verbose: false,
+  });
+  for (const r of result.records) assert.ok(r.ok, `${r.target}: ${r.error}`);
+  assert.ok((result.meta.otlpRequests as number) > 0, "the proxy exported spans to the harness's sink");
+  assert.match(result.markdown, /\| ours-stdio-ops \| ours-stdio \| [\d.]+ → [\d.]+ \| -?[\d.]+ % \|/);
+});

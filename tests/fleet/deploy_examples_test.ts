@@ -34,6 +34,14 @@ Deno.test("deploy examples: the Kubernetes manifests — Deployment with readine
   const hpa = byKind.get("HorizontalPodAutoscaler")!;
   assert.equal(hpa.spec.scaleTargetRef.name, deployment.metadata.name);
   assert.ok(hpa.spec.minReplicas >= 2);
+  // The HPA scales on a series the instances export (prometheus-adapter names its rate).
+  assert.equal(config.metrics?.enabled, true, "the fleet config serves /metrics");
+  const pods = (hpa.spec.metrics as Doc[]).find((m) => m.type === "Pods")!;
+  assert.equal(pods.pods.metric.name, "mcp_tool_calls_per_second");
+  assert.match(await Deno.readTextFile(`${ROOT}docs/operations.md`), /`mcp_tool_calls_total`/);
+  const scrape = pod.metadata.annotations as Record<string, string>;
+  assert.equal(scrape["prometheus.io/path"], config.metrics.path ?? "/metrics");
+  assert.equal(scrape["prometheus.io/port"], String(config["streamable-http"].port));
 });
 
 Deno.test("deploy examples: compose — three instances of one config with the same secrets, HAProxy naming each", async () => {

@@ -17,13 +17,14 @@ import {
   connectHttp,
   connectStdio,
   DENO,
+  eventually,
   firstText,
   ROOT,
   runCliOnce,
   startCli,
 } from "../helpers.ts";
 import { readAudit, uncovered } from "./audit.ts";
-import { NEEDS, testName } from "../services.ts";
+import { freePort, NEEDS, testName } from "../services.ts";
 
 const HOSTILE = `${ROOT}tests/fixtures/hostile_server.ts`;
 const REQUIRE = Deno.env.get("REQUIRE_SERVICES") === "1";
@@ -129,6 +130,47 @@ const CASES: FeatureCase[] = [
       };
     },
     scenario: writeRead,
+  },
+  {
+    // The metrics listener is the one grant; Deno's OTLP exporter and the JSON logs need none.
+    name: "Prometheus metrics, OpenTelemetry tracing and JSON logs on a stdio server",
+    transport: "stdio",
+    async setup(dir) {
+      const port = freePort();
+      const spans = { count: 0 };
+      const sink = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+        if (new URL(req.url).pathname === "/v1/traces") spans.count++;
+        await req.body?.cancel();
+        return Response.json({});
+      });
+      await Deno.writeTextFile(
+        `${dir}/config.yaml`,
+        `server: {type: stdio}\nmetrics: {enabled: true, port: ${port}}\nlogging: {format: json}\n` +
+          `tools: {modules_to_import: [${ROOT}examples/tools.ts]}\n`,
+      );
+      return {
+        env: {
+          OTEL_DENO: "true",
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.addr.port}`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          METRICS_PORT: String(port),
+        },
+        // The server has exited: its last spans were flushed to the sink (no grant was needed).
+        cleanup: async () => {
+          try {
+            await eventually(() => spans.count > 0, "spans at the OTLP sink");
+          } finally {
+            await sink.shutdown();
+          }
+        },
+      };
+    },
+    async scenario(c, s) {
+      assert.equal(await text(c, "greet", { name: "perm" }), "Hello, perm!");
+      const res = await fetch(`http://127.0.0.1:${s.env.METRICS_PORT}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^mcp_tool_calls_total\{tool="greet",upstream="",status="ok"\} 1$/m);
+    },
   },
   {
     name: "bearer authentication over streamable HTTP",
@@ -239,6 +281,7 @@ async function runCase(fc: FeatureCase, mode: "printed" | "audited"): Promise<vo
         baseDir: loaded.baseDir,
         cwd: dir,
         env: envFromObject(runEnv),
+        tracing: runEnv.OTEL_DENO === "true",
       });
       // Everything the child's environment held (the SDK's stdio client adds its defaults).
       const names = [

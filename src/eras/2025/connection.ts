@@ -24,7 +24,7 @@ import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../..
 import type { SessionBinding } from "../../sessions/manager.ts";
 import { sdkResult, toSdkError } from "../../sdk/errors.ts";
 import type { AnySchema, RequestHandlerExtra, Transport } from "../../sdk/server.ts";
-import { safeParse, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
+import { aroundSdkHandler, safeParse, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
 import { tapSend } from "../../sdk/taps.ts";
 import {
   CallToolRequestSchema,
@@ -37,6 +37,7 @@ import {
   ListResourceTemplatesRequestSchema,
   ListRootsResultSchema,
   ListToolsRequestSchema,
+  PingRequestSchema,
   ReadResourceRequestSchema,
   RootsListChangedNotificationSchema,
   type ServerNotification as SdkServerNotification,
@@ -76,6 +77,7 @@ export function authInfoFor(
 
 /** The SDK schema of each request the core serves (what the SDK parses before our handler runs). */
 const REQUESTS = [
+  ["ping", PingRequestSchema],
   ["tools/list", ListToolsRequestSchema],
   ["resources/list", ListResourcesRequestSchema],
   ["resources/templates/list", ListResourceTemplatesRequestSchema],
@@ -148,6 +150,8 @@ export class SdkConnection implements Connection {
   readonly binding: SessionBinding;
   /** The transport kind. */
   readonly transport: TransportKind;
+  /** One request of stateless HTTP, not a lasting link. */
+  readonly stateless: boolean;
   /** The SDK server bound to this connection. */
   readonly server: Server;
   /** Identity established when the connection opened (per-request identity may refine it). */
@@ -167,6 +171,7 @@ export class SdkConnection implements Connection {
   /** Ids of the client's requests not answered yet: a second request may not reuse one. */
   readonly requestIds: InFlightIds = new InFlightIds();
   #closed = false;
+  /** The protocol version negotiated at `initialize` (observers label requests with it). */
   #protocolVersion: string | undefined;
   readonly #stateless: boolean;
   readonly #host: ConnectionHost;
@@ -177,6 +182,7 @@ export class SdkConnection implements Connection {
     this.#host = host;
     this.id = init.id ?? crypto.randomUUID();
     this.transport = init.transport;
+    this.stateless = init.stateless ?? false;
     this.user = init.user;
     this.view = init.view;
     this.headers = init.headers ?? {};
@@ -338,6 +344,11 @@ export class SdkConnection implements Connection {
       connection: this,
       user: this.#userOf(extra),
       view: this.view,
+      id: extra.requestId,
+      signal: extra.signal,
+      // A stateless request names its version in a header (it made no handshake of its own).
+      protocolVersion: this.#protocolVersion ??
+        (extra.requestInfo?.headers?.["mcp-protocol-version"] as string | undefined),
       context: async () => {
         // Stateless HTTP looks its runtime session up in the store first.
         await this.binding.ready();
@@ -375,6 +386,25 @@ export class SdkConnection implements Connection {
         methodOnly(method),
         (req, extra) => this.#serve(method, schema, req, extra),
       );
+    }
+    const observer = this.#host.observer;
+    if (observer) {
+      // A method no handler serves (unknown, or not offered here) is answered "method not found"
+      // as the SDK would, and observed like any other request.
+      this.server.fallbackRequestHandler = (req, extra) =>
+        observer.request(
+          { method: req.method, params: {}, call: this.#call(extra as Extra) },
+          () =>
+            Promise.reject(new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`)),
+        ).catch((e) => {
+          throw toSdkError(e);
+        }) as never;
+      // The SDK answers `initialize` itself; the observer sees it like any other request.
+      aroundSdkHandler(this.server, "initialize", (request, extra, inner) =>
+        observer.request(
+          { method: "initialize", params: request.params ?? {}, call: this.#call(extra as Extra) },
+          inner,
+        ));
     }
     // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
     // and re-validates every result: local results are built by us, proxied ones were validated
