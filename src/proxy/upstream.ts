@@ -36,6 +36,7 @@ import {
 } from "../sdk/client_v2.ts";
 import type { Transport } from "../sdk/server.ts";
 import { toolErrorResult } from "../tools/result.ts";
+import { lazyJsonSchemaValidator } from "../tools/schema.ts";
 import { Emitter } from "../util/emitter.ts";
 import { VERSION } from "../version.ts";
 import { UpstreamUnavailableError } from "./errors.ts";
@@ -303,6 +304,8 @@ export class Upstream {
       versionNegotiation: negotiationFor(this.entry),
       // A 2026 upstream's input_required answers go to the caller of each call (see requests.ts).
       inputRequired: { autoFulfill: false },
+      // ajv only when an upstream tool has an outputSchema (the SDK builds one per Client otherwise).
+      jsonSchemaValidator: lazyJsonSchemaValidator,
     };
     const client = new Client(CLIENT_INFO, options);
     routeServerToClient(client, {

@@ -45,6 +45,26 @@ export function sharedJsonSchemaValidator(): AjvJsonSchemaValidator {
   return ajv ??= new AjvJsonSchemaValidator();
 }
 
+/** What the SDK's `Server` and `Client` take as `jsonSchemaValidator`. */
+export type SchemaValidatorProvider = Pick<AjvJsonSchemaValidator, "getValidator">;
+
+/**
+ * The shared validator, built on its first use: pass this to an SDK `Server` or `Client`, which
+ * would otherwise build ajv in its constructor. Most never validate a schema (a proxied upstream
+ * without `outputSchema`, a session that never elicits), and building ajv is tens of
+ * milliseconds of the start.
+ *
+ * @example
+ * ```ts
+ * import { lazyJsonSchemaValidator } from "./schema.ts";
+ * const check = lazyJsonSchemaValidator.getValidator<{ a: number }>({ type: "object" });
+ * console.log(check({ a: 1 }).valid); // true
+ * ```
+ */
+export const lazyJsonSchemaValidator: SchemaValidatorProvider = {
+  getValidator: (schema) => sharedJsonSchemaValidator().getValidator(schema),
+};
+
 function isZodLike(v: unknown): boolean {
   return !!v && typeof v === "object" && ("_zod" in v || "_def" in v);
 }

@@ -46,7 +46,7 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "../../sdk/types.ts";
-import { sharedJsonSchemaValidator } from "../../tools/schema.ts";
+import { lazyJsonSchemaValidator } from "../../tools/schema.ts";
 
 import { guardRequestIds, InFlightIds } from "./request_ids.ts";
 
@@ -203,7 +203,7 @@ export class SdkConnection implements Connection {
       ...((init.instructions ?? host.instructions)
         ? { instructions: init.instructions ?? host.instructions }
         : {}),
-      jsonSchemaValidator: sharedJsonSchemaValidator(),
+      jsonSchemaValidator: lazyJsonSchemaValidator,
     });
     this.#installHandlers();
     this.server.onclose = () => this.#onClosed();
