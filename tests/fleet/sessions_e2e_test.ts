@@ -1,5 +1,6 @@
 // Fleet sessions across two instances, straight (no load balancer): what one instance learns of a
-// session the other one serves, and what a hostile caller cannot do with a session id it knows.
+// session the other one serves (its log level, its subscriptions, before the client has the
+// answer), and what a hostile caller cannot do with a session id it knows.
 import assert from "node:assert/strict";
 import { sign } from "../auth/tokens.ts";
 import { INITIALIZE, ROOT, sseEvents, startHttpServer } from "../helpers.ts";
@@ -114,6 +115,52 @@ Deno.test({
         seen = after.messages.filter((m) => m.method === "notifications/message").length;
       }
       assert.equal(seen, 1, "only the error line once the level is error");
+
+      // A subscription answered by A is in the fleet before the client has the answer: the update
+      // its very next call causes on B reaches the session's GET stream (here held by A), each round
+      const get = await fetch(a.url, {
+        headers: { accept: "text/event-stream", authorization: `Bearer ${alice}`, "mcp-session-id": sid },
+      });
+      assert.equal(get.status, 200);
+      const stream = sseEvents(get.body!);
+      try {
+        for (let round = 0; round < 5; round++) {
+          const id = 200 + 3 * round;
+          const board = { uri: "note://board" };
+          const sub = await post(a.url, alice, {
+            jsonrpc: "2.0",
+            id,
+            method: "resources/subscribe",
+            params: board,
+          }, sid);
+          assert.deepEqual(sub.messages.map((m) => m.id), [id]);
+          const note = await post(b.url, alice, {
+            jsonrpc: "2.0",
+            id: id + 1,
+            method: "tools/call",
+            params: { name: "post_note", arguments: {} },
+          }, sid);
+          assert.equal(note.status, 200);
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const update = await Promise.race([
+            stream.next(),
+            new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), 10_000)),
+          ]).finally(() => clearTimeout(timer));
+          assert.deepEqual(
+            update?.data,
+            { jsonrpc: "2.0", method: "notifications/resources/updated", params: board },
+            `round ${round}: the update on the GET stream`,
+          );
+          await post(a.url, alice, {
+            jsonrpc: "2.0",
+            id: id + 2,
+            method: "resources/unsubscribe",
+            params: board,
+          }, sid);
+        }
+      } finally {
+        await stream.cancel();
+      }
 
       // A resume with another session's event id is refused
       const other = await post(a.url, alice, {

@@ -39,7 +39,7 @@ export function answerOwner(message: unknown): string | undefined {
  * import { WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
  * import { FleetLink } from "./fleet_link.ts";
  * const inner = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => "s1" });
- * const link = new FleetLink(inner, "0123456789ab", () => {});
+ * const link = new FleetLink(inner, "0123456789ab", () => Promise.resolve());
  * await link.close();
  * ```
  */
@@ -52,14 +52,16 @@ export class FleetLink implements Transport {
   onerror?: Transport["onerror"];
   readonly #inner: Transport;
   readonly #instance: string;
-  readonly #answered: () => void;
+  readonly #answered: () => Promise<void>;
   #sendingFor: string | number | undefined;
 
   /**
-   * Wrap `inner` for instance `instance`; `answered` runs after each response this instance
-   * sends (the session's state may have changed: log level, subscriptions, runtime session).
+   * Wrap `inner` for instance `instance`; `answered` runs before each response this instance
+   * sends, and the response waits for it (the session's state may have changed: log level,
+   * subscriptions, runtime session — the fleet must know before the client does, or the client's
+   * next request, on another instance, misses it).
    */
-  constructor(inner: Transport, instance: string, answered: () => void) {
+  constructor(inner: Transport, instance: string, answered: () => Promise<void>) {
     this.#inner = inner;
     this.#instance = instance;
     this.#answered = answered;
@@ -88,6 +90,9 @@ export class FleetLink implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const m = message as Message;
     if (m.method === "notifications/resources/updated" && options?.relatedRequestId === undefined) return;
+    // A response: share what the request changed first (a subscription stored after the client
+    // has its answer loses the update its next call, on another instance, causes).
+    if (m.method === undefined) await this.#answered();
     if (typeof m.method === "string" && m.id !== undefined) {
       message = { ...message, id: `${this.#instance}:${m.id}` } as JSONRPCMessage;
     }
@@ -107,7 +112,6 @@ export class FleetLink implements Transport {
       this.#sendingFor = undefined;
     }
     await sent;
-    if (m.method === undefined) this.#answered();
   }
 
   /** A client's answer that reached another instance (it was handed here over the fleet). */

@@ -453,7 +453,7 @@ class StatefulOpener {
     let wire: Transport = transport;
     if (fleet) {
       const sessions = fleet.sessions;
-      l.link = link = new FleetLink(transport, sessions.instanceId, () => void this.#stateChanged(l));
+      l.link = link = new FleetLink(transport, sessions.instanceId, () => this.#stateChanged(l));
       wire = link;
       const off = sessions.watch(connection.id, (note) => {
         if (note.t === "close") void connection.close();
@@ -477,7 +477,7 @@ class StatefulOpener {
     return { l, mute: store?.mute ?? (() => {}) };
   }
 
-  /** After an answer: store the session's state if it changed (log level, subscriptions, session). */
+  /** Before an answer: store the session's state if it changed (log level, subscriptions, session). */
   async #stateChanged(l: Live): Promise<void> {
     const before = l.record;
     const sessions = this.settings.fleet?.sessions;

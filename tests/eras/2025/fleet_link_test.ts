@@ -21,9 +21,14 @@ class Recorder implements Transport {
 
 Deno.test("fleet link: request ids name the instance; answers, withdrawals and updates", async () => {
   const inner = new Recorder();
-  const link = new FleetLink(inner, "0123456789ab", () => answered++);
+  // The state hook: when it ran (how much was sent by then), and it finishes when the test says
+  const hooked: number[] = [];
+  let shared!: () => void;
+  const link = new FleetLink(inner, "0123456789ab", () => {
+    hooked.push(inner.sent.length);
+    return new Promise<void>((resolve) => shared = resolve);
+  });
   inner.link = link;
-  let answered = 0;
   const received: JSONRPCMessage[] = [];
   link.onmessage = (m) => void received.push(m);
   await link.start();
@@ -45,10 +50,16 @@ Deno.test("fleet link: request ids name the instance; answers, withdrawals and u
   // A resource update with no request is the fleet's to deliver (once per session)
   await link.send({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri: "x" } });
   assert.equal(inner.sent.length, 2);
-  // A response: stored for its own id; the state hook runs after it
-  await link.send({ jsonrpc: "2.0", id: 3, result: {} });
+  assert.deepEqual(hooked, [], "no state hook for requests and notifications");
+  // A response waits for the state hook (the fleet knows what the request changed before the
+  // client does), then is stored for its own id
+  const responded = link.send({ jsonrpc: "2.0", id: 3, result: {} });
+  await Promise.resolve();
+  assert.deepEqual(hooked, [2], "the hook ran before the response was sent");
+  assert.equal(inner.sent.length, 2, "the response waits for the hook");
+  shared();
+  await responded;
   assert.equal(inner.sent[2].storedFor, 3);
-  assert.equal(answered, 1);
   assert.equal(link.sendingFor, undefined);
 
   // The client's answer, here or handed over by another instance: back to the server's number
