@@ -12,8 +12,14 @@
  * @module
  */
 
-import { parseBaseline } from "./conformance.ts";
-import { judge, type Outcome, outcome, type SuiteCheck, type Verdict } from "./conformance.ts";
+import {
+  judge,
+  type Outcome,
+  outcome,
+  parseBaseline,
+  type SuiteCheck,
+  type Verdict,
+} from "./conformance_verdicts.ts";
 
 /** The suite version the client scenario lists are pinned to. */
 export const CLIENT_SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
