@@ -151,3 +151,98 @@ if (import.meta.main) {
   // level) so tool modules that import this file never wait on a running server.
   import("./cli.ts").then(({ runCli }) => runCli(Deno.args)).then((code) => Deno.exit(code));
 }
+
+// Types the signatures above use, exported so the root documents itself (`deno doc --lint mod.ts`).
+export type { ConfigSource } from "./src/app/load.ts";
+export type { EnvSource } from "./src/config/env.ts";
+export type { LoadConfigOptions, LoadedConfig } from "./src/config/load.ts";
+export type { RuntimeConfig } from "./src/config/types.ts";
+export type { CallerArtifacts } from "./src/core/artifacts.ts";
+export type { AskOptions } from "./src/core/context.ts";
+export type { RequestObserver } from "./src/core/dispatch.ts";
+export type { CacheHint, TaskSettings } from "./src/core/registry.ts";
+export type { Surface } from "./src/core/surface.ts";
+export type {
+  AudioContent,
+  CallToolResult,
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestParams,
+  ElicitResult,
+  EmbeddedResource,
+  GetPromptResult,
+  ImageContent,
+  Implementation,
+  ListRootsResult,
+  LoggingLevel,
+  Prompt,
+  PromptMessage,
+  ReadResourceResult,
+  RequestId,
+  Resource,
+  ResourceLink,
+  ResourceTemplate,
+  ServerNotification,
+  TextContent,
+  Tool,
+  ToolAnnotations,
+} from "./src/protocol.ts";
+export type { BindOptions, SessionBinding, SessionManager } from "./src/sessions/manager.ts";
+export type { MetricsEndpoint, Telemetry } from "./src/telemetry/types.ts";
+export type { ConfigOverrides } from "./src/config/load.ts";
+export type {
+  AccessConfig,
+  ArtifactToolName,
+  BuiltinToolSwitch,
+  McpServerConfig,
+  MetricsSectionConfig,
+  OAuthResourceConfig,
+  RuntimeConfigInput,
+  SessionProviderName,
+  SessionToolName,
+  SseSectionConfig,
+  StorageProviderName,
+  StreamableHttpSectionConfig,
+  ToolSearchConfig,
+  ViewConfig,
+} from "./src/config/types.ts";
+export type { ConfigWarning } from "./src/config/warnings.ts";
+export type { AccessPolicy, Caller, ItemKind } from "./src/core/access.ts";
+export type {
+  ArtifactMetadata,
+  ArtifactUpdate,
+  ArtifactWrite,
+  UserListFilter,
+} from "./src/core/artifacts.ts";
+export type { ObservedRequest } from "./src/core/dispatch.ts";
+export type { LogLevelName } from "./src/log/logger.ts";
+export type {
+  Annotations,
+  Icon,
+  Meta,
+  ObjectSchema,
+  Open,
+  PromptArgument,
+  ResourceContents,
+  Role,
+  Root,
+  SamplingMessage,
+} from "./src/protocol.ts";
+export type { SessionCaller, SessionRecord } from "./src/sessions/manager.ts";
+export type {
+  AccessRuleConfig,
+  DeepPartial,
+  DenoPermissionsConfig,
+  HttpSectionConfig,
+  McpServerConfigInput,
+  ModuleSlotConfig,
+  ServerSurfaceConfig,
+  TransportType,
+  UpstreamOAuthConfig,
+} from "./src/config/types.ts";
+export type { Verdict } from "./src/core/access.ts";
+export type { ArtifactInput, ArtifactScope } from "./src/core/artifacts.ts";
+export type { BlobResourceContents, SamplingContent, TextResourceContents } from "./src/protocol.ts";
+export type { CacheHintConfig, ToolOverrideConfig, ToolOverrideConfigInput } from "./src/config/types.ts";
+export type { ArgumentOverrideConfig } from "./src/config/types.ts";

@@ -13,11 +13,11 @@ import { translateLoggerLevels } from "./reference_names.ts";
 
 export type { LogFields };
 
-/** Log levels, lowest first (the reference's names). */
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+/** A log level (the reference's names); {@linkcode LOG_LEVELS} orders them. */
+export type LogLevelName = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
 
-/** One of {@linkcode LOG_LEVELS}. */
-export type LogLevelName = typeof LOG_LEVELS[number];
+/** Log levels, lowest first. */
+export const LOG_LEVELS: readonly LogLevelName[] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 
 /** MCP's log levels (`logging/setLevel`, `notifications/message`), lowest first (RFC 5424 order). */
 export const MCP_LOG_LEVELS = [
