@@ -113,6 +113,7 @@ export {
   type SuiteCheck,
   type Verdict,
 } from "./conformance_verdicts.ts";
+import { childEnv, runSuite } from "./conformance_suite.ts";
 import {
   type Baseline,
   judge,
@@ -130,17 +131,6 @@ import {
 interface Front {
   url: string;
   stop(): Promise<void>;
-}
-
-/** Environment for child Denos: keep what finds and fetches packages, force the system CA store. */
-function childEnv(): Record<string, string> {
-  return {
-    ...Deno.env.toObject(),
-    NO_COLOR: "1",
-    DENO_NO_UPDATE_CHECK: "1",
-    // A Deno child may need to download npm packages; on these machines that needs the system CAs.
-    DENO_TLS_CA_STORE: "system",
-  };
 }
 
 /** Start the CLI with `config` and wait for its ready banner (`ready: <type> at <url>`). */
@@ -304,34 +294,13 @@ async function preflight(url: string): Promise<void> {
 // Running the suite
 
 /** Run the suite once with `args`; returns exit code and output (killed after `timeoutMs`). */
-async function suite(
+function suite(
   args: string[],
   cwd: string,
   timeoutMs: number,
   pkg: string = SUITE,
 ): Promise<{ code: number; out: string; timedOut: boolean }> {
-  // --no-config: the suite resolves its own dependencies, never through this repo's deno.json/lock.
-  const child = new Deno.Command(DENO, {
-    args: ["run", "-A", "--no-config", pkg, ...args],
-    cwd,
-    env: childEnv(),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, timeoutMs);
-  const { code, stdout, stderr } = await child.output();
-  clearTimeout(timer);
-  const dec = new TextDecoder();
-  return { code, out: dec.decode(stdout) + dec.decode(stderr), timedOut };
+  return runSuite(pkg, args, cwd, timeoutMs);
 }
 
 /** The suite's server scenario names (`list --server`). Also fetches the suite on a fresh machine. */

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { runSuite } from "./conformance_suite.ts";
 import {
   judge,
   type Outcome,
@@ -79,7 +80,6 @@ export const CLIENT_SCENARIOS: Readonly<Record<Revision, readonly string[]>> = {
 };
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const DENO = Deno.execPath();
 const ADAPTER = `deno run -A --quiet ${ROOT}scripts/conformance_client.ts`;
 
 /** The baseline file of a revision's client scenarios. */
@@ -100,32 +100,8 @@ export interface ClientRecord {
   dir: string;
 }
 
-function env(): Record<string, string> {
-  return { ...Deno.env.toObject(), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_TLS_CA_STORE: "system" };
-}
-
-async function run(args: string[], cwd: string, timeoutMs: number) {
-  const child = new Deno.Command(DENO, {
-    args: ["run", "-A", "--no-config", CLIENT_SUITE, ...args],
-    cwd,
-    env: env(),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-  }, timeoutMs);
-  const { code, stdout, stderr } = await child.output();
-  clearTimeout(timer);
-  const dec = new TextDecoder();
-  return { code, out: dec.decode(stdout) + dec.decode(stderr), timedOut };
+function run(args: string[], cwd: string, timeoutMs: number) {
+  return runSuite(CLIENT_SUITE, args, cwd, timeoutMs);
 }
 
 /** The client scenarios the suite requires for `revision` (`list --requirements`). */
