@@ -1,6 +1,6 @@
 /**
  * The core's answer to every MCP method the runtime serves, whatever wire the request came on:
- * `dispatch(host, method, params, call)`. An era adapter (the 2025 connection's SDK `Server`, the
+ * `dispatch(host, method, params, call)`. An era adapter (the 2025 connection's wire, the
  * 2026 per-request adapter) hands requests in; what comes back is the method's result, and what is
  * thrown is a {@linkcode ProtocolError} the adapter renders on its wire.
  *

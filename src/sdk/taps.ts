@@ -1,5 +1,5 @@
 /**
- * The one place the runtime reaches into an SDK transport. Five features need to see messages the
+ * The one place the runtime reaches into an SDK transport. Four features need to see messages the
  * SDK handles, and each does it through these two taps instead of patching the transport itself:
  *
  * - `json_response` per request (`src/eras/2025/json_answer.ts`) watches what a server sends
@@ -10,9 +10,7 @@
  *   SDK client handles a response at once but a notification one microtask later, so a progress
  *   notification arriving in the same chunk as its response would be dropped ("unknown token");
  * - unique request ids (`src/eras/2025/request_ids.ts`) refuse a request reusing the id of one in
- *   flight before the SDK `Server` sees it, and free the id when its answer leaves (both taps);
- * - a 2025-era connection (`src/eras/2025/connection.ts`) reads the protocol version it answered
- *   `initialize` with ({@linkcode tapSend}).
+ *   flight before the connection's wire sees it, and free the id when its answer leaves (both taps).
  *
  * @module
  */

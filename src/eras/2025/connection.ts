@@ -1,7 +1,8 @@
 /**
  * A 2025-era connection: one client link (the stdio process, one SSE stream, one streamable-HTTP
- * `Mcp-Session-Id`, or one stateless request) served by its own SDK `Server`, whose handlers hand
- * every request to the core's `dispatch` and render what it throws as the SDK's errors.
+ * `Mcp-Session-Id`, or one stateless request). Its JSON-RPC traffic runs on a {@linkcode Wire};
+ * this module answers `initialize` (version, capabilities), checks each request's params against
+ * MCP's schema of the method and hands it to the core's `dispatch`.
  *
  * @module
  */
@@ -16,49 +17,42 @@ import {
 } from "../../core/context.ts";
 import { argumentsOf, type Call } from "../../core/dispatch.ts";
 import { ErrorCode, ProtocolError } from "../../errors.ts";
-import { z } from "zod";
 import type { ConnectionHost } from "../../core/host.ts";
 import { type ClientRequest, requestContext } from "../../core/request.ts";
 import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
 import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../../protocol.ts";
 import type { SessionBinding } from "../../sessions/manager.ts";
-import { sdkResult, toSdkError } from "../../sdk/errors.ts";
-import type { AnySchema, RequestHandlerExtra, Transport } from "../../sdk/server.ts";
-import { aroundSdkHandler, safeParse, Server, setRequestHandlerUnwrapped } from "../../sdk/server.ts";
-import { tapSend } from "../../sdk/taps.ts";
+import type { AnySchema, Transport } from "../../sdk/server.ts";
+import { safeParse } from "../../sdk/server.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
-  CreateMessageResultSchema,
-  ElicitResultSchema,
   GetPromptRequestSchema,
+  InitializeRequestSchema,
+  LATEST_PROTOCOL_VERSION,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
-  ListRootsResultSchema,
   ListToolsRequestSchema,
   PingRequestSchema,
   ReadResourceRequestSchema,
-  RootsListChangedNotificationSchema,
-  type ServerNotification as SdkServerNotification,
-  type ServerRequest,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
   UnsubscribeRequestSchema,
 } from "../../sdk/types.ts";
-import { lazyJsonSchemaValidator } from "../../tools/schema.ts";
-
+import { answerOf, type AskMethod, checkElicited, checkSampling, elicitationFor } from "./asks.ts";
 import { guardRequestIds, InFlightIds } from "./request_ids.ts";
+import { type IncomingRequest, Wire } from "./wire.ts";
 
 const log = getLogger("connection");
 
-type Extra = RequestHandlerExtra<ServerRequest, SdkServerNotification>;
-
-/** Where `authInfo.extra` carries the runtime's identity through the SDK. */
+/** Where `authInfo.extra` carries the runtime's identity through the transport. */
 const USER_KEY = "chukUser";
 
 /**
- * The SDK's `authInfo` for a request of `user` (undefined when anonymous); handlers read it back.
+ * The transport's `authInfo` for a request of `user` (undefined when anonymous); the connection
+ * reads it back.
  *
  * @example
  * ```ts
@@ -75,10 +69,11 @@ export function authInfoFor(
     : undefined;
 }
 
-/** The SDK schema of each request the core serves (what the SDK parses before our handler runs). */
-const REQUESTS = [
+/** MCP's schema of the params of each request the core serves. */
+const REQUESTS: ReadonlyMap<string, AnySchema> = new Map<string, AnySchema>([
   ["ping", PingRequestSchema],
   ["tools/list", ListToolsRequestSchema],
+  ["tools/call", CallToolRequestSchema],
   ["resources/list", ListResourcesRequestSchema],
   ["resources/templates/list", ListResourceTemplatesRequestSchema],
   ["resources/read", ReadResourceRequestSchema],
@@ -88,26 +83,27 @@ const REQUESTS = [
   ["prompts/get", GetPromptRequestSchema],
   ["completion/complete", CompleteRequestSchema],
   ["logging/setLevel", SetLevelRequestSchema],
-] as const;
+]);
 
-/** A request as the SDK hands it to a handler. */
-type SdkRequest = { method: string; params?: Record<string, unknown> };
+/** Methods a stateless request is not served: nothing could be sent about a subscription later. */
+const LASTING_ONLY = new Set(["resources/subscribe", "resources/unsubscribe"]);
 
-/** A schema that checks the method only (what the SDK needs to route a request). */
-function methodOnly<M extends string>(method: M) {
-  return z.looseObject({ method: z.literal(method) });
-}
+/** A request as its schema sees it. */
+type SchemaRequest = { method: string; params?: Record<string, unknown> };
 
 /**
- * The params of `request`, checked against the SDK's `schema` for `method`: a failure is a
+ * The params of a request, checked against MCP's `schema` for `method`: a failure is a
  * {@linkcode ProtocolError} (-32602) naming the first bad field in one line. `arguments` given as
  * a JSON string (the reference runtime takes it) is parsed first.
  */
-function checkedParams(method: string, schema: AnySchema, request: SdkRequest): Record<string, unknown> {
-  let params = request.params;
+function checkedParams(
+  method: string,
+  schema: AnySchema,
+  params: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (params && typeof params.arguments === "string") params = { ...params, arguments: argumentsOf(params) };
-  const parsed = safeParse(schema, { ...request, params });
-  if (parsed.success) return (parsed.data as SdkRequest).params ?? {};
+  const parsed = safeParse(schema, { method, params });
+  if (parsed.success) return (parsed.data as SchemaRequest).params ?? {};
   const issue = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
   const path = issue?.path.filter((k, i) => !(i === 0 && k === "params")).join(".") || "params";
   throw new ProtocolError(
@@ -116,12 +112,44 @@ function checkedParams(method: string, schema: AnySchema, request: SdkRequest): 
   );
 }
 
-/** The SDK schema of each answer a client sends to our requests. */
-const ANSWERS = {
-  "sampling/createMessage": CreateMessageResultSchema,
-  "elicitation/create": ElicitResultSchema,
-  "roots/list": ListRootsResultSchema,
-} as const;
+/**
+ * The params of a `tools/call`, checked by hand: it is the one request on the hot path of a
+ * proxy, and what MCP asks of it (a `name`, object `arguments`, an object `_meta` whose progress
+ * token is a string or a number) is quick to see. Anything else goes through the schema, so an
+ * error reads as for every other method.
+ */
+function callParams(params: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (params && typeof params.name === "string" && params.task === undefined) {
+    const args = params.arguments;
+    const meta = params._meta as Record<string, unknown> | undefined;
+    const token = meta?.progressToken;
+    if (
+      (args === undefined || (typeof args === "object" && args !== null && !Array.isArray(args))) &&
+      (meta === undefined ||
+        (typeof meta === "object" && meta !== null && !Array.isArray(meta) &&
+          (token === undefined || typeof token === "string" || typeof token === "number")))
+    ) return params;
+  }
+  return checkedParams("tools/call", CallToolRequestSchema, params);
+}
+
+/** What the runtime offers a lasting connection, and a stateless request (no later messages). */
+function capabilitiesFor(later: boolean) {
+  return {
+    tools: { listChanged: later },
+    resources: { subscribe: later, listChanged: later },
+    prompts: { listChanged: later },
+    logging: {},
+    completions: {},
+  };
+}
+
+const LASTING_CAPABILITIES = capabilitiesFor(true);
+const STATELESS_CAPABILITIES = capabilitiesFor(false);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
 
 /**
  * Open a 2025-era connection for a new client link on `host`; the transport then connects it.
@@ -136,14 +164,14 @@ const ANSWERS = {
  * await connection.close();
  * ```
  */
-export function openConnection(host: ConnectionHost, init: ConnectionInit): SdkConnection {
-  const connection = new SdkConnection(host, init);
+export function openConnection(host: ConnectionHost, init: ConnectionInit): WireConnection {
+  const connection = new WireConnection(host, init);
   host.connectionOpened(connection);
   return connection;
 }
 
-/** One client connection served by an SDK `Server`; closes it when the connection ends. */
-export class SdkConnection implements Connection {
+/** One client connection: its wire, what it negotiated, and how its requests reach the core. */
+export class WireConnection implements Connection {
   /** The connection's id (the transport's: SSE session id, `Mcp-Session-Id`). */
   readonly id: string;
   /** Which runtime session this connection's calls use; `ctx.sessionId` reports its id. */
@@ -152,8 +180,6 @@ export class SdkConnection implements Connection {
   readonly transport: TransportKind;
   /** One request of stateless HTTP, not a lasting link. */
   readonly stateless: boolean;
-  /** The SDK server bound to this connection. */
-  readonly server: Server;
   /** Identity established when the connection opened (per-request identity may refine it). */
   readonly user: UserIdentity | undefined;
   /** The view the connection serves; `undefined` for the full surface. */
@@ -170,10 +196,13 @@ export class SdkConnection implements Connection {
   callsInFlight = 0;
   /** Ids of the client's requests not answered yet: a second request may not reuse one. */
   readonly requestIds: InFlightIds = new InFlightIds();
+  readonly #wire: Wire;
   #closed = false;
-  /** The protocol version negotiated at `initialize` (observers label requests with it). */
+  /** The protocol version the connection's `initialize` settled on. */
   #protocolVersion: string | undefined;
-  readonly #stateless: boolean;
+  /** What the client declared in `initialize`. */
+  #clientCapabilities: ClientCapabilities | undefined;
+  readonly #instructions: string | undefined;
   readonly #host: ConnectionHost;
   readonly #closeHandlers: (() => void)[] = [];
 
@@ -188,27 +217,12 @@ export class SdkConnection implements Connection {
     this.headers = init.headers ?? {};
     this.binding = host.bindSession({ userId: init.user?.id ?? null, followUser: init.stateless });
     this.logLevel = init.logLevel;
-    this.#stateless = init.stateless ?? false;
-    // A stateless request's connection ends with its answer: nothing can be sent later, so no
-    // subscriptions and no list changes are offered.
-    const later = !this.#stateless;
-    this.server = new Server(host.serverInfo, {
-      capabilities: {
-        tools: { listChanged: later },
-        resources: { subscribe: later, listChanged: later },
-        prompts: { listChanged: later },
-        logging: {},
-        completions: {},
-      },
-      ...((init.instructions ?? host.instructions)
-        ? { instructions: init.instructions ?? host.instructions }
-        : {}),
-      jsonSchemaValidator: lazyJsonSchemaValidator,
+    this.#instructions = init.instructions ?? host.instructions;
+    this.#wire = new Wire({
+      request: (request) => this.#request(request),
+      notification: (method) => this.#notified(method),
+      closed: () => this.#onClosed(),
     });
-    this.#installHandlers();
-    this.server.onclose = () => this.#onClosed();
-    this.server.oninitialized = () => host.connectionInitialized(this);
-    this.server.setNotificationHandler(RootsListChangedNotificationSchema, () => host.rootsChanged(this));
   }
 
   /** Whether a request of `user` may use this connection: only the user who opened it may. */
@@ -223,7 +237,7 @@ export class SdkConnection implements Connection {
 
   /** What the client declared in `initialize`. */
   get clientCapabilities(): ClientCapabilities | undefined {
-    return this.server.getClientCapabilities();
+    return this.#clientCapabilities;
   }
 
   /** The protocol version `initialize` settled on; `undefined` before it. */
@@ -232,20 +246,12 @@ export class SdkConnection implements Connection {
   }
 
   /**
-   * Connect the SDK server to a transport. Requests reusing the id of one in flight are refused
-   * on the way in; `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
+   * Connect to a transport. Requests reusing the id of one in flight are refused on the way in;
+   * `claimsAhead`: the caller claims request ids itself (see `request_ids.ts`).
    */
   async connect(transport: Transport, options: { claimsAhead?: boolean } = {}): Promise<void> {
-    await this.server.connect(transport);
+    await this.#wire.connect(transport);
     guardRequestIds(transport, this.requestIds, options.claimsAhead);
-    // The SDK's Server does not keep the version it answered `initialize` with: read it there.
-    tapSend(transport, (message) => {
-      if (this.#protocolVersion !== undefined || !("result" in message)) return;
-      const result = message.result as { protocolVersion?: unknown; serverInfo?: unknown };
-      if (typeof result.protocolVersion === "string" && result.serverInfo) {
-        this.#protocolVersion = result.protocolVersion;
-      }
-    });
   }
 
   /** Run `fn` when the connection closes (once). */
@@ -258,7 +264,7 @@ export class SdkConnection implements Connection {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.server.close();
+      await this.#wire.close();
     } finally {
       this.#onClosed();
     }
@@ -280,7 +286,8 @@ export class SdkConnection implements Connection {
   async notify(notification: ServerNotification): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.server.notification(notification as SdkServerNotification);
+      this.#checkNotification(notification.method);
+      await this.#wire.notify(notification as { method: string; params?: Record<string, unknown> });
     } catch (e) {
       log.debug(`connection ${this.id}: cannot send ${notification.method}: ${e}`);
     }
@@ -293,130 +300,178 @@ export class SdkConnection implements Connection {
   }
 
   /** Ask the client's model for a completion (`sampling/createMessage`). */
-  readonly sample: ClientAsks["sample"] = (params, options) =>
-    sdkResult(this.server.createMessage(params as never, { signal: askOptions(options).signal })) as never;
+  readonly sample: ClientAsks["sample"] = async (params, options) => {
+    checkSampling(params as Record<string, unknown>, this.#clientCapabilities);
+    return await this.#ask("sampling/createMessage", params as Record<string, unknown>, {
+      signal: askOptions(options).signal,
+    }) as never;
+  };
 
   /** Ask the user for input (`elicitation/create`). */
-  readonly elicit: ClientAsks["elicit"] = (params, options) =>
-    sdkResult(this.server.elicitInput(params as never, { signal: askOptions(options).signal })) as never;
+  readonly elicit: ClientAsks["elicit"] = async (params, options) => {
+    const sent = elicitationFor(params as Record<string, unknown>, this.#clientCapabilities);
+    const result = await this.#ask("elicitation/create", sent, { signal: askOptions(options).signal });
+    checkElicited(sent, result);
+    return result as never;
+  };
 
   /** Ask the client for its roots (`roots/list`). */
-  readonly listRoots: ClientAsks["listRoots"] = (options) =>
-    sdkResult(this.server.listRoots(undefined, { signal: askOptions(options).signal }));
+  readonly listRoots: ClientAsks["listRoots"] = async (options) =>
+    await this.#ask("roots/list", undefined, { signal: askOptions(options).signal }) as never;
+
+  /** Send a request of ours and check the answer against MCP's schema of it. */
+  async #ask(
+    method: AskMethod,
+    params: Record<string, unknown> | undefined,
+    options: { signal?: AbortSignal; relatedRequestId?: string | number },
+  ): Promise<Record<string, unknown>> {
+    return answerOf(method, params, await this.#wire.ask(method, params, options));
+  }
+
+  /** A notification the client may not be sent (it did not declare what it needs). */
+  #checkNotification(method: string): void {
+    const elicitation = this.#clientCapabilities?.elicitation as { url?: unknown } | undefined;
+    if (method === "notifications/elicitation/complete" && !elicitation?.url) {
+      throw new Error(`Client does not support URL elicitation (required for ${method})`);
+    }
+  }
 
   /** Build the handler context for one request. */
-  context(extra: Extra): RequestContext {
-    const headers = (extra.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
+  context(request: IncomingRequest): RequestContext {
+    const info = request.info;
+    const headers = (info?.requestInfo?.headers as Record<string, string> | undefined) ?? this.headers;
+    const { id, signal } = request;
     return requestContext({
-      signal: extra.signal,
+      signal,
       headers,
       binding: this.binding,
-      user: this.#userOf(extra),
+      user: this.#userOf(request),
       sandboxId: this.#host.sandboxId,
-      requestId: extra.requestId,
-      meta: extra._meta as Record<string, unknown> | undefined,
+      requestId: id,
+      meta: request.params?._meta as Record<string, unknown> | undefined,
       transport: this.transport,
-      clientCapabilities: () => this.server.getClientCapabilities(),
+      clientCapabilities: () => this.#clientCapabilities,
       wantsLog: (level) => this.wantsLog(level),
-      // Messages about this request travel with it (on its response stream, for HTTP).
-      notify: (n) => extra.sendNotification(n as SdkServerNotification),
-      ask: (request: ClientRequest, signal) =>
-        sdkResult(extra.sendRequest(request as ServerRequest, ANSWERS[request.method] as never, { signal })),
+      // Messages about this request travel with it (on its response stream, for HTTP); none
+      // after it was cancelled.
+      notify: async (n) => {
+        if (signal.aborted) return;
+        this.#checkNotification(n.method);
+        await this.#wire.notify(n as { method: string; params?: Record<string, unknown> }, id);
+      },
+      ask: (asked: ClientRequest, askSignal) => {
+        if (signal.aborted) {
+          return Promise.reject(new ProtocolError(ErrorCode.ConnectionClosed, "Request was cancelled"));
+        }
+        return this.#ask(asked.method, asked.params as Record<string, unknown> | undefined, {
+          signal: askSignal,
+          relatedRequestId: id,
+        });
+      },
       resourceUpdated: (uri) => this.#host.resourceUpdated(uri),
       listChanged: (kind) => this.#host.listChanged(kind),
       // Present only on a resumable stream (stateful streamable HTTP with an event store).
       closeStream: () => {
-        if (!extra.closeSSEStream) return false;
-        extra.closeSSEStream();
+        if (!info?.closeSSEStream) return false;
+        info.closeSSEStream();
         return true;
       },
     });
   }
 
   /** The caller of one request: its own credentials, else those the connection opened with. */
-  #userOf(extra: Extra): UserIdentity | undefined {
-    return (extra.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
+  #userOf(request: IncomingRequest): UserIdentity | undefined {
+    return (request.info?.authInfo?.extra?.[USER_KEY] as UserIdentity | undefined) ?? this.user;
   }
 
-  /** The core's view of one request that arrived through the SDK. */
-  #call(extra: Extra): Call {
+  /** The core's view of one request. */
+  #call(request: IncomingRequest): Call {
     return {
       connection: this,
-      user: this.#userOf(extra),
+      user: this.#userOf(request),
       view: this.view,
-      id: extra.requestId,
-      signal: extra.signal,
+      id: request.id,
+      signal: request.signal,
       // A stateless request names its version in a header (it made no handshake of its own).
       protocolVersion: this.#protocolVersion ??
-        (extra.requestInfo?.headers?.["mcp-protocol-version"] as string | undefined),
+        (request.info?.requestInfo?.headers?.["mcp-protocol-version"] as string | undefined),
       context: async () => {
         // Stateless HTTP looks its runtime session up in the store first.
         await this.binding.ready();
-        return this.context(extra);
+        return this.context(request);
       },
     };
   }
 
-  async #serve(method: string, schema: AnySchema, request: SdkRequest, extra: Extra): Promise<never> {
+  #notified(method: string): void {
+    if (method === "notifications/initialized") this.#host.connectionInitialized(this);
+    else if (method === "notifications/roots/list_changed") this.#host.rootsChanged(this);
+  }
+
+  /** Serve one request of the client: its result, or a thrown error the wire renders. */
+  async #request(request: IncomingRequest): Promise<unknown> {
     this.lastActivity = Date.now();
+    const { method, params } = request;
+    if (isObject(params?.task)) {
+      // No task is created on this era's requests (the tasks extension is the 2026 wire's).
+      throw new Error(`Server does not support task creation (required for ${method})`);
+    }
+    if (method === "initialize") return await this.#observed(request, () => this.#initialize(params));
+    const schema = REQUESTS.get(method);
+    if (!schema || (this.stateless && LASTING_ONLY.has(method))) {
+      return await this.#observed(request, () => {
+        throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+      });
+    }
+    if (method !== "tools/call") return await this.#serve(method, schema, request);
+    this.callsInFlight++;
     try {
-      const params = checkedParams(method, schema, request);
-      if (method === "logging/setLevel" && this.#stateless && !this.user) {
-        throw new ProtocolError(
-          ErrorCode.InvalidRequest,
-          "logging/setLevel cannot be remembered here: on stateless HTTP each request stands alone and an " +
-            "anonymous caller cannot be recognised, so every log message of a call is sent; use " +
-            "stateless: false (or authenticate: the level is then kept per user)",
-        );
-      }
-      return await this.#host.dispatch(method, params, this.#call(extra)) as never;
-    } catch (e) {
-      throw toSdkError(e);
+      return await this.#serve(method, schema, request);
+    } finally {
+      this.callsInFlight--;
+      this.lastActivity = Date.now();
     }
   }
 
-  #installHandlers(): void {
-    // The SDK parses a request with the schema it is registered with before the handler runs, and
-    // answers a failure with -32603 and the whole zod report: it is given the method alone, and
-    // `checkedParams` checks the rest (-32602, one line).
-    for (const [method, schema] of REQUESTS) {
-      // Stateless: nothing could be sent about a subscription (-32601, as for any method not served).
-      if (this.#stateless && method.startsWith("resources/") && method.endsWith("subscribe")) continue;
-      this.server.setRequestHandler(
-        methodOnly(method),
-        (req, extra) => this.#serve(method, schema, req, extra),
+  /** Run a request the connection answers itself past the host's observer, as dispatch does. */
+  async #observed(request: IncomingRequest, serve: () => unknown): Promise<unknown> {
+    const observer = this.#host.observer;
+    if (!observer) return await serve();
+    return await observer.request(
+      { method: request.method, params: request.params ?? {}, call: this.#call(request) },
+      async () => await serve(),
+    );
+  }
+
+  /** `initialize`: settle the version (the client's when supported, else the latest). */
+  #initialize(params: Record<string, unknown> | undefined): Record<string, unknown> {
+    const p = checkedParams("initialize", InitializeRequestSchema, params);
+    const requested = p.protocolVersion as string;
+    this.#clientCapabilities = p.capabilities as ClientCapabilities;
+    const protocolVersion = SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+      ? requested
+      : LATEST_PROTOCOL_VERSION;
+    this.#protocolVersion = protocolVersion;
+    return {
+      protocolVersion,
+      capabilities: this.stateless ? STATELESS_CAPABILITIES : LASTING_CAPABILITIES,
+      serverInfo: this.#host.serverInfo,
+      ...(this.#instructions ? { instructions: this.#instructions } : {}),
+    };
+  }
+
+  async #serve(method: string, schema: AnySchema, request: IncomingRequest): Promise<unknown> {
+    const params = method === "tools/call"
+      ? callParams(request.params)
+      : checkedParams(method, schema, request.params);
+    if (method === "logging/setLevel" && this.stateless && !this.user) {
+      throw new ProtocolError(
+        ErrorCode.InvalidRequest,
+        "logging/setLevel cannot be remembered here: on stateless HTTP each request stands alone and an " +
+          "anonymous caller cannot be recognised, so every log message of a call is sent; use " +
+          "stateless: false (or authenticate: the level is then kept per user)",
       );
     }
-    const observer = this.#host.observer;
-    if (observer) {
-      // A method no handler serves (unknown, or not offered here) is answered "method not found"
-      // as the SDK would, and observed like any other request.
-      this.server.fallbackRequestHandler = (req, extra) =>
-        observer.request(
-          { method: req.method, params: {}, call: this.#call(extra as Extra) },
-          () =>
-            Promise.reject(new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`)),
-        ).catch((e) => {
-          throw toSdkError(e);
-        }) as never;
-      // The SDK answers `initialize` itself; the observer sees it like any other request.
-      aroundSdkHandler(this.server, "initialize", (request, extra, inner) =>
-        observer.request(
-          { method: "initialize", params: request.params ?? {}, call: this.#call(extra as Extra) },
-          inner,
-        ));
-    }
-    // Registered past the SDK Server's tools/call wrapper, which parses the request a second time
-    // and re-validates every result: local results are built by us, proxied ones were validated
-    // when they arrived from the upstream.
-    setRequestHandlerUnwrapped(this.server, methodOnly("tools/call"), async (req, extra) => {
-      this.callsInFlight++;
-      try {
-        return await this.#serve("tools/call", CallToolRequestSchema, req, extra);
-      } finally {
-        this.callsInFlight--;
-        this.lastActivity = Date.now();
-      }
-    });
+    return await this.#host.dispatch(method, params, this.#call(request));
   }
 }

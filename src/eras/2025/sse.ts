@@ -29,7 +29,7 @@ import { getLogger } from "../../log/logger.ts";
 import type { Transport } from "../../sdk/server.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from "../../sdk/types.ts";
 import { batchRefusal } from "./batches.ts";
-import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import { authInfoFor, openConnection, type WireConnection } from "./connection.ts";
 import { SessionLimits } from "./session_limits.ts";
 import { type HttpTransport, viewPath } from "./streamable_http.ts";
 
@@ -212,7 +212,7 @@ export interface SseSettings {
 }
 
 interface Live {
-  connection: SdkConnection;
+  connection: WireConnection;
   transport: SseServerTransport;
 }
 

@@ -41,7 +41,7 @@ import type { FleetSessionRecord } from "../../fleet/sessions.ts";
 import { type Transport, WebStandardStreamableHTTPServerTransport } from "../../sdk/server.ts";
 import { isInitializeRequest, type JSONRPCMessage } from "../../sdk/types.ts";
 import { batchRefusal, LAST_BATCH_VERSION } from "./batches.ts";
-import { authInfoFor, openConnection, type SdkConnection } from "./connection.ts";
+import { authInfoFor, openConnection, type WireConnection } from "./connection.ts";
 import { answerOwner, FleetLink } from "./fleet_link.ts";
 import { type FleetSettings, fleetStream } from "./fleet_stream.ts";
 import { JsonAnswers } from "./json_answer.ts";
@@ -113,7 +113,7 @@ export interface HttpTransport {
 
 /** One connection and the SDK transport it is connected to. */
 interface Live {
-  connection: SdkConnection;
+  connection: WireConnection;
   transport: WebStandardStreamableHTTPServerTransport;
   /** Chooses JSON or a stream per request (`json_response`). */
   answers: JsonAnswers;
@@ -125,7 +125,7 @@ interface Live {
   record?: FleetSessionRecord;
 }
 
-function liveOf(connection: SdkConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
+function liveOf(connection: WireConnection, transport: WebStandardStreamableHTTPServerTransport): Live {
   return {
     connection,
     transport,
@@ -177,7 +177,7 @@ function requestIds(body: unknown): RequestId[] {
  * streams); without a connection, only check the batch repeats none. Resolves the claimed ids,
  * or the answer for a POST reusing an id in flight (or one id twice in a batch).
  */
-function claimIds(connection: SdkConnection | undefined, body: unknown): RequestId[] | Response {
+function claimIds(connection: WireConnection | undefined, body: unknown): RequestId[] | Response {
   const claimed: RequestId[] = [];
   const seen = new Set<RequestId>();
   for (const id of requestIds(body)) {
@@ -345,7 +345,7 @@ class LiveConnections {
 }
 
 /** A session's state as the fleet keeps it, read from its live connection. */
-function recordOf(connection: SdkConnection, init: Record<string, unknown>, view: string | undefined) {
+function recordOf(connection: WireConnection, init: Record<string, unknown>, view: string | undefined) {
   const record: FleetSessionRecord = {
     user: connection.user?.id ?? null,
     view: view ?? null,
