@@ -12,6 +12,7 @@ import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTVerifyGe
 import type { UserIdentity } from "./types.ts";
 import { ConfigError } from "../errors.ts";
 import type { Authenticator, AuthOutcome } from "./types.ts";
+import { type JoseErrorWording, KEYS_UNAVAILABLE, TokenError, tokenErrorFromJose } from "./token_error.ts";
 
 /**
  * HMAC algorithms: verified with the shared secret.
@@ -104,40 +105,6 @@ export interface JwtAuthOptions {
   verifiedCacheSeconds?: number;
   /** Clock (ms epoch), for tests. */
   now?: () => number;
-}
-
-/** Why a request was refused. */
-export type TokenFailure =
-  | "missing"
-  | "malformed"
-  | "expired"
-  | "not_yet_valid"
-  | "bad_signature"
-  | "algorithm"
-  | "claims"
-  | "no_user"
-  | "key_unavailable";
-
-/**
- * A token that does not authenticate its bearer. `reason` says which check failed.
- *
- * @example
- * ```ts
- * import { TokenError } from "@chuk/mcp-runtime/auth";
- * const e = new TokenError("expired", "Token has expired");
- * console.log(e.reason); // "expired"
- * ```
- */
-export class TokenError extends Error {
-  /** A refusal: `reason` is which check failed, `message` what the client is told. */
-  constructor(
-    /** Which check failed. */
-    readonly reason: TokenFailure,
-    message: string,
-  ) {
-    super(message);
-    this.name = "TokenError";
-  }
 }
 
 /** Most tokens remembered as verified at once. */
@@ -439,7 +406,7 @@ export class JwtAuthenticator implements Authenticator {
     try {
       ({ payload } = await jwtVerify(token, getKey, { ...this.#verifyOptions, currentDate: new Date(now) }));
     } catch (e) {
-      throw toTokenError(e);
+      throw tokenErrorFromJose(e, JWT_WORDING);
     }
     const user = userFromClaims(Object.freeze(payload));
     if (!user) throw new TokenError("no_user", "Token names no user (claims sub, user_id, uid or id)");
@@ -481,34 +448,14 @@ function cookieValue(header: string | null, name: string): string | undefined {
   return undefined;
 }
 
-function toTokenError(e: unknown): TokenError {
-  if (e instanceof TokenError) return e;
-  const code = (e as { code?: string })?.code;
-  const claim = (e as { claim?: string })?.claim;
-  switch (code) {
-    case "ERR_JWT_EXPIRED":
-      return new TokenError("expired", "Token has expired");
-    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
-      if (claim === "nbf") return new TokenError("not_yet_valid", "Token is not yet valid");
-      if (claim === "iat") return new TokenError("not_yet_valid", "Token was issued in the future");
-      return new TokenError("claims", `Token claim '${claim ?? "?"}' is not accepted`);
-    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
-      return new TokenError("bad_signature", "Token signature is invalid");
-    case "ERR_JOSE_ALG_NOT_ALLOWED":
-    case "ERR_JOSE_NOT_SUPPORTED":
-      return new TokenError("algorithm", "Token algorithm not allowed");
-    case "ERR_JWKS_NO_MATCHING_KEY":
-      return new TokenError("bad_signature", "Token signed by an unknown key");
-    case "ERR_JWKS_TIMEOUT":
-    case "ERR_JOSE_GENERIC":
-      return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
-    case "ERR_JWS_INVALID":
-    case "ERR_JWT_INVALID":
-      return new TokenError("malformed", "Malformed token");
-    default:
-      if (e instanceof TypeError) {
-        return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
-      }
-      return new TokenError("malformed", "Invalid token");
-  }
-}
+/** How bearer JWT verification words jose's errors, over the shared wording. */
+const JWT_WORDING: JoseErrorWording = {
+  own: {
+    "claim:iat": ["not_yet_valid", "Token was issued in the future"],
+    ERR_JWKS_NO_MATCHING_KEY: ["bad_signature", "Token signed by an unknown key"],
+    ERR_JOSE_NOT_SUPPORTED: ["algorithm", "Token algorithm not allowed"],
+    ERR_JOSE_GENERIC: KEYS_UNAVAILABLE,
+  },
+  // A TypeError is the JWKS fetch failing; anything else, the token.
+  otherwise: (e) => e instanceof TypeError ? KEYS_UNAVAILABLE : ["malformed", "Invalid token"],
+};

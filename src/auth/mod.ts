@@ -17,9 +17,10 @@ export {
   HMAC_ALGORITHMS,
   JwtAuthenticator,
   PUBLIC_KEY_ALGORITHMS,
-  TokenError,
   USER_ID_CLAIMS,
   userFromClaims,
 } from "./jwt.ts";
-export type { JwtAuthOptions, TokenFailure } from "./jwt.ts";
+export type { JwtAuthOptions } from "./jwt.ts";
+export { TokenError } from "./token_error.ts";
+export type { TokenFailure } from "./token_error.ts";
 export { createAuthenticator, jwtOptionsFromEnv } from "./config.ts";

@@ -2,13 +2,17 @@
 // proxied stdio upstream (the fixture) and memory artifacts, scraped on its own listener with a
 // bearer token. Checks sessions while a client is connected and after it leaves, tool calls
 // (local, proxied, unknown), an upstream crash counted as a restart and up again, HTTP codes,
-// artifact bytes, and the endpoint's guards (token, Host check).
+// artifact bytes, and the endpoint's guards (token, Host check). A real 2026-07-28 client's
+// requests are counted too, `server/discover` (which the era answers itself) with them.
 import assert from "node:assert/strict";
-import { connectHttp, eventually, firstText, rawHttp, startCli, tempConfig } from "../helpers.ts";
+import { Client, StreamableHTTPClientTransport } from "../../src/sdk/client_v2.ts";
+import { retainingFetch } from "../../src/sdk/fetch.ts";
+import { connectHttp, eventually, firstText, rawHttp, ROOT, startCli, tempConfig } from "../helpers.ts";
 import { fixtureYaml } from "../proxy/_helpers.ts";
 
-async function scrape(origin: string, token: string): Promise<Map<string, number>> {
-  const res = await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+async function scrape(origin: string, token?: string): Promise<Map<string, number>> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${origin}/metrics`, { headers });
   assert.equal(res.status, 200);
   const out = new Map<string, number>();
   for (const line of (await res.text()).split("\n")) {
@@ -93,6 +97,40 @@ Deno.test("series from a live server: sessions, tool calls, upstream restarts, H
     s = await scrape(origin, token);
     assert.equal(s.get('mcp_http_responses_total{code="401"}'), 1);
     assert.equal(s.get('mcp_http_responses_total{code="403"}'), 1);
+  } finally {
+    await proc.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("2026-07-28 requests are counted like the others: server/discover, tools/list, tools/call", async () => {
+  const { dir, path } = await tempConfig(
+    "server: {type: streamable-http}\nstreamable-http: {port: 0}\nmetrics: {enabled: true}\n" +
+      `tools: {modules_to_import: [${ROOT}examples/tools.ts]}\n`,
+  );
+  const proc = startCli(["--config", path]);
+  try {
+    const url = await proc.ready;
+    // A real 2026 client: it opens with `server/discover`, which the era answers itself.
+    const client = new Client({ name: "v2-pinned", version: "1.0.0" }, {
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: retainingFetch }));
+    try {
+      assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
+      assert.ok((await client.listTools()).tools.some((t) => t.name === "greet"));
+      assert.equal(
+        firstText(await client.callTool({ name: "greet", arguments: { name: "m" } })),
+        "Hello, m!",
+      );
+    } finally {
+      await client.close();
+    }
+    const s = await scrape(new URL(url).origin);
+    assert.equal(s.get('mcp_requests_total{method="server/discover",status="ok"}'), 1);
+    assert.equal(s.get('mcp_requests_total{method="tools/list",status="ok"}'), 1);
+    assert.equal(s.get('mcp_requests_total{method="tools/call",status="ok"}'), 1);
+    assert.equal(s.get('mcp_requests_total{method="initialize",status="ok"}'), undefined);
   } finally {
     await proc.stop();
     await Deno.remove(dir, { recursive: true });

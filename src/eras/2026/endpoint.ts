@@ -284,11 +284,13 @@ export class ModernEndpoint {
     }
     if (method === "server/discover") {
       const instructions = io.instructions ?? this.#host.instructions;
-      return this.#result(id, {
-        supportedVersions: [...MODERN_VERSIONS],
-        capabilities: this.capabilities(),
-        ...(instructions ? { instructions } : {}),
-      }, { ttlMs: 0, scope: "private" });
+      const result = await this.#observed(request, env, io, () =>
+        Promise.resolve({
+          supportedVersions: [...MODERN_VERSIONS],
+          capabilities: this.capabilities(),
+          ...(instructions ? { instructions } : {}),
+        }));
+      return this.#result(id, result, { ttlMs: 0, scope: "private" });
     }
     if (method === "subscriptions/listen") {
       throw new WireError(ErrorCode.InvalidRequest, "subscriptions/listen opens a stream; use listen()", 400);
@@ -305,16 +307,9 @@ export class ModernEndpoint {
         }
       }
     }
-    const result = ROUNDS.has(method) ? await this.#rounds(request, env, io, userId) : await dispatch(
-      this.#host,
-      method,
-      params,
-      this.#call(request, env, io, {
-        signal: io.signal,
-        ask: () =>
-          Promise.reject(new ProtocolError(ErrorCode.InvalidRequest, `${method} cannot ask the client`)),
-      }),
-    );
+    const result = ROUNDS.has(method)
+      ? await this.#rounds(request, env, io, userId)
+      : await dispatch(this.#host, method, params, this.#plainCall(request, env, io));
     if ((result as { resultType?: unknown })?.resultType === "input_required") {
       return this.#result(id, result);
     }
@@ -323,6 +318,33 @@ export class ModernEndpoint {
       ? this.#host.registry.readCacheHint(String(params.uri))
       : this.#host.registry.listCacheHint(cacheable);
     return this.#result(id, result, hint);
+  }
+
+  /**
+   * Serve a request the era answers itself (not through `dispatch`) under the host's observer, so
+   * it is counted, traced and logged like every other request.
+   */
+  async #observed(
+    request: ModernRequest,
+    env: Envelope,
+    io: ModernIo,
+    serve: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const observer = this.#host.observer;
+    if (!observer) return await serve();
+    const call = this.#plainCall(request, env, io);
+    return await observer.request({ method: request.method, params: request.params, call }, serve);
+  }
+
+  /** The core's view of a request that cannot ask the client (no `input_required` rounds). */
+  #plainCall(request: ModernRequest, env: Envelope, io: ModernIo): Call {
+    return this.#call(request, env, io, {
+      signal: io.signal,
+      ask: () =>
+        Promise.reject(
+          new ProtocolError(ErrorCode.InvalidRequest, `${request.method} cannot ask the client`),
+        ),
+    });
   }
 
   /** The tool `name` as the caller sees it (access rules, views): undefined when it may not. */

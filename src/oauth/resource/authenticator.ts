@@ -8,7 +8,7 @@
  * @module
  */
 
-import { TokenError } from "../../auth/jwt.ts";
+import { TokenError } from "../../auth/token_error.ts";
 import type { Authenticator, AuthOutcome } from "../../auth/types.ts";
 import { CALL_TOOL_NAME } from "../../config/schema.ts";
 import type { OAuthResourceConfig, RuntimeConfig } from "../../config/types.ts";

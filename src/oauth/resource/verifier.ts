@@ -13,7 +13,13 @@
 
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from "jose";
 import * as oauth from "oauth4webapi";
-import { PUBLIC_KEY_ALGORITHMS, TokenError, userFromClaims } from "../../auth/jwt.ts";
+import { PUBLIC_KEY_ALGORITHMS, userFromClaims } from "../../auth/jwt.ts";
+import {
+  type JoseErrorWording,
+  KEYS_UNAVAILABLE,
+  TokenError,
+  tokenErrorFromJose,
+} from "../../auth/token_error.ts";
 import type { OAuthResourceConfig } from "../../config/types.ts";
 import type { UserIdentity } from "../../auth/types.ts";
 import { getLogger } from "../../log/logger.ts";
@@ -182,7 +188,7 @@ export class ResourceTokenVerifier {
         exp: typeof payload.exp === "number" ? payload.exp : undefined,
       };
     } catch (e) {
-      throw tokenError(e);
+      throw tokenErrorFromJose(e, ACCESS_TOKEN_WORDING);
     }
   }
 
@@ -273,32 +279,9 @@ async function digest(token: string): Promise<string> {
   return Array.from(h, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function tokenError(e: unknown): TokenError {
-  if (e instanceof TokenError) return e;
-  const code = (e as { code?: string })?.code;
-  const claim = (e as { claim?: string })?.claim;
-  switch (code) {
-    case "ERR_JWT_EXPIRED":
-      return new TokenError("expired", "Token has expired");
-    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
-      if (claim === "aud") {
-        return new TokenError("claims", "Token was not issued for this resource (audience)");
-      }
-      if (claim === "nbf" || claim === "iat") {
-        return new TokenError("not_yet_valid", "Token is not yet valid");
-      }
-      return new TokenError("claims", `Token claim '${claim ?? "?"}' is not accepted`);
-    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
-    case "ERR_JWKS_NO_MATCHING_KEY":
-      return new TokenError("bad_signature", "Token signature is invalid");
-    case "ERR_JOSE_ALG_NOT_ALLOWED":
-      return new TokenError("algorithm", "Token algorithm not allowed");
-    case "ERR_JWKS_TIMEOUT":
-      return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
-    case "ERR_JWS_INVALID":
-    case "ERR_JWT_INVALID":
-      return new TokenError("malformed", "Malformed token");
-    default:
-      return new TokenError("key_unavailable", "Token keys are unavailable (JWKS)");
-  }
-}
+/** How access-token verification words jose's errors, over the shared wording. */
+const ACCESS_TOKEN_WORDING: JoseErrorWording = {
+  own: { "claim:aud": ["claims", "Token was not issued for this resource (audience)"] },
+  // Anything jose does not name is the keys (JWKS) failing.
+  otherwise: () => KEYS_UNAVAILABLE,
+};
