@@ -1,5 +1,5 @@
 /**
- * What sits between a stateful session's SDK server and its SDK transport when instances share
+ * What sits between a stateful session's connection and its SDK transport when instances share
  * sessions ({@linkcode FleetLink}): requests this instance sends to the client get ids that name
  * the instance (`<instance>:<n>`), so the client's answer, whichever instance it reaches, can be
  * handed back here; a resource update is left to the fleet (stored once per subscribed session,
@@ -44,11 +44,11 @@ export function answerOwner(message: unknown): string | undefined {
  * ```
  */
 export class FleetLink implements Transport {
-  /** Set by the SDK server on connect. */
+  /** Set by the connection's wire on connect. */
   onmessage?: Transport["onmessage"];
-  /** Set by the SDK server on connect. */
+  /** Set by the connection's wire on connect. */
   onclose?: Transport["onclose"];
-  /** Set by the SDK server on connect. */
+  /** Set by the connection's wire on connect. */
   onerror?: Transport["onerror"];
   readonly #inner: Transport;
   readonly #instance: string;

@@ -89,7 +89,7 @@ function responseId(m: JSONRPCMessage): RequestId | undefined {
 }
 
 /**
- * Refuse requests whose id is in flight on `transport` (already connected to its SDK server):
+ * Refuse requests whose id is in flight on `transport` (already connected to its connection's wire):
  * answers leaving through it release their ids, and so does `notifications/cancelled` (the SDK
  * sends no answer for a cancelled request).
  *

@@ -516,7 +516,7 @@ class StatefulOpener {
     const opened = await this.open(req, state, sid);
     if (opened instanceof Response) return opened;
     const { l, mute } = opened;
-    // The client's handshake, replayed here: the SDK server then knows what it negotiated.
+    // The client's handshake, replayed here: the connection then knows what it negotiated.
     mute(true);
     try {
       const post = (body: unknown) =>
