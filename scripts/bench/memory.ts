@@ -1,7 +1,8 @@
 /**
  * Memory of our proxy under held state (`deno task bench:memory`): RSS of the proxy process idle,
  * after N calls through the stdio proxy, and per idle stateful streamable-HTTP session (N sessions
- * opened with `initialize` + `notifications/initialized`, then left idle). Raw JSON-RPC on
+ * opened with `initialize` + `notifications/initialized`, then left idle; RSS, and the V8 heap
+ * held after a full GC, read through the inspector). Raw JSON-RPC on
  * loopback from this process (no SDK client, so the client stays cheap); every loop is bounded
  * by a count; every child is stopped at the end. See scripts/bench/README.md.
  *
@@ -15,6 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { rssMiB } from "./proc.ts";
+import { type HeapReader, heapReader } from "./inspector.ts";
 import { DENO, FIXTURE, freePort, ROOT } from "./targets.ts";
 
 const enc = new TextEncoder();
@@ -120,11 +122,14 @@ async function statefulSessions(sessions: number): Promise<Record<string, number
       `  max_sessions: ${sessions + 100}\n  max_sessions_per_user: ${sessions + 100}\n`,
   );
   const port = freePort();
+  const inspectPort = freePort();
   const child = new Deno.Command(DENO, {
     args: [
       "run",
       "-A",
       "--quiet",
+      // The heap held per session is read through the inspector, GC first (RSS counts headroom too).
+      `--inspect=127.0.0.1:${inspectPort}`,
       `${ROOT}cli.ts`,
       "proxy",
       "--config",
@@ -144,6 +149,7 @@ async function statefulSessions(sessions: number): Promise<Record<string, number
   const url = `http://127.0.0.1:${port}/mcp`;
   const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
   const ids: string[] = [];
+  let heap: HeapReader | undefined;
   const open = async (): Promise<void> => {
     const r = await fetch(url, {
       method: "POST",
@@ -172,13 +178,19 @@ async function statefulSessions(sessions: number): Promise<Record<string, number
     }
     // A few first, so the code paths of a session are loaded before the baseline.
     for (let i = 0; i < 10; i++) await open();
+    heap = await heapReader(inspectPort);
+    const heapBefore = await heap.usedKiB();
     const before = await settledRss(child.pid);
     const half = Math.floor(sessions / 2);
     for (let i = 0; i < half; i++) await open();
     const middle = await settledRss(child.pid);
     for (let i = half; i < sessions; i++) await open();
     const after = await settledRss(child.pid);
+    const heapAfter = await heap.usedKiB();
     return {
+      heapBeforeMiB: heapBefore / 1024,
+      heapAfterMiB: heapAfter / 1024,
+      heapKibPerSession: (heapAfter - heapBefore) / sessions,
       beforeMiB: before,
       middleMiB: middle,
       afterMiB: after,
@@ -188,6 +200,7 @@ async function statefulSessions(sessions: number): Promise<Record<string, number
       kibPerSessionSecondHalf: ((after - middle) * 1024) / (sessions - half),
     };
   } finally {
+    heap?.close();
     for (const sid of ids) {
       await fetch(url, { method: "DELETE", headers: { "mcp-session-id": sid } }).then((r) => r.body?.cancel())
         .catch(() => {});
