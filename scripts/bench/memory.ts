@@ -9,6 +9,7 @@
  * ```sh
  * deno task bench:memory                         # 100,000 calls, 1,000 sessions
  * deno task bench:memory --calls 20000 --sessions 200
+ * deno task bench:memory --calls 7000000 --sessions 0   # about 10 minutes of steady c16 load
  * ```
  *
  * @module
@@ -83,9 +84,13 @@ async function stdioCalls(calls: number): Promise<Record<string, number>> {
     let id = 10;
     const t0 = performance.now();
     const quarters: number[] = [];
+    // Each call's time from its send to its answer (ms), for the percentiles under steady load.
+    const latency = new Float64Array(calls);
+    const sentAt = new Map<number, number>();
     for (let done = 0; done < calls;) {
       const n = Math.min(16, calls - done);
       for (let j = 0; j < n; j++) {
+        sentAt.set(id, performance.now());
         await send({
           jsonrpc: "2.0",
           id: id++,
@@ -93,7 +98,11 @@ async function stdioCalls(calls: number): Promise<Record<string, number>> {
           params: { name: echo, arguments: { text: "hello" } },
         });
       }
-      for (let j = 0; j < n; j++) await next();
+      for (let j = 0; j < n; j++) {
+        const answer = await next();
+        latency[done + j] = performance.now() - (sentAt.get(answer.id!) ?? NaN);
+        sentAt.delete(answer.id!);
+      }
       // RSS at each quarter: flat after warm-up, or growing with the calls?
       if (Math.floor((done * 4) / calls) !== Math.floor(((done + n) * 4) / calls)) {
         quarters.push(rssMiB(child.pid) ?? NaN);
@@ -103,7 +112,9 @@ async function stdioCalls(calls: number): Promise<Record<string, number>> {
     const seconds = (performance.now() - t0) / 1000;
     const after = await settledRss(child.pid);
     const atQuarters = Object.fromEntries(quarters.map((q, i) => [`q${i + 1}MiB`, q]));
-    return { idleMiB: idle, ...atQuarters, afterMiB: after, calls, seconds };
+    latency.sort();
+    const at = (p: number) => latency[Math.min(calls - 1, Math.floor(p * calls))];
+    return { idleMiB: idle, ...atQuarters, afterMiB: after, calls, seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
   } finally {
     await writer.close().catch(() => {});
     await reader.cancel().catch(() => {});
