@@ -155,8 +155,8 @@ export class SseServerTransport implements Transport {
       );
     }
     const items = Array.isArray(body) ? body : [body];
-    // The shape of a JSON-RPC message is checked as on stdio (a zod parse per message cost more
-    // than the rest of the POST); what each method takes is checked by the connection.
+    // The shape of a JSON-RPC message is checked as on stdio, in one place for both transports;
+    // what each method takes is checked by the connection.
     if (!items.every(isJsonRpcMessage)) {
       return jsonRpcErrorResponse(400, -32600, "Invalid Request: not a JSON-RPC 2.0 message");
     }
