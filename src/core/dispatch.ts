@@ -9,8 +9,10 @@
  *
  * Observation (metrics, traces, request logs) happens here too, at the one point every era's
  * requests pass: a {@linkcode RequestObserver} on the host sees each request and runs it inside
- * its context (for the few methods an era answers itself, such as the 2025 `initialize` and the
- * 2026 `server/discover`, the era calls the same observer). The core knows no metric or span; `src/telemetry/` implements it.
+ * its context (for the few methods an era answers itself — the 2025 `initialize`, a method it
+ * does not serve; the 2026 `server/discover`, the tasks methods, a method the version removed —
+ * the era calls the same observer). The core knows no metric or span; `src/telemetry/` implements
+ * it.
  *
  * What a caller sees — the access rules, the view of the endpoint, the search tools — is the
  * host's {@linkcode Surface}, applied here to every list and every lookup by name, whichever era

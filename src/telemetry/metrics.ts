@@ -55,6 +55,7 @@ const METHODS = new Set([
   "server/discover",
   "subscriptions/listen",
   "tasks/get",
+  "tasks/update",
   "tasks/result",
   "tasks/list",
   "tasks/cancel",

@@ -1,7 +1,7 @@
 /**
  * Telemetry of the requests the runtime serves: the core hands every request to this
- * {@linkcode RequestObserver} (`core/dispatch.ts`, the 2025 era for the `initialize` the SDK
- * answers, the 2026 era for its `server/discover`), whatever era it came through. Each request gets its metrics (method, status, tool,
+ * {@linkcode RequestObserver} (`core/dispatch.ts`, and each era for what it answers itself:
+ * the 2025 `initialize`, the 2026 `server/discover` and tasks methods), whatever era it came through. Each request gets its metrics (method, status, tool,
  * duration), its `SERVER` span (the request is served inside it, so upstream calls become its
  * children) and its log fields; each lasting connection counts as an active session.
  *

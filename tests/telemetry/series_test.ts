@@ -9,6 +9,7 @@ import { Client, StreamableHTTPClientTransport } from "../../src/sdk/client_v2.t
 import { retainingFetch } from "../../src/sdk/fetch.ts";
 import { connectHttp, eventually, firstText, rawHttp, ROOT, startCli, tempConfig } from "../helpers.ts";
 import { fixtureYaml } from "../proxy/_helpers.ts";
+import { call } from "../eras/2026/wire.ts";
 
 async function scrape(origin: string, token?: string): Promise<Map<string, number>> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -103,7 +104,7 @@ Deno.test("series from a live server: sessions, tool calls, upstream restarts, H
   }
 });
 
-Deno.test("2026-07-28 requests are counted like the others: server/discover, tools/list, tools/call", async () => {
+Deno.test("2026-07-28 requests are counted like the others: server/discover, tools/list, tools/call, tasks/get, a removed method", async () => {
   const { dir, path } = await tempConfig(
     "server: {type: streamable-http}\nstreamable-http: {port: 0}\nmetrics: {enabled: true}\n" +
       `tools: {modules_to_import: [${ROOT}examples/tools.ts]}\n`,
@@ -126,7 +127,14 @@ Deno.test("2026-07-28 requests are counted like the others: server/discover, too
     } finally {
       await client.close();
     }
+    // What the era answers itself besides discovery: a task lookup, and a method the version removed.
+    const TASKS = { extensions: { "io.modelcontextprotocol/tasks": {} } };
+    const lookup = await call(url, "tasks/get", { taskId: "no-such-task" }, { caps: TASKS });
+    assert.ok(lookup.body.error, "an unknown task is an error");
+    assert.equal((await call(url, "ping")).status, 404);
     const s = await scrape(new URL(url).origin);
+    assert.equal(s.get('mcp_requests_total{method="tasks/get",status="error"}'), 1);
+    assert.equal(s.get('mcp_requests_total{method="ping",status="error"}'), 1);
     assert.equal(s.get('mcp_requests_total{method="server/discover",status="ok"}'), 1);
     assert.equal(s.get('mcp_requests_total{method="tools/list",status="ok"}'), 1);
     assert.equal(s.get('mcp_requests_total{method="tools/call",status="ok"}'), 1);

@@ -276,11 +276,15 @@ export class ModernEndpoint {
   async #serve(request: ModernRequest, env: Envelope, io: ModernIo): Promise<ModernAnswer> {
     const { id, method, params } = request;
     if (REMOVED.has(method)) {
-      throw new WireError(
-        ErrorCode.MethodNotFound,
-        `Method not found: ${method} (removed in ${env.version})`,
-        404,
-      );
+      // Refused, but counted, traced and logged like any request a client sends.
+      return await this.#observed(request, env, io, () =>
+        Promise.reject(
+          new WireError(
+            ErrorCode.MethodNotFound,
+            `Method not found: ${method} (removed in ${env.version})`,
+            404,
+          ),
+        )) as never;
     }
     if (method === "server/discover") {
       const instructions = io.instructions ?? this.#host.instructions;
@@ -295,7 +299,9 @@ export class ModernEndpoint {
     if (method === "subscriptions/listen") {
       throw new WireError(ErrorCode.InvalidRequest, "subscriptions/listen opens a stream; use listen()", 400);
     }
-    if (TASK_METHODS.has(method)) return await this.#task(request, env, io);
+    if (TASK_METHODS.has(method)) {
+      return await this.#observed(request, env, io, () => this.#task(request, env, io)) as ModernAnswer;
+    }
     const userId = io.user?.id ?? null;
     const cacheable = CACHEABLE[method];
     if (method === "tools/call") {
