@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { connectHttp, firstText, startCli, tempConfig } from "../helpers.ts";
 import { fixtureYaml } from "../proxy/_helpers.ts";
 import { bearer, SECRET, sign } from "../auth/tokens.ts";
+import { call } from "../eras/2026/wire.ts";
 
 function jsonLines(stderr: string): Record<string, unknown>[] {
   return stderr.split("\n").filter((l) => l.trim()).map((l) => {
@@ -62,3 +63,27 @@ for (const how of ["env", "config"] as const) {
     );
   });
 }
+
+Deno.test("json logs: a 2026-07-28 request's line carries its JSON-RPC id", async () => {
+  const { dir, path } = await tempConfig(
+    "server: {type: streamable-http}\nstreamable-http: {port: 0}\n" +
+      "logging: {level: INFO, format: json, loggers: {request: DEBUG}}\n" +
+      "proxy: {enabled: true}\nmcp_servers:\n" + fixtureYaml("up"),
+  );
+  const proc = startCli(["--config", path]);
+  try {
+    const url = await proc.ready;
+    const r = await call(url, "tools/call", { name: "proxy.up.echo", arguments: { text: "hi" } }, {
+      id: 4242,
+    });
+    assert.equal((r.body.result as { content: { text: string }[] }).content[0].text, "hi");
+    await proc.waitForStderr(/"msg":"tools\/call proxy\.up\.echo ok in [\d.]+ ms"/);
+  } finally {
+    await proc.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+  const line = jsonLines(proc.stderr()).find((l) =>
+    l.logger === "request" && String(l.msg).startsWith("tools/call ")
+  )!;
+  assert.equal(line.request_id, 4242);
+});

@@ -391,6 +391,10 @@ export class ModernEndpoint {
   ): Call {
     let ctx: Promise<RequestContext> | undefined;
     return {
+      // For observers (traces, request logs); no `signal`: a request that ends in an
+      // `input_required` round would read as cancelled.
+      id: request.id,
+      protocolVersion: env.version,
       ...(io.user ? { user: io.user } : {}),
       ...(io.view !== undefined ? { view: io.view } : {}),
       context: () =>
