@@ -11,6 +11,8 @@
  * @module
  */
 
+import { isObject } from "../util/object.ts";
+
 /** The protocol versions of the modern (per-request) era this runtime speaks. */
 export const MODERN_VERSIONS: readonly string[] = ["2026-07-28"];
 
@@ -35,10 +37,6 @@ export type EraRoute =
   | { era: "2026"; message: Record<string, unknown> }
   /** A batch that mixes in modern requests: the modern wire has no batches. */
   | { era: "invalid"; reason: string };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * The protocol version a message's envelope claims, when it carries one.

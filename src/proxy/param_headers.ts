@@ -14,6 +14,8 @@
  * @module
  */
 
+import { isObject } from "../util/object.ts";
+
 /** One `x-mcp-header` declaration: where the argument is, and the header's `<Name>`. */
 export interface HeaderDeclaration {
   /** Property path from the arguments' root. */
@@ -49,10 +51,6 @@ const ELSEWHERE = [
   "$defs",
   "definitions",
 ];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Whether any subschema under `node` declares a header (used below `ELSEWHERE` keywords). */
 function declaresAnywhere(node: unknown, depth = 0): boolean {

@@ -18,6 +18,7 @@
 import type { RequestContext } from "../core/context.ts";
 import { ErrorCode, MissingClientCapabilityError, ProtocolError } from "../errors.ts";
 import type { ClientCapabilities } from "../protocol.ts";
+import { isObject } from "../util/object.ts";
 
 /** How long a parked call waits for the caller's retry before it is cancelled (ms). */
 export const PARK_IDLE_MS = 5 * 60_000;
@@ -61,10 +62,6 @@ const CAPABILITY = {
 const STATE_PREFIX = "park.";
 
 const parked = new Map<string, ParkedCall>();
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** What is wrong with `answer` as the answer to `method`, if anything (a light shape check). */
 function answerProblem(method: Ask["method"], answer: unknown): string | undefined {

@@ -35,6 +35,7 @@ import type { PageFetcher } from "./lists.ts";
 import { headerDeclarations, paramHeaders } from "./param_headers.ts";
 import { foreignStateError } from "./park.ts";
 import type { RawCalls } from "./raw.ts";
+import { isObject } from "../util/object.ts";
 
 /** A `completion/complete` request, its reference in the upstream's names. */
 export interface CompletionRequest {
@@ -150,10 +151,6 @@ function callToolResultProblem(r: Record<string, unknown>): string | undefined {
 }
 
 // ---- the caller answers a 2026 upstream's input requests
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Ask the caller what the upstream asked, each under its key, all at once: the answers to send

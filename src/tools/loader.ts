@@ -26,6 +26,7 @@ import {
   type LocalToolOptions,
 } from "./local.ts";
 import { ServerShape } from "./shape.ts";
+import { isObject } from "../util/object.ts";
 
 /** Which config slot a module came from; decides how an untagged `{ name, handler }` is read. */
 export type ModuleSlot = "tools" | "resources" | "prompts" | "any";
@@ -40,10 +41,6 @@ export interface CollectedDefinitions {
   templates: ResourceTemplateDefinition[];
   /** Prompts. */
   prompts: PromptDefinition[];
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === "object" && !Array.isArray(v);
 }
 
 /** Classify one exported value, or `undefined` when it is not a definition. */

@@ -44,6 +44,7 @@ import {
 import { answerOf, type AskMethod, checkElicited, checkSampling, elicitationFor } from "./asks.ts";
 import { guardRequestIds, InFlightIds } from "./request_ids.ts";
 import { type IncomingRequest, Wire } from "./wire.ts";
+import { isObject } from "../../util/object.ts";
 
 const log = getLogger("connection");
 
@@ -146,10 +147,6 @@ function capabilitiesFor(later: boolean) {
 
 const LASTING_CAPABILITIES = capabilitiesFor(true);
 const STATELESS_CAPABILITIES = capabilitiesFor(false);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Open a 2025-era connection for a new client link on `host`; the transport then connects it.

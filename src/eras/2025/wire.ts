@@ -21,6 +21,7 @@ import { getLogger } from "../../log/logger.ts";
 import type { RequestId } from "../../protocol.ts";
 import type { Transport } from "../../sdk/server.ts";
 import type { JSONRPCMessage, MessageExtraInfo } from "../../sdk/types.ts";
+import { isObject } from "../../util/object.ts";
 
 const log = getLogger("wire");
 
@@ -99,10 +100,6 @@ export interface AskWireOptions {
 interface Pending {
   resolve(result: Record<string, unknown>): void;
   reject(error: unknown): void;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function isId(v: unknown): v is RequestId {

@@ -10,6 +10,7 @@ import { ErrorCode, ProtocolError } from "../../errors.ts";
 import { MCP_LOG_LEVELS } from "../../log/logger.ts";
 import type { ClientCapabilities, Implementation, LoggingLevel, RequestId } from "../../protocol.ts";
 import { META, MODERN_VERSIONS } from "../era.ts";
+import { isObject } from "../../util/object.ts";
 
 /** A JSON-RPC request of the 2026 wire. */
 export interface ModernRequest {
@@ -61,10 +62,6 @@ export function statusOf(error: ProtocolError): number {
     error.code === ErrorCode.UnsupportedProtocolVersion
   ) return 400;
   return 200;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function missing(keys: string[]): WireError {

@@ -14,6 +14,7 @@ import type { RequestId } from "../../protocol.ts";
 import { classifyMessage } from "../era.ts";
 import type { ModernEndpoint } from "./endpoint.ts";
 import { readRequest } from "./envelope.ts";
+import { isObject } from "../../util/object.ts";
 
 /** Options of {@linkcode ModernStdio}. */
 export interface ModernStdioOptions {
@@ -23,10 +24,6 @@ export interface ModernStdioOptions {
   view?: string;
   /** `server/discover` instructions instead of the runtime's (the view's description). */
   instructions?: string;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**
