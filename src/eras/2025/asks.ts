@@ -9,7 +9,7 @@
 
 import { ErrorCode, ProtocolError } from "../../errors.ts";
 import type { ClientCapabilities } from "../../protocol.ts";
-import { type AnySchema, safeParse } from "../../sdk/server.ts";
+import type { AnySchema } from "../../sdk/server.ts";
 import {
   CreateMessageResultSchema,
   CreateMessageResultWithToolsSchema,
@@ -17,6 +17,7 @@ import {
   ListRootsResultSchema,
 } from "../../sdk/types.ts";
 import { lazyJsonSchemaValidator } from "../../tools/schema.ts";
+import { checked } from "./checked.ts";
 
 /** A method a server may ask of its client. */
 export type AskMethod = "sampling/createMessage" | "elicitation/create" | "roots/list";
@@ -143,13 +144,8 @@ export function answerOf(
     : params?.tools
     ? CreateMessageResultWithToolsSchema
     : CreateMessageResultSchema;
-  const parsed = safeParse(schema, result);
-  if (parsed.success) return parsed.data as Record<string, unknown>;
-  const issue = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-  throw new ProtocolError(
-    ErrorCode.InvalidParams,
-    `Invalid result for ${method}: '${issue?.path.join(".") || "result"}': ${
-      issue?.message ?? "not what it takes"
-    }`,
-  );
+  return checked(schema, result, { what: `result for ${method}`, field: "result" }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -23,7 +23,6 @@ import { getLogger, MCP_LOG_LEVELS } from "../../log/logger.ts";
 import type { ClientCapabilities, LoggingLevel, ServerNotification } from "../../protocol.ts";
 import type { SessionBinding } from "../../sessions/manager.ts";
 import type { AnySchema, Transport } from "../../sdk/server.ts";
-import { safeParse } from "../../sdk/server.ts";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -42,6 +41,7 @@ import {
   UnsubscribeRequestSchema,
 } from "../../sdk/types.ts";
 import { answerOf, type AskMethod, checkElicited, checkSampling, elicitationFor } from "./asks.ts";
+import { checked } from "./checked.ts";
 import { guardRequestIds, InFlightIds } from "./request_ids.ts";
 import { type IncomingRequest, Wire } from "./wire.ts";
 import { isObject } from "../../util/object.ts";
@@ -103,14 +103,12 @@ function checkedParams(
   params: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   if (params && typeof params.arguments === "string") params = { ...params, arguments: argumentsOf(params) };
-  const parsed = safeParse(schema, { method, params });
-  if (parsed.success) return (parsed.data as SchemaRequest).params ?? {};
-  const issue = (parsed.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-  const path = issue?.path.filter((k, i) => !(i === 0 && k === "params")).join(".") || "params";
-  throw new ProtocolError(
-    ErrorCode.InvalidParams,
-    `Invalid params for ${method}: '${path}': ${issue?.message ?? "not what the method takes"}`,
-  );
+  const request = checked(schema, { method, params }, {
+    what: `params for ${method}`,
+    field: "params",
+    root: "params",
+  }) as SchemaRequest;
+  return request.params ?? {};
 }
 
 /**
