@@ -9,6 +9,7 @@
 
 import type { Connection, ConnectionInit } from "../../core/connection.ts";
 import {
+  type AskOptions,
   askOptions,
   type ClientAsks,
   type RequestContext,
@@ -295,24 +296,31 @@ export class WireConnection implements Connection {
   }
 
   /** Ask the client's model for a completion (`sampling/createMessage`). */
-  readonly sample: ClientAsks["sample"] = async (params, options) => {
+  async sample(
+    params: Parameters<ClientAsks["sample"]>[0],
+    options?: AbortSignal | AskOptions,
+  ): ReturnType<ClientAsks["sample"]> {
     checkSampling(params as Record<string, unknown>, this.#clientCapabilities);
     return await this.#ask("sampling/createMessage", params as Record<string, unknown>, {
       signal: askOptions(options).signal,
     }) as never;
-  };
+  }
 
   /** Ask the user for input (`elicitation/create`). */
-  readonly elicit: ClientAsks["elicit"] = async (params, options) => {
+  async elicit(
+    params: Parameters<ClientAsks["elicit"]>[0],
+    options?: AbortSignal | AskOptions,
+  ): ReturnType<ClientAsks["elicit"]> {
     const sent = elicitationFor(params as Record<string, unknown>, this.#clientCapabilities);
     const result = await this.#ask("elicitation/create", sent, { signal: askOptions(options).signal });
     checkElicited(sent, result);
     return result as never;
-  };
+  }
 
   /** Ask the client for its roots (`roots/list`). */
-  readonly listRoots: ClientAsks["listRoots"] = async (options) =>
-    await this.#ask("roots/list", undefined, { signal: askOptions(options).signal }) as never;
+  async listRoots(options?: AbortSignal | AskOptions): ReturnType<ClientAsks["listRoots"]> {
+    return await this.#ask("roots/list", undefined, { signal: askOptions(options).signal }) as never;
+  }
 
   /** Send a request of ours and check the answer against MCP's schema of it. */
   async #ask(
